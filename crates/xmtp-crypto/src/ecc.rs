@@ -1,0 +1,301 @@
+//! secp256k1 (spec §2.5–§2.7): private and public keys, compact recoverable ECDSA signatures over
+//! caller-supplied 32-byte digests (RFC 6979 nonces, low-S), public-key recovery, and ECDH with
+//! the full 65-byte uncompressed point as output. Backed by libsecp256k1.
+
+use rand_core::CryptoRngCore;
+use secp256k1::ecdsa::{RecoverableSignature as LibRecoverable, RecoveryId, Signature as LibSignature};
+use secp256k1::{Message, SECP256K1};
+use zeroize::Zeroize;
+
+use crate::address::WalletAddress;
+use crate::hash::keccak256;
+use crate::secret::Secret;
+
+/// Errors about keys and signatures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// A private key was not 32 bytes, or not a scalar in 1..n.
+    #[error("invalid secp256k1 private key: {0}")]
+    InvalidPrivateKey(&'static str),
+    /// A public key was not a 65-byte uncompressed point (0x04 || X || Y) on the curve.
+    #[error("invalid secp256k1 public key: {0}")]
+    InvalidPublicKey(&'static str),
+    /// A compact signature was not 64 bytes, its r or s was out of range, or its recovery id
+    /// was not 0 or 1.
+    #[error("malformed signature: {0}")]
+    MalformedSignature(&'static str),
+    /// The signature does not verify with this key over this digest (this includes high-S
+    /// signatures, which the protocol forbids).
+    #[error("signature does not verify")]
+    BadSignature,
+    /// No public key could be recovered from the signature.
+    #[error("public key recovery failed")]
+    RecoveryFailed,
+}
+
+/// A secp256k1 private key. Its secret scalar never leaves this type except through
+/// [`PrivateKey::to_bytes`], which returns it zeroize-on-drop; `Debug` is redacted and the scalar
+/// is erased when the key is dropped. The public key is computed once and kept.
+pub struct PrivateKey {
+    secret: secp256k1::SecretKey,
+    public: PublicKey,
+}
+
+impl PrivateKey {
+    /// Parses a 32-byte big-endian scalar (`1 ≤ d < n`).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let mut arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| KeyError::InvalidPrivateKey("not 32 bytes"))?;
+        let parsed = secp256k1::SecretKey::from_byte_array(arr);
+        arr.zeroize();
+        let secret = parsed.map_err(|_| KeyError::InvalidPrivateKey("scalar out of range"))?;
+        Ok(Self::from_secret(secret))
+    }
+
+    /// Generates a key from uniformly random bytes (rejection sampling out-of-range values).
+    pub fn generate(rng: &mut impl CryptoRngCore) -> Self {
+        let mut buf = Secret::new([0u8; 32]);
+        loop {
+            rng.fill_bytes(buf.expose_mut());
+            if let Ok(secret) = secp256k1::SecretKey::from_byte_array(*buf.expose()) {
+                return Self::from_secret(secret);
+            }
+        }
+    }
+
+    fn from_secret(secret: secp256k1::SecretKey) -> Self {
+        let public = PublicKey(secp256k1::PublicKey::from_secret_key(SECP256K1, &secret));
+        Self { secret, public }
+    }
+
+    /// The 32-byte scalar, zeroized when the returned value is dropped.
+    pub fn to_bytes(&self) -> Secret<[u8; 32]> {
+        Secret::new(self.secret.secret_bytes())
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Signs a 32-byte digest (not hashed again) with an RFC 6979 nonce; the result is low-S.
+    pub fn sign_prehash(&self, digest: &[u8; 32]) -> RecoverableSignature {
+        let sig = SECP256K1.sign_ecdsa_recoverable(Message::from_digest(*digest), &self.secret);
+        let (rid, rs) = sig.serialize_compact();
+        // libsecp256k1 only produces recovery ids 0 and 1 for signatures it makes
+        // (2 and 3 need r ≥ n, which has negligible probability and is normalised away).
+        let recovery = if i32::from(rid) == 1 { 1 } else { 0 };
+        RecoverableSignature { rs, recovery }
+    }
+
+    /// ECDH: `d·P` as the full 65-byte uncompressed point `0x04 || X || Y` (spec §2.7).
+    pub fn ecdh(&self, peer: &PublicKey) -> Secret<[u8; 65]> {
+        let mut xy = secp256k1::ecdh::shared_secret_point(&peer.0, &self.secret);
+        let mut out = Secret::new([0u8; 65]);
+        let buf = out.expose_mut();
+        buf[0] = 0x04;
+        buf[1..].copy_from_slice(&xy);
+        xy.zeroize();
+        out
+    }
+}
+
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        self.secret.non_secure_erase();
+    }
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKey").field("public", &self.public).finish_non_exhaustive()
+    }
+}
+
+impl Clone for PrivateKey {
+    fn clone(&self) -> Self {
+        Self { secret: self.secret, public: self.public }
+    }
+}
+
+/// A secp256k1 public key; always carried on the wire as 65 uncompressed bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PublicKey(secp256k1::PublicKey);
+
+impl PublicKey {
+    /// Parses exactly 65 bytes starting with 0x04 (compressed points are never used in V1/V2).
+    pub fn from_uncompressed(bytes: &[u8]) -> Result<Self, KeyError> {
+        let arr: [u8; 65] = bytes
+            .try_into()
+            .map_err(|_| KeyError::InvalidPublicKey("not 65 bytes"))?;
+        if arr[0] != 0x04 {
+            return Err(KeyError::InvalidPublicKey("first byte is not 0x04"));
+        }
+        secp256k1::PublicKey::from_byte_array_uncompressed(arr)
+            .map(Self)
+            .map_err(|_| KeyError::InvalidPublicKey("not a point on secp256k1"))
+    }
+
+    /// `0x04 || X || Y`.
+    pub fn to_uncompressed(&self) -> [u8; 65] {
+        self.0.serialize_uncompressed()
+    }
+
+    /// The Ethereum address: the last 20 bytes of keccak256(X || Y), EIP-55 checksummed.
+    pub fn address(&self) -> WalletAddress {
+        let bytes = self.to_uncompressed();
+        let hash = keccak256(&[&bytes[1..]]);
+        let mut raw = [0u8; 20];
+        raw.copy_from_slice(&hash[12..]);
+        WalletAddress::from_raw(raw)
+    }
+
+    /// Verifies a signature over a 32-byte digest. High-S signatures are rejected.
+    pub fn verify_prehash(&self, digest: &[u8; 32], sig: &RecoverableSignature) -> Result<(), KeyError> {
+        let lib = LibSignature::from_compact(&sig.rs)
+            .map_err(|_| KeyError::MalformedSignature("r or s out of range"))?;
+        SECP256K1
+            .verify_ecdsa(Message::from_digest(*digest), &lib, &self.0)
+            .map_err(|_| KeyError::BadSignature)
+    }
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({})", hex::encode(self.to_uncompressed()))
+    }
+}
+
+/// A compact ECDSA signature `r || s` with a recovery id of 0 or 1, as in the protocol's
+/// `Signature.ECDSACompact` (spec §2.6).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecoverableSignature {
+    /// `r || s`, big-endian.
+    pub rs: [u8; 64],
+    /// 0 or 1 (the y-parity of R).
+    pub recovery: u8,
+}
+
+impl RecoverableSignature {
+    /// Parses 64 bytes and a recovery id that must be 0 or 1.
+    pub fn new(bytes: &[u8], recovery: u32) -> Result<Self, KeyError> {
+        let rs: [u8; 64] = bytes
+            .try_into()
+            .map_err(|_| KeyError::MalformedSignature("not 64 bytes"))?;
+        let recovery = match recovery {
+            0 => 0,
+            1 => 1,
+            _ => return Err(KeyError::MalformedSignature("recovery id is not 0 or 1")),
+        };
+        Ok(Self { rs, recovery })
+    }
+
+    /// Recovers the public key that made this signature over `digest`.
+    pub fn recover(&self, digest: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        let rid = RecoveryId::try_from(i32::from(self.recovery))
+            .map_err(|_| KeyError::MalformedSignature("recovery id is not 0 or 1"))?;
+        let lib = LibRecoverable::from_compact(&self.rs, rid)
+            .map_err(|_| KeyError::MalformedSignature("r or s out of range"))?;
+        SECP256K1
+            .recover_ecdsa(Message::from_digest(*digest), &lib)
+            .map(PublicKey)
+            .map_err(|_| KeyError::RecoveryFailed)
+    }
+}
+
+impl std::fmt::Debug for RecoverableSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signature({}, recovery {})", hex::encode(self.rs), self.recovery)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    const N: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36,
+        0x41, 0x41,
+    ];
+
+    fn hx(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn spec_a2_wallet_address_and_identity_signature() {
+        // Spec A.1/A.2: account A.
+        let wallet =
+            PrivateKey::from_bytes(&hx("5f0bd33607a17fd3fbe2784886328ecf2b75b8dcddc8e85a6a8d40aa5c25e0fc"))
+                .unwrap();
+        assert_eq!(wallet.public_key().address().as_str(), "0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0");
+        let digest: [u8; 32] =
+            hx("630343ddd4de3b474b17f0adb938dc74f34a7c6db70685687bc44d13f4f3c8e4").try_into().unwrap();
+        let sig = wallet.sign_prehash(&digest);
+        assert_eq!(
+            hex::encode(sig.rs),
+            "7aeed0192d0d18b6a2cc0527a0638e8e972ba22a11f997fd58472b7debad5fcb386d9c9867e715c391f81627bd773dc3da79ca5f32c8ef381964618181f80305"
+        );
+        assert_eq!(sig.recovery, 1);
+        assert_eq!(sig.recover(&digest).unwrap(), *wallet.public_key());
+        wallet.public_key().verify_prehash(&digest, &sig).unwrap();
+    }
+
+    #[test]
+    fn spec_a6_ecdh_is_full_point() {
+        let a_id = PrivateKey::from_bytes(&hx("67ff3e2f250cc9af940f983a3c2965d96468ee138c82112fed4146cafcaf6354")).unwrap();
+        let b_pre = PrivateKey::from_bytes(&hx("6c76759414742c7cb27ff9b1ea94612ef94725425adc25f8570150800e166404")).unwrap();
+        let dh = a_id.ecdh(b_pre.public_key());
+        assert_eq!(
+            hex::encode(dh.expose()),
+            "0417ce7f973f823fdbd2bd58227705c807a2dae9e86ab9c862c3ac6aa753151bd08cabfabd602abc2b0c289d2ef212c228e65a11975d4dae3874f41c443e56c7b0"
+        );
+        assert_eq!(b_pre.ecdh(a_id.public_key()).expose(), dh.expose());
+    }
+
+    #[test]
+    fn high_s_is_rejected() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let key = PrivateKey::generate(&mut rng);
+        let digest = [9u8; 32];
+        let sig = key.sign_prehash(&digest);
+        key.public_key().verify_prehash(&digest, &sig).unwrap();
+        // s' = n - s
+        let mut s = [0u8; 32];
+        let mut borrow = 0i16;
+        for i in (0..32).rev() {
+            let v = i16::from(N[i]) - i16::from(sig.rs[32 + i]) - borrow;
+            borrow = i16::from(v < 0);
+            s[i] = (v + 256 * borrow) as u8;
+        }
+        let mut rs = sig.rs;
+        rs[32..].copy_from_slice(&s);
+        let high = RecoverableSignature { rs, recovery: sig.recovery ^ 1 };
+        assert_eq!(key.public_key().verify_prehash(&digest, &high), Err(KeyError::BadSignature));
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        assert!(PrivateKey::from_bytes(&[0u8; 32]).is_err());
+        assert!(PrivateKey::from_bytes(&N).is_err());
+        assert!(PrivateKey::from_bytes(&[1u8; 31]).is_err());
+        assert!(PublicKey::from_uncompressed(&[4u8; 64]).is_err());
+        assert!(PublicKey::from_uncompressed(&[2u8; 65]).is_err());
+        assert!(PublicKey::from_uncompressed(&[4u8; 65]).is_err());
+        assert!(RecoverableSignature::new(&[0u8; 63], 0).is_err());
+        assert!(RecoverableSignature::new(&[0u8; 64], 2).is_err());
+        let zero = RecoverableSignature::new(&[0u8; 64], 0).unwrap();
+        assert!(zero.recover(&[1u8; 32]).is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_secret() {
+        let key = PrivateKey::from_bytes(&[0x11u8; 32]).unwrap();
+        assert!(!format!("{key:?}").contains("1111111111"));
+    }
+}

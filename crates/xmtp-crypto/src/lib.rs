@@ -1,0 +1,41 @@
+//! # xmtp-crypto
+//!
+//! The XMTP V1/V2 protocol, byte-compatible with the reference SDK (xmtp-js 13.0.4), and
+//! nothing else: it owns keys, signatures, shared secrets, ciphers, V1 messages, V2 invitations
+//! and messages, content encoding, encrypted key storage and auth tokens.
+//!
+//! It is *sans I/O*: it never touches the network, the disk or the clock. Callers pass in the
+//! current time and a random number generator and get bytes back, so every operation is
+//! deterministic under test. Secrets live in [`secret::Secret`] (redacted `Debug`, no serde,
+//! zeroized on drop). Every decoder returns a typed error for bad input; none panics.
+//!
+//! Map of the modules, bottom up:
+//! - [`hash`], [`ecc`], [`address`], [`wallet`]: primitives (spec §2).
+//! - [`keys`]: identity keys, pre-keys, bundles, verification (spec §3–§4).
+//! - [`dh`], [`cipher`]: 3DH and AES-256-GCM/HKDF (spec §5–§6).
+//! - [`v1`], [`invitation`], [`v2`]: messages and invitations (spec §7–§9).
+//! - [`content`]: `EncodedContent` and the standard codecs (spec §10).
+//! - [`storage`], [`auth`], [`topic`]: key backup, node tokens, topic names (spec §11–§12).
+
+pub mod address;
+pub mod auth;
+pub mod cipher;
+pub mod content;
+pub mod dh;
+pub mod ecc;
+pub mod envelope;
+pub mod hash;
+pub mod invitation;
+pub mod keys;
+pub mod secret;
+pub mod storage;
+pub mod topic;
+pub mod v1;
+pub mod v2;
+pub mod wallet;
+
+pub use address::WalletAddress;
+pub use envelope::{EnvelopeRef, Sealed};
+pub use keys::{BundleCache, PeerBundle, PrivateKeyBundle};
+pub use secret::Secret;
+pub use xmtp_proto;
