@@ -1,1 +1,67 @@
-fn main(){}
+//! The `courier` binary. Subcommands: `vectors check`, `vectors emit`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "courier", version, about = "Courier: an XMTP V1/V2 messenger")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Protocol test vectors in the schema of the xmtp-js vectors.
+    #[command(subcommand)]
+    Vectors(Vectors),
+}
+
+#[derive(Debug, Subcommand)]
+enum Vectors {
+    /// Check every case of FILE...: accept cases open and match `expected`, reject cases are
+    /// refused, identities decode and verify. Exit 0 only if nothing failed.
+    Check {
+        /// Vector files (identities referenced by name are read from the same folder).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write artifacts Courier produced (identities, V1 and V2 messages, invitations, tokens).
+    Emit {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the random generator (the output is deterministic for a seed and clock).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Clock start in ms since the epoch.
+        #[arg(long, default_value_t = 1_760_000_000_000)]
+        clock_ms: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Vectors(Vectors::Check { files }) => {
+            let outcome = courier_cli::vectors::check_files(&files);
+            for f in &outcome.failures {
+                println!("{f}");
+            }
+            println!("{} passed, {} failed", outcome.passed, outcome.failures.len());
+            if outcome.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Command::Vectors(Vectors::Emit { out, seed, clock_ms }) => match courier_cli::vectors::emit(&out, seed, clock_ms) {
+            Ok(path) => {
+                println!("{}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("courier: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

@@ -160,6 +160,19 @@ pub fn seal(
     created_ns: u64,
     rng: &mut impl CryptoRngCore,
 ) -> Sealed {
+    let plain = Secret::new(invitation.to_proto().encode_to_vec());
+    seal_encoded(own, peer, plain.expose(), created_ns, rng)
+}
+
+/// Like [`seal`], for an `InvitationV1` that is already encoded (map entries keep the order
+/// they were written in; protobuf gives that order no meaning, but the bytes differ).
+pub fn seal_encoded(
+    own: &PrivateKeyBundle,
+    peer: &PeerBundle,
+    invitation_v1: &[u8],
+    created_ns: u64,
+    rng: &mut impl CryptoRngCore,
+) -> Sealed {
     let header = pb::SealedInvitationHeaderV1 {
         sender: Some(own.signed_public_bundle().clone()),
         recipient: Some(peer.to_signed_proto()),
@@ -168,9 +181,7 @@ pub fn seal(
     let header_bytes = header.encode_to_vec();
     let pre = own.current_pre_key();
     let secret = three_dh(Role::Sender, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
-    let mut plain = invitation.to_proto().encode_to_vec();
-    let ciphertext = cipher::encrypt(secret.expose(), &plain, &header_bytes, rng);
-    zeroize::Zeroize::zeroize(&mut plain);
+    let ciphertext = cipher::encrypt(secret.expose(), invitation_v1, &header_bytes, rng);
     let sealed = pb::SealedInvitation {
         version: Some(pb::sealed_invitation::Version::V1(pb::SealedInvitationV1 { header_bytes, ciphertext: Some(ciphertext) })),
     };

@@ -1,0 +1,10 @@
+//! Test vectors in the schema of `tests/vectors/xmtp-js/README.md`: checking them
+//! ([`check`]) and producing them ([`emit`]).
+
+pub mod check;
+pub mod emit;
+mod json;
+mod replay;
+
+pub use check::{Outcome, check_files};
+pub use emit::emit;
