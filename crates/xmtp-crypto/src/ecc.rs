@@ -2,6 +2,8 @@
 //! caller-supplied 32-byte digests (RFC 6979 nonces, low-S), public-key recovery, and ECDH with
 //! the full 65-byte uncompressed point as output. Backed by libsecp256k1.
 
+use std::sync::OnceLock;
+
 use rand_core::CryptoRngCore;
 use secp256k1::ecdsa::{RecoverableSignature as LibRecoverable, RecoveryId, Signature as LibSignature};
 use secp256k1::{Message, SECP256K1};
@@ -36,10 +38,10 @@ pub enum KeyError {
 
 /// A secp256k1 private key. Its secret scalar never leaves this type except through
 /// [`PrivateKey::to_bytes`], which returns it zeroize-on-drop; `Debug` is redacted and the scalar
-/// is erased when the key is dropped. The public key is computed once and kept.
+/// is erased when the key is dropped. The public key is computed on first use and kept.
 pub struct PrivateKey {
     secret: secp256k1::SecretKey,
-    public: PublicKey,
+    public: OnceLock<PublicKey>,
 }
 
 impl PrivateKey {
@@ -66,8 +68,7 @@ impl PrivateKey {
     }
 
     fn from_secret(secret: secp256k1::SecretKey) -> Self {
-        let public = PublicKey(secp256k1::PublicKey::from_secret_key(SECP256K1, &secret));
-        Self { secret, public }
+        Self { secret, public: OnceLock::new() }
     }
 
     /// The 32-byte scalar, zeroized when the returned value is dropped.
@@ -77,7 +78,7 @@ impl PrivateKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> &PublicKey {
-        &self.public
+        self.public.get_or_init(|| PublicKey(secp256k1::PublicKey::from_secret_key(SECP256K1, &self.secret)))
     }
 
     /// Signs a 32-byte digest (not hashed again) with an RFC 6979 nonce; the result is low-S.
@@ -110,13 +111,13 @@ impl Drop for PrivateKey {
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrivateKey").field("public", &self.public).finish_non_exhaustive()
+        f.debug_struct("PrivateKey").field("public", self.public_key()).finish_non_exhaustive()
     }
 }
 
 impl Clone for PrivateKey {
     fn clone(&self) -> Self {
-        Self { secret: self.secret, public: self.public }
+        Self { secret: self.secret, public: self.public.clone() }
     }
 }
 

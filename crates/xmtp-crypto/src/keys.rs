@@ -464,13 +464,9 @@ impl PrivateKeyBundle {
     /// wallet (Create Identity text), one pre-key signed by the identity key. `now_ms` is the
     /// identity key's timestamp; the pre-key gets `now_ms + 1`.
     pub fn generate(wallet: &dyn WalletSigner, now_ms: u64, rng: &mut impl CryptoRngCore) -> Result<Self, BundleError> {
-        let id_secret = PrivateKey::generate(rng);
-        let id_public = SignedKey::wallet_signed(*id_secret.public_key(), now_ms, wallet)?;
-        let pre_secret = PrivateKey::generate(rng);
-        let pre_public = SignedKey::signed_by_identity(*pre_secret.public_key(), now_ms + 1, &id_secret);
-        let identity = OwnKey { secret: id_secret, public: id_public };
-        let pre_key = OwnKey { secret: pre_secret, public: pre_public };
-        Self::assemble(identity, vec![pre_key], Some(&wallet.address()))
+        let identity = PrivateKey::generate(rng);
+        let pre_key = PrivateKey::generate(rng);
+        Self::from_secrets(wallet, identity, now_ms, pre_key, now_ms + 1)
     }
 
     /// Builds a bundle from existing private keys and timestamps, signing as `generate` does.
@@ -482,13 +478,20 @@ impl PrivateKeyBundle {
         pre_key: PrivateKey,
         pre_key_ms: u64,
     ) -> Result<Self, BundleError> {
-        let id_public = SignedKey::wallet_signed(*identity.public_key(), identity_ms, wallet)?;
-        let pre_public = SignedKey::signed_by_identity(*pre_key.public_key(), pre_key_ms, &identity);
-        Self::assemble(
-            OwnKey { secret: identity, public: id_public },
-            vec![OwnKey { secret: pre_key, public: pre_public }],
-            Some(&wallet.address()),
-        )
+        // The wallet's signature and the pre-key's are independent: on two cores they take the
+        // time of one (each is a public-key derivation plus a signature).
+        let (id_public, pre_public) = rayon::join(
+            || SignedKey::wallet_signed(*identity.public_key(), identity_ms, wallet),
+            || SignedKey::signed_by_identity(*pre_key.public_key(), pre_key_ms, &identity),
+        );
+        let identity = OwnKey { secret: identity, public: id_public? };
+        let pre_keys = vec![OwnKey { secret: pre_key, public: pre_public }];
+        if wallet.signs_locally() {
+            // Both signatures were just made here with keys we hold: nothing to re-check.
+            Self::assemble_trusted(identity, pre_keys, wallet.address())
+        } else {
+            Self::assemble(identity, pre_keys, Some(&wallet.address()))
+        }
     }
 
     /// Adds a new current pre-key (newest first). The reference never rotates, but bundles with
@@ -498,7 +501,7 @@ impl PrivateKeyBundle {
         let public = SignedKey::signed_by_identity(*secret.public_key(), now_ms, &self.identity.secret);
         let mut pre_keys = vec![OwnKey { secret, public }];
         pre_keys.extend(self.pre_keys.iter().cloned());
-        Self::assemble(self.identity.clone(), pre_keys, Some(&self.address))
+        Self::assemble_trusted(self.identity.clone(), pre_keys, self.address.clone())
     }
 
     /// Decodes a stored bundle: `PrivateKeyBundle{v1}`, or a bare `PrivateKeyBundleV1` (legacy).
@@ -530,8 +533,8 @@ impl PrivateKeyBundle {
         Self::assemble(identity, pre_keys, None)
     }
 
+    /// Checks every signature (loaded bundles, external wallets), then builds the bundle.
     fn assemble(identity: OwnKey, pre_keys: Vec<OwnKey>, expected: Option<&WalletAddress>) -> Result<Self, BundleError> {
-        let current = pre_keys.first().ok_or(BundleError::NoPreKeys)?;
         for k in &pre_keys {
             k.public.verify_signed_by(identity.secret.public_key())?;
         }
@@ -541,6 +544,12 @@ impl PrivateKeyBundle {
                 return Err(BundleError::WrongWallet { expected: expected.clone(), found: address });
             }
         }
+        Self::assemble_trusted(identity, pre_keys, address)
+    }
+
+    /// Builds the bundle from keys whose signatures are known to be right (made here).
+    fn assemble_trusted(identity: OwnKey, pre_keys: Vec<OwnKey>, address: WalletAddress) -> Result<Self, BundleError> {
+        let current = pre_keys.first().ok_or(BundleError::NoPreKeys)?;
         let legacy_public = pb::PublicKeyBundle {
             identity_key: Some(identity.public.to_legacy_proto()?),
             pre_key: Some(current.public.to_legacy_proto()?),

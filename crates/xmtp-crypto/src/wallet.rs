@@ -79,11 +79,18 @@ impl WalletSignature {
 
 /// Something that can `personal_sign` texts for one address: a local key, or later a hardware
 /// or remote wallet.
-pub trait WalletSigner {
+pub trait WalletSigner: Send + Sync {
     /// The wallet's address.
     fn address(&self) -> WalletAddress;
     /// EIP-191 `personal_sign` of `message`.
     fn sign_personal(&self, message: &[u8]) -> Result<WalletSignature, KeyError>;
+
+    /// Whether this signer's signatures are correct by construction (its key is held here), so
+    /// that recovering the signer from them would prove nothing new. External wallets keep the
+    /// default, and what they sign is checked by recovery.
+    fn signs_locally(&self) -> bool {
+        false
+    }
 }
 
 /// A wallet whose private key is held here (accounts Courier creates or imports).
@@ -136,6 +143,10 @@ impl WalletSigner for LocalWallet {
         raw[..64].copy_from_slice(&sig.rs);
         raw[64] = 27 + sig.recovery;
         Ok(WalletSignature(Secret::new(raw)))
+    }
+
+    fn signs_locally(&self) -> bool {
+        true
     }
 }
 

@@ -297,3 +297,29 @@ proptest! {
         prop_assert_eq!(o2.encoded_content, body);
     }
 }
+
+/// A signer that is not local: what it signs is checked by recovery.
+struct External {
+    claims: LocalWallet,
+    signs_with: LocalWallet,
+}
+
+impl WalletSigner for External {
+    fn address(&self) -> xmtp_crypto::WalletAddress {
+        self.claims.address()
+    }
+    fn sign_personal(&self, message: &[u8]) -> Result<xmtp_crypto::wallet::WalletSignature, xmtp_crypto::ecc::KeyError> {
+        self.signs_with.sign_personal(message)
+    }
+}
+
+#[test]
+fn external_wallet_signatures_are_checked() {
+    let (a, b) = (party(50), party(51));
+    let honest = External { claims: a.wallet.clone(), signs_with: a.wallet.clone() };
+    let made = PrivateKeyBundle::generate(&honest, 1, &mut rng()).unwrap();
+    assert_eq!(made.address(), a.keys.address());
+    let liar = External { claims: a.wallet.clone(), signs_with: b.wallet.clone() };
+    assert!(matches!(PrivateKeyBundle::generate(&liar, 1, &mut rng()), Err(BundleError::WrongWallet { .. })));
+    assert!(matches!(storage::encrypt(&a.keys, &liar, &mut rng()), Err(storage::StorageError::WrongSigner)));
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Measures Courier's protocol operations (criterion) and the reference SDK's (bench.mjs) in one
+# command, and prints the BENCHMARKS.md table. Run from anywhere: scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+command -v python3 >/dev/null || apt_install python3
+target="${CARGO_TARGET_DIR:-target}"
+out="$target/bench"
+mkdir -p "$out"
+cargo bench -p xmtp-crypto --bench protocol -- --noplot >"$out/criterion.txt"
+node tests/xmtpjs-peer/bench.mjs --iterations 300 --warmup 50 --json-out "$out/xmtpjs.json" >"$out/xmtpjs.txt"
+python3 scripts/bench_report.py "$target/criterion" "$out/xmtpjs.json" | tee "$out/report.md"

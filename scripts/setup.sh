@@ -1,0 +1,31 @@
+# Sourced by run.sh, test.sh and bench.sh: installs what Courier needs on a fresh Debian/Ubuntu
+# machine. Idempotent: only missing pieces are installed.
+
+step() { printf '\n==> %s\n' "$*"; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "apt-get install ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# C toolchain for libsecp256k1 (secp256k1-sys), Node.js for the reference SDK harness.
+apt_install build-essential pkg-config ca-certificates curl
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+
+if ! command -v cargo >/dev/null; then
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null || { echo "cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
+
+if [ ! -d tests/xmtpjs-peer/node_modules ] || [ tests/xmtpjs-peer/package-lock.json -nt tests/xmtpjs-peer/node_modules ]; then
+  step "npm ci (reference SDK harness, xmtp-js 13.0.4)"
+  (cd tests/xmtpjs-peer && npm ci --no-audit --no-fund --loglevel=error)
+fi

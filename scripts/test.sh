@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of Courier on a fresh Debian/Ubuntu machine (as root, or with
+# sudo): system packages, the reference SDK harness (npm), then the Rust workspace tests and
+# the reverse-direction check, where the reference SDK opens what Courier produced.
+# Nothing is skipped silently: a missing tool is installed or the script fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+step "cargo test (workspace)"
+cargo test --workspace --locked
+
+step "public xmtp-js vectors through the courier binary"
+cargo run -q --locked -p courier-cli -- vectors check tests/vectors/xmtp-js/*.json | tail -n 1
+
+step "reverse direction: xmtp-js 13.0.4 opens what Courier produced"
+emit_dir=$(mktemp -d)
+trap 'rm -rf "$emit_dir"' EXIT
+cargo run -q --locked -p courier-cli -- vectors emit --out "$emit_dir" >/dev/null
+node tests/xmtpjs-peer/verify.mjs --quiet "$emit_dir/courier_vectors.json"
