@@ -27,10 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.btree_map(["."]);
 
     let grpc = std::env::var_os("CARGO_FEATURE_GRPC").is_some();
-    tonic_prost_build::configure()
-        .build_client(grpc)
-        .build_server(grpc)
-        .build_transport(false)
-        .compile_with_config(config, &files, &[root])?;
+    tonic_prost_build::configure().build_client(grpc).build_server(grpc).build_transport(false).compile_with_config(
+        config,
+        &files,
+        &[root],
+    )?;
     Ok(())
 }

@@ -53,15 +53,17 @@ fn main() -> ExitCode {
             println!("{} passed, {} failed", outcome.passed, outcome.failures.len());
             if outcome.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
         }
-        Command::Vectors(Vectors::Emit { out, seed, clock_ms }) => match courier_cli::vectors::emit(&out, seed, clock_ms) {
-            Ok(path) => {
-                println!("{}", path.display());
-                ExitCode::SUCCESS
+        Command::Vectors(Vectors::Emit { out, seed, clock_ms }) => {
+            match courier_cli::vectors::emit(&out, seed, clock_ms) {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("courier: {e:#}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(e) => {
-                eprintln!("courier: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        }
     }
 }

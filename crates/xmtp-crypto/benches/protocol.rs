@@ -2,6 +2,8 @@
 //! reference SDK's figures come from `tests/xmtpjs-peer/bench.mjs`, run by `scripts/bench.sh`
 //! in the same command.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use prost::Message as _;
 use rand_chacha::ChaCha20Rng;
@@ -43,13 +45,15 @@ fn protocol(c: &mut Criterion) {
     let warm = BundleCache::new();
     c.bench_function("v2_message_open", |bch| {
         bch.iter(|| {
-            v2::open(&inv.topic, &key, EnvelopeRef { topic: &t, timestamp_ns: ts, payload: black_box(&p) }, &warm).expect("open")
+            v2::open(&inv.topic, &key, EnvelopeRef { topic: &t, timestamp_ns: ts, payload: black_box(&p) }, &warm)
+                .expect("open")
         })
     });
     c.bench_function("v2_message_open_uncached", |bch| {
         bch.iter(|| {
             let cold = BundleCache::new();
-            v2::open(&inv.topic, &key, EnvelopeRef { topic: &t, timestamp_ns: ts, payload: black_box(&p) }, &cold).expect("open")
+            v2::open(&inv.topic, &key, EnvelopeRef { topic: &t, timestamp_ns: ts, payload: black_box(&p) }, &cold)
+                .expect("open")
         })
     });
     c.bench_function("v2_invitation_seal", |bch| {
@@ -65,7 +69,8 @@ fn protocol(c: &mut Criterion) {
     c.bench_function("v2_invitation_open", |bch| {
         bch.iter(|| {
             let cold = BundleCache::new();
-            invitation::open(&b, EnvelopeRef { topic: &t, timestamp_ns: ts, payload: black_box(&p) }, &cold).expect("open")
+            invitation::open(&b, EnvelopeRef { topic: &t, timestamp_ns: ts, payload: black_box(&p) }, &cold)
+                .expect("open")
         })
     });
     c.bench_function("v1_message_seal", |bch| {
@@ -91,13 +96,17 @@ fn primitives(c: &mut Criterion) {
     let digest = hash::sha256(&[b"digest"]);
     let sig = k1.sign_prehash(&digest);
     c.bench_function("ecdsa_sign", |b| b.iter(|| k1.sign_prehash(black_box(&digest))));
-    c.bench_function("ecdsa_verify", |b| b.iter(|| k1.public_key().verify_prehash(black_box(&digest), &sig).expect("verify")));
+    c.bench_function("ecdsa_verify", |b| {
+        b.iter(|| k1.public_key().verify_prehash(black_box(&digest), &sig).expect("verify"))
+    });
     c.bench_function("ecdsa_recover", |b| b.iter(|| sig.recover(black_box(&digest)).expect("recover")));
     c.bench_function("ecdh", |b| b.iter(|| k1.ecdh(black_box(k2.public_key()))));
     c.bench_function("keygen", |b| b.iter(|| *PrivateKey::generate(&mut OsRng).public_key()));
     c.bench_function("hkdf", |b| b.iter(|| hash::hkdf_sha256(black_box(&[7u8; 195]), &[1u8; 32], &[])));
     let kb = [9u8; 1024];
-    c.bench_function("aes_gcm_1k", |b| b.iter(|| cipher::encrypt_with(&[5u8; 32], black_box(&kb), b"aad", [1; 32], [2; 12])));
+    c.bench_function("aes_gcm_1k", |b| {
+        b.iter(|| cipher::encrypt_with(&[5u8; 32], black_box(&kb), b"aad", [1; 32], [2; 12]))
+    });
     c.bench_function("keccak256_1k", |b| b.iter(|| hash::keccak256(&[black_box(&kb)])));
     c.bench_function("sha256_1k", |b| b.iter(|| hash::sha256(&[black_box(&kb)])));
 }

@@ -47,10 +47,7 @@ impl WalletAddress {
     /// case. The `0x` prefix is required.
     pub fn parse(input: &str) -> Result<Self, AddressError> {
         let s = input.trim();
-        let digits = s
-            .strip_prefix("0x")
-            .or_else(|| s.strip_prefix("0X"))
-            .ok_or(AddressError::Malformed)?;
+        let digits = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).ok_or(AddressError::Malformed)?;
         if digits.len() != 40 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(AddressError::Malformed);
         }
@@ -127,10 +124,7 @@ mod tests {
         assert_eq!(WalletAddress::parse("e8b6e1d63410918a4a0888fc32950b940cb74bd0"), Err(AddressError::Malformed));
         assert_eq!(WalletAddress::parse("0x1234"), Err(AddressError::Malformed));
         assert_eq!(WalletAddress::parse("0xg8b6e1d63410918a4a0888fc32950b940cb74bd0"), Err(AddressError::Malformed));
-        assert_eq!(
-            WalletAddress::parse("0xE8B6e1d63410918A4A0888Fc32950b940cB74bd0"),
-            Err(AddressError::BadChecksum)
-        );
+        assert_eq!(WalletAddress::parse("0xE8B6e1d63410918A4A0888Fc32950b940cB74bd0"), Err(AddressError::BadChecksum));
         assert_eq!(WalletAddress::parse("0xé8b6e1d63410918a4a0888fc32950b940cb74bd"), Err(AddressError::Malformed));
     }
 

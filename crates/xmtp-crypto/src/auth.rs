@@ -8,7 +8,9 @@ use xmtp_proto::message_api::v1 as api;
 use crate::address::WalletAddress;
 use crate::ecc::PublicKey;
 use crate::hash::keccak256;
-use crate::keys::{BundleError, PrivateKeyBundle, SignatureKind, SignedKey, decode, signature_from_proto, signature_to_proto};
+use crate::keys::{
+    BundleError, PrivateKeyBundle, SignatureKind, SignedKey, decode, signature_from_proto, signature_to_proto,
+};
 
 /// Tokens older than this are refused (ns).
 pub const TOKEN_MAX_AGE_NS: u64 = 3_600 * 1_000_000_000;
@@ -95,18 +97,15 @@ pub fn verify(token: &[u8], now_ns: Option<u64>) -> Result<VerifiedToken, AuthEr
     if kind != SignatureKind::EcdsaCompact {
         return Err(AuthError::BadSignature);
     }
-    identity
-        .key()
-        .verify_prehash(&keccak256(&[&token.auth_data_bytes]), &sig)
-        .map_err(|_| AuthError::BadSignature)?;
+    identity.key().verify_prehash(&keccak256(&[&token.auth_data_bytes]), &sig).map_err(|_| AuthError::BadSignature)?;
     let data: api::AuthData = decode("AuthData", &token.auth_data_bytes)?;
     if data.wallet_addr != recovered.as_str() {
         return Err(AuthError::WalletMismatch { recovered, claimed: data.wallet_addr });
     }
-    if let Some(now) = now_ns {
-        if now.saturating_sub(data.created_ns) > TOKEN_MAX_AGE_NS {
-            return Err(AuthError::Expired);
-        }
+    if let Some(now) = now_ns
+        && now.saturating_sub(data.created_ns) > TOKEN_MAX_AGE_NS
+    {
+        return Err(AuthError::Expired);
     }
     Ok(VerifiedToken { wallet: recovered, created_ns: data.created_ns, identity_key: *identity.key() })
 }
@@ -120,10 +119,8 @@ pub fn check_topic(wallet: &WalletAddress, topic: &str) -> Result<(), AuthError>
     let segment = rest.split('/').next().unwrap_or("");
     let mut parts = segment.split('-');
     let category = parts.next().unwrap_or("");
-    if category == "contact" || category == "privatestore" {
-        if parts.next() != Some(wallet.as_str()) {
-            return Err(AuthError::RestrictedTopic);
-        }
+    if (category == "contact" || category == "privatestore") && parts.next() != Some(wallet.as_str()) {
+        return Err(AuthError::RestrictedTopic);
     }
     Ok(())
 }

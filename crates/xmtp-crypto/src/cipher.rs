@@ -45,9 +45,7 @@ pub fn encrypt_with(secret: &[u8], plaintext: &[u8], aad: &[u8], salt: [u8; 32],
     let key = hkdf_sha256(secret, &salt, &[]);
     let cipher = Aes256Gcm::new(key.expose().into());
     // AES-GCM encryption fails only for plaintexts over 64 GiB, far beyond any message limit.
-    let payload = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad })
-        .unwrap_or_default();
+    let payload = cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad }).unwrap_or_default();
     pb::Ciphertext {
         union: Some(pb::ciphertext::Union::Aes256GcmHkdfSha256(pb::ciphertext::Aes256gcmHkdfsha256 {
             hkdf_salt: salt.to_vec(),

@@ -247,8 +247,13 @@ pub fn reaction(r: &Reaction) -> pb::EncodedContent {
         schema: &'a str,
         content: &'a str,
     }
-    let body = serde_json::to_vec(&Wire { action: &r.action, reference: &r.reference, schema: &r.schema, content: &r.content })
-        .unwrap_or_default();
+    let body = serde_json::to_vec(&Wire {
+        action: &r.action,
+        reference: &r.reference,
+        schema: &r.schema,
+        content: &r.content,
+    })
+    .unwrap_or_default();
     let fallback = if r.action == "removed" {
         format!("Removed \u{201c}{}\u{201d} from an earlier message", r.content)
     } else {
@@ -315,7 +320,9 @@ fn decode_encoded(encoded: pb::EncodedContent, depth: usize) -> Result<DecodedCo
     let t = &content_type;
     let content = if t.is_xmtp("text") {
         match params.get("encoding") {
-            Some(enc) if !enc.eq_ignore_ascii_case("utf-8") => return Err(ContentError::UnsupportedEncoding(enc.clone())),
+            Some(enc) if !enc.eq_ignore_ascii_case("utf-8") => {
+                return Err(ContentError::UnsupportedEncoding(enc.clone()));
+            }
             _ => Content::Text(utf8(&raw, "text")?),
         }
     } else if t.is_xmtp("reaction") {
@@ -326,7 +333,11 @@ fn decode_encoded(encoded: pb::EncodedContent, depth: usize) -> Result<DecodedCo
     } else if t.is_xmtp("readReceipt") {
         Content::ReadReceipt
     } else if t.is_xmtp("attachment") {
-        Content::Attachment { filename: param("filename")?.clone(), mime_type: param("mimeType")?.clone(), data: raw.clone() }
+        Content::Attachment {
+            filename: param("filename")?.clone(),
+            mime_type: param("mimeType")?.clone(),
+            data: raw.clone(),
+        }
     } else if t.is_xmtp("remoteStaticAttachment") {
         let hexp = |name: &'static str| hex::decode(param(name)?).map_err(|_| ContentError::BadParameter(name));
         let url = utf8(&raw, "remote attachment URL")?;
@@ -382,13 +393,12 @@ fn decompress(bytes: &[u8], how: Compression) -> Result<Vec<u8>, ContentError> {
         Compression::Deflate => Box::new(flate2::read::ZlibDecoder::new(bytes)),
         Compression::Gzip => Box::new(flate2::read::GzDecoder::new(bytes)),
     };
-    reader
-        .take(MAX_DECOMPRESSED_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| ContentError::Decompression(match how {
+    reader.take(MAX_DECOMPRESSED_BYTES + 1).read_to_end(&mut out).map_err(|_| {
+        ContentError::Decompression(match how {
             Compression::Deflate => "corrupt zlib stream",
             Compression::Gzip => "corrupt gzip stream",
-        }))?;
+        })
+    })?;
     if out.len() as u64 > MAX_DECOMPRESSED_BYTES {
         return Err(ContentError::TooLarge);
     }
@@ -461,7 +471,15 @@ mod tests {
     #[test]
     fn unknown_types_keep_fallback_and_newer_majors_are_unknown() {
         let mut e = text("hi");
-        e.r#type = Some(ContentTypeId { authority_id: "example.com".into(), type_id: "poll".into(), version_major: 1, version_minor: 0 }.to_proto());
+        e.r#type = Some(
+            ContentTypeId {
+                authority_id: "example.com".into(),
+                type_id: "poll".into(),
+                version_major: 1,
+                version_minor: 0,
+            }
+            .to_proto(),
+        );
         e.fallback = Some("A poll".into());
         let d = decode(&e.encode_to_vec()).unwrap();
         assert_eq!(d.content, Content::Unknown);
@@ -476,7 +494,10 @@ mod tests {
 
     #[test]
     fn reaction_both_forms() {
-        let r = Reaction { reference: "ab".into(), action: "added".into(), schema: "unicode".into(), content: "👍".into() };
+        let r =
+            Reaction {
+                reference: "ab".into(), action: "added".into(), schema: "unicode".into(), content: "👍".into()
+            };
         let d = decode(&reaction(&r).encode_to_vec()).unwrap();
         assert_eq!(d.content, Content::Reaction(r.clone()));
         assert!(!d.should_push());

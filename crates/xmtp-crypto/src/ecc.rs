@@ -47,9 +47,7 @@ pub struct PrivateKey {
 impl PrivateKey {
     /// Parses a 32-byte big-endian scalar (`1 ≤ d < n`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let mut arr: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| KeyError::InvalidPrivateKey("not 32 bytes"))?;
+        let mut arr: [u8; 32] = bytes.try_into().map_err(|_| KeyError::InvalidPrivateKey("not 32 bytes"))?;
         let parsed = secp256k1::SecretKey::from_byte_array(arr);
         arr.zeroize();
         let secret = parsed.map_err(|_| KeyError::InvalidPrivateKey("scalar out of range"))?;
@@ -128,9 +126,7 @@ pub struct PublicKey(secp256k1::PublicKey);
 impl PublicKey {
     /// Parses exactly 65 bytes starting with 0x04 (compressed points are never used in V1/V2).
     pub fn from_uncompressed(bytes: &[u8]) -> Result<Self, KeyError> {
-        let arr: [u8; 65] = bytes
-            .try_into()
-            .map_err(|_| KeyError::InvalidPublicKey("not 65 bytes"))?;
+        let arr: [u8; 65] = bytes.try_into().map_err(|_| KeyError::InvalidPublicKey("not 65 bytes"))?;
         if arr[0] != 0x04 {
             return Err(KeyError::InvalidPublicKey("first byte is not 0x04"));
         }
@@ -155,11 +151,9 @@ impl PublicKey {
 
     /// Verifies a signature over a 32-byte digest. High-S signatures are rejected.
     pub fn verify_prehash(&self, digest: &[u8; 32], sig: &RecoverableSignature) -> Result<(), KeyError> {
-        let lib = LibSignature::from_compact(&sig.rs)
-            .map_err(|_| KeyError::MalformedSignature("r or s out of range"))?;
-        SECP256K1
-            .verify_ecdsa(Message::from_digest(*digest), &lib, &self.0)
-            .map_err(|_| KeyError::BadSignature)
+        let lib =
+            LibSignature::from_compact(&sig.rs).map_err(|_| KeyError::MalformedSignature("r or s out of range"))?;
+        SECP256K1.verify_ecdsa(Message::from_digest(*digest), &lib, &self.0).map_err(|_| KeyError::BadSignature)
     }
 }
 
@@ -182,9 +176,7 @@ pub struct RecoverableSignature {
 impl RecoverableSignature {
     /// Parses 64 bytes and a recovery id that must be 0 or 1.
     pub fn new(bytes: &[u8], recovery: u32) -> Result<Self, KeyError> {
-        let rs: [u8; 64] = bytes
-            .try_into()
-            .map_err(|_| KeyError::MalformedSignature("not 64 bytes"))?;
+        let rs: [u8; 64] = bytes.try_into().map_err(|_| KeyError::MalformedSignature("not 64 bytes"))?;
         let recovery = match recovery {
             0 => 0,
             1 => 1,
@@ -219,9 +211,8 @@ mod tests {
     use rand_core::SeedableRng;
 
     const N: [u8; 32] = [
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36,
-        0x41, 0x41,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae,
+        0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
     ];
 
     fn hx(s: &str) -> Vec<u8> {
@@ -232,8 +223,7 @@ mod tests {
     fn spec_a2_wallet_address_and_identity_signature() {
         // Spec A.1/A.2: account A.
         let wallet =
-            PrivateKey::from_bytes(&hx("5f0bd33607a17fd3fbe2784886328ecf2b75b8dcddc8e85a6a8d40aa5c25e0fc"))
-                .unwrap();
+            PrivateKey::from_bytes(&hx("5f0bd33607a17fd3fbe2784886328ecf2b75b8dcddc8e85a6a8d40aa5c25e0fc")).unwrap();
         assert_eq!(wallet.public_key().address().as_str(), "0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0");
         let digest: [u8; 32] =
             hx("630343ddd4de3b474b17f0adb938dc74f34a7c6db70685687bc44d13f4f3c8e4").try_into().unwrap();
@@ -249,8 +239,10 @@ mod tests {
 
     #[test]
     fn spec_a6_ecdh_is_full_point() {
-        let a_id = PrivateKey::from_bytes(&hx("67ff3e2f250cc9af940f983a3c2965d96468ee138c82112fed4146cafcaf6354")).unwrap();
-        let b_pre = PrivateKey::from_bytes(&hx("6c76759414742c7cb27ff9b1ea94612ef94725425adc25f8570150800e166404")).unwrap();
+        let a_id =
+            PrivateKey::from_bytes(&hx("67ff3e2f250cc9af940f983a3c2965d96468ee138c82112fed4146cafcaf6354")).unwrap();
+        let b_pre =
+            PrivateKey::from_bytes(&hx("6c76759414742c7cb27ff9b1ea94612ef94725425adc25f8570150800e166404")).unwrap();
         let dh = a_id.ecdh(b_pre.public_key());
         assert_eq!(
             hex::encode(dh.expose()),

@@ -59,10 +59,7 @@ mod tests {
 
     #[test]
     fn keccak_of_empty_is_ethereums() {
-        assert_eq!(
-            hex::encode(keccak256(&[])),
-            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
-        );
+        assert_eq!(hex::encode(keccak256(&[])), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
     }
 
     #[test]

@@ -107,9 +107,9 @@ impl Invitation {
                 conversation_id: c.conversation_id.clone(),
                 metadata: c.metadata.clone(),
             }),
-            encryption: Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(pb::invitation_v1::Aes256gcmHkdfsha256 {
-                key_material: self.key_material.expose().to_vec(),
-            })),
+            encryption: Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(
+                pb::invitation_v1::Aes256gcmHkdfsha256 { key_material: self.key_material.expose().to_vec() },
+            )),
             consent_proof: self.consent_proof.clone(),
         }
     }
@@ -127,7 +127,8 @@ impl Invitation {
         if k.key_material.is_empty() {
             return Err(InvitationError::Missing("key material"));
         }
-        let key: [u8; 32] = k.key_material.as_slice().try_into().map_err(|_| InvitationError::BadKeyMaterial(k.key_material.len()))?;
+        let key: [u8; 32] =
+            k.key_material.as_slice().try_into().map_err(|_| InvitationError::BadKeyMaterial(k.key_material.len()))?;
         zeroize::Zeroize::zeroize(&mut k.key_material);
         Ok(Self {
             topic: inv.topic,
@@ -180,10 +181,14 @@ pub fn seal_encoded(
     };
     let header_bytes = header.encode_to_vec();
     let pre = own.current_pre_key();
-    let secret = three_dh(Role::Sender, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
+    let secret =
+        three_dh(Role::Sender, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
     let ciphertext = cipher::encrypt(secret.expose(), invitation_v1, &header_bytes, rng);
     let sealed = pb::SealedInvitation {
-        version: Some(pb::sealed_invitation::Version::V1(pb::SealedInvitationV1 { header_bytes, ciphertext: Some(ciphertext) })),
+        version: Some(pb::sealed_invitation::Version::V1(pb::SealedInvitationV1 {
+            header_bytes,
+            ciphertext: Some(ciphertext),
+        })),
     };
     Sealed { topic: topic::invite(peer.address()), timestamp_ns: created_ns, bytes: sealed.encode_to_vec() }
 }
@@ -194,7 +199,11 @@ pub fn invite_topics(own: &WalletAddress, peer: &WalletAddress) -> [String; 2] {
 }
 
 /// Opens an invitation read from an invite topic, as its sender or its recipient (spec §8.5).
-pub fn open(own: &PrivateKeyBundle, envelope: EnvelopeRef<'_>, cache: &BundleCache) -> Result<OpenedInvitation, InvitationError> {
+pub fn open(
+    own: &PrivateKeyBundle,
+    envelope: EnvelopeRef<'_>,
+    cache: &BundleCache,
+) -> Result<OpenedInvitation, InvitationError> {
     let sealed: pb::SealedInvitation = decode("SealedInvitation", envelope.payload)?;
     let Some(pb::sealed_invitation::Version::V1(v1)) = sealed.version else {
         return Err(InvitationError::NotV1);
@@ -216,7 +225,8 @@ pub fn open(own: &PrivateKeyBundle, envelope: EnvelopeRef<'_>, cache: &BundleCac
         return Err(InvitationError::NotForMe);
     };
     let peer = cache.signed(peer_pb)?;
-    let mine_pre = crate::keys::SignedKey::from_signed(mine_pb.pre_key.as_ref().ok_or(InvitationError::Missing("pre-key"))?)?;
+    let mine_pre =
+        crate::keys::SignedKey::from_signed(mine_pb.pre_key.as_ref().ok_or(InvitationError::Missing("pre-key"))?)?;
     let pre = own.pre_key_for(mine_pre.key()).ok_or(InvitationError::NoMatchingPreKey)?;
     let secret = three_dh(role, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
     let plain = cipher::decrypt(secret.expose(), ciphertext, &v1.header_bytes)?;

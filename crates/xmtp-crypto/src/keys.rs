@@ -78,7 +78,9 @@ pub enum SignatureKind {
 pub fn signature_from_proto(sig: &pb::Signature) -> Result<(SignatureKind, RecoverableSignature), KeyError> {
     use pb::signature::Union;
     match &sig.union {
-        Some(Union::EcdsaCompact(c)) => Ok((SignatureKind::EcdsaCompact, RecoverableSignature::new(&c.bytes, c.recovery)?)),
+        Some(Union::EcdsaCompact(c)) => {
+            Ok((SignatureKind::EcdsaCompact, RecoverableSignature::new(&c.bytes, c.recovery)?))
+        }
         Some(Union::WalletEcdsaCompact(c)) => {
             Ok((SignatureKind::WalletEcdsaCompact, RecoverableSignature::new(&c.bytes, c.recovery)?))
         }
@@ -178,7 +180,14 @@ impl SignedKey {
     fn signed_by_identity(key: PublicKey, timestamp_ms: u64, identity: &PrivateKey) -> Self {
         let signed_bytes = legacy_bytes_to_sign(timestamp_ms, &key);
         let signature = identity.sign_prehash(&sha256(&[&signed_bytes]));
-        Self { key, created: timestamp_ms, signed_bytes, signature, kind: SignatureKind::EcdsaCompact, format: KeyFormat::Legacy }
+        Self {
+            key,
+            created: timestamp_ms,
+            signed_bytes,
+            signature,
+            kind: SignatureKind::EcdsaCompact,
+            format: KeyFormat::Legacy,
+        }
     }
 
     /// Builds a legacy identity key whose bytes-to-sign the wallet signs (spec §3.6 step 2).
@@ -186,7 +195,14 @@ impl SignedKey {
         let signed_bytes = legacy_bytes_to_sign(timestamp_ms, &key);
         let text = create_identity_text(&signed_bytes);
         let signature = wallet.sign_personal(text.as_bytes())?.to_compact();
-        Ok(Self { key, created: timestamp_ms, signed_bytes, signature, kind: SignatureKind::EcdsaCompact, format: KeyFormat::Legacy })
+        Ok(Self {
+            key,
+            created: timestamp_ms,
+            signed_bytes,
+            signature,
+            kind: SignatureKind::EcdsaCompact,
+            format: KeyFormat::Legacy,
+        })
     }
 
     /// The public key.
@@ -239,7 +255,8 @@ impl SignedKey {
     /// bytes-to-sign with a ms timestamp (spec §3.5). Identity keys get `ecdsa_compact`.
     pub fn to_legacy_proto(&self) -> Result<pb::PublicKey, BundleError> {
         if self.format == KeyFormat::V2
-            && (self.created >= 1_000_000_000_000_000_000 || self.signed_bytes != legacy_bytes_to_sign(self.created, &self.key))
+            && (self.created >= 1_000_000_000_000_000_000
+                || self.signed_bytes != legacy_bytes_to_sign(self.created, &self.key))
         {
             return Err(BundleError::NotLegacyConvertible);
         }
@@ -263,7 +280,10 @@ impl SignedKey {
             (KeyFormat::Legacy, true) => SignatureKind::WalletEcdsaCompact,
             (KeyFormat::Legacy, false) => SignatureKind::EcdsaCompact,
         };
-        pb::SignedPublicKey { key_bytes: self.signed_bytes.clone(), signature: Some(signature_to_proto(kind, &self.signature)) }
+        pb::SignedPublicKey {
+            key_bytes: self.signed_bytes.clone(),
+            signature: Some(signature_to_proto(kind, &self.signature)),
+        }
     }
 }
 
@@ -287,14 +307,16 @@ impl PeerBundle {
 
     /// From a legacy `PublicKeyBundle`.
     pub fn from_legacy(bundle: &pb::PublicKeyBundle) -> Result<Self, BundleError> {
-        let identity = SignedKey::from_legacy(bundle.identity_key.as_ref().ok_or(BundleError::Missing("identity key"))?)?;
+        let identity =
+            SignedKey::from_legacy(bundle.identity_key.as_ref().ok_or(BundleError::Missing("identity key"))?)?;
         let pre_key = SignedKey::from_legacy(bundle.pre_key.as_ref().ok_or(BundleError::Missing("pre-key"))?)?;
         Self::verify(identity, pre_key)
     }
 
     /// From a V2 `SignedPublicKeyBundle`.
     pub fn from_signed(bundle: &pb::SignedPublicKeyBundle) -> Result<Self, BundleError> {
-        let identity = SignedKey::from_signed(bundle.identity_key.as_ref().ok_or(BundleError::Missing("identity key"))?)?;
+        let identity =
+            SignedKey::from_signed(bundle.identity_key.as_ref().ok_or(BundleError::Missing("identity key"))?)?;
         let pre_key = SignedKey::from_signed(bundle.pre_key.as_ref().ok_or(BundleError::Missing("pre-key"))?)?;
         Self::verify(identity, pre_key)
     }
@@ -528,21 +550,26 @@ impl PrivateKeyBundle {
     /// Checks and loads a `PrivateKeyBundleV1`: every stored public key must match its secret,
     /// every pre-key must be signed by the identity key.
     pub fn from_v1_proto(v1: &pb::PrivateKeyBundleV1) -> Result<Self, BundleError> {
-        let identity = OwnKey::from_legacy_proto(v1.identity_key.as_ref().ok_or(BundleError::Missing("identity key"))?)?;
+        let identity =
+            OwnKey::from_legacy_proto(v1.identity_key.as_ref().ok_or(BundleError::Missing("identity key"))?)?;
         let pre_keys = v1.pre_keys.iter().map(OwnKey::from_legacy_proto).collect::<Result<Vec<_>, _>>()?;
         Self::assemble(identity, pre_keys, None)
     }
 
     /// Checks every signature (loaded bundles, external wallets), then builds the bundle.
-    fn assemble(identity: OwnKey, pre_keys: Vec<OwnKey>, expected: Option<&WalletAddress>) -> Result<Self, BundleError> {
+    fn assemble(
+        identity: OwnKey,
+        pre_keys: Vec<OwnKey>,
+        expected: Option<&WalletAddress>,
+    ) -> Result<Self, BundleError> {
         for k in &pre_keys {
             k.public.verify_signed_by(identity.secret.public_key())?;
         }
         let address = identity.public.wallet_address()?;
-        if let Some(expected) = expected {
-            if *expected != address {
-                return Err(BundleError::WrongWallet { expected: expected.clone(), found: address });
-            }
+        if let Some(expected) = expected
+            && *expected != address
+        {
+            return Err(BundleError::WrongWallet { expected: expected.clone(), found: address });
         }
         Self::assemble_trusted(identity, pre_keys, address)
     }
@@ -604,17 +631,25 @@ impl PrivateKeyBundle {
 
     /// Our own bundle as a verified [`PeerBundle`] (to encrypt to ourselves, or compare).
     pub fn as_peer(&self) -> PeerBundle {
-        PeerBundle { address: self.address.clone(), identity: self.identity.public.clone(), pre_key: self.current_pre_key().public.clone() }
+        PeerBundle {
+            address: self.address.clone(),
+            identity: self.identity.public.clone(),
+            pre_key: self.current_pre_key().public.clone(),
+        }
     }
 
     /// `PB(ContactBundle{v1})` and `PB(ContactBundle{v2})`, in the order the reference publishes
     /// them (spec §4.3).
     pub fn contact_bundles(&self) -> [Vec<u8>; 2] {
         let v1 = pb::ContactBundle {
-            version: Some(pb::contact_bundle::Version::V1(pb::ContactBundleV1 { key_bundle: Some(self.legacy_public.clone()) })),
+            version: Some(pb::contact_bundle::Version::V1(pb::ContactBundleV1 {
+                key_bundle: Some(self.legacy_public.clone()),
+            })),
         };
         let v2 = pb::ContactBundle {
-            version: Some(pb::contact_bundle::Version::V2(pb::ContactBundleV2 { key_bundle: Some(self.signed_public.clone()) })),
+            version: Some(pb::contact_bundle::Version::V2(pb::ContactBundleV2 {
+                key_bundle: Some(self.signed_public.clone()),
+            })),
         };
         [v1.encode_to_vec(), v2.encode_to_vec()]
     }

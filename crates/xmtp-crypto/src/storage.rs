@@ -83,7 +83,8 @@ pub fn decrypt_with(
     let sig = sign(text.as_bytes())?;
     let plain = match cipher::decrypt(sig.as_bytes(), ciphertext, &[]) {
         Ok(p) => p,
-        Err(_) => cipher::decrypt(sig.with_flipped_v_convention().as_bytes(), ciphertext, &[]).map_err(StorageError::Decrypt)?,
+        Err(_) => cipher::decrypt(sig.with_flipped_v_convention().as_bytes(), ciphertext, &[])
+            .map_err(StorageError::Decrypt)?,
     };
     let bundle = PrivateKeyBundle::decode(plain.expose())?;
     if bundle.address() != expected {

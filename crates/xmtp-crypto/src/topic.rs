@@ -75,10 +75,14 @@ mod tests {
         assert_eq!(contact(&a), "/xmtp/0/contact-0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0/proto");
         assert_eq!(intro(&a), "/xmtp/0/intro-0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0/proto");
         assert_eq!(invite(&b), "/xmtp/0/invite-0x9F8e850F50b55B3B5a340C74F5c24eEe63F43184/proto");
-        let d = "/xmtp/0/dm-0x9F8e850F50b55B3B5a340C74F5c24eEe63F43184-0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0/proto";
+        let d =
+            "/xmtp/0/dm-0x9F8e850F50b55B3B5a340C74F5c24eEe63F43184-0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0/proto";
         assert_eq!(dm(&a, &b), d);
         assert_eq!(dm(&b, &a), d);
-        assert_eq!(private_store(&a), "/xmtp/0/privatestore-0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0/key_bundle/proto");
+        assert_eq!(
+            private_store(&a),
+            "/xmtp/0/privatestore-0xe8B6e1d63410918A4A0888Fc32950b940cB74bd0/key_bundle/proto"
+        );
         let e = ephemeral(d).unwrap();
         assert!(e.starts_with("/xmtp/0/dmE-0x9F8e"));
         assert!(is_ephemeral(&e));

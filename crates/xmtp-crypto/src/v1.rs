@@ -74,7 +74,8 @@ pub fn seal(
     };
     let header_bytes = header.encode_to_vec();
     let pre = own.current_pre_key();
-    let secret = three_dh(Role::Sender, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
+    let secret =
+        three_dh(Role::Sender, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
     let ciphertext = cipher::encrypt(secret.expose(), encoded_content, &header_bytes, rng);
     let msg = pb::Message {
         version: Some(pb::message::Version::V1(pb::MessageV1 { header_bytes, ciphertext: Some(ciphertext) })),
@@ -122,7 +123,11 @@ pub fn open(own: &PrivateKeyBundle, envelope: EnvelopeRef<'_>, cache: &BundleCac
 }
 
 /// The 3DH secret from our side of the header (spec §7.4 step 4).
-fn secret_for(own: &PrivateKeyBundle, sender: &PeerBundle, recipient: &PeerBundle) -> Result<Secret<[u8; 195]>, V1Error> {
+fn secret_for(
+    own: &PrivateKeyBundle,
+    sender: &PeerBundle,
+    recipient: &PeerBundle,
+) -> Result<Secret<[u8; 195]>, V1Error> {
     let (role, mine, peer) = if own.is_own_identity(sender.identity().key()) {
         (Role::Sender, sender, recipient)
     } else if own.is_own_identity(recipient.identity().key()) {

@@ -10,7 +10,9 @@ use crate::cipher::{self, CipherError};
 use crate::ecc::KeyError;
 use crate::envelope::{EnvelopeRef, Sealed, message_id};
 use crate::hash::{hkdf_sha256, hmac_sha256, sha256};
-use crate::keys::{BundleCache, BundleError, PrivateKeyBundle, SignatureKind, decode, signature_from_proto, signature_to_proto};
+use crate::keys::{
+    BundleCache, BundleError, PrivateKeyBundle, SignatureKind, decode, signature_from_proto, signature_to_proto,
+};
 use crate::topic;
 
 /// Why a V2 message could not be opened.

@@ -35,9 +35,8 @@ pub struct WalletSignature(Secret<[u8; 65]>);
 impl WalletSignature {
     /// Takes 65 bytes `r || s || v`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let arr: [u8; 65] = bytes
-            .try_into()
-            .map_err(|_| KeyError::MalformedSignature("wallet signature is not 65 bytes"))?;
+        let arr: [u8; 65] =
+            bytes.try_into().map_err(|_| KeyError::MalformedSignature("wallet signature is not 65 bytes"))?;
         Ok(Self(Secret::new(arr)))
     }
 
@@ -115,9 +114,7 @@ impl LocalWallet {
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
         let t = s.trim();
         let digits = t.strip_prefix("0x").unwrap_or(t);
-        let bytes = Secret::new(
-            hex::decode(digits).map_err(|_| KeyError::InvalidPrivateKey("not hexadecimal"))?,
-        );
+        let bytes = Secret::new(hex::decode(digits).map_err(|_| KeyError::InvalidPrivateKey("not hexadecimal"))?);
         Self::from_bytes(bytes.expose())
     }
 

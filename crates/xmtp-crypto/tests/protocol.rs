@@ -2,8 +2,10 @@
 //! negative case of the spec that the public vectors do not already pin, and "no input panics"
 //! checks: random bytes and single-byte mutations of valid artifacts fed to every decoder.
 
-use prost::Message as _;
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use proptest::prelude::*;
+use prost::Message as _;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use xmtp_crypto::content;
@@ -141,7 +143,8 @@ fn v2_signed_by_a_key_not_in_the_bundle_is_refused() {
     let cache = BundleCache::new();
     let inv = Invitation::deterministic(&a.keys, &b.keys.as_peer(), None);
     let key = inv.key_material.expose();
-    let header = xmtp_crypto::xmtp_proto::message_contents::MessageHeaderV2 { created_ns: 1, topic: inv.topic.clone() }.encode_to_vec();
+    let header = xmtp_crypto::xmtp_proto::message_contents::MessageHeaderV2 { created_ns: 1, topic: inv.topic.clone() }
+        .encode_to_vec();
     let payload = content::text("forged").encode_to_vec();
     let digest = xmtp_crypto::hash::sha256(&[&header, &payload]);
     let sig = a.keys.current_pre_key().secret().sign_prehash(&digest);
@@ -153,7 +156,12 @@ fn v2_signed_by_a_key_not_in_the_bundle_is_refused() {
     };
     let ct = xmtp_crypto::cipher::encrypt(key, &signed.encode_to_vec(), &header, &mut rng());
     let msg = pb::Message {
-        version: Some(pb::message::Version::V2(pb::MessageV2 { header_bytes: header, ciphertext: Some(ct), sender_hmac: None, should_push: None })),
+        version: Some(pb::message::Version::V2(pb::MessageV2 {
+            header_bytes: header,
+            ciphertext: Some(ct),
+            sender_hmac: None,
+            should_push: None,
+        })),
     }
     .encode_to_vec();
     let e = EnvelopeRef { topic: &inv.topic, timestamp_ns: 1, payload: &msg };
@@ -198,7 +206,10 @@ fn auth_tokens_and_topic_rule() {
     assert_eq!(auth::parse_bearer("Basic abc"), Err(auth::AuthError::MissingBearer));
     assert_eq!(auth::parse_bearer("Bearer !!"), Err(auth::AuthError::NotBase64));
     assert!(auth::check_topic(a.keys.address(), &topic::contact(a.keys.address())).is_ok());
-    assert_eq!(auth::check_topic(a.keys.address(), &topic::contact(b.keys.address())), Err(auth::AuthError::RestrictedTopic));
+    assert_eq!(
+        auth::check_topic(a.keys.address(), &topic::contact(b.keys.address())),
+        Err(auth::AuthError::RestrictedTopic)
+    );
     assert_eq!(
         auth::check_topic(a.keys.address(), &topic::private_store(b.keys.address())),
         Err(auth::AuthError::RestrictedTopic)
@@ -308,7 +319,10 @@ impl WalletSigner for External {
     fn address(&self) -> xmtp_crypto::WalletAddress {
         self.claims.address()
     }
-    fn sign_personal(&self, message: &[u8]) -> Result<xmtp_crypto::wallet::WalletSignature, xmtp_crypto::ecc::KeyError> {
+    fn sign_personal(
+        &self,
+        message: &[u8],
+    ) -> Result<xmtp_crypto::wallet::WalletSignature, xmtp_crypto::ecc::KeyError> {
         self.signs_with.sign_personal(message)
     }
 }

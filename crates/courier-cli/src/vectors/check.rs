@@ -64,10 +64,10 @@ pub fn check_files(paths: &[PathBuf]) -> Outcome {
     let mut invitation_cases: HashMap<String, Value> = HashMap::new();
     for f in &files {
         collect_invitations(&f.json, &mut invitation_cases);
-        if let Some(sib) = f.path.parent().map(|d| d.join("v2_invitations.json")) {
-            if let Ok(j) = read_json(&sib) {
-                collect_invitations(&j, &mut invitation_cases);
-            }
+        if let Some(sib) = f.path.parent().map(|d| d.join("v2_invitations.json"))
+            && let Ok(j) = read_json(&sib)
+        {
+            collect_invitations(&j, &mut invitation_cases);
         }
     }
     for f in &files {
@@ -79,13 +79,19 @@ pub fn check_files(paths: &[PathBuf]) -> Outcome {
         }
         for case in f.json.get("cases").and_then(Value::as_array).into_iter().flatten() {
             let id = case.get("id").and_then(Value::as_str).unwrap_or("<no id>");
-            let viewers: Vec<&str> =
-                case.get("viewers").and_then(Value::as_array).map(|v| v.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let viewers: Vec<&str> = case
+                .get("viewers")
+                .and_then(Value::as_array)
+                .map(|v| v.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             if viewers.is_empty() {
                 out.record(format!("{name}: {id}"), check_case(f, case, None, &invitation_cases, &cache));
             }
             for viewer in viewers {
-                out.record(format!("{name}: {id} [{viewer}]"), check_case(f, case, Some(viewer), &invitation_cases, &cache));
+                out.record(
+                    format!("{name}: {id} [{viewer}]"),
+                    check_case(f, case, Some(viewer), &invitation_cases, &cache),
+                );
             }
         }
     }
@@ -124,10 +130,10 @@ fn load(path: &Path) -> R<File> {
 
 fn collect_invitations(j: &Value, into: &mut HashMap<String, Value>) {
     for c in j.get("cases").and_then(Value::as_array).into_iter().flatten() {
-        if c.get("kind").and_then(Value::as_str) == Some("v2_invitation") {
-            if let Some(id) = c.get("id").and_then(Value::as_str) {
-                into.insert(id.to_owned(), c.clone());
-            }
+        if c.get("kind").and_then(Value::as_str) == Some("v2_invitation")
+            && let Some(id) = c.get("id").and_then(Value::as_str)
+        {
+            into.insert(id.to_owned(), c.clone());
         }
     }
 }
@@ -164,7 +170,13 @@ fn content_view(encoded: &[u8]) -> R<(DecodedContent, Value)> {
     Ok((d, v))
 }
 
-fn check_case(f: &File, case: &Value, viewer: Option<&str>, invitations: &HashMap<String, Value>, cache: &BundleCache) -> R<()> {
+fn check_case(
+    f: &File,
+    case: &Value,
+    viewer: Option<&str>,
+    invitations: &HashMap<String, Value>,
+    cache: &BundleCache,
+) -> R<()> {
     let accept = match case.get("expect").and_then(Value::as_str) {
         Some("reject") => false,
         Some("accept") | None => true,
@@ -194,7 +206,8 @@ fn check_case(f: &File, case: &Value, viewer: Option<&str>, invitations: &HashMa
 
 fn open_v1(me: &PrivateKeyBundle, case: &Value, cache: &BundleCache) -> R<()> {
     let (topic, ts, payload) = envelope(case)?;
-    let opened = v1::open(me, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache).map_err(|e| e.to_string())?;
+    let opened = v1::open(me, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache)
+        .map_err(|e| e.to_string())?;
     let (_, mut view) = content_view(&opened.encoded_content)?;
     view["sender_address"] = json!(opened.sender.as_str());
     view["recipient_address"] = json!(opened.recipient.as_str());
@@ -206,8 +219,8 @@ fn open_v1(me: &PrivateKeyBundle, case: &Value, cache: &BundleCache) -> R<()> {
 
 fn open_invitation(me: &PrivateKeyBundle, viewer: &str, case: &Value, cache: &BundleCache) -> R<OpenedInvitation> {
     let (topic, ts, payload) = envelope(case)?;
-    let opened =
-        invitation::open(me, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache).map_err(|e| e.to_string())?;
+    let opened = invitation::open(me, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache)
+        .map_err(|e| e.to_string())?;
     let inv = &opened.invitation;
     let view = json!({
         "topic": inv.topic,
@@ -230,7 +243,8 @@ fn open_v2(me: &PrivateKeyBundle, case: &Value, invitations: &HashMap<String, Va
     };
     let (conv_topic, key) = match invitation_case {
         Some(inv_case) => {
-            let opened = open_invitation(me, "", &inv_case, cache).map_err(|e| format!("opening the invitation: {e}"))?;
+            let opened =
+                open_invitation(me, "", &inv_case, cache).map_err(|e| format!("opening the invitation: {e}"))?;
             if let Ok(t) = string(conv, "topic") {
                 eq("conversation topic", opened.invitation.topic.as_str(), t)?;
             }
@@ -239,8 +253,8 @@ fn open_v2(me: &PrivateKeyBundle, case: &Value, invitations: &HashMap<String, Va
         None => (string(conv, "topic")?.to_owned(), hex_field(conv, "key_material_hex")?),
     };
     let (topic, ts, payload) = envelope(case)?;
-    let opened =
-        v2::open(&conv_topic, &key, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache).map_err(|e| e.to_string())?;
+    let opened = v2::open(&conv_topic, &key, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache)
+        .map_err(|e| e.to_string())?;
     eq("conversation of envelope topic", topic::conversation_of(&topic), conv_topic)?;
     let (_, mut view) = content_view(&opened.encoded_content)?;
     view["sender_address"] = json!(opened.sender.as_str());
@@ -273,7 +287,9 @@ fn check_token(case: &Value) -> R<()> {
 fn reproduce(f: &File, kind: &str, case: &Value) -> R<()> {
     let sender = case.get("sender").and_then(Value::as_str).and_then(|s| f.identities.get(s));
     let recipient = case.get("recipient").and_then(Value::as_str).and_then(|s| f.identities.get(s));
-    let (Some(sender), Ok(ct)) = (sender, case.pointer("/message/ciphertext").or(case.pointer("/sealed/ciphertext")).ok_or(())) else {
+    let (Some(sender), Ok(ct)) =
+        (sender, case.pointer("/message/ciphertext").or(case.pointer("/sealed/ciphertext")).ok_or(()))
+    else {
         return Ok(());
     };
     let salt = hex_field(ct, "hkdf_salt_hex")?;
@@ -291,12 +307,14 @@ fn reproduce(f: &File, kind: &str, case: &Value) -> R<()> {
             let Some(recipient) = recipient else { return Ok(()) };
             let inv_bytes = hex_field(field(case, "expected")?, "invitation_v1_hex")?;
             let inv = invitation_from_bytes(&inv_bytes)?;
-            let sealed = invitation::seal_encoded(&sender.bundle, &recipient.bundle.as_peer(), &inv_bytes, ts, &mut rng);
+            let sealed =
+                invitation::seal_encoded(&sender.bundle, &recipient.bundle.as_peer(), &inv_bytes, ts, &mut rng);
             if case.get("derivation").is_some() && !case["id"].as_str().unwrap_or("").contains("random") {
                 let det = Invitation::deterministic(&sender.bundle, &recipient.bundle.as_peer(), inv.context.clone());
                 eq("deterministic topic", det.topic.as_str(), inv.topic.as_str())?;
                 eq("deterministic key", det.key_material.expose(), inv.key_material.expose())?;
-                let theirs = Invitation::deterministic(&recipient.bundle, &sender.bundle.as_peer(), inv.context.clone());
+                let theirs =
+                    Invitation::deterministic(&recipient.bundle, &sender.bundle.as_peer(), inv.context.clone());
                 eq("deterministic topic (recipient side)", theirs.topic.as_str(), inv.topic.as_str())?;
             }
             sealed
@@ -334,7 +352,9 @@ fn reproduce(f: &File, kind: &str, case: &Value) -> R<()> {
 fn invitation_from_bytes(bytes: &[u8]) -> R<Invitation> {
     let inv = pb::InvitationV1::decode(bytes).map_err(|e| e.to_string())?;
     let key: [u8; 32] = match &inv.encryption {
-        Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(k)) => k.key_material.as_slice().try_into().map_err(|_| "key size")?,
+        Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(k)) => {
+            k.key_material.as_slice().try_into().map_err(|_| "key size")?
+        }
         None => return Err("invitation without key".into()),
     };
     Ok(Invitation {
@@ -383,7 +403,9 @@ fn check_identity(ident: &Identity) -> R<()> {
         }
     }
     // Rebuild the whole identity from its secrets: RFC 6979 signatures make it exact.
-    if let (Ok(wallet_hex), Some(ik), Some(pk)) = (string(j, "wallet_private_key_hex"), j.get("identity_key"), j.pointer("/pre_keys/0")) {
+    if let (Ok(wallet_hex), Some(ik), Some(pk)) =
+        (string(j, "wallet_private_key_hex"), j.get("identity_key"), j.pointer("/pre_keys/0"))
+    {
         let wallet = LocalWallet::from_hex(wallet_hex).map_err(|e| e.to_string())?;
         eq("wallet address", &wallet.address(), b.address())?;
         let rebuilt = PrivateKeyBundle::from_secrets(
@@ -394,15 +416,27 @@ fn check_identity(ident: &Identity) -> R<()> {
             u64_field(pk, "timestamp_ms")?,
         )
         .map_err(|e| e.to_string())?;
-        eq("identity rebuilt from secrets", hex::encode(rebuilt.encode_v1().expose()), hex::encode(b.encode_v1().expose()))?;
+        eq(
+            "identity rebuilt from secrets",
+            hex::encode(rebuilt.encode_v1().expose()),
+            hex::encode(b.encode_v1().expose()),
+        )?;
         if let Some(enc) = j.get("encrypted_private_key_bundle") {
             let env = field(enc, "envelope")?;
             eq("private store topic", string(env, "content_topic")?, topic::private_store(b.address()).as_str())?;
             let stored = hex_field(env, "message_hex")?;
             let opened = storage::decrypt(&stored, &wallet).map_err(|e| e.to_string())?;
-            eq("decrypted stored bundle", hex::encode(opened.encode_v1().expose()), hex::encode(b.encode_v1().expose()))?;
+            eq(
+                "decrypted stored bundle",
+                hex::encode(opened.encode_v1().expose()),
+                hex::encode(b.encode_v1().expose()),
+            )?;
             let ct = field(enc, "ciphertext")?;
-            let mut rng = ReplayRng::new(&[&hex_field(enc, "wallet_pre_key_hex")?, &hex_field(ct, "hkdf_salt_hex")?, &hex_field(ct, "gcm_nonce_hex")?]);
+            let mut rng = ReplayRng::new(&[
+                &hex_field(enc, "wallet_pre_key_hex")?,
+                &hex_field(ct, "hkdf_salt_hex")?,
+                &hex_field(ct, "gcm_nonce_hex")?,
+            ]);
             let again = storage::encrypt(b, &wallet, &mut rng).map_err(|e| e.to_string())?;
             eq("re-encrypted stored bundle", hex::encode(again), hex::encode(hex_field(enc, "bytes_hex")?))?;
         }
@@ -412,7 +446,8 @@ fn check_identity(ident: &Identity) -> R<()> {
         pb::EncryptedPrivateKeyBundle::decode(bytes.as_slice()).map_err(|e| format!("stored bundle: {e}"))?;
     }
     if let Some(tok) = j.get("auth_token") {
-        let bytes = auth::parse_bearer(&format!("Bearer {}", string(tok, "token_base64")?)).map_err(|e| e.to_string())?;
+        let bytes =
+            auth::parse_bearer(&format!("Bearer {}", string(tok, "token_base64")?)).map_err(|e| e.to_string())?;
         let v = auth::verify(&bytes, None).map_err(|e| format!("auth token: {e}"))?;
         eq("auth token wallet", &v.wallet, b.address())?;
         eq("auth token re-created", hex::encode(auth::create(b, v.created_ns)), hex::encode(&bytes))?;

@@ -70,26 +70,63 @@ pub fn emit(dir: &Path, seed: u64, clock_ms: u64) -> anyhow::Result<std::path::P
     // V2 messages: text both ways, compressed (deflate and gzip, small enough for xmtp-js's
     // 1000-byte limit), a reaction, a context conversation, an ephemeral message.
     let compressed = |how| {
-        let mut e = content::text("Courier compressed this text. Courier compressed this text. Courier compressed this text.");
+        let mut e =
+            content::text("Courier compressed this text. Courier compressed this text. Courier compressed this text.");
         content::compress(&mut e, how);
         e.encode_to_vec()
     };
     let deflate = compressed(Compression::Deflate);
     let gzip = compressed(Compression::Gzip);
-    let first = v2_case_content(&a, &plain, "courier-v2-a-b-text", "courier-invite-a-b", &content::text("gm from Courier 🦀").encode_to_vec(), true, false, tick(), &mut rng);
+    let first = v2_case_content(
+        &a,
+        &plain,
+        "courier-v2-a-b-text",
+        "courier-invite-a-b",
+        &content::text("gm from Courier 🦀").encode_to_vec(),
+        true,
+        false,
+        tick(),
+        &mut rng,
+    );
     let reaction = content::reaction(&Reaction {
         reference: first.1.clone(),
         action: "added".into(),
         schema: "unicode".into(),
         content: "👍".into(),
     });
-    let specs: Vec<(&PrivateKeyBundle, &Invitation, &str, &str, Vec<u8>, bool, bool)> = vec![
-        (&b, &plain, "courier-v2-b-a-text", "courier-invite-a-b", content::text("gm back").encode_to_vec(), true, false),
+    // (sender, conversation, case id, invitation case, EncodedContent, should_push, ephemeral)
+    type Spec<'a> = (&'a PrivateKeyBundle, &'a Invitation, &'a str, &'a str, Vec<u8>, bool, bool);
+    let specs: Vec<Spec<'_>> = vec![
+        (
+            &b,
+            &plain,
+            "courier-v2-b-a-text",
+            "courier-invite-a-b",
+            content::text("gm back").encode_to_vec(),
+            true,
+            false,
+        ),
         (&b, &plain, "courier-v2-b-a-deflate", "courier-invite-a-b", deflate, true, false),
         (&a, &plain, "courier-v2-a-b-gzip", "courier-invite-a-b", gzip, true, false),
         (&b, &plain, "courier-v2-b-a-reaction", "courier-invite-a-b", reaction.encode_to_vec(), false, false),
-        (&a, &with_ctx, "courier-v2-a-b-context", "courier-invite-b-a-context", content::text("in a context conversation").encode_to_vec(), true, false),
-        (&a, &plain, "courier-v2-a-b-ephemeral", "courier-invite-a-b", content::text("typing…").encode_to_vec(), true, true),
+        (
+            &a,
+            &with_ctx,
+            "courier-v2-a-b-context",
+            "courier-invite-b-a-context",
+            content::text("in a context conversation").encode_to_vec(),
+            true,
+            false,
+        ),
+        (
+            &a,
+            &plain,
+            "courier-v2-a-b-ephemeral",
+            "courier-invite-a-b",
+            content::text("typing…").encode_to_vec(),
+            true,
+            true,
+        ),
     ];
     cases.push(first.0);
     for (from, inv, id, inv_case, payload, push, eph) in specs {
@@ -97,7 +134,16 @@ pub fn emit(dir: &Path, seed: u64, clock_ms: u64) -> anyhow::Result<std::path::P
     }
 
     // One tampered message that every implementation must refuse.
-    let mut bad = v2::seal(&a, &plain.topic, plain.key_material.expose(), &content::text("tampered").encode_to_vec(), tick() * 1_000_000, true, false, &mut rng);
+    let mut bad = v2::seal(
+        &a,
+        &plain.topic,
+        plain.key_material.expose(),
+        &content::text("tampered").encode_to_vec(),
+        tick() * 1_000_000,
+        true,
+        false,
+        &mut rng,
+    );
     // The middle of the payload is inside the AES-GCM ciphertext (the last bytes are the
     // unauthenticated should_push flag, which a flip would not make invalid).
     let mid = bad.bytes.len() / 2;
@@ -161,10 +207,13 @@ fn v2_case_content(
     now_ms: u64,
     rng: &mut ChaCha20Rng,
 ) -> (Value, String) {
-    let sealed = v2::seal(from, &inv.topic, inv.key_material.expose(), payload, now_ms * 1_000_000, push, ephemeral, rng);
+    let sealed =
+        v2::seal(from, &inv.topic, inv.key_material.expose(), payload, now_ms * 1_000_000, push, ephemeral, rng);
     let expected = match content::decode(payload) {
         Ok(d) => match &d.content {
-            content::Content::Text(t) => json!({"content": t, "sender_address": from.address().as_str(), "id": sealed.id()}),
+            content::Content::Text(t) => {
+                json!({"content": t, "sender_address": from.address().as_str(), "id": sealed.id()})
+            }
             _ => json!({"sender_address": from.address().as_str(), "id": sealed.id()}),
         },
         Err(_) => Value::Null,
@@ -174,7 +223,12 @@ fn v2_case_content(
     (v2_json(&sealed, id, inv_case, from, expected), id_hex)
 }
 
-fn identity_json(wallet: &LocalWallet, bundle: &PrivateKeyBundle, now_ms: u64, rng: &mut ChaCha20Rng) -> anyhow::Result<Value> {
+fn identity_json(
+    wallet: &LocalWallet,
+    bundle: &PrivateKeyBundle,
+    now_ms: u64,
+    rng: &mut ChaCha20Rng,
+) -> anyhow::Result<Value> {
     let stored = storage::encrypt(bundle, wallet, rng)?;
     let contacts = bundle.contact_bundles();
     Ok(json!({
