@@ -25,6 +25,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
     // Deterministic encoding of map fields (EncodedContent.parameters, Context.metadata).
     config.btree_map(["."]);
+    // Envelope payloads are shared, not copied, when a node relays one to many subscribers.
+    config.bytes([".xmtp.message_api.v1.Envelope.message"]);
 
     let grpc = std::env::var_os("CARGO_FEATURE_GRPC").is_some();
     tonic_prost_build::configure().build_client(grpc).build_server(grpc).build_transport(false).compile_with_config(

@@ -5,4 +5,5 @@
 //! vectors, `courier vectors emit` writes artifacts Courier produced in that schema, for the
 //! reference SDK to open. Protocol logic lives in `xmtp-crypto`.
 
+pub mod node;
 pub mod vectors;

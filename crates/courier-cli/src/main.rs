@@ -1,4 +1,4 @@
-//! The `courier` binary. Subcommands: `vectors check`, `vectors emit`.
+//! The `courier` binary. Subcommands: `node`, `vectors check`, `vectors emit`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +14,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a node: the XMTP message API over gRPC and the HTTP/JSON gateway, on SQLite.
+    Node(courier_cli::node::NodeArgs),
     /// Protocol test vectors in the schema of the xmtp-js vectors.
     #[command(subcommand)]
     Vectors(Vectors),
@@ -44,7 +46,29 @@ enum Vectors {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match cli.command {
+        Command::Node(args) => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("courier: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(courier_cli::node::run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("courier: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Vectors(Vectors::Check { files }) => {
             let outcome = courier_cli::vectors::check_files(&files);
             for f in &outcome.failures {

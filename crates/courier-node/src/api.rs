@@ -1,0 +1,336 @@
+//! The message API's semantics (spec §12.4–§12.7), independent of gRPC and HTTP framing:
+//! publish (auth, limits, storage, relay), query and batch query (paging, cursors, limits),
+//! subscriptions. The transports in `grpc` and `http` only translate.
+
+use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+use xmtp_crypto::{auth, hash::sha256, topic};
+use xmtp_proto::message_api::v1::{
+    BatchQueryRequest, BatchQueryResponse, Cursor, Envelope, IndexCursor, PagingInfo, QueryRequest, QueryResponse,
+    SortDirection, cursor,
+};
+
+use crate::fanout::{Fanout, Subscription};
+use crate::store::{self, PageQuery, StoreError};
+
+/// Longest topic accepted (bytes).
+pub const MAX_TOPIC_LEN: usize = 300;
+/// Largest envelope message accepted (bytes).
+pub const MAX_MESSAGE_LEN: usize = 1_048_214;
+/// Rows per page when the request says 0.
+pub const DEFAULT_PAGE: u32 = 100;
+/// Rows per page at most (500 for a single `userpreferences-` topic).
+pub const MAX_PAGE: u32 = 100;
+const MAX_PAGE_PREFERENCES: u32 = 500;
+/// Queries per batch at most.
+pub const MAX_BATCH: usize = 50;
+
+/// gRPC status codes the API uses (the HTTP gateway maps them to HTTP statuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Code {
+    /// 3
+    InvalidArgument = 3,
+    /// 7
+    PermissionDenied = 7,
+    /// 13
+    Internal = 13,
+    /// 14
+    Unavailable = 14,
+    /// 16
+    Unauthenticated = 16,
+}
+
+/// An API error: a code and a message safe to show the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// The status code.
+    pub code: Code,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(code: Code, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self::new(Code::InvalidArgument, message)
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "internal error");
+        Self::new(Code::Internal, "internal error")
+    }
+}
+
+/// Whether publishing needs a valid auth token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Every publish carries a token that passes spec §12.7 (default).
+    Required,
+    /// No token checks (a private test network).
+    Disabled,
+}
+
+/// Where envelopes are stored.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// A file (created if absent).
+    File(PathBuf),
+    /// A file in a temporary folder removed when the node stops.
+    Temporary,
+}
+
+struct WriteJob {
+    envelopes: Vec<Envelope>,
+    reply: oneshot::Sender<Result<(), ApiError>>,
+}
+
+/// The node's state shared by every connection.
+pub struct Api {
+    writer: Mutex<Option<std_mpsc::Sender<WriteJob>>>,
+    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+    db_path: PathBuf,
+    fanout: Arc<Fanout>,
+    auth: AuthMode,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api").field("db", &self.db_path).field("auth", &self.auth).finish_non_exhaustive()
+    }
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos().min(u128::from(u64::MAX)) as u64)
+}
+
+/// `SHA-256(topic || message)`: the storage key and cursor digest (spec §12.5).
+pub fn digest(e: &Envelope) -> [u8; 32] {
+    sha256(&[e.content_topic.as_bytes(), &e.message])
+}
+
+impl Api {
+    /// Opens the database (failing clearly if it is unreadable) and starts the writer thread.
+    pub fn open(db_path: PathBuf, auth: AuthMode) -> Result<Arc<Self>, StoreError> {
+        let writer_conn = store::open(&db_path)?;
+        let reader = store::open(&db_path)?;
+        let fanout = Arc::new(Fanout::default());
+        let (tx, rx) = std_mpsc::channel::<WriteJob>();
+        let thread_fanout = Arc::clone(&fanout);
+        let handle = std::thread::Builder::new()
+            .name("courier-node-writer".into())
+            .spawn(move || writer_loop(writer_conn, rx, &thread_fanout))
+            .map_err(|source| StoreError::Io { path: db_path.display().to_string(), source })?;
+        Ok(Arc::new(Self {
+            writer: Mutex::new(Some(tx)),
+            writer_thread: Mutex::new(Some(handle)),
+            readers: Mutex::new(vec![reader]),
+            db_path,
+            fanout,
+            auth,
+        }))
+    }
+
+    /// The subscription registry.
+    pub fn fanout(&self) -> &Arc<Fanout> {
+        &self.fanout
+    }
+
+    /// Stops accepting writes and waits until everything accepted is committed.
+    pub fn close(&self) {
+        self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(h) = self.writer_thread.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            let _ = h.join();
+        }
+    }
+
+    /// Publish (spec §12.6, §12.7): checks the token, the topic rule and the limits of every
+    /// envelope, then stores (unless ephemeral) and relays them in order. Nothing is stored
+    /// unless every envelope passes.
+    pub async fn publish(&self, authorization: Option<&str>, envelopes: Vec<Envelope>) -> Result<(), ApiError> {
+        if self.auth == AuthMode::Required {
+            let header = authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
+            let token = auth::parse_bearer(header).map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
+            let verified =
+                auth::verify(&token, Some(now_ns())).map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
+            for e in &envelopes {
+                auth::check_topic(&verified.wallet, &e.content_topic)
+                    .map_err(|e| ApiError::new(Code::PermissionDenied, e.to_string()))?;
+            }
+        }
+        for e in &envelopes {
+            if e.content_topic.len() > MAX_TOPIC_LEN {
+                return Err(ApiError::invalid("topic length too big"));
+            }
+            if e.message.len() > MAX_MESSAGE_LEN {
+                return Err(ApiError::invalid("message too big"));
+            }
+        }
+        if envelopes.is_empty() {
+            return Ok(());
+        }
+        let (reply, done) = oneshot::channel();
+        {
+            let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let tx = writer.as_ref().ok_or_else(|| ApiError::new(Code::Unavailable, "node is shutting down"))?;
+            tx.send(WriteJob { envelopes, reply }).map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
+        }
+        done.await.map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?
+    }
+
+    /// Query (spec §12.5).
+    pub async fn query(self: &Arc<Self>, req: QueryRequest) -> Result<QueryResponse, ApiError> {
+        self.with_reader(move |conn| run_query(conn, &req)).await?
+    }
+
+    /// BatchQuery: at most 50 queries; any failure fails the batch with INTERNAL.
+    pub async fn batch_query(self: &Arc<Self>, req: BatchQueryRequest) -> Result<BatchQueryResponse, ApiError> {
+        if req.requests.len() > MAX_BATCH {
+            return Err(ApiError::invalid(format!("cannot exceed {MAX_BATCH} requests in one batch")));
+        }
+        self.with_reader(move |conn| {
+            let responses = req
+                .requests
+                .iter()
+                .map(|q| run_query(conn, q))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ApiError::new(Code::Internal, e.message))?;
+            Ok(BatchQueryResponse { responses })
+        })
+        .await?
+    }
+
+    /// Subscribe: envelopes published from now on to any of `topics`.
+    pub fn subscribe(&self, topics: Vec<String>) -> Subscription {
+        self.fanout.subscribe(topics)
+    }
+
+    /// SubscribeAll: every `/xmtp/0/` and `/xmtp/mls/1/` envelope from now on.
+    pub fn subscribe_all(&self) -> Subscription {
+        self.fanout.subscribe_all()
+    }
+
+    /// Stored envelopes (for health output).
+    pub async fn count(self: &Arc<Self>) -> Result<u64, ApiError> {
+        self.with_reader(|conn| store::count(conn).map_err(ApiError::internal)).await?
+    }
+
+    async fn with_reader<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Connection) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let pooled = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => store::open(&this.db_path).map_err(ApiError::internal)?,
+            };
+            let out = f(&conn);
+            let mut pool = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if pool.len() < 8 {
+                pool.push(conn);
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// Validates and runs one query; several topics are queried one by one and merged.
+fn run_query(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse, ApiError> {
+    if req.content_topics.is_empty() {
+        return Err(ApiError::invalid("content topics required"));
+    }
+    let paging = req.paging_info.clone().unwrap_or_default();
+    let ascending = paging.direction == SortDirection::Ascending as i32;
+    let direction = if ascending { SortDirection::Ascending } else { SortDirection::Descending };
+    let max = if req.content_topics.len() == 1 && req.content_topics[0].starts_with("/xmtp/0/userpreferences-") {
+        MAX_PAGE_PREFERENCES
+    } else {
+        MAX_PAGE
+    };
+    let limit = match paging.limit {
+        0 => DEFAULT_PAGE,
+        n if n > max => return Err(ApiError::invalid(format!("cannot exceed {max} rows per query"))),
+        n => n,
+    };
+    let after = match paging.cursor.as_ref().and_then(|c| c.cursor.as_ref()) {
+        Some(cursor::Cursor::Index(ic)) => Some((ic.sender_time_ns, ic.digest.as_slice())),
+        None => None,
+    };
+    let mut rows = Vec::new();
+    let mut topics: Vec<&String> = req.content_topics.iter().collect();
+    topics.sort();
+    topics.dedup();
+    for t in topics {
+        let q = PageQuery { topic: t, start_ns: req.start_time_ns, end_ns: req.end_time_ns, after, ascending, limit };
+        rows.extend(store::page(conn, &q).map_err(ApiError::internal)?);
+    }
+    if req.content_topics.len() > 1 {
+        rows.sort_by(|a, b| {
+            let o = (a.0.timestamp_ns, &a.1).cmp(&(b.0.timestamp_ns, &b.1));
+            if ascending { o } else { o.reverse() }
+        });
+        rows.truncate(limit as usize);
+    }
+    let paging_info = if rows.len() < limit as usize {
+        PagingInfo { limit: 0, cursor: None, direction: direction as i32 }
+    } else {
+        let last = rows.last().map(|(e, d)| IndexCursor { digest: d.clone(), sender_time_ns: e.timestamp_ns });
+        PagingInfo { limit, cursor: last.map(|ic| Cursor { cursor: Some(cursor::Cursor::Index(ic)) }), direction: direction as i32 }
+    };
+    Ok(QueryResponse { envelopes: rows.into_iter().map(|(e, _)| e).collect(), paging_info: Some(paging_info) })
+}
+
+/// Commits publishes in groups: whatever arrived while the previous group was being written goes
+/// into the next transaction, then is relayed in the order it was accepted.
+fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteJob>, fanout: &Fanout) {
+    const GROUP_ENVELOPES: usize = 4096;
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        let mut n = jobs[0].envelopes.len();
+        while n < GROUP_ENVELOPES {
+            match rx.try_recv() {
+                Ok(job) => {
+                    n += job.envelopes.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let stored: Vec<(Envelope, [u8; 32])> = jobs
+            .iter()
+            .flat_map(|j| j.envelopes.iter())
+            .filter(|e| !topic::is_ephemeral(&e.content_topic))
+            .map(|e| (e.clone(), digest(e)))
+            .collect();
+        let result = if stored.is_empty() { Ok(0) } else { store::insert(&mut conn, &stored) };
+        match result {
+            Ok(_) => {
+                for job in jobs {
+                    fanout.deliver(&job.envelopes);
+                    let _ = job.reply.send(Ok(()));
+                }
+            }
+            Err(e) => {
+                let err = ApiError::internal(e);
+                for job in jobs {
+                    let _ = job.reply.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+    tracing::debug!("writer stopped");
+}

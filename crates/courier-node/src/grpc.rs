@@ -1,0 +1,134 @@
+//! The gRPC transport: `xmtp.message_api.v1.MessageApi` with tonic, translating to [`Api`].
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status, Streaming};
+use xmtp_proto::message_api::v1::message_api_server::MessageApi;
+use xmtp_proto::message_api::v1::{
+    BatchQueryRequest, BatchQueryResponse, Envelope, PublishRequest, PublishResponse, QueryRequest, QueryResponse,
+    SubscribeAllRequest, SubscribeRequest,
+};
+
+use crate::api::{Api, ApiError, Code};
+use crate::fanout::Subscription;
+
+/// Largest request accepted (spec §12.4: 50 MiB).
+pub const MAX_DECODING: usize = 50 * 1024 * 1024;
+
+/// The tonic service.
+#[derive(Debug, Clone)]
+pub struct GrpcService {
+    api: Arc<Api>,
+}
+
+impl GrpcService {
+    /// Wraps the API.
+    pub fn new(api: Arc<Api>) -> Self {
+        Self { api }
+    }
+}
+
+impl From<ApiError> for Status {
+    fn from(e: ApiError) -> Self {
+        let code = match e.code {
+            Code::InvalidArgument => tonic::Code::InvalidArgument,
+            Code::PermissionDenied => tonic::Code::PermissionDenied,
+            Code::Internal => tonic::Code::Internal,
+            Code::Unavailable => tonic::Code::Unavailable,
+            Code::Unauthenticated => tonic::Code::Unauthenticated,
+        };
+        Status::new(code, e.message)
+    }
+}
+
+type EnvelopeStream = Pin<Box<dyn Stream<Item = Result<Envelope, Status>> + Send + 'static>>;
+
+fn stream_of(mut sub: Subscription) -> EnvelopeStream {
+    Box::pin(async_stream(move |tx| async move {
+        while let Some(e) = sub.recv().await {
+            if tx.send(Ok(e)).await.is_err() {
+                break;
+            }
+        }
+    }))
+}
+
+/// A stream fed by a task: the task ends when the client goes away or the subscription ends.
+fn async_stream<F, Fut>(f: F) -> impl Stream<Item = Result<Envelope, Status>>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<Result<Envelope, Status>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(f(tx));
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
+
+/// The `subscribed: true` header, sent at once so that clients waiting for headers proceed.
+fn subscribed<T>(body: T) -> Response<T> {
+    let mut r = Response::new(body);
+    r.metadata_mut().insert("subscribed", tonic::metadata::MetadataValue::from_static("true"));
+    r
+}
+
+#[tonic::async_trait]
+impl MessageApi for GrpcService {
+    async fn publish(&self, request: Request<PublishRequest>) -> Result<Response<PublishResponse>, Status> {
+        let auth = request.metadata().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        self.api.publish(auth.as_deref(), request.into_inner().envelopes).await?;
+        Ok(Response::new(PublishResponse {}))
+    }
+
+    type SubscribeStream = EnvelopeStream;
+
+    async fn subscribe(&self, request: Request<SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
+        let sub = self.api.subscribe(request.into_inner().content_topics);
+        Ok(subscribed(stream_of(sub)))
+    }
+
+    type Subscribe2Stream = EnvelopeStream;
+
+    async fn subscribe2(
+        &self,
+        request: Request<Streaming<SubscribeRequest>>,
+    ) -> Result<Response<Self::Subscribe2Stream>, Status> {
+        let mut requests = request.into_inner();
+        let mut sub = self.api.subscribe(Vec::new());
+        let fanout = Arc::clone(self.api.fanout());
+        let stream = async_stream(move |tx| async move {
+            loop {
+                tokio::select! {
+                    req = requests.message() => match req {
+                        Ok(Some(r)) => fanout.replace_topics(sub.id(), r.content_topics),
+                        // The client closed its side or the request stream broke: stop.
+                        Ok(None) | Err(_) => break,
+                    },
+                    env = sub.recv() => match env {
+                        Some(e) => if tx.send(Ok(e)).await.is_err() { break },
+                        None => break,
+                    },
+                }
+            }
+        });
+        Ok(subscribed(Box::pin(stream)))
+    }
+
+    type SubscribeAllStream = EnvelopeStream;
+
+    async fn subscribe_all(
+        &self,
+        _request: Request<SubscribeAllRequest>,
+    ) -> Result<Response<Self::SubscribeAllStream>, Status> {
+        Ok(subscribed(stream_of(self.api.subscribe_all())))
+    }
+
+    async fn query(&self, request: Request<QueryRequest>) -> Result<Response<QueryResponse>, Status> {
+        Ok(Response::new(self.api.query(request.into_inner()).await?))
+    }
+
+    async fn batch_query(&self, request: Request<BatchQueryRequest>) -> Result<Response<BatchQueryResponse>, Status> {
+        Ok(Response::new(self.api.batch_query(request.into_inner()).await?))
+    }
+}

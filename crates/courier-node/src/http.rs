@@ -1,0 +1,182 @@
+//! The HTTP/JSON gateway (spec §12.8) that xmtp-js uses: `POST /message/v1/*` with JSON (or
+//! binary protobuf for unary calls), newline-delimited streaming for subscriptions with headers
+//! sent at once and keep-alive lines, errors as `{code, message, details}`, CORS for browser
+//! clients, gzip for query responses, and `GET /healthz`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::api::{Api, ApiError, Code};
+use crate::fanout::Subscription;
+use crate::json;
+
+/// Settings of the gateway.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpOptions {
+    /// Silence after which a subscription stream gets a `{"result":{}}` line (xmtp-js's fetch
+    /// gives up on a body idle for 300 s).
+    pub keepalive: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self { keepalive: Duration::from_secs(30) }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Gateway {
+    api: Arc<Api>,
+    options: HttpOptions,
+}
+
+/// The gateway's router.
+pub fn router(api: Arc<Api>, options: HttpOptions) -> Router {
+    let state = Gateway { api, options };
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(Any)
+        .max_age(Duration::from_secs(600));
+    let queries = Router::new()
+        .route("/message/v1/query", post(query))
+        .route("/message/v1/batch-query", post(batch_query))
+        .layer(CompressionLayer::new().gzip(true).no_br().no_deflate().no_zstd());
+    Router::new()
+        .route("/message/v1/publish", post(publish))
+        .route("/message/v1/subscribe", post(subscribe))
+        .route("/message/v1/subscribe-all", post(subscribe_all))
+        .route("/healthz", get(health))
+        .merge(queries)
+        .layer(cors)
+        .with_state(state)
+}
+
+fn http_status(code: Code) -> StatusCode {
+    match code {
+        Code::InvalidArgument => StatusCode::BAD_REQUEST,
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::PermissionDenied => StatusCode::FORBIDDEN,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = http_status(self.code);
+        let body = Json(json!({"code": self.code as i32, "message": self.message, "details": []}));
+        let mut r = (status, body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        r
+    }
+}
+
+/// Whether the body is binary protobuf (`Content-Type: application/x-protobuf`).
+fn is_protobuf(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-protobuf"))
+}
+
+/// Parses a JSON body whatever its content type (xmtp-js sends `text/plain`); an empty body is `{}`.
+fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError { code: Code::InvalidArgument, message: format!("invalid JSON: {e}") })
+}
+
+fn bad(message: String) -> ApiError {
+    ApiError { code: Code::InvalidArgument, message }
+}
+
+fn decode<M: prost::Message + Default>(body: &Bytes) -> Result<M, ApiError> {
+    M::decode(body.as_ref()).map_err(|e| bad(format!("invalid protobuf: {e}")))
+}
+
+fn protobuf_response(m: &impl prost::Message) -> Response {
+    ([(header::CONTENT_TYPE, "application/x-protobuf")], m.encode_to_vec()).into_response()
+}
+
+async fn publish(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let binary = is_protobuf(&headers);
+    let req = if binary {
+        decode::<xmtp_proto::message_api::v1::PublishRequest>(&body)?
+    } else {
+        json::publish_in(&parse_json(&body)?).map_err(bad)?
+    };
+    let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    g.api.publish(auth, req.envelopes).await?;
+    Ok(if binary {
+        protobuf_response(&xmtp_proto::message_api::v1::PublishResponse {})
+    } else {
+        Json(json!({})).into_response()
+    })
+}
+
+async fn query(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let binary = is_protobuf(&headers);
+    let req = if binary { decode(&body)? } else { json::query_in(&parse_json(&body)?).map_err(bad)? };
+    let resp = g.api.query(req).await?;
+    Ok(if binary { protobuf_response(&resp) } else { Json(json::query_out(&resp)).into_response() })
+}
+
+async fn batch_query(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let binary = is_protobuf(&headers);
+    let req = if binary { decode(&body)? } else { json::batch_in(&parse_json(&body)?).map_err(bad)? };
+    let resp = g.api.batch_query(req).await?;
+    Ok(if binary { protobuf_response(&resp) } else { Json(json::batch_out(&resp)).into_response() })
+}
+
+async fn subscribe(State(g): State<Gateway>, body: Bytes) -> Result<Response, ApiError> {
+    let req = json::subscribe_in(&parse_json(&body)?).map_err(bad)?;
+    Ok(stream_response(g.api.subscribe(req.content_topics), g.options.keepalive))
+}
+
+async fn subscribe_all(State(g): State<Gateway>) -> Response {
+    stream_response(g.api.subscribe_all(), g.options.keepalive)
+}
+
+/// One JSON object per line: `{"result":<envelope>}`, or `{"result":{}}` after `keepalive` of
+/// silence. Never a blank line. The body ends when the node cuts the subscription off.
+fn stream_response(mut sub: Subscription, keepalive: Duration) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    tokio::spawn(async move {
+        loop {
+            let line = match tokio::time::timeout(keepalive, sub.recv()).await {
+                Ok(Some(e)) => json!({"result": json::envelope_out(&e)}).to_string(),
+                Ok(None) => break,
+                Err(_) => r#"{"result":{}}"#.to_owned(),
+            };
+            if tx.send(Ok(Bytes::from(line + "\n"))).await.is_err() {
+                break;
+            }
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+async fn health(State(g): State<Gateway>) -> Result<Json<Value>, ApiError> {
+    let stored = g.api.count().await?;
+    Ok(Json(json!({"status": "ok", "envelopes": stored, "subscriptions": g.api.fanout().len()})))
+}

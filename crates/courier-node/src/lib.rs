@@ -1,0 +1,205 @@
+//! # courier-node
+//!
+//! Courier's node: the XMTP message API of spec §12 over gRPC (tonic) and the HTTP/JSON gateway
+//! that xmtp-js uses (axum), storing envelopes in SQLite. It is Courier's embedded default (the
+//! app and the CLI start it in-process), what `courier node` runs, and what a team self-hosts.
+//!
+//! Layers: [`api`] holds the semantics (auth, limits, paging, storage, fan-out) and knows
+//! nothing of framing; [`grpc`] and [`http`] only translate; [`store`] and [`fanout`] are the
+//! two resources. Start one with [`start`] and stop it with [`NodeHandle::shutdown`].
+
+pub mod api;
+pub mod fanout;
+pub mod grpc;
+pub mod http;
+pub mod json;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use xmtp_proto::message_api::v1::message_api_server::MessageApiServer;
+
+pub use api::{Api, AuthMode, Database};
+pub use http::HttpOptions;
+
+/// How to run a node.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// gRPC listen address (port 0 picks a free port).
+    pub grpc_addr: SocketAddr,
+    /// HTTP gateway listen address, if any.
+    pub http_addr: Option<SocketAddr>,
+    /// Where envelopes live.
+    pub database: Database,
+    /// Token checks on publish.
+    pub auth: AuthMode,
+    /// Gateway settings.
+    pub http: HttpOptions,
+}
+
+impl NodeConfig {
+    /// Both ports on loopback, chosen by the OS, a temporary database, auth on: for tests and
+    /// the embedded node.
+    pub fn ephemeral() -> Self {
+        Self {
+            grpc_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http_addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            database: Database::Temporary,
+            auth: AuthMode::Required,
+            http: HttpOptions::default(),
+        }
+    }
+}
+
+impl Default for NodeConfig {
+    /// The spec's local environment: gRPC on 127.0.0.1:5556, HTTP on 127.0.0.1:5555.
+    fn default() -> Self {
+        Self {
+            grpc_addr: SocketAddr::from(([127, 0, 0, 1], 5556)),
+            http_addr: Some(SocketAddr::from(([127, 0, 0, 1], 5555))),
+            ..Self::ephemeral()
+        }
+    }
+}
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// The database is unreadable or damaged.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// A listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The temporary database folder could not be made.
+    #[error("cannot create a temporary database folder: {0}")]
+    TempDir(std::io::Error),
+}
+
+/// A running node.
+#[derive(Debug)]
+pub struct NodeHandle {
+    grpc_addr: SocketAddr,
+    http_addr: Option<SocketAddr>,
+    api: Arc<Api>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl NodeHandle {
+    /// The bound gRPC address.
+    pub fn grpc_addr(&self) -> SocketAddr {
+        self.grpc_addr
+    }
+
+    /// The bound HTTP address, if the gateway runs.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http_addr
+    }
+
+    /// `http://<grpc addr>` (plaintext HTTP/2), for gRPC clients.
+    pub fn grpc_url(&self) -> String {
+        format!("http://{}", self.grpc_addr)
+    }
+
+    /// `http://<http addr>`, for gateway clients such as xmtp-js.
+    pub fn http_url(&self) -> Option<String> {
+        self.http_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The API, for in-process use.
+    pub fn api(&self) -> &Arc<Api> {
+        &self.api
+    }
+
+    /// Stops listening, ends every subscription, waits for accepted publishes to be committed.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        self.api.fanout().close_all();
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        let api = self.api;
+        let _ = tokio::task::spawn_blocking(move || api.close()).await;
+        tracing::info!("node stopped");
+    }
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, NodeError> {
+    TcpListener::bind(addr).await.map_err(|source| NodeError::Bind { addr, source })
+}
+
+/// Starts a node: opens the database, binds both listeners, serves until
+/// [`NodeHandle::shutdown`].
+pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
+    let (db_path, temp) = match &config.database {
+        Database::File(p) => {
+            if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|source| store::StoreError::Io { path: p.display().to_string(), source })?;
+            }
+            (p.clone(), None)
+        }
+        Database::Temporary => {
+            let dir = tempfile::Builder::new().prefix("courier-node-").tempdir().map_err(NodeError::TempDir)?;
+            (dir.path().join("node.db"), Some(dir))
+        }
+    };
+    let open_path = db_path.clone();
+    let auth = config.auth;
+    let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth))
+        .await
+        .map_err(|e| NodeError::TempDir(std::io::Error::other(e)))??;
+
+    let grpc_listener = bind(config.grpc_addr).await?;
+    let grpc_addr = grpc_listener.local_addr().map_err(|source| NodeError::Bind { addr: config.grpc_addr, source })?;
+    let http_listener = match config.http_addr {
+        Some(a) => Some(bind(a).await?),
+        None => None,
+    };
+    let http_addr = match &http_listener {
+        Some(l) => Some(l.local_addr().map_err(|source| NodeError::Bind { addr: grpc_addr, source })?),
+        None => None,
+    };
+
+    let (stop, stopped) = watch::channel(false);
+    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+
+    let mut tasks = Vec::new();
+    let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
+        .max_decoding_message_size(grpc::MAX_DECODING)
+        .max_encoding_message_size(grpc::MAX_DECODING);
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(grpc_listener);
+    let signal = until_stopped(stopped.clone());
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) =
+            tonic::transport::Server::builder().add_service(service).serve_with_incoming_shutdown(incoming, signal).await
+        {
+            tracing::error!(error = %e, "gRPC server stopped");
+        }
+    }));
+    if let Some(listener) = http_listener {
+        let app = http::router(Arc::clone(&api), config.http);
+        let signal = until_stopped(stopped.clone());
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
+                tracing::error!(error = %e, "HTTP gateway stopped");
+            }
+        }));
+    }
+    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth, "node started");
+    Ok(NodeHandle { grpc_addr, http_addr, api, stop, tasks, _temp: temp })
+}
