@@ -159,10 +159,11 @@ impl Api {
     /// unless every envelope passes.
     pub async fn publish(&self, authorization: Option<&str>, envelopes: Vec<Envelope>) -> Result<(), ApiError> {
         if self.auth == AuthMode::Required {
-            let header = authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
+            let header =
+                authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
             let token = auth::parse_bearer(header).map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
-            let verified =
-                auth::verify(&token, Some(now_ns())).map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
+            let verified = auth::verify(&token, Some(now_ns()))
+                .map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
             for e in &envelopes {
                 auth::check_topic(&verified.wallet, &e.content_topic)
                     .map_err(|e| ApiError::new(Code::PermissionDenied, e.to_string()))?;
@@ -183,7 +184,8 @@ impl Api {
         {
             let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let tx = writer.as_ref().ok_or_else(|| ApiError::new(Code::Unavailable, "node is shutting down"))?;
-            tx.send(WriteJob { envelopes, reply }).map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
+            tx.send(WriteJob { envelopes, reply })
+                .map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
         }
         done.await.map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?
     }
@@ -266,10 +268,11 @@ fn run_query(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse, Api
         n if n > max => return Err(ApiError::invalid(format!("cannot exceed {max} rows per query"))),
         n => n,
     };
-    let after = match paging.cursor.as_ref().and_then(|c| c.cursor.as_ref()) {
-        Some(cursor::Cursor::Index(ic)) => Some((ic.sender_time_ns, ic.digest.as_slice())),
-        None => None,
-    };
+    let after = paging
+        .cursor
+        .as_ref()
+        .and_then(|c| c.cursor.as_ref())
+        .map(|cursor::Cursor::Index(ic)| (ic.sender_time_ns, ic.digest.as_slice()));
     let mut rows = Vec::new();
     let mut topics: Vec<&String> = req.content_topics.iter().collect();
     topics.sort();
@@ -289,7 +292,11 @@ fn run_query(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse, Api
         PagingInfo { limit: 0, cursor: None, direction: direction as i32 }
     } else {
         let last = rows.last().map(|(e, d)| IndexCursor { digest: d.clone(), sender_time_ns: e.timestamp_ns });
-        PagingInfo { limit, cursor: last.map(|ic| Cursor { cursor: Some(cursor::Cursor::Index(ic)) }), direction: direction as i32 }
+        PagingInfo {
+            limit,
+            cursor: last.map(|ic| Cursor { cursor: Some(cursor::Cursor::Index(ic)) }),
+            direction: direction as i32,
+        }
     };
     Ok(QueryResponse { envelopes: rows.into_iter().map(|(e, _)| e).collect(), paging_info: Some(paging_info) })
 }

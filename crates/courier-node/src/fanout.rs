@@ -126,10 +126,10 @@ impl Fanout {
                 let topic_subs = reg.by_topic.get(&e.content_topic).into_iter().flatten();
                 let all_subs = if seen_by_all(&e.content_topic) { Some(&reg.all) } else { None };
                 for id in topic_subs.chain(all_subs.into_iter().flatten()) {
-                    if let Some(sub) = reg.subs.get(id) {
-                        if sub.tx.try_send(e.clone()).is_err() {
-                            dead.push(*id);
-                        }
+                    if let Some(sub) = reg.subs.get(id)
+                        && sub.tx.try_send(e.clone()).is_err()
+                    {
+                        dead.push(*id);
                     }
                 }
             }

@@ -97,7 +97,8 @@ fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
-    serde_json::from_slice(body).map_err(|e| ApiError { code: Code::InvalidArgument, message: format!("invalid JSON: {e}") })
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError { code: Code::InvalidArgument, message: format!("invalid JSON: {e}") })
 }
 
 fn bad(message: String) -> ApiError {

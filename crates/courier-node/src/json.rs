@@ -191,7 +191,8 @@ mod tests {
                 assert_eq!(ix.sender_time_ns, 9);
             }
         }
-        let q = query_in(&json!({"contentTopics": ["/t"], "pagingInfo": {"direction": "SORT_DIRECTION_DESCENDING"}})).unwrap();
+        let q = query_in(&json!({"contentTopics": ["/t"], "pagingInfo": {"direction": "SORT_DIRECTION_DESCENDING"}}))
+            .unwrap();
         assert_eq!(q.paging_info.unwrap().direction, 2);
         assert!(query_in(&json!({"contentTopics": "x"})).is_err());
         assert!(query_in(&json!({"startTimeNs": "-1"})).is_err());
@@ -201,7 +202,11 @@ mod tests {
     #[test]
     fn writes_defaults_and_strings() {
         let r = QueryResponse {
-            envelopes: vec![Envelope { content_topic: "/t".into(), timestamp_ns: u64::MAX, message: vec![1, 2].into() }],
+            envelopes: vec![Envelope {
+                content_topic: "/t".into(),
+                timestamp_ns: u64::MAX,
+                message: vec![1, 2].into(),
+            }],
             paging_info: Some(PagingInfo { limit: 0, cursor: None, direction: 1 }),
         };
         assert_eq!(

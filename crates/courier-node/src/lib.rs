@@ -185,8 +185,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(grpc_listener);
     let signal = until_stopped(stopped.clone());
     tasks.push(tokio::spawn(async move {
-        if let Err(e) =
-            tonic::transport::Server::builder().add_service(service).serve_with_incoming_shutdown(incoming, signal).await
+        if let Err(e) = tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, signal)
+            .await
         {
             tracing::error!(error = %e, "gRPC server stopped");
         }

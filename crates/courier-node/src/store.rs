@@ -152,7 +152,10 @@ pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError
         let ts: i64 = r.get(0)?;
         let digest: Vec<u8> = r.get(1)?;
         let message: Vec<u8> = r.get(2)?;
-        out.push((Envelope { content_topic: q.topic.to_owned(), timestamp_ns: ts_from_sql(ts), message: message.into() }, digest));
+        out.push((
+            Envelope { content_topic: q.topic.to_owned(), timestamp_ns: ts_from_sql(ts), message: message.into() },
+            digest,
+        ));
     }
     Ok(out)
 }
