@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Courier's protocol operations (criterion) and the reference SDK's (bench.mjs) in one
-# command, and prints the BENCHMARKS.md table. Run from anywhere: scripts/bench.sh
+# command, then the node (publish, query, fan-out, each against its baseline), and prints the
+# BENCHMARKS.md tables. Run from anywhere: scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -11,3 +12,5 @@ mkdir -p "$out"
 cargo bench -p xmtp-crypto --bench protocol -- --noplot >"$out/criterion.txt"
 node tests/xmtpjs-peer/bench.mjs --iterations 300 --warmup 50 --json-out "$out/xmtpjs.json" >"$out/xmtpjs.txt"
 python3 scripts/bench_report.py "$target/criterion" "$out/xmtpjs.json" | tee "$out/report.md"
+echo
+cargo bench -p courier-node --bench node 2>/dev/null | grep -E '^(\||Filled|$)' | tee "$out/node.md"

@@ -2,6 +2,7 @@
 //! publish (auth, limits, storage, relay), query and batch query (paging, cursors, limits),
 //! subscriptions. The transports in `grpc` and `http` only translate.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
@@ -102,7 +103,11 @@ pub struct Api {
     db_path: PathBuf,
     fanout: Arc<Fanout>,
     auth: AuthMode,
+    tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
 }
+
+/// Verified tokens remembered (clients reuse one token for up to an hour).
+const TOKEN_CACHE_LIMIT: usize = 10_000;
 
 impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,6 +143,7 @@ impl Api {
             db_path,
             fanout,
             auth,
+            tokens: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -161,9 +167,7 @@ impl Api {
         if self.auth == AuthMode::Required {
             let header =
                 authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
-            let token = auth::parse_bearer(header).map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
-            let verified = auth::verify(&token, Some(now_ns()))
-                .map_err(|e| ApiError::new(Code::Unauthenticated, e.to_string()))?;
+            let verified = self.verify_token(header)?;
             for e in &envelopes {
                 auth::check_topic(&verified.wallet, &e.content_topic)
                     .map_err(|e| ApiError::new(Code::PermissionDenied, e.to_string()))?;
@@ -188,6 +192,32 @@ impl Api {
                 .map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
         }
         done.await.map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?
+    }
+
+    /// Verifies a bearer token (spec §12.7), remembering tokens that passed: a token's verdict
+    /// depends only on its bytes, except its age, which is checked on every use.
+    fn verify_token(&self, header: &str) -> Result<auth::VerifiedToken, ApiError> {
+        let unauthenticated = |e: auth::AuthError| ApiError::new(Code::Unauthenticated, e.to_string());
+        let token = auth::parse_bearer(header).map_err(unauthenticated)?;
+        let key = sha256(&[&token]);
+        let now = now_ns();
+        let cached = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        let verified = match cached {
+            Some(v) => v,
+            None => {
+                let v = auth::verify(&token, None).map_err(unauthenticated)?;
+                let mut cache = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if cache.len() >= TOKEN_CACHE_LIMIT {
+                    cache.clear();
+                }
+                cache.insert(key, v.clone());
+                v
+            }
+        };
+        if now.saturating_sub(verified.created_ns) > auth::TOKEN_MAX_AGE_NS {
+            return Err(unauthenticated(auth::AuthError::Expired));
+        }
+        Ok(verified)
     }
 
     /// Query (spec §12.5).

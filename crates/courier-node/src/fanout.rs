@@ -182,6 +182,17 @@ impl Subscription {
     }
 }
 
+impl tokio_stream::Stream for Subscription {
+    type Item = Envelope;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Envelope>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.fanout.write().remove(self.id);

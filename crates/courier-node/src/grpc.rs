@@ -45,14 +45,10 @@ impl From<ApiError> for Status {
 
 type EnvelopeStream = Pin<Box<dyn Stream<Item = Result<Envelope, Status>> + Send + 'static>>;
 
-fn stream_of(mut sub: Subscription) -> EnvelopeStream {
-    Box::pin(async_stream(move |tx| async move {
-        while let Some(e) = sub.recv().await {
-            if tx.send(Ok(e)).await.is_err() {
-                break;
-            }
-        }
-    }))
+/// The subscription itself is the response stream: each envelope goes from the fan-out buffer
+/// straight to tonic's encoder, with no task in between.
+fn stream_of(sub: Subscription) -> EnvelopeStream {
+    Box::pin(tokio_stream::StreamExt::map(sub, Ok))
 }
 
 /// A stream fed by a task: the task ends when the client goes away or the subscription ends.

@@ -182,7 +182,12 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
         .max_decoding_message_size(grpc::MAX_DECODING)
         .max_encoding_message_size(grpc::MAX_DECODING);
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(grpc_listener);
+    // Small responses must not wait for the peer's delayed ACK (Nagle): 40 ms per page otherwise.
+    let incoming = tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(grpc_listener), |s| {
+        s.inspect(|s| {
+            let _ = s.set_nodelay(true);
+        })
+    });
     let signal = until_stopped(stopped.clone());
     tasks.push(tokio::spawn(async move {
         if let Err(e) = tonic::transport::Server::builder()
@@ -197,6 +202,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         let app = http::router(Arc::clone(&api), config.http);
         let signal = until_stopped(stopped.clone());
         tasks.push(tokio::spawn(async move {
+            use axum::serve::ListenerExt as _;
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
                 tracing::error!(error = %e, "HTTP gateway stopped");
             }
