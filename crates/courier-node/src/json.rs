@@ -60,15 +60,18 @@ fn envelope_in(v: &Value) -> JsonResult<Envelope> {
     })
 }
 
+/// The repeated message field `name` of a request object, each element read by `item`.
+fn repeated<T>(v: &Value, name: &str, item: impl Fn(&Value) -> JsonResult<T>) -> JsonResult<Vec<T>> {
+    match get(object(v, "request")?, name, name) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(a)) => a.iter().map(item).collect(),
+        Some(_) => Err(format!("{name} must be an array")),
+    }
+}
+
 /// `PublishRequest` from JSON.
 pub fn publish_in(v: &Value) -> JsonResult<PublishRequest> {
-    let o = object(v, "request")?;
-    let envelopes = match get(o, "envelopes", "envelopes") {
-        None => Vec::new(),
-        Some(Value::Array(a)) => a.iter().map(envelope_in).collect::<JsonResult<_>>()?,
-        Some(_) => return Err("envelopes must be an array".into()),
-    };
-    Ok(PublishRequest { envelopes })
+    Ok(PublishRequest { envelopes: repeated(v, "envelopes", envelope_in)? })
 }
 
 /// `SubscribeRequest` from JSON.
@@ -126,13 +129,7 @@ pub fn query_in(v: &Value) -> JsonResult<QueryRequest> {
 
 /// `BatchQueryRequest` from JSON.
 pub fn batch_in(v: &Value) -> JsonResult<BatchQueryRequest> {
-    let o = object(v, "request")?;
-    let requests = match get(o, "requests", "requests") {
-        None => Vec::new(),
-        Some(Value::Array(a)) => a.iter().map(query_in).collect::<JsonResult<_>>()?,
-        Some(_) => return Err("requests must be an array".into()),
-    };
-    Ok(BatchQueryRequest { requests })
+    Ok(BatchQueryRequest { requests: repeated(v, "requests", query_in)? })
 }
 
 /// An envelope as JSON.

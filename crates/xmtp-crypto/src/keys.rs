@@ -175,26 +175,15 @@ impl SignedKey {
         })
     }
 
-    /// Builds a legacy key signed by `signer` (a wallet for identity keys — see
-    /// [`SignedKey::wallet_signed`] — or the identity key for pre-keys).
-    fn signed_by_identity(key: PublicKey, timestamp_ms: u64, identity: &PrivateKey) -> Self {
+    /// A new legacy key (ms timestamp) whose bytes-to-sign `sign` signs; legacy keys carry
+    /// their signature as `ecdsa_compact`, wallet-made or not (spec §3.3).
+    fn legacy_signed<E>(
+        key: PublicKey,
+        timestamp_ms: u64,
+        sign: impl FnOnce(&[u8]) -> Result<RecoverableSignature, E>,
+    ) -> Result<Self, E> {
         let signed_bytes = legacy_bytes_to_sign(timestamp_ms, &key);
-        let signature = identity.sign_prehash(&sha256(&[&signed_bytes]));
-        Self {
-            key,
-            created: timestamp_ms,
-            signed_bytes,
-            signature,
-            kind: SignatureKind::EcdsaCompact,
-            format: KeyFormat::Legacy,
-        }
-    }
-
-    /// Builds a legacy identity key whose bytes-to-sign the wallet signs (spec §3.6 step 2).
-    fn wallet_signed(key: PublicKey, timestamp_ms: u64, wallet: &dyn WalletSigner) -> Result<Self, KeyError> {
-        let signed_bytes = legacy_bytes_to_sign(timestamp_ms, &key);
-        let text = create_identity_text(&signed_bytes);
-        let signature = wallet.sign_personal(text.as_bytes())?.to_compact();
+        let signature = sign(&signed_bytes)?;
         Ok(Self {
             key,
             created: timestamp_ms,
@@ -202,6 +191,22 @@ impl SignedKey {
             signature,
             kind: SignatureKind::EcdsaCompact,
             format: KeyFormat::Legacy,
+        })
+    }
+
+    /// A pre-key signed by the identity key over SHA-256 of its bytes-to-sign (spec §3.6 step 3).
+    fn signed_by_identity(key: PublicKey, timestamp_ms: u64, identity: &PrivateKey) -> Self {
+        let sign = |bytes: &[u8]| Ok::<_, std::convert::Infallible>(identity.sign_prehash(&sha256(&[bytes])));
+        match Self::legacy_signed(key, timestamp_ms, sign) {
+            Ok(k) => k,
+            Err(never) => match never {},
+        }
+    }
+
+    /// An identity key whose Create Identity text the wallet signs (spec §3.6 step 2).
+    fn wallet_signed(key: PublicKey, timestamp_ms: u64, wallet: &dyn WalletSigner) -> Result<Self, KeyError> {
+        Self::legacy_signed(key, timestamp_ms, |bytes| {
+            Ok(wallet.sign_personal(create_identity_text(bytes).as_bytes())?.to_compact())
         })
     }
 
