@@ -15,11 +15,13 @@
 //! - [`dh`], [`cipher`]: 3DH and AES-256-GCM/HKDF (spec §5–§6).
 //! - [`v1`], [`invitation`], [`v2`]: messages and invitations (spec §7–§9).
 //! - [`content`]: `EncodedContent` and the standard codecs (spec §10).
-//! - [`storage`], [`auth`], [`topic`]: key backup, node tokens, topic names (spec §11–§12).
+//! - [`storage`], [`consent`], [`auth`], [`topic`]: key backup, consent list and proofs, node tokens,
+//!   topic names (spec §11–§12).
 
 pub mod address;
 pub mod auth;
 pub mod cipher;
+pub mod consent;
 pub mod content;
 pub mod dh;
 pub mod ecc;
