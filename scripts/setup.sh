@@ -16,8 +16,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# C toolchain for libsecp256k1 (secp256k1-sys), Node.js for the reference SDK harness.
-apt_install build-essential pkg-config ca-certificates curl
+# C toolchain for libsecp256k1 (secp256k1-sys) and SQLite; libdbus for the Secret Service client;
+# a D-Bus daemon, gnome-keyring and keyutils for the keychain tests; Node.js for the reference SDK.
+apt_install build-essential pkg-config ca-certificates curl libdbus-1-dev dbus gnome-keyring keyutils
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then

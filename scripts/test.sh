@@ -11,8 +11,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test (workspace)"
-cargo test --workspace --locked
+step "cargo test (workspace, inside a D-Bus session with an unlocked gnome-keyring)"
+scripts/with-keyring.sh cargo test --workspace --locked
 
 step "public xmtp-js vectors through the courier binary"
 cargo run -q --locked -p courier-cli -- vectors check tests/vectors/xmtp-js/*.json | tail -n 1

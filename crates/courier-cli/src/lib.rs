@@ -5,5 +5,6 @@
 //! vectors, `courier vectors emit` writes artifacts Courier produced in that schema, for the
 //! reference SDK to open. Protocol logic lives in `xmtp-crypto`.
 
+pub mod client;
 pub mod node;
 pub mod vectors;

@@ -1,4 +1,5 @@
-//! The `courier` binary. Subcommands: `node`, `vectors check`, `vectors emit`.
+//! The `courier` binary: the headless client (`account`, `send`, `listen`, …), `node`, and
+//! `vectors check` / `vectors emit`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,8 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "courier", version, about = "Courier: an XMTP V1/V2 messenger")]
 struct Cli {
+    #[command(flatten)]
+    global: courier_cli::client::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -16,6 +19,8 @@ struct Cli {
 enum Command {
     /// Run a node: the XMTP message API over gRPC and the HTTP/JSON gateway, on SQLite.
     Node(courier_cli::node::NodeArgs),
+    #[command(flatten)]
+    Client(courier_cli::client::ClientCommand),
     /// Protocol test vectors in the schema of the xmtp-js vectors.
     #[command(subcommand)]
     Vectors(Vectors),
@@ -44,6 +49,25 @@ enum Vectors {
     },
 }
 
+/// Runs an async command; any error becomes one line on stderr and exit status 1.
+fn block_on(f: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("courier: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(f) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The top-level message already names the cause; one line, no chain.
+            eprintln!("courier: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -54,22 +78,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Node(args) => {
-            let runtime = match tokio::runtime::Runtime::new() {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("courier: cannot start the async runtime: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match runtime.block_on(courier_cli::node::run(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("courier: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Node(args) => block_on(courier_cli::node::run(args)),
+        Command::Client(cmd) => block_on(courier_cli::client::run(cli.global, cmd)),
         Command::Vectors(Vectors::Check { files }) => {
             let outcome = courier_cli::vectors::check_files(&files);
             for f in &outcome.failures {

@@ -210,21 +210,22 @@ impl Store {
 
     /// All conversations (for the sync engine).
     pub fn conversations(&self) -> Result<Vec<Conversation>, StoreError> {
-        let mut s = self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations ORDER BY created_ns"))?;
+        let mut s =
+            self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations c ORDER BY created_ns"))?;
         let rows = s.query_map([], conversation_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// One conversation.
     pub fn conversation(&self, topic: &str) -> Result<Option<Conversation>, StoreError> {
-        let mut s = self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations WHERE topic = ?1"))?;
+        let mut s = self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations c WHERE topic = ?1"))?;
         Ok(s.query_row([topic], conversation_row).optional()?)
     }
 
     /// Conversations with a peer, newest first.
     pub fn conversations_with(&self, peer: &str) -> Result<Vec<Conversation>, StoreError> {
         let mut s = self.conn.prepare_cached(&format!(
-            "SELECT {CONV_COLS} FROM conversations WHERE peer = ?1 ORDER BY created_ns DESC"
+            "SELECT {CONV_COLS} FROM conversations c WHERE peer = ?1 ORDER BY created_ns DESC"
         ))?;
         let rows = s.query_map([peer], conversation_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -430,6 +431,12 @@ impl Writer<'_> {
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2, last_error = ?3 WHERE seq = ?1",
             )?
             .execute(params![seq, i(next_attempt_ms), error])?;
+        Ok(())
+    }
+
+    /// Makes every queued publish of a message due now (a user's retry).
+    pub fn retry_now(&self, message_id: &str) -> Result<(), StoreError> {
+        self.tx.prepare_cached("UPDATE outbox SET next_attempt = 0 WHERE message_id = ?1")?.execute([message_id])?;
         Ok(())
     }
 

@@ -1,0 +1,175 @@
+//! The node client: gRPC `MessageApi` over tonic (plaintext for `http://`, TLS for `https://`),
+//! with a cached auth token for publishing (renewed before its hour is up, and once more when
+//! the node says UNAUTHENTICATED), paging, batching and subscriptions.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
+use xmtp_crypto::PrivateKeyBundle;
+use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
+use xmtp_proto::message_api::v1::{
+    BatchQueryRequest, Cursor, Envelope, IndexCursor, PagingInfo, PublishRequest, QueryRequest, QueryResponse,
+    SortDirection, SubscribeRequest, cursor,
+};
+
+/// Largest response accepted (a batch of 50 pages of 100 envelopes can exceed tonic's 4 MiB).
+const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+/// Tokens are renewed this long before they expire (the reference: 1 h − 10 s).
+const TOKEN_LIFETIME_NS: u64 = 3_590 * 1_000_000_000;
+
+/// Why a node call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The node URL is not usable.
+    #[error("invalid node URL {url}: {detail}")]
+    BadUrl {
+        /// The URL.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+    /// The node could not be reached, or the call failed in transport.
+    #[error("node unreachable: {0}")]
+    Unreachable(String),
+    /// The node answered with an error status.
+    #[error("node refused the call ({code:?}): {message}")]
+    Status {
+        /// gRPC code.
+        code: tonic::Code,
+        /// The node's message.
+        message: String,
+    },
+}
+
+impl From<tonic::Status> for ClientError {
+    fn from(s: tonic::Status) -> Self {
+        match s.code() {
+            tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled => {
+                Self::Unreachable(s.message().to_owned())
+            }
+            code => Self::Status { code, message: s.message().to_owned() },
+        }
+    }
+}
+
+/// A connection to one node, for one identity.
+#[derive(Debug, Clone)]
+pub struct NodeClient {
+    api: MessageApiClient<Channel>,
+    own: Arc<PrivateKeyBundle>,
+    token: Arc<Mutex<Option<(String, u64)>>>,
+    url: String,
+}
+
+fn now_ns() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+impl NodeClient {
+    /// A client for `url` (`http://host:port` or `https://host`). Connects lazily: a node that is
+    /// down now is retried on each call.
+    pub fn new(url: &str, own: Arc<PrivateKeyBundle>) -> Result<Self, ClientError> {
+        let bad = |detail: String| ClientError::BadUrl { url: url.to_owned(), detail };
+        let mut endpoint = Endpoint::from_shared(url.to_owned())
+            .map_err(|e| bad(e.to_string()))?
+            .connect_timeout(Duration::from_secs(5))
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_while_idle(true);
+        if url.starts_with("https://") {
+            endpoint =
+                endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots()).map_err(|e| bad(e.to_string()))?;
+        } else if !url.starts_with("http://") {
+            return Err(bad("the URL must start with http:// or https://".into()));
+        }
+        let api = MessageApiClient::new(endpoint.connect_lazy())
+            .max_decoding_message_size(MAX_MESSAGE)
+            .max_encoding_message_size(MAX_MESSAGE);
+        Ok(Self { api, own, token: Arc::new(Mutex::new(None)), url: url.to_owned() })
+    }
+
+    /// The node URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn bearer(&self, fresh: bool) -> String {
+        let mut slot = self.token.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = now_ns();
+        match slot.as_ref() {
+            Some((t, created)) if !fresh && now.saturating_sub(*created) < TOKEN_LIFETIME_NS => t.clone(),
+            _ => {
+                let t = xmtp_crypto::auth::bearer(&xmtp_crypto::auth::create(&self.own, now));
+                *slot = Some((t.clone(), now));
+                t
+            }
+        }
+    }
+
+    /// Publishes envelopes with the identity's token (renewed once if the node refuses it).
+    pub async fn publish(&self, envelopes: Vec<Envelope>) -> Result<(), ClientError> {
+        for fresh in [false, true] {
+            let mut req = tonic::Request::new(PublishRequest { envelopes: envelopes.clone() });
+            let value = self.bearer(fresh).parse().map_err(|_| ClientError::Unreachable("bad token header".into()))?;
+            req.metadata_mut().insert("authorization", value);
+            match self.api.clone().publish(req).await {
+                Ok(_) => return Ok(()),
+                Err(s) if s.code() == tonic::Code::Unauthenticated && !fresh => continue,
+                Err(s) => return Err(s.into()),
+            }
+        }
+        Err(ClientError::Status { code: tonic::Code::Unauthenticated, message: "token refused twice".into() })
+    }
+
+    /// One query.
+    pub async fn query(&self, req: QueryRequest) -> Result<QueryResponse, ClientError> {
+        Ok(self.api.clone().query(req).await?.into_inner())
+    }
+
+    /// Many first pages at once, 50 per call.
+    pub async fn batch_query(&self, requests: Vec<QueryRequest>) -> Result<Vec<QueryResponse>, ClientError> {
+        let mut out = Vec::with_capacity(requests.len());
+        for chunk in requests.chunks(50) {
+            let r = self.api.clone().batch_query(BatchQueryRequest { requests: chunk.to_vec() }).await?;
+            out.extend(r.into_inner().responses);
+        }
+        Ok(out)
+    }
+
+    /// The newest `limit` envelopes of a topic (contact lookups: descending, 5).
+    pub async fn newest(&self, topic: &str, limit: u32) -> Result<Vec<Envelope>, ClientError> {
+        let r = self.query(page_request(topic, None, limit, SortDirection::Descending)).await?;
+        Ok(r.envelopes)
+    }
+
+    /// A live subscription whose topic set can be replaced (Subscribe2).
+    pub async fn subscribe(
+        &self,
+        topics: Vec<String>,
+    ) -> Result<(tokio::sync::mpsc::Sender<SubscribeRequest>, tonic::Streaming<Envelope>), ClientError> {
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tx.send(SubscribeRequest { content_topics: topics })
+            .await
+            .map_err(|_| ClientError::Unreachable("subscription closed".into()))?;
+        let stream = self.api.clone().subscribe2(tokio_stream::wrappers::ReceiverStream::new(rx)).await?.into_inner();
+        Ok((tx, stream))
+    }
+}
+
+/// A page request for `topic`, ascending after `after` (a cursor position) unless told.
+pub fn page_request(topic: &str, after: Option<(u64, Vec<u8>)>, limit: u32, direction: SortDirection) -> QueryRequest {
+    QueryRequest {
+        content_topics: vec![topic.to_owned()],
+        start_time_ns: 0,
+        end_time_ns: 0,
+        paging_info: Some(PagingInfo {
+            limit,
+            cursor: after.map(|(ts, digest)| Cursor {
+                cursor: Some(cursor::Cursor::Index(IndexCursor { digest, sender_time_ns: ts })),
+            }),
+            direction: direction as i32,
+        }),
+    }
+}
