@@ -14,6 +14,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace, inside a D-Bus session with an unlocked gnome-keyring)"
 scripts/with-keyring.sh cargo test --workspace --locked
 
+step "keychain fallback: the engine's keychain tests on the kernel keyring"
+keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-engine --test engine
+
 step "public xmtp-js vectors through the courier binary"
 cargo run -q --locked -p courier-cli -- vectors check tests/vectors/xmtp-js/*.json | tail -n 1
 

@@ -205,7 +205,7 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                     }
                 }
             });
-            let _ = e.flush_outbox().await;
+            let _ = e.retry_outbox_now().await;
             let report = e.sync().await?;
             progress.abort();
             eprintln!();

@@ -8,90 +8,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-use serde_json::{Value, json};
+use std::process::Stdio;
+
+use common::*;
+
+use serde_json::Value;
 use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
 use xmtp_crypto::{EnvelopeRef, content, invitation, topic, v1, v2};
-
-fn harness() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/xmtpjs-peer");
-    assert!(
-        dir.join("node_modules/@xmtp/xmtp-js").is_dir(),
-        "the reference SDK harness is not installed: run scripts/test.sh (or `npm ci` in tests/xmtpjs-peer)"
-    );
-    dir
-}
-
-/// A `courier node` process on free loopback ports; killed on drop.
-struct NodeProc {
-    child: Child,
-    http: String,
-}
-
-impl NodeProc {
-    fn start(db: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
-            .args(["node", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let http = line.split("http=").nth(1).expect("ready line names the http address").trim().to_owned();
-        Self { child, http: format!("http://{http}") }
-    }
-
-    fn terminate(mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "node exits cleanly on SIGTERM: {status}");
-    }
-}
-
-impl Drop for NodeProc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn peer(dir: &Path, url: &str, state: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new("node");
-    c.current_dir(dir).arg("peer.mjs").args(["--api-url", url, "--state"]).arg(state).args(args);
-    c
-}
-
-fn events(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out).lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
-fn query_all(url: &str, topic: &str) -> Vec<(String, u64, Vec<u8>)> {
-    let body = json!({"contentTopics": [topic], "pagingInfo": {"limit": 100, "direction": "SORT_DIRECTION_ASCENDING"}});
-    let out = Command::new("curl")
-        .args(["-sf", "-X", "POST", &format!("{url}/message/v1/query"), "-d", &body.to_string()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "query {topic}");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    use base64::Engine as _;
-    v["envelopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["contentTopic"].as_str().unwrap().to_owned(),
-                e["timestampNs"].as_str().unwrap().parse().unwrap(),
-                base64::engine::general_purpose::STANDARD.decode(e["message"].as_str().unwrap()).unwrap(),
-            )
-        })
-        .collect()
-}
 
 fn text_of(encoded: &[u8]) -> String {
     match content::decode(encoded).unwrap().content {

@@ -43,6 +43,27 @@ pub enum ClientError {
     },
 }
 
+impl ClientError {
+    /// Whether trying again later can succeed (the node is down or overloaded), as opposed to a
+    /// refusal that will not change (a malformed or forbidden publish).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable(_) => true,
+            Self::BadUrl { .. } => false,
+            Self::Status { code, .. } => matches!(
+                code,
+                tonic::Code::Unavailable
+                    | tonic::Code::ResourceExhausted
+                    | tonic::Code::DeadlineExceeded
+                    | tonic::Code::Aborted
+                    | tonic::Code::Internal
+                    | tonic::Code::Unknown
+                    | tonic::Code::Unauthenticated
+            ),
+        }
+    }
+}
+
 impl From<tonic::Status> for ClientError {
     fn from(s: tonic::Status) -> Self {
         match s.code() {

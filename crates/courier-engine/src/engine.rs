@@ -482,23 +482,26 @@ impl Engine {
         Ok(self.with_store(move |s| s.message(&id)).await?.map_or_else(|| message.into(), MessageView::from))
     }
 
-    /// Publishes what is due in the outbox, in order; stops at the first failure (it is retried
-    /// later with backoff). Returns how many items were published.
+    /// Publishes the outbox in order (first in, first out): an item that is not due yet holds
+    /// back the ones after it, so messages leave in the order they were written. A transient
+    /// failure (node down) is retried later with backoff; a refusal that cannot change marks the
+    /// message failed and lets the queue move on. Returns how many items were published.
     pub async fn flush_outbox(&self) -> Result<usize, EngineError> {
         let _guard = self.inner.outbox_lock.lock().await;
-        let due = self.with_store(|s| s.outbox_due(now_ns() / 1_000_000)).await?;
+        let queue = self.with_store(|s| s.outbox_due(u64::MAX)).await?;
         let mut done = 0;
-        for item in due {
+        for item in queue {
+            if item.next_attempt_ms > now_ns() / 1_000_000 {
+                break;
+            }
             let req = PublishRequest::decode(item.envelopes.as_slice()).map_err(EngineError::protocol)?;
-            match self.inner.client.publish(req.envelopes).await {
+            let result = self.inner.client.publish(req.envelopes).await;
+            let (seq, id) = (item.seq, item.message_id.clone());
+            match result {
                 Ok(()) => {
-                    let (seq, id) = (item.seq, item.message_id.clone());
                     let last = self
                         .with_store(move |s| {
-                            s.write(|w| {
-                                w.dequeue(seq)?;
-                                Ok(())
-                            })?;
+                            s.write(|w| w.dequeue(seq))?;
                             let remaining = s.outbox_due(u64::MAX)?.iter().any(|i| i.message_id == id);
                             if !remaining {
                                 s.write(|w| w.set_state(&id, DeliveryState::Sent))?;
@@ -511,11 +514,11 @@ impl Engine {
                     }
                     done += 1;
                 }
-                Err(e) => {
+                Err(e) if e.is_transient() => {
                     let attempts = item.attempts + 1;
                     let backoff = (1000u64 << attempts.min(9)).min(MAX_BACKOFF_MS);
                     let next = now_ns() / 1_000_000 + backoff;
-                    let (seq, id, msg) = (item.seq, item.message_id.clone(), e.to_string());
+                    let msg = e.to_string();
                     self.with_store(move |s| {
                         s.write(|w| {
                             w.retry_later(seq, next, &msg)?;
@@ -532,9 +535,27 @@ impl Engine {
                     tracing::warn!(error = %e, attempts, "publish failed; will retry");
                     return Err(e.into());
                 }
+                Err(e) => {
+                    tracing::error!(error = %e, "the node refused a publish; the message is marked failed");
+                    self.with_store(move |s| {
+                        s.write(|w| {
+                            w.dequeue(seq)?;
+                            w.set_state(&id, DeliveryState::Failed)
+                        })
+                    })
+                    .await?;
+                    self.emit(Event::MessageState { id: item.message_id, state: "failed".into() });
+                }
             }
         }
         Ok(done)
+    }
+
+    /// Makes every queued publish due now and flushes (the connection is back, or the user
+    /// asked for a sync).
+    pub async fn retry_outbox_now(&self) -> Result<usize, EngineError> {
+        self.with_store(|s| s.write(|w| w.retry_all_now())).await?;
+        self.flush_outbox().await
     }
 
     /// Retries a failed message now.
@@ -782,7 +803,7 @@ impl Engine {
                 Ok((tx, mut stream)) => {
                     self.emit(Event::Connection { state: "connected".into() });
                     let caught_up = self.sync().await;
-                    let _ = self.flush_outbox().await;
+                    let _ = self.retry_outbox_now().await;
                     if caught_up.is_ok() {
                         backoff = Duration::from_millis(500);
                     }

@@ -440,6 +440,12 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Makes every queued publish due now (the connection is back, or the user asked).
+    pub fn retry_all_now(&self) -> Result<(), StoreError> {
+        self.tx.prepare_cached("UPDATE outbox SET next_attempt = 0")?.execute([])?;
+        Ok(())
+    }
+
     /// Caches a contact bundle.
     pub fn set_contact(&self, address: &str, bundle: &[u8], fetched_ms: u64) -> Result<(), StoreError> {
         self.tx
