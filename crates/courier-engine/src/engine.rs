@@ -650,36 +650,42 @@ impl Engine {
             .collect()
     }
 
-    /// Processes one page of a topic: opens it, then commits it (and the cursor) in one
-    /// transaction. Returns (new conversations, new messages, skipped).
-    async fn apply_page(
+    /// Processes pages of several topics: opens every envelope (in parallel across cores),
+    /// then commits all of them, and each topic's cursor, in one transaction. Returns (new
+    /// conversations, new messages, skipped).
+    async fn apply_pages(
         &self,
-        topic_name: &str,
-        kind: &Kind,
-        envs: Vec<Envelope>,
+        pages: Vec<(String, Kind, Vec<Envelope>)>,
         move_cursor: bool,
     ) -> Result<(Vec<Conversation>, Vec<courier_store::Message>, usize), EngineError> {
-        if envs.is_empty() {
+        let pages: Vec<_> = pages.into_iter().filter(|(_, _, e)| !e.is_empty()).collect();
+        if pages.is_empty() {
             return Ok((Vec::new(), Vec::new(), 0));
         }
-        let conv = match kind {
-            Kind::Conversation(t) => {
-                let t = t.clone();
-                self.with_store(move |s| s.conversation(&t)).await?
-            }
-            _ => None,
-        };
+        let conv_topics: Vec<Option<String>> =
+            pages.iter().map(|(_, k, _)| if let Kind::Conversation(t) = k { Some(t.clone()) } else { None }).collect();
+        let convs: Vec<Option<Conversation>> = self
+            .with_store(move |s| {
+                conv_topics.iter().map(|t| t.as_ref().map_or(Ok(None), |t| s.conversation(t))).collect::<Result<_, _>>()
+            })
+            .await?;
+        let cursors: Vec<(String, u64, [u8; 32])> = pages
+            .iter()
+            .filter_map(|(t, _, envs)| {
+                envs.last().map(|e| (t.clone(), e.timestamp_ns, hash::sha256(&[e.content_topic.as_bytes(), &e.message])))
+            })
+            .collect();
         let this = self.clone();
-        let kind2 = kind.clone();
-        let envs = Arc::new(envs);
-        let envs2 = Arc::clone(&envs);
-        let items = tokio::task::spawn_blocking(move || this.open_all(&kind2, conv.as_ref(), &envs2))
-            .await
-            .map_err(|e| EngineError::Protocol(e.to_string()))?;
-        let last =
-            envs.last().map(|e| (e.timestamp_ns, xmtp_crypto::hash::sha256(&[e.content_topic.as_bytes(), &e.message])));
+        let items = tokio::task::spawn_blocking(move || {
+            pages
+                .par_iter()
+                .zip(convs.par_iter())
+                .flat_map(|((_, kind, envs), conv)| this.open_all(kind, conv.as_ref(), envs))
+                .collect::<Vec<Item>>()
+        })
+        .await
+        .map_err(|e| EngineError::Protocol(e.to_string()))?;
         let me = self.address().to_string();
-        let topic_owned = topic_name.to_owned();
         let (convs, msgs, skipped) = self
             .with_store(move |s| {
                 s.write(|w| {
@@ -720,8 +726,10 @@ impl Engine {
                             Item::Skip => skipped += 1,
                         }
                     }
-                    if move_cursor && let Some((ts, digest)) = last {
-                        w.set_cursor(&topic_owned, ts, &digest)?;
+                    if move_cursor {
+                        for (t, ts, digest) in &cursors {
+                            w.set_cursor(t, *ts, digest)?;
+                        }
                     }
                     Ok((convs, msgs, skipped))
                 })
@@ -749,36 +757,49 @@ impl Engine {
                 break;
             }
             let total = done_topics.len() + topics.len();
-            let mut requests = Vec::new();
-            for (t, _) in &topics {
-                let t2 = t.clone();
-                let cursor = self.with_store(move |s| s.cursor(&t2)).await?;
-                requests.push(page_request(t, cursor, 100, SortDirection::Ascending));
-            }
-            let firsts = self.inner.client.batch_query(requests).await?;
-            for ((t, kind), first) in topics.iter().zip(firsts) {
-                let mut page = first.envelopes;
-                loop {
-                    let full = page.len() >= 100;
-                    report.envelopes += page.len();
-                    let (c, m, s) = self.apply_page(t, kind, page, true).await?;
-                    report.conversations += c.len();
-                    report.messages += m.len();
-                    report.skipped += s;
-                    if !full {
-                        break;
+            let names: Vec<String> = topics.iter().map(|(t, _)| t.clone()).collect();
+            let cursors = self.with_store(move |s| names.iter().map(|t| s.cursor(t)).collect::<Result<Vec<_>, _>>()).await?;
+            for (chunk, chunk_cursors) in topics.chunks(50).zip(cursors.chunks(50)) {
+                let requests = chunk
+                    .iter()
+                    .zip(chunk_cursors)
+                    .map(|((t, _), c)| page_request(t, c.clone(), 100, SortDirection::Ascending))
+                    .collect();
+                let firsts = self.inner.client.batch_query(requests).await?;
+                let mut full = Vec::new();
+                let mut pages = Vec::new();
+                for ((t, kind), first) in chunk.iter().zip(firsts) {
+                    if first.envelopes.len() >= 100 {
+                        full.push((t.clone(), kind.clone()));
                     }
-                    let t2 = t.clone();
-                    let cursor = self.with_store(move |s| s.cursor(&t2)).await?;
-                    page = self
-                        .inner
-                        .client
-                        .query(page_request(t, cursor, 100, SortDirection::Ascending))
-                        .await?
-                        .envelopes;
+                    report.envelopes += first.envelopes.len();
+                    pages.push((t.clone(), kind.clone(), first.envelopes));
                 }
-                done_topics.insert(t.clone());
-                report.topics += 1;
+                // First pages of up to 50 topics: opened together, committed together.
+                let (c, m, s) = self.apply_pages(pages, true).await?;
+                report.conversations += c.len();
+                report.messages += m.len();
+                report.skipped += s;
+                for (t, kind) in full {
+                    loop {
+                        let t2 = t.clone();
+                        let cursor = self.with_store(move |s| s.cursor(&t2)).await?;
+                        let page = self.inner.client.query(page_request(&t, cursor, 100, SortDirection::Ascending)).await?;
+                        let more = page.envelopes.len() >= 100;
+                        report.envelopes += page.envelopes.len();
+                        let (c, m, s) = self.apply_pages(vec![(t.clone(), kind.clone(), page.envelopes)], true).await?;
+                        report.conversations += c.len();
+                        report.messages += m.len();
+                        report.skipped += s;
+                        if !more {
+                            break;
+                        }
+                    }
+                }
+                for (t, _) in chunk {
+                    done_topics.insert(t.clone());
+                }
+                report.topics += chunk.len();
                 self.emit(Event::SyncProgress { done: done_topics.len(), total });
             }
         }
@@ -817,7 +838,7 @@ impl Engine {
                                 Ok(Some(e)) => {
                                     let t = topic::conversation_of(&e.content_topic);
                                     let Some(kind) = kinds.get(&t).cloned() else { continue };
-                                    let (convs, _, _) = self.apply_page(&t, &kind, vec![e], false).await?;
+                                    let (convs, _, _) = self.apply_pages(vec![(t, kind, vec![e])], false).await?;
                                     if !convs.is_empty() {
                                         for c in &convs {
                                             kinds.insert(c.topic.clone(), Kind::Conversation(c.topic.clone()));
