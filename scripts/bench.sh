@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Courier's protocol operations (criterion) and the reference SDK's (bench.mjs) in one
-# command, then the node (publish, query, fan-out, each against its baseline), and prints the
+# command, then the node (publish, query, fan-out, each against its baseline) and the client's cold sync
+# (against the reference SDK), and prints the
 # BENCHMARKS.md tables. Run from anywhere: scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,5 @@ node tests/xmtpjs-peer/bench.mjs --iterations 300 --warmup 50 --json-out "$out/x
 python3 scripts/bench_report.py "$target/criterion" "$out/xmtpjs.json" | tee "$out/report.md"
 echo
 cargo bench -p courier-node --bench node 2>/dev/null | grep -E '^(\||Filled|$)' | tee "$out/node.md"
+echo
+cargo bench -p courier-engine --bench sync 2>/dev/null | grep -E '^\|' | tee "$out/sync.md"

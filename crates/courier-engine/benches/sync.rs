@@ -1,0 +1,127 @@
+//! Cold sync from a local node into an empty store, against the reference SDK doing the same work
+//! in the same run: (a) 10,000 messages over 10 conversations, (b) 2,000 conversations
+//! (invitations). Also the second start: opening the account and showing the conversation list
+//! from the store. `cargo bench -p courier-engine --bench sync` (needs `npm ci` in
+//! tests/xmtpjs-peer for the reference figures).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use courier_engine::client::NodeClient;
+use courier_engine::{Backend, Config, Engine, Keychain};
+use courier_node::{NodeConfig, NodeHandle};
+use prost::Message as _;
+use rand_core::OsRng;
+use xmtp_crypto::invitation::{self, Invitation};
+use xmtp_crypto::keys::PrivateKeyBundle;
+use xmtp_crypto::wallet::LocalWallet;
+use xmtp_crypto::{content, v2};
+use xmtp_proto::message_api::v1::Envelope;
+
+fn identity() -> PrivateKeyBundle {
+    let wallet = LocalWallet::generate(&mut OsRng);
+    PrivateKeyBundle::generate(&wallet, 1_700_000_000_000, &mut OsRng).unwrap()
+}
+
+fn env(s: &xmtp_crypto::Sealed, topic: Option<String>) -> Envelope {
+    Envelope { content_topic: topic.unwrap_or_else(|| s.topic.clone()), timestamp_ns: s.timestamp_ns, message: s.bytes.clone().into() }
+}
+
+async fn publish_contact(node: &NodeHandle, keys: &PrivateKeyBundle) {
+    let client = NodeClient::new(&node.grpc_url(), Arc::new(keys.clone())).unwrap();
+    let t = xmtp_crypto::topic::contact(keys.address());
+    let [a, b] = keys.contact_bundles();
+    let envs = vec![
+        Envelope { content_topic: t.clone(), timestamp_ns: 1, message: a.into() },
+        Envelope { content_topic: t, timestamp_ns: 2, message: b.into() },
+    ];
+    client.publish(envs).await.unwrap();
+}
+
+/// `peers` peers each invite `alice` and send `per_peer` messages.
+async fn populate(node: &NodeHandle, alice: &PrivateKeyBundle, peers: usize, per_peer: usize) {
+    let alice_peer = alice.as_peer();
+    let mut ts = 1_700_000_000_000_000_000u64;
+    for _ in 0..peers {
+        let p = identity();
+        let client = NodeClient::new(&node.grpc_url(), Arc::new(p.clone())).unwrap();
+        let inv = Invitation::deterministic(&p, &alice_peer, None);
+        ts += 1_000_000;
+        let sealed = invitation::seal(&p, &alice_peer, &inv, ts, &mut OsRng);
+        let mut envs: Vec<Envelope> =
+            invitation::invite_topics(p.address(), alice.address()).into_iter().map(|t| env(&sealed, Some(t))).collect();
+        let body = content::text("a message of ordinary length, like most messages people send each other").encode_to_vec();
+        for _ in 0..per_peer {
+            ts += 1_000_000;
+            envs.push(env(&v2::seal(&p, &inv.topic, inv.key_material.expose(), &body, ts, true, false, &mut OsRng), None));
+        }
+        for chunk in envs.chunks(1000) {
+            client.publish(chunk.to_vec()).await.unwrap();
+        }
+    }
+}
+
+fn config(node: &NodeHandle, dir: &Path) -> Config {
+    // The bench opens the engine with its keys directly; the keychain is not touched.
+    Config { data_dir: dir.to_owned(), node_url: node.grpc_url(), keychain: Keychain::new(Backend::platform_default()) }
+}
+
+fn reference(node: &NodeHandle, alice: &PrivateKeyBundle, mode: &str) -> Option<f64> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/xmtpjs-peer");
+    if !dir.join("node_modules").is_dir() {
+        eprintln!("(reference figures skipped: run `npm ci` in tests/xmtpjs-peer)");
+        return None;
+    }
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .args(["sync-bench.mjs", "--api-url", &node.http_url().unwrap(), "--mode", mode, "--bundle-hex"])
+        .arg(hex::encode(alice.encode_v1().expose()))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sync-bench.mjs output");
+    v["ms"].as_f64()
+}
+
+async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let alice = identity();
+    publish_contact(&node, &alice).await;
+    populate(&node, &alice, peers, per_peer).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&node, dir.path());
+
+    let t = Instant::now();
+    let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+    let report = engine.sync().await.unwrap();
+    let cold = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(report.conversations, peers);
+    assert_eq!(report.messages, peers * per_peer);
+    drop(engine);
+
+    let t = Instant::now();
+    let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+    let list = engine.conversations().await.unwrap();
+    let second = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(list.len(), peers);
+    drop(engine);
+
+    let theirs = reference(&node, &alice, mode);
+    let (r, ratio) = match theirs {
+        Some(ms) => (format!("{ms:.0}"), format!("{:.0}×", ms / cold)),
+        None => ("–".into(), "–".into()),
+    };
+    println!("| {name} | {cold:.0} | {r} | {ratio} | {second:.1} |");
+    node.shutdown().await;
+}
+
+#[tokio::main]
+async fn main() {
+    println!("| cold sync into an empty store | Courier ms | xmtp-js 13.0.4 ms | speed-up | second start: open + conversation list, ms |");
+    println!("|---|---:|---:|---:|---:|");
+    case("(a) 10,000 messages in 10 conversations", 10, 1000, "messages").await;
+    case("(b) 2,000 conversations (invitations)", 2000, 0, "conversations").await;
+}
