@@ -197,18 +197,24 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         }
         ClientCommand::Sync => {
             let e = open(&g, &cfg).await?;
+            // A progress line on a terminal; nothing on a pipe.
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let mut events = e.events();
             let progress = tokio::spawn(async move {
                 while let Ok(ev) = events.recv().await {
                     if let Event::SyncProgress { done, total } = ev {
-                        eprint!("\rsync {done}/{total} topics");
+                        if tty {
+                            eprint!("\rsync {done}/{total} topics");
+                        }
                     }
                 }
             });
             let _ = e.retry_outbox_now().await;
             let report = e.sync().await?;
             progress.abort();
-            eprintln!();
+            if tty {
+                eprintln!();
+            }
             if g.json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

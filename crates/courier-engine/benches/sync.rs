@@ -28,7 +28,11 @@ fn identity() -> PrivateKeyBundle {
 }
 
 fn env(s: &xmtp_crypto::Sealed, topic: Option<String>) -> Envelope {
-    Envelope { content_topic: topic.unwrap_or_else(|| s.topic.clone()), timestamp_ns: s.timestamp_ns, message: s.bytes.clone().into() }
+    Envelope {
+        content_topic: topic.unwrap_or_else(|| s.topic.clone()),
+        timestamp_ns: s.timestamp_ns,
+        message: s.bytes.clone().into(),
+    }
 }
 
 async fn publish_contact(node: &NodeHandle, keys: &PrivateKeyBundle) {
@@ -52,12 +56,18 @@ async fn populate(node: &NodeHandle, alice: &PrivateKeyBundle, peers: usize, per
         let inv = Invitation::deterministic(&p, &alice_peer, None);
         ts += 1_000_000;
         let sealed = invitation::seal(&p, &alice_peer, &inv, ts, &mut OsRng);
-        let mut envs: Vec<Envelope> =
-            invitation::invite_topics(p.address(), alice.address()).into_iter().map(|t| env(&sealed, Some(t))).collect();
-        let body = content::text("a message of ordinary length, like most messages people send each other").encode_to_vec();
+        let mut envs: Vec<Envelope> = invitation::invite_topics(p.address(), alice.address())
+            .into_iter()
+            .map(|t| env(&sealed, Some(t)))
+            .collect();
+        let body =
+            content::text("a message of ordinary length, like most messages people send each other").encode_to_vec();
         for _ in 0..per_peer {
             ts += 1_000_000;
-            envs.push(env(&v2::seal(&p, &inv.topic, inv.key_material.expose(), &body, ts, true, false, &mut OsRng), None));
+            envs.push(env(
+                &v2::seal(&p, &inv.topic, inv.key_material.expose(), &body, ts, true, false, &mut OsRng),
+                None,
+            ));
         }
         for chunk in envs.chunks(1000) {
             client.publish(chunk.to_vec()).await.unwrap();
@@ -120,7 +130,9 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
 
 #[tokio::main]
 async fn main() {
-    println!("| cold sync into an empty store | Courier ms | xmtp-js 13.0.4 ms | speed-up | second start: open + conversation list, ms |");
+    println!(
+        "| cold sync into an empty store | Courier ms | xmtp-js 13.0.4 ms | speed-up | second start: open + conversation list, ms |"
+    );
     println!("|---|---:|---:|---:|---:|");
     case("(a) 10,000 messages in 10 conversations", 10, 1000, "messages").await;
     case("(b) 2,000 conversations (invitations)", 2000, 0, "conversations").await;

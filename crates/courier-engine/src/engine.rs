@@ -672,7 +672,8 @@ impl Engine {
         let cursors: Vec<(String, u64, [u8; 32])> = pages
             .iter()
             .filter_map(|(t, _, envs)| {
-                envs.last().map(|e| (t.clone(), e.timestamp_ns, hash::sha256(&[e.content_topic.as_bytes(), &e.message])))
+                envs.last()
+                    .map(|e| (t.clone(), e.timestamp_ns, hash::sha256(&[e.content_topic.as_bytes(), &e.message])))
             })
             .collect();
         let this = self.clone();
@@ -758,7 +759,8 @@ impl Engine {
             }
             let total = done_topics.len() + topics.len();
             let names: Vec<String> = topics.iter().map(|(t, _)| t.clone()).collect();
-            let cursors = self.with_store(move |s| names.iter().map(|t| s.cursor(t)).collect::<Result<Vec<_>, _>>()).await?;
+            let cursors =
+                self.with_store(move |s| names.iter().map(|t| s.cursor(t)).collect::<Result<Vec<_>, _>>()).await?;
             for (chunk, chunk_cursors) in topics.chunks(50).zip(cursors.chunks(50)) {
                 let requests = chunk
                     .iter()
@@ -784,7 +786,8 @@ impl Engine {
                     loop {
                         let t2 = t.clone();
                         let cursor = self.with_store(move |s| s.cursor(&t2)).await?;
-                        let page = self.inner.client.query(page_request(&t, cursor, 100, SortDirection::Ascending)).await?;
+                        let page =
+                            self.inner.client.query(page_request(&t, cursor, 100, SortDirection::Ascending)).await?;
                         let more = page.envelopes.len() >= 100;
                         report.envelopes += page.envelopes.len();
                         let (c, m, s) = self.apply_pages(vec![(t.clone(), kind.clone(), page.envelopes)], true).await?;
