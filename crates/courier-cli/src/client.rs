@@ -202,10 +202,10 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
             let mut events = e.events();
             let progress = tokio::spawn(async move {
                 while let Ok(ev) = events.recv().await {
-                    if let Event::SyncProgress { done, total } = ev {
-                        if tty {
-                            eprint!("\rsync {done}/{total} topics");
-                        }
+                    if let Event::SyncProgress { done, total } = ev
+                        && tty
+                    {
+                        eprint!("\rsync {done}/{total} topics");
                     }
                 }
             });
