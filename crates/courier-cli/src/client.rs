@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use courier_engine::{Backend, Config, Engine, Event, Keychain, MessageView, SendOptions, account};
+use courier_engine::{Backend, Config, Engine, Event, Keychain, ListFilter, MessageView, SendOptions, account};
 use serde_json::json;
 
 /// Options shared by the client commands.
@@ -39,8 +39,22 @@ pub enum ClientCommand {
         /// The address.
         address: String,
     },
-    /// List conversations, most recent first.
-    Conversations,
+    /// List conversations, most recent first (blocked peers hidden unless asked).
+    Conversations {
+        /// visible (all but blocked), allowed, requests, blocked, all.
+        #[arg(long, default_value = "visible")]
+        filter: String,
+    },
+    /// Allow a peer (moves its conversations out of the requests).
+    Allow {
+        /// The address.
+        address: String,
+    },
+    /// Block a peer (hides its conversations).
+    Block {
+        /// The address.
+        address: String,
+    },
     /// Send a text message (V2 by default).
     Send {
         /// The recipient's address.
@@ -53,6 +67,9 @@ pub enum ClientCommand {
         /// V2 conversation id (a separate thread with the same peer).
         #[arg(long)]
         conversation_id: Option<String>,
+        /// Metadata of a new conversation with a conversation id: key=value,key=value.
+        #[arg(long, requires = "conversation_id")]
+        metadata: Option<String>,
     },
     /// Messages with an address (or of a conversation topic).
     Messages {
@@ -61,6 +78,9 @@ pub enum ClientCommand {
         /// How many of the newest.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Only messages sent before this time (ns): the next page back.
+        #[arg(long)]
+        before: Option<u64>,
     },
     /// Print incoming messages as they arrive (Ctrl-C stops).
     Listen,
@@ -160,9 +180,17 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                 println!("{}", if ok { "yes" } else { "no" });
             }
         }
-        ClientCommand::Conversations => {
+        ClientCommand::Conversations { filter } => {
+            let filter = match filter.as_str() {
+                "visible" => ListFilter::Visible,
+                "allowed" => ListFilter::Allowed,
+                "requests" => ListFilter::Requests,
+                "blocked" => ListFilter::Blocked,
+                "all" => ListFilter::All,
+                other => anyhow::bail!("unknown filter {other:?} (visible, allowed, requests, blocked, all)"),
+            };
             let e = open(&g, &cfg).await?;
-            for c in e.conversations().await? {
+            for c in e.conversations(filter).await? {
                 if g.json {
                     println!("{}", serde_json::to_string(&c)?);
                 } else {
@@ -178,9 +206,23 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                 }
             }
         }
-        ClientCommand::Send { address, text, v1, conversation_id } => {
+        ClientCommand::Allow { address } => {
+            open(&g, &cfg).await?.set_consent(&address, true).await?;
+        }
+        ClientCommand::Block { address } => {
+            open(&g, &cfg).await?.set_consent(&address, false).await?;
+        }
+        ClientCommand::Send { address, text, v1, conversation_id, metadata } => {
+            let metadata = match metadata {
+                None => Default::default(),
+                Some(m) => m
+                    .split(',')
+                    .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| anyhow::anyhow!("--metadata wants key=value,key=value"))?,
+            };
             let e = open(&g, &cfg).await?;
-            let m = e.send_text(&address, &text, SendOptions { v1, conversation_id }).await?;
+            let m = e.send_text(&address, &text, SendOptions { v1, conversation_id, metadata }).await?;
             if g.json {
                 println!("{}", json!({"event": "sent", "message": m}));
             } else if m.state == "pending" {
@@ -189,9 +231,9 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                 println!("{} {}", m.state, m.id);
             }
         }
-        ClientCommand::Messages { peer, limit } => {
+        ClientCommand::Messages { peer, limit, before } => {
             let e = open(&g, &cfg).await?;
-            for m in e.messages(&peer, limit).await? {
+            for m in e.messages(&peer, limit, before).await? {
                 print_message(&g, &m);
             }
         }
@@ -235,7 +277,7 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                     while let Ok(ev) = events.recv().await {
                         match ev {
                             Event::MessageAdded { topic, id } => {
-                                if let Ok(msgs) = e.messages(&topic, 50).await
+                                if let Ok(msgs) = e.messages(&topic, 50, None).await
                                     && let Some(m) = msgs.iter().find(|m| m.id == id && m.sender != me)
                                 {
                                     print_message(&g, m);

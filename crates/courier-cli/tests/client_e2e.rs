@@ -114,6 +114,10 @@ fn courier_and_the_reference_sdk_converse_and_no_key_leaks() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     outputs += &ok(&courier(&data, &node.grpc, &["sync"]));
+    // Logs at the most verbose level go into the scan too.
+    let verbose = courier_cmd(&data, &node.grpc, &["sync"]).env("RUST_LOG", "trace").output().unwrap();
+    outputs += &String::from_utf8_lossy(&verbose.stderr);
+    outputs += &String::from_utf8_lossy(&verbose.stdout);
     let msgs = ok(&courier(&data, &node.grpc, &["--json", "messages", &bob]));
     outputs += &msgs;
     let texts: Vec<String> =

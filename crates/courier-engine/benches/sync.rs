@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use courier_engine::client::NodeClient;
-use courier_engine::{Backend, Config, Engine, Keychain};
+use courier_engine::{Backend, Config, Engine, Keychain, ListFilter};
 use courier_node::{NodeConfig, NodeHandle};
 use prost::Message as _;
 use rand_core::OsRng;
@@ -114,7 +114,7 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
 
     let t = Instant::now();
     let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
-    let list = engine.conversations().await.unwrap();
+    let list = engine.conversations(ListFilter::All).await.unwrap();
     let second = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(list.len(), peers);
     drop(engine);

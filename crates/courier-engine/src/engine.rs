@@ -130,6 +130,36 @@ pub struct SendOptions {
     pub v1: bool,
     /// V2 conversation id (context); `None` for the plain conversation.
     pub conversation_id: Option<String>,
+    /// Metadata of a new V2 conversation with a conversation id.
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// Which conversations a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFilter {
+    /// Everything but blocked peers (the main list).
+    #[default]
+    Visible,
+    /// Allowed peers only.
+    Allowed,
+    /// Message requests: peers never allowed or blocked.
+    Requests,
+    /// Blocked peers.
+    Blocked,
+    /// Everything.
+    All,
+}
+
+impl ListFilter {
+    fn keeps(self, consent: &str) -> bool {
+        match self {
+            Self::Visible => consent != "denied",
+            Self::Allowed => consent == "allowed",
+            Self::Requests => consent == "unknown",
+            Self::Blocked => consent == "denied",
+            Self::All => true,
+        }
+    }
 }
 
 /// What a sync did.
@@ -806,7 +836,30 @@ impl Engine {
                 self.emit(Event::SyncProgress { done: done_topics.len(), total });
             }
         }
+        self.apply_consent_proofs().await?;
         Ok(report)
+    }
+
+    /// Conversations whose invitation carries a valid consent proof from us, with a peer still
+    /// unknown, allow that peer (spec §11.3).
+    async fn apply_consent_proofs(&self) -> Result<(), EngineError> {
+        let convs = self.with_store(|s| s.conversations()).await?;
+        let now_ms = now_ns() / 1_000_000;
+        for c in convs {
+            let Some(proof) = c.consent_proof.as_ref() else { continue };
+            let Ok(proof) = xmtp_proto::message_contents::ConsentProofPayload::decode(proof.as_slice()) else {
+                continue;
+            };
+            let Ok(peer) = WalletAddress::parse(&c.peer) else { continue };
+            let p = c.peer.clone();
+            if self.with_store(move |s| s.consent(&p)).await? != ConsentState::Unknown.as_str() {
+                continue;
+            }
+            if consent::proof_is_valid(&proof, &peer, self.address(), now_ms) {
+                self.set_consent(peer.as_str(), true).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs until `stop` resolves: a live subscription to every topic (replaced when a new
@@ -868,12 +921,13 @@ impl Engine {
         }
     }
 
-    /// The conversation list (denied peers included; the UI filters by `consent`).
-    pub async fn conversations(&self) -> Result<Vec<ConversationView>, EngineError> {
+    /// The conversation list, most recent activity first, filtered by the peers' consent.
+    pub async fn conversations(&self, filter: ListFilter) -> Result<Vec<ConversationView>, EngineError> {
         let me = self.address().to_string();
         let list = self.with_store(move |s| s.conversation_list(&me)).await?;
         Ok(list
             .into_iter()
+            .filter(|c| filter.keeps(&c.consent))
             .map(|c| ConversationView {
                 topic: c.conversation.topic,
                 version: c.conversation.version,
@@ -889,8 +943,13 @@ impl Engine {
     }
 
     /// Messages with `address` (every conversation with that peer) or of one topic, oldest
-    /// first, the newest `limit`.
-    pub async fn messages(&self, peer_or_topic: &str, limit: u32) -> Result<Vec<MessageView>, EngineError> {
+    /// first: the newest `limit` sent before `before_ns` (all, if `None`) — pages backwards.
+    pub async fn messages(
+        &self,
+        peer_or_topic: &str,
+        limit: u32,
+        before_ns: Option<u64>,
+    ) -> Result<Vec<MessageView>, EngineError> {
         let topics: Vec<String> = if peer_or_topic.starts_with("/xmtp/") {
             vec![peer_or_topic.to_owned()]
         } else {
@@ -899,7 +958,7 @@ impl Engine {
         };
         let mut all = Vec::new();
         for t in topics {
-            all.extend(self.with_store(move |s| s.messages(&t, None, limit)).await?);
+            all.extend(self.with_store(move |s| s.messages(&t, before_ns, limit)).await?);
         }
         all.sort_by(|a, b| (a.sent_ns, &a.id).cmp(&(b.sent_ns, &b.id)));
         let skip = all.len().saturating_sub(limit as usize);

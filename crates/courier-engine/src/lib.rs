@@ -13,6 +13,6 @@ pub mod error;
 pub mod keychain;
 
 pub use account::Config;
-pub use engine::{ConversationView, Engine, Event, MessageView, SendOptions, SyncReport};
+pub use engine::{ConversationView, Engine, Event, ListFilter, MessageView, SendOptions, SyncReport};
 pub use error::EngineError;
 pub use keychain::{Backend, Keychain};

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use courier_engine::{Backend, Config, Engine, Event, Keychain, SendOptions, account};
+use courier_engine::{Backend, Config, Engine, Event, Keychain, ListFilter, SendOptions, account};
 use courier_node::{NodeConfig, NodeHandle};
 use xmtp_crypto::WalletAddress;
 
@@ -70,13 +70,13 @@ async fn two_engines_exchange_v2_and_v1_messages() {
     let report = bob.sync().await.unwrap();
     assert_eq!(report.conversations, 1);
     assert_eq!(report.messages, 1);
-    let convs = bob.conversations().await.unwrap();
+    let convs = bob.conversations(ListFilter::All).await.unwrap();
     assert_eq!(convs.len(), 1);
     assert_eq!(convs[0].peer, a);
     assert_eq!(convs[0].version, 2);
     assert_eq!(convs[0].unread, 1);
     assert_eq!(convs[0].consent, "unknown", "a message request until bob answers");
-    let msgs = bob.messages(&a, 50).await.unwrap();
+    let msgs = bob.messages(&a, 50, None).await.unwrap();
     assert_eq!(msgs.len(), 1);
     assert_eq!(
         (msgs[0].text.as_str(), msgs[0].sender.as_str(), msgs[0].state.as_str()),
@@ -88,15 +88,15 @@ async fn two_engines_exchange_v2_and_v1_messages() {
     let again = bob.sync().await.unwrap();
     assert_eq!((again.conversations, again.messages), (0, 0));
     bob.send_text(&a, "hi alice", SendOptions::default()).await.unwrap();
-    assert_eq!(bob.conversations().await.unwrap().len(), 1);
-    assert_eq!(bob.conversations().await.unwrap()[0].consent, "allowed");
+    assert_eq!(bob.conversations(ListFilter::All).await.unwrap().len(), 1);
+    assert_eq!(bob.conversations(ListFilter::All).await.unwrap()[0].consent, "allowed");
 
     // V1 both ways.
     bob.send_text(&a, "and over V1", SendOptions { v1: true, ..Default::default() }).await.unwrap();
     alice.sync().await.unwrap();
-    let texts: Vec<String> = alice.messages(&b, 50).await.unwrap().into_iter().map(|m| m.text).collect();
+    let texts: Vec<String> = alice.messages(&b, 50, None).await.unwrap().into_iter().map(|m| m.text).collect();
     assert_eq!(texts, vec!["hi bob, over V2", "hi alice", "and over V1"]);
-    let convs = alice.conversations().await.unwrap();
+    let convs = alice.conversations(ListFilter::All).await.unwrap();
     assert_eq!(convs.len(), 2, "one V2 and one V1 conversation");
     assert!(convs.iter().any(|c| c.version == 1));
 
@@ -167,6 +167,35 @@ async fn import_restores_from_the_network_backup_and_keys_never_touch_disk() {
             }
         }
     }
+    // The consent list follows the account: blocking on one device shows on the other.
+    let d3 = tempfile::tempdir().unwrap();
+    let third = account::import_key(&config(&node, d3.path()), &wallet_hex).await.unwrap();
+    let peer = other.address().to_string();
+    let device2 = account::open(&cfg2, &address).await.unwrap();
+    device2.set_consent(&peer, false).await.unwrap();
+    assert!(device2.conversations(ListFilter::Visible).await.unwrap().is_empty(), "blocked peers are hidden");
+    assert_eq!(device2.conversations(ListFilter::Blocked).await.unwrap().len(), 1);
+    third.sync().await.unwrap();
+    let on_third = third.conversations(ListFilter::All).await.unwrap();
+    assert_eq!(on_third.len(), 1);
+    assert_eq!(on_third[0].consent, "denied", "synced from the consent list");
+    device2.set_consent(&peer, true).await.unwrap();
+    third.sync().await.unwrap();
+    assert_eq!(third.conversations(ListFilter::Allowed).await.unwrap().len(), 1);
+    // The peer sees a request until it answers.
+    other.sync().await.unwrap();
+    assert_eq!(other.conversations(ListFilter::Requests).await.unwrap().len(), 1);
+    // Paging backwards through a conversation.
+    for i in 0..5 {
+        other.send_text(address.as_str(), &format!("page {i}"), SendOptions::default()).await.unwrap();
+    }
+    third.sync().await.unwrap();
+    let newest = third.messages(&peer, 3, None).await.unwrap();
+    assert_eq!(newest.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), vec!["page 2", "page 3", "page 4"]);
+    let older = third.messages(&peer, 3, Some(newest[0].sent_ns)).await.unwrap();
+    assert_eq!(older.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), vec!["secret stuff", "page 0", "page 1"]);
+    drop((third, device2, other));
+
     // Clean up the keychain entries of this test.
     {
         let a = &address;
