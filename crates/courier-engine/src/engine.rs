@@ -82,6 +82,8 @@ pub struct ConversationView {
     pub unread: u64,
     /// `allowed`, `denied`, `unknown`.
     pub consent: String,
+    /// The unsent draft.
+    pub draft: String,
 }
 
 /// A message as the UI shows it.
@@ -938,6 +940,7 @@ impl Engine {
                 last_preview: c.last_preview,
                 unread: c.unread,
                 consent: c.consent,
+                draft: c.draft,
             })
             .collect())
     }
@@ -990,6 +993,12 @@ impl Engine {
     pub async fn mark_read(&self, topic_name: &str) -> Result<(), EngineError> {
         let t = topic_name.to_owned();
         self.with_store(move |s| s.write(|w| w.mark_read(&t, now_ns()))).await
+    }
+
+    /// Keeps the unsent text of a conversation.
+    pub async fn set_draft(&self, topic_name: &str, draft: &str) -> Result<(), EngineError> {
+        let (t, d) = (topic_name.to_owned(), draft.to_owned());
+        self.with_store(move |s| s.write(|w| w.set_draft(&t, &d))).await
     }
 
     /// Number of outbox items waiting.

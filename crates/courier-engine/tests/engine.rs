@@ -76,6 +76,10 @@ async fn two_engines_exchange_v2_and_v1_messages() {
     assert_eq!(convs[0].version, 2);
     assert_eq!(convs[0].unread, 1);
     assert_eq!(convs[0].consent, "unknown", "a message request until bob answers");
+    bob.set_draft(&convs[0].topic, "half a thought").await.unwrap();
+    bob.mark_read(&convs[0].topic).await.unwrap();
+    let convs = bob.conversations(ListFilter::All).await.unwrap();
+    assert_eq!((convs[0].draft.as_str(), convs[0].unread), ("half a thought", 0));
     let msgs = bob.messages(&a, 50, None).await.unwrap();
     assert_eq!(msgs.len(), 1);
     assert_eq!(
