@@ -134,7 +134,7 @@ async fn fanout(node: &NodeHandle, subscribers: usize, messages: usize) -> Vec<D
     let topic = format!("/xmtp/0/m-fanout-{subscribers}/proto");
     let sent: Arc<std::sync::Mutex<Vec<Option<Instant>>>> = Arc::new(std::sync::Mutex::new(vec![None; messages]));
     let mut channels = Vec::new();
-    for _ in 0..subscribers.div_ceil(20) {
+    for _ in 0..subscribers.div_ceil(100) {
         channels.push(client(node).await);
     }
     let mut tasks = Vec::new();
