@@ -22,9 +22,18 @@ use crate::account::Config;
 use crate::client::{NodeClient, page_request};
 use crate::error::{EngineError, parse_address};
 
+/// u64 nanosecond times cross to JavaScript as decimal strings (numbers lose precision above
+/// 2^53), as in the node's JSON.
+mod u64_string {
+    pub fn serialize<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+}
+
 /// Something the UI should know about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Event {
     /// A conversation appeared (started here or by an invitation / intro).
     ConversationAdded {
@@ -50,8 +59,10 @@ pub enum Event {
     /// Sync progress: topics done of total.
     SyncProgress {
         /// Done.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         done: usize,
         /// Total.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         total: usize,
     },
     /// The live connection to the node.
@@ -63,6 +74,7 @@ pub enum Event {
 
 /// A conversation as the UI shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ConversationView {
     /// Topic (the conversation's id).
     pub topic: String,
@@ -73,12 +85,17 @@ pub struct ConversationView {
     /// Context conversation id ('' if none).
     pub conversation_id: String,
     /// Created (ns).
+    #[serde(with = "u64_string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_ns: u64,
     /// Newest message (ns).
+    #[serde(with = "u64_string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub last_message_ns: u64,
     /// Preview of the newest message.
     pub last_preview: Option<String>,
     /// Unread messages from the peer.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub unread: u64,
     /// `allowed`, `denied`, `unknown`.
     pub consent: String,
@@ -88,6 +105,7 @@ pub struct ConversationView {
 
 /// A message as the UI shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct MessageView {
     /// Message id.
     pub id: String,
@@ -96,6 +114,8 @@ pub struct MessageView {
     /// Sender address.
     pub sender: String,
     /// Sent (ns).
+    #[serde(with = "u64_string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub sent_ns: u64,
     /// Content type (display form).
     pub content_type: String,

@@ -1,0 +1,37 @@
+//! Native side effects of engine events: a notification for a new message while the window is
+//! not focused, and the unread count on the tray icon.
+
+use courier_engine::{Event, ListFilter};
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::state::AppState;
+
+/// Reacts to one engine event.
+pub async fn on_event<R: Runtime>(app: &AppHandle<R>, ev: &Event) {
+    let Event::MessageAdded { topic, id } = ev else { return };
+    let state = app.state::<AppState>();
+    let Some(engine) = state.session.lock().await.engine.clone() else { return };
+    let Ok(msgs) = engine.messages(topic, 20, None).await else { return };
+    let Some(m) = msgs.iter().find(|m| &m.id == id) else { return };
+    if m.sender == engine.address().as_str() {
+        return;
+    }
+    let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
+    if !focused {
+        let short = format!("{}…{}", &m.sender[..6.min(m.sender.len())], &m.sender[m.sender.len().saturating_sub(4)..]);
+        let _ = app.notification().builder().title(format!("Courier — {short}")).body(&m.text).show();
+    }
+    if let Ok(convs) = engine.conversations(ListFilter::Allowed).await {
+        let unread: u64 = convs.iter().map(|c| c.unread).sum();
+        if let Some(tray) = app.tray_by_id("main") {
+            let _ = tray.set_tooltip(Some(if unread == 0 {
+                "Courier".to_owned()
+            } else {
+                format!("Courier — {unread} unread")
+            }));
+            #[cfg(any(target_os = "macos", target_os = "linux"))]
+            let _ = tray.set_title(Some(if unread == 0 { String::new() } else { unread.to_string() }));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The app's state: the profile (data folder, lock, settings), the node in use (a node already
+//! answering at the local address, or the embedded one started here), and the open engine.
+
+use std::fs::File;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use courier_engine::{Backend, Config, Engine, Keychain, account};
+use courier_node::{AuthMode, Database, HttpOptions, NodeConfig, NodeHandle};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::error::{CmdResult, CommandError, ErrorCode};
+
+/// The local network: gRPC and HTTP on the spec's local ports.
+pub const LOCAL_GRPC: &str = "127.0.0.1:5556";
+const LOCAL_HTTP: &str = "127.0.0.1:5555";
+
+/// Saved per profile.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Settings {
+    /// A node URL chosen by the user; `None` = the local network (embedded default).
+    pub node_url: Option<String>,
+}
+
+/// Everything the commands share.
+#[derive(Debug)]
+pub struct AppState {
+    /// Profile name.
+    pub profile: String,
+    /// Profile folder.
+    pub dir: PathBuf,
+    /// Keychain backend.
+    pub keychain: Keychain,
+    /// Held while the app runs: one instance per profile.
+    _lock: File,
+    /// The session.
+    pub session: Mutex<Session>,
+}
+
+/// The node and the open account.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The node URL in use.
+    pub node_url: String,
+    /// The embedded node, if this app runs it.
+    pub embedded: Option<NodeHandle>,
+    /// The open account.
+    pub engine: Option<Engine>,
+    /// The live-updates task of the open account.
+    pub listener: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl AppState {
+    /// Opens a profile: `COURIER_PROFILE` (default `default`) under the app data folder, or
+    /// `COURIER_DATA_DIR` as is. Fails if another instance holds the profile.
+    pub fn open() -> Result<Self, String> {
+        let profile = std::env::var("COURIER_PROFILE").unwrap_or_else(|_| "default".into());
+        let dir = match std::env::var_os("COURIER_DATA_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier").join("profiles").join(&profile),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let lock = File::create(dir.join(".lock")).map_err(|e| format!("cannot create the profile lock: {e}"))?;
+        if lock.try_lock().is_err() {
+            return Err(format!("Courier is already running with profile {profile:?}"));
+        }
+        let backend = std::env::var("COURIER_KEYCHAIN")
+            .ok()
+            .and_then(|b| Backend::parse(&b))
+            .unwrap_or_else(Backend::platform_default);
+        Ok(Self {
+            profile,
+            dir,
+            keychain: Keychain::new(backend),
+            _lock: lock,
+            session: Mutex::new(Session::default()),
+        })
+    }
+
+    fn settings_path(&self) -> PathBuf {
+        self.dir.join("settings.json")
+    }
+
+    /// The saved settings (defaults if none).
+    pub fn settings(&self) -> Settings {
+        std::fs::read(self.settings_path()).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// Saves settings.
+    pub fn save_settings(&self, s: &Settings) -> CmdResult<()> {
+        let bytes = serde_json::to_vec_pretty(s).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        std::fs::write(self.settings_path(), bytes).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// The engine configuration for the node in use.
+    pub fn config(&self, node_url: &str) -> Config {
+        Config { data_dir: self.dir.join("data"), node_url: node_url.to_owned(), keychain: self.keychain }
+    }
+
+    /// Chooses the node (the user's, else a local one that answers, else an embedded one) and
+    /// opens the profile's account if there is one.
+    pub async fn start(&self) -> CmdResult<()> {
+        let mut s = self.session.lock().await;
+        if let Some(l) = s.listener.take() {
+            l.abort();
+        }
+        s.engine = None;
+        if let Some(n) = s.embedded.take() {
+            n.shutdown().await;
+        }
+        match self.settings().node_url {
+            Some(url) => s.node_url = url,
+            None if answers(LOCAL_GRPC).await => s.node_url = format!("http://{LOCAL_GRPC}"),
+            None => {
+                let node = start_embedded(&self.dir.join("node.db")).await?;
+                s.node_url = node.grpc_url();
+                s.embedded = Some(node);
+            }
+        }
+        let cfg = self.config(&s.node_url);
+        if let Ok(address) = account::choose(&cfg, None) {
+            s.engine = Some(account::open(&cfg, &address).await?);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a node answers a query at `addr` within half a second.
+async fn answers(addr: &str) -> bool {
+    let Ok(sock) = addr.parse::<SocketAddr>() else { return false };
+    let connect = tokio::net::TcpStream::connect(sock);
+    matches!(tokio::time::timeout(Duration::from_millis(500), connect).await, Ok(Ok(_)))
+}
+
+/// Starts the embedded node on the local addresses, or on free ports if they are taken.
+async fn start_embedded(db: &Path) -> CmdResult<NodeHandle> {
+    let config = |grpc: &str, http: &str| NodeConfig {
+        grpc_addr: grpc.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0))),
+        http_addr: http.parse().ok(),
+        database: Database::File(db.to_owned()),
+        auth: AuthMode::Required,
+        http: HttpOptions::default(),
+    };
+    match courier_node::start(config(LOCAL_GRPC, LOCAL_HTTP)).await {
+        Ok(n) => Ok(n),
+        Err(courier_node::NodeError::Bind { .. }) => courier_node::start(config("127.0.0.1:0", "127.0.0.1:0"))
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::Node, e.to_string())),
+        Err(e) => Err(CommandError::new(ErrorCode::Node, e.to_string())),
+    }
+}

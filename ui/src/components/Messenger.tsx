@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { backend, errorMessage, type AppStatus, type ConversationView, type Event, type ListTab } from "../lib/backend";
+import { ConversationList } from "./ConversationList";
+import { Thread } from "./Thread";
+import { NewConversation } from "./NewConversation";
+import { Settings } from "./Settings";
+import { shortAddress } from "../lib/format";
+
+export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
+  const [tab, setTab] = useState<ListTab>("messages");
+  const [conversations, setConversations] = useState<ConversationView[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [panel, setPanel] = useState<"none" | "new" | "settings">("none");
+  const [connection, setConnection] = useState("connecting");
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [version, setVersion] = useState(0);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const tabRef = useRef(tab);
+  tabRef.current = tab;
+
+  const reload = useCallback(() => {
+    backend.listConversations(tabRef.current).then(setConversations, (e) => setError(errorMessage(e)));
+  }, []);
+  useEffect(reload, [reload, tab]);
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        reload();
+        setVersion((v) => v + 1);
+      }, 50);
+    };
+    const onEvent = (e: Event) => {
+      if (e.type === "connection") setConnection(e.state);
+      else if (e.type === "sync_progress") setProgress(e.done >= e.total ? null : { done: e.done, total: e.total });
+      else later();
+    };
+    backend.subscribe(onEvent).catch((e) => setError(errorMessage(e)));
+    return () => clearTimeout(timer);
+  }, [reload]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "n") {
+        e.preventDefault();
+        setPanel("new");
+      } else if (e.key === "Escape") setPanel("none");
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const current = conversations.find((c) => c.topic === selected) ?? null;
+  const address = status.address ?? "";
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <header className="me">
+          <button
+            id="copy-address"
+            className="address"
+            title="Copy your address"
+            onClick={() => navigator.clipboard?.writeText(address).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); })}
+          >
+            {shortAddress(address)} <span className="muted small">{copied ? "copied" : "copy"}</span>
+          </button>
+          <button id="new-conversation" className="icon" title="New conversation (Ctrl+N)" onClick={() => setPanel("new")}>＋</button>
+          <button id="open-settings" className="icon" title="Settings" onClick={() => setPanel("settings")}>⚙</button>
+        </header>
+        <div className={`connection ${connection}`} id="connection-state">
+          {connection === "connected" ? "Connected" : connection === "disconnected" ? "Offline — reconnecting" : "Connecting…"}
+          {progress && <progress max={progress.total} value={progress.done} aria-label="Sync progress" />}
+        </div>
+        <ConversationList tab={tab} onTab={setTab} conversations={conversations} selected={selected} onSelect={setSelected} />
+      </aside>
+      <section className="main">
+        {error && <p className="error" role="alert">{error}</p>}
+        {panel === "new" && (
+          <NewConversation
+            onClose={() => setPanel("none")}
+            onStarted={(topic) => { setPanel("none"); setTab("messages"); reload(); setSelected(topic); }}
+          />
+        )}
+        {panel === "settings" && <Settings status={status} onStatus={onStatus} onClose={() => setPanel("none")} />}
+        {panel === "none" && current && <Thread key={current.topic} conversation={current} me={address} version={version} onChanged={reload} />}
+        {panel === "none" && !current && <div className="empty muted">Choose a conversation, or start one with ＋.</div>}
+      </section>
+    </div>
+  );
+}

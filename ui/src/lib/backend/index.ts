@@ -1,0 +1,50 @@
+// The UI's only door to the Rust side: typed functions over Tauri's IPC. Nothing else in the UI
+// imports @tauri-apps/*, so the rest can be tested with this module mocked.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { AddressCheck } from "./bindings/AddressCheck";
+import type { AppStatus } from "./bindings/AppStatus";
+import type { CommandError } from "./bindings/CommandError";
+import type { ConversationView } from "./bindings/ConversationView";
+import type { Event } from "./bindings/Event";
+import type { ImportArgs } from "./bindings/ImportArgs";
+import type { ListTab } from "./bindings/ListTab";
+import type { MessagesArgs } from "./bindings/MessagesArgs";
+import type { MessageView } from "./bindings/MessageView";
+import type { SendArgs } from "./bindings/SendArgs";
+
+export type { AddressCheck, AppStatus, CommandError, ConversationView, Event, ImportArgs, ListTab, MessagesArgs, MessageView, SendArgs };
+
+/** Whether a thrown value is a `{code, message}` error from a command. */
+export function isCommandError(e: unknown): e is CommandError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+/** The message to show for anything a command threw. */
+export function errorMessage(e: unknown): string {
+  return isCommandError(e) ? e.message : String(e);
+}
+
+export const backend = {
+  appStatus: () => invoke<AppStatus>("app_status"),
+  createAccount: () => invoke<AppStatus>("create_account"),
+  importAccount: (args: ImportArgs) => invoke<AppStatus>("import_account", { args }),
+  listConversations: (tab: ListTab) => invoke<ConversationView[]>("list_conversations", { tab }),
+  listMessages: (args: MessagesArgs) => invoke<MessageView[]>("list_messages", { args }),
+  sendMessage: (args: SendArgs) => invoke<MessageView>("send_message", { args }),
+  checkAddress: (input: string) => invoke<AddressCheck>("check_address", { input }),
+  setConsent: (address: string, allow: boolean) => invoke<void>("set_consent", { address, allow }),
+  markRead: (topic: string) => invoke<void>("mark_read", { topic }),
+  setDraft: (topic: string, draft: string) => invoke<void>("set_draft", { topic, draft }),
+  retryMessage: (id: string) => invoke<void>("retry_message", { id }),
+  setNodeUrl: (url: string | null) => invoke<AppStatus>("set_node_url", { url }),
+  exportBackup: () => invoke<string>("export_backup"),
+  signOut: () => invoke<AppStatus>("sign_out"),
+  /** Live events (new messages, delivery states, sync progress, connection). */
+  subscribe: (onEvent: (e: Event) => void) => {
+    const channel = new Channel<Event>();
+    channel.onmessage = onEvent;
+    return invoke<void>("subscribe", { onEvent: channel });
+  },
+};
+
+export type Backend = typeof backend;

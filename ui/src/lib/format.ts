@@ -1,0 +1,41 @@
+// Formatting of times, days and addresses.
+
+/** A ns timestamp (decimal string) as a Date. */
+export function nsToDate(ns: string): Date {
+  // Dropping the last six digits keeps ms precision without leaving the safe integer range.
+  const ms = ns.length > 6 ? Number(ns.slice(0, -6)) : 0;
+  return new Date(ms);
+}
+
+/** `0x1234…abcd`. */
+export function shortAddress(a: string): string {
+  return a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a;
+}
+
+/** The calendar day of a date in local time, as a sortable key. */
+export function dayKey(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** "Today", "Yesterday" or a date. */
+export function dayLabel(d: Date, now: Date = new Date()): string {
+  const today = dayKey(now);
+  const y = new Date(now);
+  y.setDate(now.getDate() - 1);
+  const k = dayKey(d);
+  if (k === today) return "Today";
+  if (k === dayKey(y)) return "Yesterday";
+  return d.toLocaleDateString(undefined, { weekday: "short", year: "numeric", month: "short", day: "numeric" });
+}
+
+/** A time for a list row: the hour today, else the date. */
+export function listTime(d: Date, now: Date = new Date()): string {
+  return dayKey(d) === dayKey(now)
+    ? d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
+    : d.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+}
+
+/** Whether the input looks like an Ethereum address (the checksum is checked by Rust). */
+export function looksLikeAddress(s: string): boolean {
+  return /^0x[0-9a-fA-F]{40}$/.test(s.trim());
+}

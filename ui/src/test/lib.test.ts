@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { HeightIndex } from "../lib/virtual";
+import { merge, rows } from "../lib/items";
+import { dayLabel, looksLikeAddress, nsToDate, shortAddress } from "../lib/format";
+import type { MessageView } from "../lib/backend";
+
+const msg = (id: string, ms: number): MessageView => ({
+  id, topic: "/t", sender: "0xabc", sent_ns: `${ms}000000`, content_type: "xmtp.org/text:1.0", text: id, state: "received",
+});
+
+describe("HeightIndex", () => {
+  it("windows 100,000 rows and finds rows by offset", () => {
+    const h = new HeightIndex(100_000, 40);
+    expect(h.total()).toBe(4_000_000);
+    expect(h.indexAt(0)).toBe(0);
+    expect(h.indexAt(39.9)).toBe(0);
+    expect(h.indexAt(40)).toBe(1);
+    const [first, last] = h.range(2_000_000, 800, 5);
+    expect(first).toBe(50_000 - 5);
+    expect(last).toBe(50_000 + 21 + 5);
+    expect(last - first).toBeLessThan(40);
+  });
+  it("keeps measured heights when rows are prepended", () => {
+    const h = new HeightIndex(3, 10);
+    h.set(0, 100);
+    h.resize(5, 2);
+    expect(h.offset(2)).toBe(20);
+    expect(h.offset(3)).toBe(120);
+    expect(h.set(2, 100)).toBe(false);
+  });
+});
+
+describe("rows and merge", () => {
+  it("puts a day separator before each day's first message", () => {
+    const day = 86_400_000;
+    const base = Date.UTC(2026, 0, 10, 12);
+    const r = rows([msg("a", base), msg("b", base + 1000), msg("c", base + day)], new Date(base + day));
+    expect(r.map((x) => x.kind)).toEqual(["day", "message", "message", "day", "message"]);
+    expect(r[3]).toMatchObject({ label: "Today" });
+  });
+  it("merges pages by time and replaces by id", () => {
+    const a = merge([msg("x", 2000), msg("y", 3000)], [msg("w", 1000), { ...msg("x", 2000), state: "sent" }]);
+    expect(a.map((m) => m.id)).toEqual(["w", "x", "y"]);
+    expect(a[1].state).toBe("sent");
+    // 10^18 ns values compare as strings of equal length, no float precision loss
+    const big = merge([], [{ ...msg("p", 0), sent_ns: "1764000000000000001" }, { ...msg("q", 0), sent_ns: "1764000000000000000" }]);
+    expect(big.map((m) => m.id)).toEqual(["q", "p"]);
+  });
+});
+
+describe("format", () => {
+  it("formats", () => {
+    expect(shortAddress("0x1234567890123456789012345678901234567890")).toBe("0x1234…7890");
+    expect(nsToDate("1700000000123000000").getTime()).toBe(1_700_000_000_123);
+    expect(looksLikeAddress("0x1234567890123456789012345678901234567890")).toBe(true);
+    expect(looksLikeAddress("0x123")).toBe(false);
+    const now = new Date(2026, 4, 5, 12);
+    expect(dayLabel(new Date(2026, 4, 4, 9), now)).toBe("Yesterday");
+  });
+});
