@@ -14,9 +14,9 @@ pub mod types;
 
 use tauri::Manager;
 
-/// The builder with every command, for the app and for command tests on the mock runtime.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::new().invoke_handler(tauri::generate_handler![
+/// Adds every command to a builder (the app's, or `tauri::test::mock_builder()` in tests).
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
         commands::create_account,
         commands::import_account,
@@ -41,7 +41,7 @@ pub fn run() -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     tauri::async_runtime::set(runtime.handle().clone());
     runtime.block_on(state.start()).map_err(|e| e.message)?;
-    builder::<tauri::Wry>()
+    with_commands(tauri::Builder::<tauri::Wry>::new())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .manage(state)

@@ -61,22 +61,21 @@ impl AppState {
             Some(d) => PathBuf::from(d),
             None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier").join("profiles").join(&profile),
         };
+        let backend = std::env::var("COURIER_KEYCHAIN")
+            .ok()
+            .and_then(|b| Backend::parse(&b))
+            .unwrap_or_else(Backend::platform_default);
+        Self::open_at(&profile, dir, Keychain::new(backend))
+    }
+
+    /// Opens the profile `profile` in `dir` with `keychain`.
+    pub fn open_at(profile: &str, dir: PathBuf, keychain: Keychain) -> Result<Self, String> {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let lock = File::create(dir.join(".lock")).map_err(|e| format!("cannot create the profile lock: {e}"))?;
         if lock.try_lock().is_err() {
             return Err(format!("Courier is already running with profile {profile:?}"));
         }
-        let backend = std::env::var("COURIER_KEYCHAIN")
-            .ok()
-            .and_then(|b| Backend::parse(&b))
-            .unwrap_or_else(Backend::platform_default);
-        Ok(Self {
-            profile,
-            dir,
-            keychain: Keychain::new(backend),
-            _lock: lock,
-            session: Mutex::new(Session::default()),
-        })
+        Ok(Self { profile: profile.to_owned(), dir, keychain, _lock: lock, session: Mutex::new(Session::default()) })
     }
 
     fn settings_path(&self) -> PathBuf {

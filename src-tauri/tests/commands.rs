@@ -1,0 +1,95 @@
+//! The command layer on Tauri's mock runtime (no display): commands called through real IPC
+//! requests, against a real node on loopback and a real keychain. Errors arrive as
+//! `{code, message}`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(w, req).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn commands_over_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let node = rt.block_on(courier_node::start(courier_node::NodeConfig::ephemeral())).unwrap();
+    let state =
+        courier_app::state::AppState::open_at("test", dir.path().to_owned(), courier_engine::Keychain::new(keychain()))
+            .unwrap();
+    state.save_settings(&courier_app::state::Settings { node_url: Some(node.grpc_url()) }).unwrap();
+    tauri::async_runtime::set(rt.handle().clone());
+    rt.block_on(state.start()).unwrap();
+    let app = courier_app::with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+
+    let status = invoke(&w, "app_status", json!({})).unwrap();
+    assert_eq!(status["address"], Value::Null);
+    assert_eq!(status["embedded_node"], false);
+    let err = invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap_err();
+    assert_eq!(err["code"], "no_account");
+    let err = invoke(&w, "import_account", json!({"args": {"wallet_key": "zz", "phrase": null}})).unwrap_err();
+    assert_eq!(err["code"], "bad_input");
+
+    let status = invoke(&w, "create_account", json!({})).unwrap();
+    let me = status["address"].as_str().unwrap().to_owned();
+    let check = invoke(&w, "check_address", json!({"input": "0x12"})).unwrap();
+    assert!(check["problem"].is_string());
+    let check = invoke(&w, "check_address", json!({"input": me.to_lowercase()})).unwrap();
+    assert_eq!(check["address"], me.as_str(), "checksummed");
+    assert_eq!(check["on_network"], true);
+    let stranger = "0x00000000000000000000000000000000000000c1";
+    assert_eq!(invoke(&w, "check_address", json!({"input": stranger})).unwrap()["on_network"], false);
+    let err = invoke(
+        &w,
+        "send_message",
+        json!({"args": {"peer": stranger, "text": "x", "conversation_id": null, "v1": false}}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "not_on_network");
+
+    // A note to self: a real conversation through the node.
+    let sent = invoke(
+        &w,
+        "send_message",
+        json!({"args": {"peer": me, "text": "note to self", "conversation_id": null, "v1": false}}),
+    )
+    .unwrap();
+    assert_eq!(sent["state"], "sent");
+    assert!(sent["sent_ns"].is_string(), "u64 times cross as strings");
+    let convs = invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap();
+    assert_eq!(convs.as_array().unwrap().len(), 1);
+    let topic = convs[0]["topic"].as_str().unwrap().to_owned();
+    let msgs = invoke(&w, "list_messages", json!({"args": {"topic": topic, "limit": 10, "before_ns": null}})).unwrap();
+    assert_eq!(msgs[0]["text"], "note to self");
+    invoke(&w, "set_draft", json!({"topic": topic, "draft": "later"})).unwrap();
+    assert_eq!(invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap()[0]["draft"], "later");
+    let backup = invoke(&w, "export_backup", json!({})).unwrap();
+    assert!(backup.as_str().unwrap().len() > 200);
+    let err = invoke(&w, "set_node_url", json!({"url": "ftp://x"})).unwrap_err();
+    assert_eq!(err["code"], "bad_input");
+    let out = invoke(&w, "sign_out", json!({})).unwrap();
+    assert_eq!(out["address"], Value::Null);
+    rt.block_on(node.shutdown());
+}
+
+fn keychain() -> courier_engine::Backend {
+    std::env::var("COURIER_TEST_KEYCHAIN")
+        .ok()
+        .and_then(|b| courier_engine::Backend::parse(&b))
+        .unwrap_or(courier_engine::Backend::SecretService)
+}
