@@ -19,12 +19,30 @@ apt_install() {
 # C toolchain for libsecp256k1 (secp256k1-sys) and SQLite; libdbus for the Secret Service client;
 # a D-Bus daemon, gnome-keyring and keyutils for the keychain tests; Node.js for the reference SDK.
 apt_install build-essential pkg-config ca-certificates curl libdbus-1-dev dbus gnome-keyring keyutils
+# The desktop app (Tauri v2 on WebKitGTK) and its tests in a real window (Xvfb, WebKitWebDriver).
+apt_install libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev \
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev xvfb xauth webkit2gtk-driver
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then
   [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 fi
 command -v cargo >/dev/null || { echo "cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
+# `cargo install` puts tools here.
+[ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! command -v tauri-driver >/dev/null; then
+  step "cargo install tauri-driver (WebDriver for the app's end-to-end test)"
+  cargo install tauri-driver --version '^2' --locked
+fi
+
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
+  step "npm ci (the desktop UI)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The app embeds ui/dist when it is compiled: build the UI before any cargo command.
+step "build the UI (ui/dist)"
+(cd ui && npm run build --silent >/dev/null)
 
 if [ ! -d tests/xmtpjs-peer/node_modules ] || [ tests/xmtpjs-peer/package-lock.json -nt tests/xmtpjs-peer/node_modules ]; then
   step "npm ci (reference SDK harness, xmtp-js 13.0.4)"

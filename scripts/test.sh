@@ -7,12 +7,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
+step "UI: type check and unit tests"
+(cd ui && npx tsc --noEmit && npx vitest run)
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (workspace, inside a D-Bus session with an unlocked gnome-keyring)"
 scripts/with-keyring.sh cargo test --workspace --locked
+
+step "TypeScript bindings are up to date with the Rust types (ts-rs ran in cargo test)"
+git diff --exit-code -- ui/src/lib/backend/bindings
+untracked=$(git ls-files --others --exclude-standard -- ui/src/lib/backend/bindings)
+[ -z "$untracked" ] || { echo "new bindings not committed: $untracked"; exit 1; }
+
+step "the app in a real window: Xvfb, tauri-driver, WebKitWebDriver"
+tests/e2e/run.sh
 
 step "keychain fallback: the engine's keychain tests on the kernel keyring"
 keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-engine --test engine

@@ -245,6 +245,8 @@ struct Inner {
     events: broadcast::Sender<Event>,
     consent_topic: String,
     outbox_lock: tokio::sync::Mutex<()>,
+    /// Woken when a conversation is added, so that a running `listen` subscribes to it.
+    topics_changed: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -273,6 +275,7 @@ impl Engine {
                 events,
                 consent_topic,
                 outbox_lock: tokio::sync::Mutex::new(()),
+                topics_changed: tokio::sync::Notify::new(),
             }),
         })
     }
@@ -526,6 +529,7 @@ impl Engine {
         })
         .await?;
         if let Some(c) = new_conv {
+            self.inner.topics_changed.notify_one();
             self.emit(Event::ConversationAdded { topic: c.topic, peer: c.peer });
         }
         self.emit(Event::MessageAdded { topic: conv_topic, id: message.id.clone() });
@@ -788,6 +792,9 @@ impl Engine {
                 })
             })
             .await?;
+        if !convs.is_empty() {
+            self.inner.topics_changed.notify_one();
+        }
         for c in &convs {
             self.emit(Event::ConversationAdded { topic: c.topic.clone(), peer: c.peer.clone() });
         }
@@ -912,20 +919,22 @@ impl Engine {
                         tokio::select! {
                             () = &mut stop => return Ok(()),
                             _ = retry.tick() => { let _ = self.flush_outbox().await; }
+                            () = self.inner.topics_changed.notified() => {
+                                // A conversation was added (sent here, or by an invitation):
+                                // replace the topic set and read what the new topics hold.
+                                let now: HashMap<String, Kind> = self.topics().await?.into_iter().collect();
+                                if now.len() != kinds.len() {
+                                    kinds = now;
+                                    let all: Vec<String> = kinds.keys().cloned().collect();
+                                    let _ = tx.send(xmtp_proto::message_api::v1::SubscribeRequest { content_topics: all }).await;
+                                    let _ = self.sync().await;
+                                }
+                            }
                             next = stream.message() => match next {
                                 Ok(Some(e)) => {
                                     let t = topic::conversation_of(&e.content_topic);
                                     let Some(kind) = kinds.get(&t).cloned() else { continue };
-                                    let (convs, _, _) = self.apply_pages(vec![(t, kind, vec![e])], false).await?;
-                                    if !convs.is_empty() {
-                                        for c in &convs {
-                                            kinds.insert(c.topic.clone(), Kind::Conversation(c.topic.clone()));
-                                        }
-                                        let all: Vec<String> = kinds.keys().cloned().collect();
-                                        let _ = tx.send(xmtp_proto::message_api::v1::SubscribeRequest { content_topics: all }).await;
-                                        // Messages may predate the subscription: read the new topics.
-                                        let _ = self.sync().await;
-                                    }
+                                    self.apply_pages(vec![(t, kind, vec![e])], false).await?;
                                 }
                                 Ok(None) | Err(_) => break,
                             },

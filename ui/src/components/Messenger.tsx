@@ -68,7 +68,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
           >
             {shortAddress(address)} <span className="muted small">{copied ? "copied" : "copy"}</span>
           </button>
-          <button id="new-conversation" className="icon" title="New conversation (Ctrl+N)" onClick={() => setPanel("new")}>＋</button>
+          <button id="new-conversation" className="icon" title="New conversation (Ctrl+N)" aria-label="New conversation" onClick={() => setPanel("new")}>+</button>
           <button id="open-settings" className="icon" title="Settings" onClick={() => setPanel("settings")}>⚙</button>
         </header>
         <div className={`connection ${connection}`} id="connection-state">
@@ -87,7 +87,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         )}
         {panel === "settings" && <Settings status={status} onStatus={onStatus} onClose={() => setPanel("none")} />}
         {panel === "none" && current && <Thread key={current.topic} conversation={current} me={address} version={version} onChanged={reload} />}
-        {panel === "none" && !current && <div className="empty muted">Choose a conversation, or start one with ＋.</div>}
+        {panel === "none" && !current && <div className="empty muted">Choose a conversation, or start one with +.</div>}
       </section>
     </div>
   );
