@@ -1,0 +1,116 @@
+// App figures for BENCHMARKS.md: launch to first paint and to an interactive conversation list,
+// resident memory of the whole app (WebKit processes included) idle and with a 100,000-message
+// thread open. Run by scripts/bench-app.sh (release build, Xvfb, D-Bus keyring).
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const { COURIER_APP: APP, COURIER_CLI: CLI, COURIER_POPULATE: POPULATE } = process.env;
+const WD = "http://127.0.0.1:4444";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const work = mkdtempSync(join(tmpdir(), "courier-bench-"));
+
+async function wd(method, path, body) {
+  const res = await fetch(WD + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+  return json.value;
+}
+
+function rssKb(pid) {
+  // The app and every process below it (WebKitWebProcess, WebKitNetworkProcess, …).
+  const procs = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  const parent = new Map();
+  for (const p of procs) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      parent.set(p, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {}
+  }
+  const tree = new Set([String(pid)]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, pp] of parent) if (tree.has(pp) && !tree.has(p)) { tree.add(p); grew = true; }
+  }
+  let kb = 0;
+  for (const p of tree) {
+    try { kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0); } catch {}
+  }
+  return { kb, processes: tree.size };
+}
+
+async function launch(profile) {
+  const driver = spawn("tauri-driver", ["--native-driver", "/usr/bin/WebKitWebDriver"], { stdio: "ignore", env: { ...process.env, COURIER_DATA_DIR: profile } });
+  for (let i = 0; i < 50; i++) { try { await fetch(WD + "/status"); break; } catch { await sleep(100); } }
+  const t0 = performance.now();
+  const session = (await wd("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application: APP } } } })).sessionId;
+  return { driver, session, t0 };
+}
+
+async function until(session, css, t0) {
+  for (;;) {
+    const els = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: css });
+    if (els.length) return performance.now() - t0;
+    await sleep(10);
+  }
+}
+
+const appPid = () => Number(execFileSync("pgrep", ["-n", "-f", APP], { encoding: "utf8" }).trim());
+
+const node = spawn(CLI, ["node", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--db", join(work, "node.db")], { stdio: ["ignore", "pipe", "ignore"] });
+const line = await new Promise((r) => node.stdout.once("data", (d) => r(String(d))));
+const grpc = "http://" + /grpc=(\S+)/.exec(line)[1];
+const results = {};
+
+// 1. A new profile: launch to the onboarding screen.
+{
+  const profile = join(work, "new");
+  mkdirSync(profile);
+  writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
+  const { driver, session, t0 } = await launch(profile);
+  results.first_paint_ms = await until(session, "#create-account", t0);
+  await sleep(5000);
+  results.idle_onboarding = rssKb(appPid());
+  await wd("DELETE", `/session/${session}`);
+  driver.kill();
+}
+
+// 2. A profile with an account, 20 conversations and one of 100,000 messages.
+{
+  const profile = join(work, "used");
+  const data = join(profile, "data");
+  mkdirSync(profile);
+  writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
+  const me = execFileSync(CLI, ["--data-dir", data, "--node", grpc, "account", "create"], { encoding: "utf8" }).trim();
+  for (let i = 0; i < 20; i++) {
+    const peer = mkdtempSync(join(work, "peer-"));
+    execFileSync(CLI, ["--data-dir", peer, "--node", grpc, "account", "create"]);
+    execFileSync(CLI, ["--data-dir", peer, "--node", grpc, "send", me, `hello ${i}`]);
+  }
+  const big = execFileSync(POPULATE, [grpc, me, "100000"], { encoding: "utf8" }).trim();
+  execFileSync(CLI, ["--data-dir", data, "--node", grpc, "sync"]);
+  execFileSync(CLI, ["--data-dir", data, "--node", grpc, "allow", big]);
+  const { driver, session, t0 } = await launch(profile);
+  results.interactive_list_ms = await until(session, ".conversation", t0);
+  await sleep(5000);
+  results.idle_with_account = rssKb(appPid());
+  const rows = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: `.conversation[data-peer="${big}"]` });
+  const t1 = performance.now();
+  await wd("POST", `/session/${session}/element/${Object.values(rows[0])[0]}/click`, {});
+  results.open_100k_thread_ms = await until(session, ".bubble", t1);
+  // Scroll up through older pages for a while, as a reader would.
+  for (let i = 0; i < 40; i++) {
+    await wd("POST", `/session/${session}/execute/sync`, { script: "document.querySelector('.scroller').scrollTop = 0; return 1;", args: [] });
+    await sleep(100);
+  }
+  results.loaded_rows = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelectorAll('.row').length", args: [] });
+  await sleep(3000);
+  results.with_100k_thread_open = rssKb(appPid());
+  await wd("DELETE", `/session/${session}`);
+  driver.kill();
+}
+node.kill();
+console.log(JSON.stringify(results));
+process.exit(0);
