@@ -34,11 +34,22 @@ function rssKb(pid) {
     grew = false;
     for (const [p, pp] of parent) if (tree.has(pp) && !tree.has(p)) { tree.add(p); grew = true; }
   }
-  let kb = 0;
+  // RSS counts shared libraries once per process; PSS shares them out, so the sum is what the
+  // app really costs. Both are reported.
+  let rss = 0;
+  let pss = 0;
+  const each = {};
   for (const p of tree) {
-    try { kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0); } catch {}
+    try {
+      const r = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
+      const ps = Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+      const name = readFileSync(`/proc/${p}/comm`, "utf8").trim();
+      rss += r;
+      pss += ps;
+      each[name] = { rss_mb: Math.round(r / 1024), pss_mb: Math.round(ps / 1024) };
+    } catch {}
   }
-  return { kb, processes: tree.size };
+  return { rss_mb: Math.round(rss / 1024), pss_mb: Math.round(pss / 1024), processes: each };
 }
 
 async function launch(profile) {
@@ -50,11 +61,12 @@ async function launch(profile) {
 }
 
 async function until(session, css, t0) {
-  for (;;) {
+  for (const end = performance.now() + 30000; performance.now() < end; ) {
     const els = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: css });
     if (els.length) return performance.now() - t0;
     await sleep(10);
   }
+  throw new Error(`${css} did not appear within 30 s`);
 }
 
 const appPid = () => Number(execFileSync("pgrep", ["-n", "-f", APP], { encoding: "utf8" }).trim());
