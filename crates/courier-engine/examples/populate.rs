@@ -33,9 +33,13 @@ async fn main() {
         .await
         .unwrap();
     let contact = client.newest(&topic::contact(&address), 5).await.unwrap();
-    let them = contact.iter().find_map(|e| PeerBundle::from_contact_bytes(&e.message).ok()).expect("ADDRESS has a contact bundle");
+    let them = contact
+        .iter()
+        .find_map(|e| PeerBundle::from_contact_bytes(&e.message).ok())
+        .expect("ADDRESS has a contact bundle");
     let inv = Invitation::deterministic(&peer, &them, None);
-    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 - count as u64 * 60_000_000_000;
+    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        - count as u64 * 60_000_000_000;
     let sealed = invitation::seal(&peer, &them, &inv, start, &mut OsRng);
     let mut envs: Vec<Envelope> = invitation::invite_topics(peer.address(), &address)
         .into_iter()
