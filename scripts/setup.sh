@@ -21,7 +21,8 @@ apt_install() {
 apt_install build-essential pkg-config ca-certificates curl libdbus-1-dev dbus gnome-keyring keyutils
 # The desktop app (Tauri v2 on WebKitGTK) and its tests in a real window (Xvfb, WebKitWebDriver).
 apt_install libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev \
-  libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev xvfb xauth webkit2gtk-driver
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev xvfb xauth webkit2gtk-driver \
+  rpm2cpio cpio
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then

@@ -25,6 +25,9 @@ untracked=$(git ls-files --others --exclude-standard -- ui/src/lib/backend/bindi
 step "the app in a real window: Xvfb, tauri-driver, WebKitWebDriver"
 tests/e2e/run.sh
 
+step "the Linux bundles: .deb and .rpm built, the .deb installed and started in a real window"
+tests/e2e/install.sh
+
 step "keychain fallback: the engine's keychain tests on the kernel keyring"
 keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-engine --test engine
 

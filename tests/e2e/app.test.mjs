@@ -134,4 +134,9 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   await shot("4-unread-badge");
   cli("sync");
   assert.match(cli("messages", alice), /two\nlines/);
+
+  // Settings: the same version as `courier --version`.
+  await click("#open-settings");
+  const version = execFileSync(CLI, ["--version"], { encoding: "utf8" }).trim().split(" ").pop();
+  await waitFor(".panel dd", { text: `Courier ${version}` });
 });

@@ -10,4 +10,4 @@ case "$target" in /*) export COURIER_APP="$target/debug/courier-app" COURIER_CLI
 export COURIER_SCREENSHOTS="$PWD/$target/e2e-screenshots"
 export NO_AT_BRIDGE=1
 cargo build --locked -p courier-app -p courier-cli
-exec xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh node --test tests/e2e/
+exec xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh node --test tests/e2e/app.test.mjs
