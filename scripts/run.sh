@@ -1,35 +1,37 @@
 #!/usr/bin/env bash
-# Sets up and runs Courier. Until the desktop app lands: builds `courier`, starts a local node
-# on the spec's local ports (gRPC 127.0.0.1:5556, HTTP 127.0.0.1:5555), creates two accounts in
-# a demo data folder, lets them exchange messages, and keeps the node running (Ctrl-C stops).
-# Without a desktop session it runs inside a private D-Bus session with a throwaway keyring.
+# Sets up and runs Courier: builds the UI and the desktop app (release) and starts it on the
+# embedded default (a node already answering at 127.0.0.1:5556, or its own built-in node).
+# Without a display (a headless machine) it runs the app under Xvfb for a few seconds, saves a
+# screenshot, and shows the `courier` CLI talking through the same kind of node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${COURIER_IN_KEYRING:-}" ]; then
-  exec env COURIER_IN_KEYRING=1 scripts/with-keyring.sh "$0" "$@"
+target="${CARGO_TARGET_DIR:-target}"
+step "build Courier (release)"
+cargo build --release --locked -p courier-app -p courier-cli
+app="$target/release/courier-app"
+courier="$target/release/courier"
+
+if [ -z "${COURIER_HEADLESS:-}" ]; then
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    step "starting Courier"
+    exec "$app"
+  fi
+  exec env COURIER_HEADLESS=1 xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh "$0" "$@"
 fi
-step "build courier (release)"
-cargo build --release --locked -p courier-cli
-courier="${CARGO_TARGET_DIR:-target}/release/courier"
+step "no display here: running the app under Xvfb"
+export NO_AT_BRIDGE=1 COURIER_DATA_DIR
+COURIER_DATA_DIR=$(mktemp -d)
+"$app" &
+app_pid=$!
+sleep 8
+shot="$target/run-screenshot.png"
+import -window root "$shot" 2>/dev/null && echo "screenshot of the app: $shot"
+step "the courier CLI through the app's built-in node (127.0.0.1:5556)"
 demo=$(mktemp -d)
-step "courier node (data in $demo/node.db)"
-"$courier" node --db "$demo/node.db" &
-node_pid=$!
-trap 'kill $node_pid 2>/dev/null; wait $node_pid 2>/dev/null' EXIT
-sleep 1
 alice=$("$courier" --data-dir "$demo/alice" account create)
 bob=$("$courier" --data-dir "$demo/bob" account create)
-echo "alice $alice"
-echo "bob   $bob"
-step "alice → bob"
 "$courier" --data-dir "$demo/alice" send "$bob" "Hello Bob, this is Courier."
 "$courier" --data-dir "$demo/bob" sync
-"$courier" --data-dir "$demo/bob" conversations
-"$courier" --data-dir "$demo/bob" send "$alice" "Hi Alice!"
-"$courier" --data-dir "$demo/alice" sync
-"$courier" --data-dir "$demo/alice" messages "$bob"
-step "node running on 127.0.0.1:5556 (gRPC) and 127.0.0.1:5555 (HTTP); try:"
-echo "  $courier --data-dir $demo/alice listen"
-echo "Ctrl-C stops."
-wait $node_pid
+"$courier" --data-dir "$demo/bob" messages "$alice"
+kill "$app_pid"
