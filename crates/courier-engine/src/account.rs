@@ -2,7 +2,7 @@
 //! the XMTP keys from the network backup when they exist, creating them otherwise), and opening
 //! one from the keychain. Each account has its own data folder and keychain entries.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rand_core::OsRng;
@@ -160,9 +160,4 @@ pub async fn open(config: &Config, address: &WalletAddress) -> Result<Engine, En
 pub fn wallet(config: &Config, address: &WalletAddress) -> Result<LocalWallet, EngineError> {
     let hex_key = config.keychain.load(address.as_str(), WALLET_ITEM)?.ok_or(EngineError::NoWallet)?;
     LocalWallet::from_hex(hex_key.expose()).map_err(EngineError::protocol)
-}
-
-/// Whether a path is inside the account folder (for tests scanning files).
-pub fn is_account_file(config: &Config, address: &WalletAddress, path: &Path) -> bool {
-    path.starts_with(config.account_dir(address))
 }

@@ -199,6 +199,18 @@ pub struct SyncReport {
     pub skipped: usize,
 }
 
+impl SyncReport {
+    /// Counts what one `apply_pages` stored.
+    fn add(&mut self, (convs, msgs, skipped): Applied) {
+        self.conversations += convs.len();
+        self.messages += msgs.len();
+        self.skipped += skipped;
+    }
+}
+
+/// What `apply_pages` stored: new conversations, new messages, envelopes skipped.
+type Applied = (Vec<Conversation>, Vec<courier_store::Message>, usize);
+
 /// What kind of topic an envelope came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
@@ -544,9 +556,9 @@ impl Engine {
     /// message failed and lets the queue move on. Returns how many items were published.
     pub async fn flush_outbox(&self) -> Result<usize, EngineError> {
         let _guard = self.inner.outbox_lock.lock().await;
-        let queue = self.with_store(|s| s.outbox_due(u64::MAX)).await?;
+        let queue = self.with_store(|s| s.outbox()).await?;
         let mut done = 0;
-        for item in queue {
+        for (n, item) in queue.iter().enumerate() {
             if item.next_attempt_ms > now_ns() / 1_000_000 {
                 break;
             }
@@ -555,18 +567,18 @@ impl Engine {
             let (seq, id) = (item.seq, item.message_id.clone());
             match result {
                 Ok(()) => {
-                    let last = self
-                        .with_store(move |s| {
-                            s.write(|w| w.dequeue(seq))?;
-                            let remaining = s.outbox_due(u64::MAX)?.iter().any(|i| i.message_id == id);
-                            if !remaining {
-                                s.write(|w| w.set_state(&id, DeliveryState::Sent))?;
-                            }
-                            Ok(!remaining)
+                    // A message's outbox items are enqueued together, so any still to go come
+                    // later in this same queue: it is sent when its last item is.
+                    let last = !queue[n + 1..].iter().any(|i| i.message_id == item.message_id);
+                    self.with_store(move |s| {
+                        s.write(|w| {
+                            w.dequeue(seq)?;
+                            if last { w.set_state(&id, DeliveryState::Sent) } else { Ok(()) }
                         })
-                        .await?;
+                    })
+                    .await?;
                     if last {
-                        self.emit(Event::MessageState { id: item.message_id, state: "sent".into() });
+                        self.emit(Event::MessageState { id: item.message_id.clone(), state: "sent".into() });
                     }
                     done += 1;
                 }
@@ -586,7 +598,7 @@ impl Engine {
                     })
                     .await?;
                     if attempts >= FAIL_AFTER {
-                        self.emit(Event::MessageState { id: item.message_id, state: "failed".into() });
+                        self.emit(Event::MessageState { id: item.message_id.clone(), state: "failed".into() });
                     }
                     tracing::warn!(error = %e, attempts, "publish failed; will retry");
                     return Err(e.into());
@@ -600,7 +612,7 @@ impl Engine {
                         })
                     })
                     .await?;
-                    self.emit(Event::MessageState { id: item.message_id, state: "failed".into() });
+                    self.emit(Event::MessageState { id: item.message_id.clone(), state: "failed".into() });
                 }
             }
         }
@@ -713,7 +725,7 @@ impl Engine {
         &self,
         pages: Vec<(String, Kind, Vec<Envelope>)>,
         move_cursor: bool,
-    ) -> Result<(Vec<Conversation>, Vec<courier_store::Message>, usize), EngineError> {
+    ) -> Result<Applied, EngineError> {
         let pages: Vec<_> = pages.into_iter().filter(|(_, _, e)| !e.is_empty()).collect();
         if pages.is_empty() {
             return Ok((Vec::new(), Vec::new(), 0));
@@ -837,10 +849,7 @@ impl Engine {
                     pages.push((t.clone(), kind.clone(), first.envelopes));
                 }
                 // First pages of up to 50 topics: opened together, committed together.
-                let (c, m, s) = self.apply_pages(pages, true).await?;
-                report.conversations += c.len();
-                report.messages += m.len();
-                report.skipped += s;
+                report.add(self.apply_pages(pages, true).await?);
                 for (t, kind) in full {
                     loop {
                         let t2 = t.clone();
@@ -849,10 +858,7 @@ impl Engine {
                             self.inner.client.query(page_request(&t, cursor, 100, SortDirection::Ascending)).await?;
                         let more = page.envelopes.len() >= 100;
                         report.envelopes += page.envelopes.len();
-                        let (c, m, s) = self.apply_pages(vec![(t.clone(), kind.clone(), page.envelopes)], true).await?;
-                        report.conversations += c.len();
-                        report.messages += m.len();
-                        report.skipped += s;
+                        report.add(self.apply_pages(vec![(t.clone(), kind.clone(), page.envelopes)], true).await?);
                         if !more {
                             break;
                         }

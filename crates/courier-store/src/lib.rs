@@ -275,23 +275,18 @@ impl Store {
         Ok(s.query_row([id], message_row).optional()?)
     }
 
-    /// Number of messages in a topic.
-    pub fn message_count(&self, topic: &str) -> Result<u64, StoreError> {
-        Ok(u(self.conn.query_row("SELECT count(*) FROM messages WHERE topic = ?1", [topic], |r| r.get(0))?))
-    }
-
     /// The sync cursor of a topic: (timestamp, digest) of the last envelope processed.
     pub fn cursor(&self, topic: &str) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let mut s = self.conn.prepare_cached("SELECT ts, digest FROM cursors WHERE topic = ?1")?;
         Ok(s.query_row([topic], |r| Ok((u(r.get(0)?), r.get(1)?))).optional()?)
     }
 
-    /// Outbox items due at `now_ms`, oldest first.
-    pub fn outbox_due(&self, now_ms: u64) -> Result<Vec<OutboxItem>, StoreError> {
-        let mut s = self.conn.prepare_cached(
-            "SELECT seq, message_id, envelopes, attempts, next_attempt FROM outbox WHERE next_attempt <= ?1 ORDER BY seq",
-        )?;
-        let rows = s.query_map([i(now_ms)], |r| {
+    /// The whole outbox, oldest first (the caller decides what is due: the queue is FIFO).
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT seq, message_id, envelopes, attempts, next_attempt FROM outbox ORDER BY seq")?;
+        let rows = s.query_map([], |r| {
             Ok(OutboxItem {
                 seq: r.get(0)?,
                 message_id: r.get(1)?,
@@ -581,15 +576,17 @@ mod tests {
             w.set_cursor("/t", 6, b"e")
         })
         .unwrap();
-        let due = s.outbox_due(0).unwrap();
+        let due = s.outbox().unwrap();
         assert_eq!(due.len(), 2);
+        assert_eq!(due[0].message_id, "m1", "oldest first");
         s.write(|w| {
             w.dequeue(due[0].seq)?;
             w.retry_later(due[1].seq, 1000, "unavailable")
         })
         .unwrap();
-        assert!(s.outbox_due(999).unwrap().is_empty());
-        assert_eq!(s.outbox_due(1000).unwrap()[0].attempts, 1);
+        let left = s.outbox().unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!((left[0].message_id.as_str(), left[0].attempts, left[0].next_attempt_ms), ("m2", 1, 1000));
         assert_eq!(s.cursor("/t").unwrap(), Some((6, b"e".to_vec())));
     }
 }
