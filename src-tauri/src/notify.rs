@@ -9,11 +9,10 @@ use crate::state::AppState;
 
 /// Reacts to one engine event.
 pub async fn on_event<R: Runtime>(app: &AppHandle<R>, ev: &Event) {
-    let Event::MessageAdded { topic, id } = ev else { return };
+    let Event::MessageAdded { id, .. } = ev else { return };
     let state = app.state::<AppState>();
     let Some(engine) = state.session.lock().await.engine.clone() else { return };
-    let Ok(msgs) = engine.messages(topic, 20, None).await else { return };
-    let Some(m) = msgs.iter().find(|m| &m.id == id) else { return };
+    let Ok(Some(m)) = engine.message(id).await else { return };
     if m.sender == engine.address().as_str() {
         return;
     }

@@ -126,7 +126,8 @@ impl AppState {
     }
 }
 
-/// Whether a node answers a query at `addr` within half a second.
+/// Whether something accepts connections at `addr` within half a second (a node already running
+/// on the local address).
 async fn answers(addr: &str) -> bool {
     let Ok(sock) = addr.parse::<SocketAddr>() else { return false };
     let connect = tokio::net::TcpStream::connect(sock);

@@ -276,11 +276,11 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                 tokio::spawn(async move {
                     while let Ok(ev) = events.recv().await {
                         match ev {
-                            Event::MessageAdded { topic, id } => {
-                                if let Ok(msgs) = e.messages(&topic, 50, None).await
-                                    && let Some(m) = msgs.iter().find(|m| m.id == id && m.sender != me)
+                            Event::MessageAdded { id, .. } => {
+                                if let Ok(Some(m)) = e.message(&id).await
+                                    && m.sender != me
                                 {
-                                    print_message(&g, m);
+                                    print_message(&g, &m);
                                 }
                             }
                             Event::Connection { state } if g.json => {

@@ -1003,6 +1003,12 @@ impl Engine {
         Ok(all.into_iter().skip(skip).map(MessageView::from).collect())
     }
 
+    /// One message by id.
+    pub async fn message(&self, id: &str) -> Result<Option<MessageView>, EngineError> {
+        let id = id.to_owned();
+        Ok(self.with_store(move |s| s.message(&id)).await?.map(MessageView::from))
+    }
+
     /// Allows or denies a peer: stored at once and published to the consent list.
     pub async fn set_consent(&self, address: &str, allow: bool) -> Result<(), EngineError> {
         let peer = parse_address(address)?;
