@@ -8,6 +8,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod instance;
 pub mod notify;
 pub mod state;
 pub mod types;
@@ -37,7 +38,20 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 
 /// Runs the app.
 pub fn run() -> Result<(), String> {
-    let state = state::AppState::open()?;
+    let state = match state::AppState::open() {
+        Ok(s) => s,
+        // A second start of a running profile brings the running window forward instead.
+        Err(state::OpenError::AlreadyRunning { profile, dir }) => {
+            return match instance::signal(&dir) {
+                Ok(()) => {
+                    eprintln!("Courier is already running with profile {profile:?}: showed its window");
+                    Ok(())
+                }
+                Err(e) => Err(format!("Courier is already running with profile {profile:?}, but {e}")),
+            };
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     tauri::async_runtime::set(runtime.handle().clone());
     runtime.block_on(state.start()).map_err(|e| e.message)?;
@@ -47,7 +61,30 @@ pub fn run() -> Result<(), String> {
         .manage(state)
         .setup(|app| {
             let icon = app.default_window_icon().cloned();
-            let mut tray = tauri::tray::TrayIconBuilder::with_id("main").tooltip("Courier");
+            // Linux trays show only a menu (no click events); elsewhere a left click also shows.
+            let menu = tauri::menu::MenuBuilder::new(app)
+                .text("show", "Show Courier")
+                .separator()
+                .text("quit", "Quit")
+                .build()?;
+            let mut tray = tauri::tray::TrayIconBuilder::with_id("main")
+                .tooltip("Courier")
+                .menu(&menu)
+                .show_menu_on_left_click(false)
+                .on_menu_event(|app, event| match event.id().as_ref() {
+                    "show" => show_main_window(app),
+                    "quit" => app.exit(0),
+                    _ => {}
+                })
+                .on_tray_icon_event(|tray, event| {
+                    use tauri::tray::{MouseButton, MouseButtonState, TrayIconEvent};
+                    if let TrayIconEvent::Click {
+                        button: MouseButton::Left, button_state: MouseButtonState::Up, ..
+                    } = event
+                    {
+                        show_main_window(tray.app_handle());
+                    }
+                });
             if let Some(icon) = icon {
                 tray = tray.icon(icon);
             }
@@ -58,8 +95,20 @@ pub fn run() -> Result<(), String> {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Courier");
             }
+            let handle = app.handle().clone();
+            let dir = app.state::<state::AppState>().dir.clone();
+            instance::serve(&dir, move || show_main_window(&handle))?;
             Ok(())
         })
         .run(tauri::generate_context!())
         .map_err(|e| e.to_string())
+}
+
+/// Brings the main window forward (a second start of the profile, a tray click).
+fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
 }

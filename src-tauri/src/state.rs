@@ -17,6 +17,27 @@ use crate::error::{CmdResult, CommandError, ErrorCode};
 pub const LOCAL_GRPC: &str = "127.0.0.1:5556";
 const LOCAL_HTTP: &str = "127.0.0.1:5555";
 
+/// Why a profile cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The folder or its lock file cannot be created.
+    #[error("cannot use the profile folder {dir}: {source}")]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Another instance holds the profile's lock.
+    #[error("Courier is already running with profile {profile:?}")]
+    AlreadyRunning {
+        /// The profile name.
+        profile: String,
+        /// Its folder (where that instance can be reached, see [`crate::instance`]).
+        dir: PathBuf,
+    },
+}
+
 /// Saved per profile.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Settings {
@@ -55,7 +76,7 @@ pub struct Session {
 impl AppState {
     /// Opens a profile: `COURIER_PROFILE` (default `default`) under the app data folder, or
     /// `COURIER_DATA_DIR` as is. Fails if another instance holds the profile.
-    pub fn open() -> Result<Self, String> {
+    pub fn open() -> Result<Self, OpenError> {
         let profile = std::env::var("COURIER_PROFILE").unwrap_or_else(|_| "default".into());
         let dir = match std::env::var_os("COURIER_DATA_DIR") {
             Some(d) => PathBuf::from(d),
@@ -69,11 +90,11 @@ impl AppState {
     }
 
     /// Opens the profile `profile` in `dir` with `keychain`.
-    pub fn open_at(profile: &str, dir: PathBuf, keychain: Keychain) -> Result<Self, String> {
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let lock = File::create(dir.join(".lock")).map_err(|e| format!("cannot create the profile lock: {e}"))?;
+    pub fn open_at(profile: &str, dir: PathBuf, keychain: Keychain) -> Result<Self, OpenError> {
+        std::fs::create_dir_all(&dir).map_err(|source| OpenError::Folder { dir: dir.clone(), source })?;
+        let lock = File::create(dir.join(".lock")).map_err(|source| OpenError::Folder { dir: dir.clone(), source })?;
         if lock.try_lock().is_err() {
-            return Err(format!("Courier is already running with profile {profile:?}"));
+            return Err(OpenError::AlreadyRunning { profile: profile.to_owned(), dir });
         }
         Ok(Self { profile: profile.to_owned(), dir, keychain, _lock: lock, session: Mutex::new(Session::default()) })
     }

@@ -14,51 +14,82 @@ const SHOTS = process.env.COURIER_SCREENSHOTS;
 assert.ok(APP && CLI && SHOTS, "COURIER_APP, COURIER_CLI and COURIER_SCREENSHOTS must be set (tests/e2e/run.sh does)");
 const WD = "http://127.0.0.1:4444";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let node, driver, session, grpc, alice;
+let node, grpc, alice, app;
 const work = mkdtempSync(join(tmpdir(), "courier-e2e-"));
 const bobDir = join(work, "bob");
 const profile = join(work, "profile");
 const cli = (...args) => execFileSync(CLI, ["--data-dir", bobDir, "--node", grpc, ...args], { encoding: "utf8" }).trim();
 
-async function wd(method, path, body) {
-  const res = await fetch(WD + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-const s = (path) => `/session/${session}${path}`;
-const find = async (css) => Object.values(await wd("POST", s("/element"), { using: "css selector", value: css }))[0];
-const findAll = async (css) => (await wd("POST", s("/elements"), { using: "css selector", value: css })).map((e) => Object.values(e)[0]);
-/** The first element matching `css` (whose text contains `text`, if given), waiting for it. */
-async function waitFor(css, { timeout = 20000, text } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    try {
-      for (const el of await findAll(css)) {
-        if (!text) return el;
-        last = await wd("GET", s(`/element/${el}/text`));
-        if (last.includes(text)) return el;
-      }
-    } catch (e) {
-      last = String(e);
-    }
-    await sleep(200);
+/**
+ * One app window: a tauri-driver on `port` (its WebKitWebDriver on `port + 1`) that starts the app
+ * with the profile folder `dataDir`, and plain WebDriver HTTP calls into its session.
+ */
+async function launch(port, dataDir) {
+  const base = `http://127.0.0.1:${port}`;
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    stdio: "ignore",
+    env: { ...process.env, COURIER_DATA_DIR: dataDir },
+  });
+  for (let i = 0; i < 50; i++) {
+    try { await fetch(base + "/status"); break; } catch { await sleep(100); }
   }
-  await shot(`failed-${css.replace(/[^a-z0-9]+/gi, "_")}`).catch(() => {});
-  throw new Error(`timed out waiting for ${css}${text ? ` with ${JSON.stringify(text)}` : ""} (last: ${last})`);
+  async function wd(method, path, body) {
+    const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  }
+  const session = (await wd("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application: APP } } } })).sessionId;
+  const s = (path) => `/session/${session}${path}`;
+  const c = {
+    s,
+    wd,
+    find: async (css) => Object.values(await wd("POST", s("/element"), { using: "css selector", value: css }))[0],
+    findAll: async (css) => (await wd("POST", s("/elements"), { using: "css selector", value: css })).map((e) => Object.values(e)[0]),
+    /** The first element matching `css` (whose text contains `text`, if given), waiting for it. */
+    async waitFor(css, { timeout = 20000, text } = {}) {
+      const end = Date.now() + timeout;
+      let last;
+      while (Date.now() < end) {
+        try {
+          for (const el of await c.findAll(css)) {
+            if (!text) return el;
+            last = await wd("GET", s(`/element/${el}/text`));
+            if (last.includes(text)) return el;
+          }
+        } catch (e) {
+          last = String(e);
+        }
+        await sleep(200);
+      }
+      await c.shot(`failed-${port}-${css.replace(/[^a-z0-9]+/gi, "_")}`).catch(() => {});
+      throw new Error(`timed out waiting for ${css}${text ? ` with ${JSON.stringify(text)}` : ""} (last: ${last})`);
+    },
+    /** Presses keys through the Actions API (modifiers held as told). */
+    async keys(steps) {
+      await wd("POST", s("/actions"), { actions: [{ type: "key", id: "keyboard", actions: steps.map(([type, value]) => ({ type, value })) }] });
+      await wd("DELETE", s("/actions"));
+    },
+    click: async (css) => wd("POST", s(`/element/${await c.waitFor(css)}/click`), {}),
+    type: async (css, text) => wd("POST", s(`/element/${await c.waitFor(css)}/value`), { text }),
+    clear: async (css) => wd("POST", s(`/element/${await c.find(css)}/clear`), {}),
+    attr: async (css, name) => wd("GET", s(`/element/${await c.find(css)}/attribute/${name}`)),
+    async shot(name) {
+      mkdirSync(SHOTS, { recursive: true });
+      writeFileSync(join(SHOTS, `${name}.png`), Buffer.from(await wd("GET", s("/screenshot")), "base64"));
+    },
+    async close() {
+      try { await wd("DELETE", s("")); } catch {}
+      driver.kill();
+    },
+  };
+  return c;
 }
-/** Presses keys through the Actions API (modifiers held as told). */
-async function keys(steps) {
-  await wd("POST", s("/actions"), { actions: [{ type: "key", id: "keyboard", actions: steps.map(([type, value]) => ({ type, value })) }] });
-  await wd("DELETE", s("/actions"));
-}
-const click = async (css) => wd("POST", s(`/element/${await waitFor(css)}/click`), {});
-const type = async (css, text) => wd("POST", s(`/element/${await waitFor(css)}/value`), { text });
-const attr = async (css, name) => wd("GET", s(`/element/${await find(css)}/attribute/${name}`));
-async function shot(name) {
-  mkdirSync(SHOTS, { recursive: true });
-  writeFileSync(join(SHOTS, `${name}.png`), Buffer.from(await wd("GET", s("/screenshot")), "base64"));
+
+/** Waits until the bubble element `el` reports delivery state `state`. */
+async function delivered(c, el, state = "sent") {
+  for (let i = 0; i < 50 && (await c.wd("GET", c.s(`/element/${el}/attribute/data-state`))) !== state; i++) await sleep(200);
+  assert.equal(await c.wd("GET", c.s(`/element/${el}/attribute/data-state`)), state);
 }
 
 before(async () => {
@@ -68,75 +99,123 @@ before(async () => {
   // The app's profile points at this node (as a user would in Settings).
   mkdirSync(profile, { recursive: true });
   writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
-  driver = spawn("tauri-driver", ["--native-driver", "/usr/bin/WebKitWebDriver"], {
-    stdio: "ignore",
-    env: { ...process.env, COURIER_DATA_DIR: profile },
-  });
-  for (let i = 0; i < 50; i++) {
-    try { await fetch(WD + "/status"); break; } catch { await sleep(100); }
-  }
   const t0 = Date.now();
-  session = (await wd("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application: APP } } } })).sessionId;
-  await waitFor("#create-account");
+  app = await launch(4444, profile);
+  await app.waitFor("#create-account");
   console.log(`# app launched and showed onboarding in ${Date.now() - t0} ms`);
 });
 
 after(async () => {
-  try { if (session) await wd("DELETE", s("")); } catch {}
-  driver?.kill();
+  await app?.close();
   node?.kill();
 });
 
 test("create an account, talk to a CLI peer through a real node", async () => {
-  await shot("1-onboarding");
-  await click("#create-account");
-  await waitFor("#copy-address");
+  await app.shot("1-onboarding");
+  await app.click("#create-account");
+  await app.waitFor("#copy-address");
   alice = readdirSync(join(profile, "data", "accounts"))[0];
   assert.match(alice, /^0x[0-9a-fA-F]{40}$/);
 
   const bob = cli("account", "create");
-  await click("#new-conversation");
-  await type("#peer-address", "0x1234");
-  await waitFor("#address-status", { text: "40 hexadecimal digits" });
-  await click("#peer-address");
-  await wd("POST", s(`/element/${await find("#peer-address")}/clear`), {});
-  await type("#peer-address", "0x00000000000000000000000000000000000000e2");
-  await waitFor("#address-status", { text: "not on the XMTP network" });
-  await wd("POST", s(`/element/${await find("#peer-address")}/clear`), {});
-  await type("#peer-address", bob.toLowerCase());
-  await waitFor("#address-status", { text: "On the network" });
-  await type("#first-message", "Hello from the Courier app");
-  await shot("2-new-conversation");
-  await click("#start-conversation");
+  await app.click("#new-conversation");
+  await app.type("#peer-address", "0x1234");
+  await app.waitFor("#address-status", { text: "40 hexadecimal digits" });
+  await app.click("#peer-address");
+  await app.clear("#peer-address");
+  await app.type("#peer-address", "0x00000000000000000000000000000000000000e2");
+  await app.waitFor("#address-status", { text: "not on the XMTP network" });
+  await app.clear("#peer-address");
+  await app.type("#peer-address", bob.toLowerCase());
+  await app.waitFor("#address-status", { text: "On the network" });
+  await app.type("#first-message", "Hello from the Courier app");
+  await app.shot("2-new-conversation");
+  await app.click("#start-conversation");
   // Delivery state: the bubble reaches "sent".
-  const bubble = await waitFor(".bubble.mine", { text: "Hello from the Courier app" });
-  for (let i = 0; i < 50 && (await wd("GET", s(`/element/${bubble}/attribute/data-state`))) !== "sent"; i++) await sleep(200);
-  assert.equal(await wd("GET", s(`/element/${bubble}/attribute/data-state`)), "sent");
+  const bubble = await app.waitFor(".bubble.mine", { text: "Hello from the Courier app" });
+  await delivered(app, bubble);
 
   // The CLI peer reads it and answers; the app shows the answer live.
   cli("sync");
   assert.match(cli("messages", alice), /Hello from the Courier app/);
   cli("send", alice, "Hi app, this is the CLI");
-  await waitFor(".bubble.theirs", { text: "Hi app, this is the CLI" });
+  await app.waitFor(".bubble.theirs", { text: "Hi app, this is the CLI" });
   // Enter sends, Shift+Enter makes a new line.
-  await type("#composer", "two");
-  await keys([["keyDown", "\uE008"], ["keyDown", "\uE007"], ["keyUp", "\uE007"], ["keyUp", "\uE008"]]); // Shift+Enter
-  await type("#composer", "lines");
-  assert.equal(await wd("GET", s(`/element/${await find("#composer")}/property/value`)), "two\nlines", "Shift+Enter made a new line");
-  await keys([["keyDown", "\uE007"], ["keyUp", "\uE007"]]); // Enter sends
-  await waitFor(".bubble.mine", { text: "two\nlines" });
-  await shot("3-conversation");
+  await app.type("#composer", "two");
+  await app.keys([["keyDown", "\uE008"], ["keyDown", "\uE007"], ["keyUp", "\uE007"], ["keyUp", "\uE008"]]); // Shift+Enter
+  await app.type("#composer", "lines");
+  assert.equal(await app.wd("GET", app.s(`/element/${await app.find("#composer")}/property/value`)), "two\nlines", "Shift+Enter made a new line");
+  await app.keys([["keyDown", "\uE007"], ["keyUp", "\uE007"]]); // Enter sends
+  await app.waitFor(".bubble.mine", { text: "two\nlines" });
+  await app.shot("3-conversation");
 
   // A new thread from the peer arrives with an unread badge.
   cli("send", alice, "A separate thread", "--conversation-id", "courier.test/e2e");
-  await waitFor(".conversation .badge", { text: "1" });
-  assert.equal(await attr(".conversation .badge", "aria-label"), "1 unread");
-  await shot("4-unread-badge");
+  await app.waitFor(".conversation .badge", { text: "1" });
+  assert.equal(await app.attr(".conversation .badge", "aria-label"), "1 unread");
+  await app.shot("4-unread-badge");
   cli("sync");
   assert.match(cli("messages", alice), /two\nlines/);
 
   // Settings: the same version as `courier --version`.
-  await click("#open-settings");
+  await app.click("#open-settings");
   const version = execFileSync(CLI, ["--version"], { encoding: "utf8" }).trim().split(" ").pop();
-  await waitFor(".panel dd", { text: `Courier ${version}` });
+  await app.waitFor(".panel dd", { text: `Courier ${version}` });
+});
+
+test("a second start of the same profile shows the running window and exits", async () => {
+  // Launched directly (not through WebDriver), as a user double-clicking the icon would.
+  const second = spawn(APP, [], { env: { ...process.env, COURIER_DATA_DIR: profile }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  second.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise((resolve) => second.on("exit", resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /already running with profile .*: showed its window/);
+  // The running window is untouched and still answers.
+  await app.waitFor(".panel dd", { text: "Courier" });
+});
+
+test("two app instances on different profiles talk through the embedded default", async () => {
+  // No settings: each profile uses the local network. The first starts its embedded node on the
+  // local address (nothing answers there in CI); the second finds that node and uses it.
+  const one = await launch(4450, join(work, "one"));
+  let two;
+  try {
+    await one.click("#create-account");
+    await one.waitFor("#copy-address");
+    two = await launch(4460, join(work, "two"));
+    await two.click("#create-account");
+    await two.waitFor("#copy-address");
+    const addr = (p) => readdirSync(join(work, p, "data", "accounts"))[0];
+    const [a1, a2] = [addr("one"), addr("two")];
+    // The first runs the built-in node; the second uses it at the local address.
+    await one.click("#open-settings");
+    await one.waitFor("#node-in-use", { text: "(built in)" });
+    await one.click("#close-settings");
+    await two.click("#open-settings");
+    const used = await two.wd("GET", two.s(`/element/${await two.waitFor("#node-in-use")}/text`));
+    assert.equal(used, "http://127.0.0.1:5556");
+    await two.click("#close-settings");
+
+    await one.click("#new-conversation");
+    await one.type("#peer-address", a2);
+    await one.waitFor("#address-status", { text: "On the network" });
+    await one.type("#first-message", "Hello from the first window");
+    await one.click("#start-conversation");
+    await delivered(one, await one.waitFor(".bubble.mine", { text: "Hello from the first window" }));
+
+    // The second window gets the conversation live as a request (unknown sender), accepts it, answers.
+    await two.click("#tab-requests");
+    await two.click(`.conversation[data-peer="${a1}"]`);
+    await two.waitFor(".bubble.theirs", { text: "Hello from the first window" });
+    await two.click("#allow-peer");
+    await two.type("#composer", "Hello back from the second window");
+    await two.keys([["keyDown", "\uE007"], ["keyUp", "\uE007"]]);
+    await delivered(two, await two.waitFor(".bubble.mine", { text: "Hello back from the second window" }));
+    await one.waitFor(".bubble.theirs", { text: "Hello back from the second window" });
+    await two.shot("5-second-window");
+  } finally {
+    await two?.close();
+    await one.close();
+  }
 });

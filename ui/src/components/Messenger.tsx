@@ -86,7 +86,16 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
           />
         )}
         {panel === "settings" && <Settings status={status} onStatus={onStatus} onClose={() => setPanel("none")} />}
-        {panel === "none" && current && <Thread key={current.topic} conversation={current} me={address} version={version} onChanged={reload} />}
+        {panel === "none" && current && (
+          <Thread
+            key={current.topic}
+            conversation={current}
+            me={address}
+            version={version}
+            onChanged={reload}
+            onConsent={(allowed) => { if (tabRef.current === (allowed ? "messages" : "blocked")) reload(); else setTab(allowed ? "messages" : "blocked"); }}
+          />
+        )}
         {panel === "none" && !current && <div className="empty muted">Choose a conversation, or start one with +.</div>}
       </section>
     </div>

@@ -11,7 +11,7 @@ export function Settings({ status, onStatus, onClose }: { status: AppStatus; onS
       <h2>Settings</h2>
       <dl>
         <dt>Account</dt><dd className="mono">{status.address}</dd>
-        <dt>Node</dt><dd className="mono">{status.node_url}{status.embedded_node ? " (built in)" : ""}</dd>
+        <dt>Node</dt><dd id="node-in-use" className="mono">{status.node_url}{status.embedded_node ? " (built in)" : ""}</dd>
         <dt>Keychain</dt><dd>{status.keychain}</dd>
         <dt>Profile</dt><dd>{status.profile}</dd>
         <dt>Version</dt><dd>Courier {status.version}</dd>
@@ -26,7 +26,7 @@ export function Settings({ status, onStatus, onClose }: { status: AppStatus; onS
       <div className="row">
         <button onClick={() => act(async () => setBackup(await backend.exportBackup()))}>Export encrypted backup</button>
         <button className="danger" onClick={() => { if (confirm("Sign out and remove this account's keys from this computer? Keep your wallet key: it restores everything.")) act(async () => onStatus(await backend.signOut())); }}>Sign out</button>
-        <button onClick={onClose}>Close</button>
+        <button id="close-settings" onClick={onClose}>Close</button>
       </div>
       {backup && <textarea className="mono" readOnly rows={4} value={backup} aria-label="Encrypted backup" />}
       {error && <p className="error" role="alert">{error}</p>}

@@ -8,7 +8,14 @@ import { Composer } from "./Composer";
 const PAGE = 50;
 const ESTIMATE = 48;
 
-export function Thread({ conversation, me, version, onChanged }: { conversation: ConversationView; me: string; version: number; onChanged: () => void }) {
+export function Thread({ conversation, me, version, onChanged, onConsent }: {
+  conversation: ConversationView;
+  me: string;
+  version: number;
+  onChanged: () => void;
+  /** After Accept or Block: the conversation moves to that tab and stays open. */
+  onConsent: (allowed: boolean) => void;
+}) {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [complete, setComplete] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -88,6 +95,8 @@ export function Thread({ conversation, me, version, onChanged }: { conversation:
 
   const [first, last] = index.current.range(scrollTop, viewport);
   const items: Row[] = list.slice(first, last);
+  const consent = (allowed: boolean) =>
+    backend.setConsent(conversation.peer, allowed).then(() => onConsent(allowed), (e) => setError(errorMessage(e)));
 
   return (
     <div className="thread">
@@ -96,10 +105,10 @@ export function Thread({ conversation, me, version, onChanged }: { conversation:
         <span className="muted small">{conversation.conversation_id || (conversation.version === 1 ? "V1 conversation" : "")}</span>
         <span className="spacer" />
         {conversation.consent !== "allowed" && (
-          <button id="allow-peer" onClick={() => backend.setConsent(conversation.peer, true).then(onChanged)}>Accept</button>
+          <button id="allow-peer" onClick={() => consent(true)}>Accept</button>
         )}
         {conversation.consent !== "denied" && (
-          <button id="block-peer" onClick={() => backend.setConsent(conversation.peer, false).then(onChanged)}>Block</button>
+          <button id="block-peer" onClick={() => consent(false)}>Block</button>
         )}
       </header>
       {error && <p className="error" role="alert">{error}</p>}
