@@ -8,7 +8,8 @@ target="${CARGO_TARGET_DIR:-target}"
 case "$target" in /*) ;; *) target="$PWD/$target";; esac
 cargo build --release --locked -p courier-app -p courier-cli
 cargo build --release --locked -p courier-engine --example populate
-export COURIER_APP="$target/release/courier-app" COURIER_CLI="$target/release/courier" COURIER_POPULATE="$target/release/examples/populate"
+cargo build --release --locked -p courier-app --example blank_window
+export COURIER_APP="$target/release/courier-app" COURIER_CLI="$target/release/courier" COURIER_POPULATE="$target/release/examples/populate" COURIER_BLANK="$target/release/examples/blank_window"
 export NO_AT_BRIDGE=1
 echo "release binary: $(du -k "$COURIER_APP" | cut -f1) KiB (stripped: $(strip -o /tmp/courier-app.stripped "$COURIER_APP" && du -k /tmp/courier-app.stripped | cut -f1) KiB)"
 xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh node tests/e2e/bench.mjs

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod error;
 pub mod instance;
 pub mod notify;
+pub mod render;
 pub mod state;
 pub mod types;
 
@@ -94,6 +95,7 @@ pub fn run() -> Result<(), String> {
             }
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Courier");
+                render::configure(&w);
             }
             let handle = app.handle().clone();
             let dir = app.state::<state::AppState>().dir.clone();

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const { COURIER_APP: APP, COURIER_CLI: CLI, COURIER_POPULATE: POPULATE } = process.env;
+const { COURIER_APP: APP, COURIER_CLI: CLI, COURIER_POPULATE: POPULATE, COURIER_BLANK: BLANK } = process.env;
 const WD = "http://127.0.0.1:4444";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), "courier-bench-"));
@@ -76,6 +76,30 @@ const line = await new Promise((r) => node.stdout.once("data", (d) => r(String(d
 const grpc = "http://" + /grpc=(\S+)/.exec(line)[1];
 const results = {};
 
+// 0. The floor: the same Tauri and WebKit stack showing an empty page (examples/blank_window),
+// against Courier idle on a new profile, both started directly (no WebDriver), alternating.
+{
+  const idle = async (bin) => {
+    const profile = mkdtempSync(join(work, "direct-"));
+    writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
+    const child = spawn(bin, [], { stdio: "ignore", env: { ...process.env, COURIER_DATA_DIR: profile } });
+    await sleep(8000);
+    const m = rssKb(child.pid);
+    child.kill();
+    await new Promise((r) => child.once("exit", r));
+    return m;
+  };
+  const runs = { blank: [], courier: [] };
+  for (let i = 0; i < 3; i++) {
+    runs.blank.push(await idle(BLANK));
+    runs.courier.push(await idle(APP));
+  }
+  const median = (xs) => xs.map((x) => x.pss_mb).sort((a, b) => a - b)[1];
+  results.floor_blank_window = runs.blank[0];
+  results.direct_courier_onboarding = runs.courier[0];
+  results.idle_pss_median_mb = { blank: median(runs.blank), courier: median(runs.courier), ratio: +(median(runs.courier) / median(runs.blank)).toFixed(2) };
+}
+
 // 1. A new profile: launch to the onboarding screen.
 {
   const profile = join(work, "new");
@@ -112,6 +136,20 @@ const results = {};
   const t1 = performance.now();
   await wd("POST", `/session/${session}/element/${Object.values(rows[0])[0]}/click`, {});
   results.open_100k_thread_ms = await until(session, ".bubble", t1);
+  // Smoothness: scroll up 60 px every frame (3,600 px/s, a fast flick) for 600 frames, crossing
+  // older-page loads; the frame intervals come from requestAnimationFrame in the page.
+  await sleep(1000);
+  const frames = await wd("POST", `/session/${session}/execute/async`, {
+    script: `const done = arguments[arguments.length - 1];
+      const el = document.querySelector('.scroller');
+      const gaps = []; let last = 0; let n = 0;
+      const step = (t) => { if (last) gaps.push(t - last); last = t; el.scrollTop -= 60; if (++n < 600) requestAnimationFrame(step); else done({ gaps, rows: document.querySelectorAll('.row').length, top: el.scrollTop }); };
+      requestAnimationFrame(step);`,
+    args: [],
+  });
+  const gaps = frames.gaps.sort((a, b) => a - b);
+  const q = (p) => +gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))].toFixed(1);
+  results.scroll_100k = { frames: gaps.length, p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1), over_33ms: gaps.filter((g) => g > 33.4).length, rows_in_dom: frames.rows };
   // Scroll up through older pages for a while, as a reader would.
   for (let i = 0; i < 40; i++) {
     await wd("POST", `/session/${session}/execute/sync`, { script: "document.querySelector('.scroller').scrollTop = 0; return 1;", args: [] });
