@@ -57,7 +57,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
   const address = status.address ?? "";
 
   return (
-    <div className="app">
+    <div className={`app ${panel !== "none" || current ? "showing-main" : ""}`}>
       <aside className="sidebar">
         <header className="me">
           <button
@@ -93,6 +93,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
             me={address}
             version={version}
             onChanged={reload}
+            onBack={() => setSelected(null)}
             onConsent={(allowed) => { if (tabRef.current === (allowed ? "messages" : "blocked")) reload(); else setTab(allowed ? "messages" : "blocked"); }}
           />
         )}

@@ -8,13 +8,15 @@ import { Composer } from "./Composer";
 const PAGE = 50;
 const ESTIMATE = 48;
 
-export function Thread({ conversation, me, version, onChanged, onConsent }: {
+export function Thread({ conversation, me, version, onChanged, onConsent, onBack }: {
   conversation: ConversationView;
   me: string;
   version: number;
   onChanged: () => void;
   /** After Accept or Block: the conversation moves to that tab and stays open. */
   onConsent: (allowed: boolean) => void;
+  /** Back to the list (shown only when one pane fits). */
+  onBack: () => void;
 }) {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [complete, setComplete] = useState(false);
@@ -101,6 +103,7 @@ export function Thread({ conversation, me, version, onChanged, onConsent }: {
   return (
     <div className="thread">
       <header className="thread-head">
+        <button id="back" className="back icon" title="Back to the conversations" aria-label="Back to the conversations" onClick={onBack}>←</button>
         <h2 title={conversation.peer}>{shortAddress(conversation.peer)}</h2>
         <span className="muted small">{conversation.conversation_id || (conversation.version === 1 ? "V1 conversation" : "")}</span>
         <span className="spacer" />
