@@ -3,6 +3,16 @@
 //! which costs memory and buys nothing, so the web view draws on the CPU instead. With a GPU,
 //! WebKit's defaults stand. (`BENCHMARKS.md` has the figures.)
 
+/// Whether the web view should use the GPU: `COURIER_GPU=on|off` if set, else whether this
+/// machine has a GPU that WebKit can render with.
+pub fn use_gpu() -> bool {
+    match std::env::var("COURIER_GPU").as_deref() {
+        Ok("on") => true,
+        Ok("off") => false,
+        _ => has_gpu(),
+    }
+}
+
 /// Whether this machine has a GPU that WebKit can render with.
 pub fn has_gpu() -> bool {
     #[cfg(target_os = "linux")]
@@ -19,10 +29,10 @@ pub fn has_gpu() -> bool {
 
 /// Applies the drawing choice to a window's web view.
 pub fn configure<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
-    if has_gpu() {
+    if use_gpu() {
         return;
     }
-    tracing::info!("no GPU render node: the web view draws on the CPU");
+    tracing::info!("the web view draws on the CPU (no GPU render node, or COURIER_GPU=off)");
     #[cfg(target_os = "linux")]
     let result = window.with_webview(|view| {
         use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};

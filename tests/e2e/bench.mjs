@@ -76,9 +76,12 @@ const line = await new Promise((r) => node.stdout.once("data", (d) => r(String(d
 const grpc = "http://" + /grpc=(\S+)/.exec(line)[1];
 const results = {};
 
+// BENCH_ONLY=thread runs only part 2 (the 100,000-message thread).
+const ONLY = process.env.BENCH_ONLY;
+
 // 0. The floor: the same Tauri and WebKit stack showing an empty page (examples/blank_window),
 // against Courier idle on a new profile, both started directly (no WebDriver), alternating.
-{
+if (!ONLY) {
   const idle = async (bin) => {
     const profile = mkdtempSync(join(work, "direct-"));
     writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
@@ -101,7 +104,7 @@ const results = {};
 }
 
 // 1. A new profile: launch to the onboarding screen.
-{
+if (!ONLY) {
   const profile = join(work, "new");
   mkdirSync(profile);
   writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
@@ -156,8 +159,10 @@ const results = {};
     await sleep(100);
   }
   results.loaded_rows = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelectorAll('.row').length", args: [] });
+  results.thread_height_px = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelector('.spacer-box').offsetHeight", args: [] });
   await sleep(3000);
   results.with_100k_thread_open = rssKb(appPid());
+  if (process.env.BENCH_SMAPS) execFileSync("python3", [process.env.BENCH_SMAPS, String(appPid())], { stdio: "inherit" });
   await wd("DELETE", `/session/${session}`);
   driver.kill();
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { backend, errorMessage, type ConversationView, type MessageView } from "../lib/backend";
 import { merge, rows as toRows, type Row } from "../lib/items";
 import { HeightIndex } from "../lib/virtual";
-import { nsToDate, shortAddress } from "../lib/format";
+import { clockTime, nsToDate, shortAddress } from "../lib/format";
 import { Composer } from "./Composer";
 
 const PAGE = 50;
@@ -132,7 +132,7 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
 }
 
 function Bubble({ m, mine }: { m: MessageView; mine: boolean }) {
-  const time = nsToDate(m.sent_ns).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const time = clockTime(nsToDate(m.sent_ns));
   return (
     <div className={`bubble ${mine ? "mine" : "theirs"}`} data-id={m.id} data-state={m.state}>
       <div className="text">{m.text}</div>

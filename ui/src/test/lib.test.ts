@@ -1,7 +1,8 @@
+/// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
 import { HeightIndex } from "../lib/virtual";
 import { merge, rows } from "../lib/items";
-import { dayLabel, looksLikeAddress, nsToDate, shortAddress } from "../lib/format";
+import { clockTime, dayLabel, listTime, looksLikeAddress, nsToDate, shortAddress } from "../lib/format";
 import type { MessageView } from "../lib/backend";
 
 const msg = (id: string, ms: number): MessageView => ({
@@ -56,5 +57,16 @@ describe("format", () => {
     expect(looksLikeAddress("0x123")).toBe(false);
     const now = new Date(2026, 4, 5, 12);
     expect(dayLabel(new Date(2026, 4, 4, 9), now)).toBe("Yesterday");
+    expect(dayLabel(new Date(2025, 0, 2, 9), now)).toMatch(/2025/);
+    expect(clockTime(new Date(2026, 4, 5, 9, 7))).toMatch(/0?9.07/);
+    expect(listTime(new Date(2026, 4, 5, 9, 7), now)).toBe(clockTime(new Date(2026, 4, 5, 9, 7)));
+    expect(listTime(new Date(2026, 2, 1, 9), now)).not.toMatch(/09.00/);
+  });
+
+  it("no code formats dates with toLocale*String (a new ICU formatter per call, uncounted by WebKit's GC)", () => {
+    const sources = import.meta.glob(["../**/*.{ts,tsx}", "!../test/**"], { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+    expect(Object.keys(sources).length).toBeGreaterThan(5);
+    const offenders = Object.entries(sources).filter(([, text]) => /\.toLocale(Date|Time)?String\(/.test(text)).map(([path]) => path);
+    expect(offenders).toEqual([]);
   });
 });
