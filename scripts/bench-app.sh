@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 target="${CARGO_TARGET_DIR:-target}"
 case "$target" in /*) ;; *) target="$PWD/$target";; esac
-cargo build --release --locked -p courier-app -p courier-cli
-cargo build --release --locked -p courier-engine --example populate
-cargo build --release --locked -p courier-app --example blank_window
+# One invocation, so the app's crate is compiled (with LTO) once for the binary and the examples.
+cargo build --release --locked -p courier-app -p courier-cli -p courier-engine --bins --example populate --example blank_window
 export COURIER_APP="$target/release/courier-app" COURIER_CLI="$target/release/courier" COURIER_POPULATE="$target/release/examples/populate" COURIER_BLANK="$target/release/examples/blank_window"
 export NO_AT_BRIDGE=1
 echo "release binary: $(du -k "$COURIER_APP" | cut -f1) KiB (stripped: $(strip -o /tmp/courier-app.stripped "$COURIER_APP" && du -k /tmp/courier-app.stripped | cut -f1) KiB)"

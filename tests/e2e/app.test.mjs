@@ -26,6 +26,8 @@ const cli = (...args) => execFileSync(CLI, ["--data-dir", bobDir, "--node", grpc
  */
 async function launch(port, dataDir) {
   const base = `http://127.0.0.1:${port}`;
+  // A driver left over from another run would start the app with its own profile.
+  if (await fetch(base + "/status").then(() => true, () => false)) throw new Error(`something already answers at ${base}: a stale tauri-driver?`);
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     stdio: "ignore",
     env: { ...process.env, COURIER_DATA_DIR: dataDir },

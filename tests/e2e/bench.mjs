@@ -53,6 +53,8 @@ function rssKb(pid) {
 }
 
 async function launch(profile) {
+  // A driver left over from another run would start the app with its own profile.
+  if (await fetch(WD + "/status").then(() => true, () => false)) throw new Error(`something already answers at ${WD}: a stale tauri-driver?`);
   const driver = spawn("tauri-driver", ["--native-driver", "/usr/bin/WebKitWebDriver"], { stdio: "ignore", env: { ...process.env, COURIER_DATA_DIR: profile } });
   for (let i = 0; i < 50; i++) { try { await fetch(WD + "/status"); break; } catch { await sleep(100); } }
   const t0 = performance.now();
@@ -66,12 +68,17 @@ async function until(session, css, t0) {
     if (els.length) return performance.now() - t0;
     await sleep(10);
   }
-  throw new Error(`${css} did not appear within 30 s`);
+  const shot = join(work, "failed.png");
+  writeFileSync(shot, Buffer.from(await wd("GET", `/session/${session}/screenshot`), "base64"));
+  const text = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.body.innerText", args: [] });
+  throw new Error(`${css} did not appear within 30 s; the page says ${JSON.stringify(text.slice(0, 500))} (screenshot: ${shot})`);
 }
 
 const appPid = () => Number(execFileSync("pgrep", ["-n", "-f", APP], { encoding: "utf8" }).trim());
 
 const node = spawn(CLI, ["node", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--db", join(work, "node.db")], { stdio: ["ignore", "pipe", "ignore"] });
+// The node goes with this script, however it ends.
+process.on("exit", () => node.kill());
 const line = await new Promise((r) => node.stdout.once("data", (d) => r(String(d))));
 const grpc = "http://" + /grpc=(\S+)/.exec(line)[1];
 const results = {};
