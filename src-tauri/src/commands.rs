@@ -29,6 +29,7 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
         profile: state.profile.clone(),
         keychain: state.keychain.backend().name().to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        zoom: state.settings().zoom.unwrap_or(1.0),
     })
 }
 
@@ -127,9 +128,20 @@ pub async fn set_node_url(state: State<'_, AppState>, url: Option<String>) -> Cm
     {
         return Err(CommandError::new(ErrorCode::BadInput, "the node URL must start with http:// or https://"));
     }
-    state.save_settings(&crate::state::Settings { node_url: url })?;
+    state.save_settings(&crate::state::Settings { node_url: url, ..state.settings() })?;
     state.start().await?;
     app_status(state).await
+}
+
+/// Zooms the page to `zoom` (1 = 100%, within 50–300%) and keeps it for the profile.
+#[tauri::command]
+pub async fn set_zoom<R: Runtime>(webview: tauri::Webview<R>, state: State<'_, AppState>, zoom: f64) -> CmdResult<f64> {
+    if !crate::state::ZOOM_RANGE.contains(&zoom) {
+        return Err(CommandError::new(ErrorCode::BadInput, "the zoom must be between 50% and 300%"));
+    }
+    webview.set_zoom(zoom).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+    state.save_settings(&crate::state::Settings { zoom: (zoom != 1.0).then_some(zoom), ..state.settings() })?;
+    Ok(zoom)
 }
 
 /// The encrypted key backup (hex), openable only with the wallet.

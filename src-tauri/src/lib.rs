@@ -31,6 +31,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::set_draft,
         commands::retry_message,
         commands::set_node_url,
+        commands::set_zoom,
         commands::export_backup,
         commands::sign_out,
         commands::subscribe,
@@ -96,6 +97,11 @@ pub fn run() -> Result<(), String> {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Courier");
                 render::configure(&w);
+                if let Some(z) =
+                    app.state::<state::AppState>().settings().zoom.filter(|z| state::ZOOM_RANGE.contains(z))
+                {
+                    let _ = w.set_zoom(z);
+                }
             }
             let handle = app.handle().clone();
             let dir = app.state::<state::AppState>().dir.clone();

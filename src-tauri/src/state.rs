@@ -43,7 +43,13 @@ pub enum OpenError {
 pub struct Settings {
     /// A node URL chosen by the user; `None` = the local network (embedded default).
     pub node_url: Option<String>,
+    /// The page zoom chosen with Ctrl+= / Ctrl+- (`None` = 100%).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoom: Option<f64>,
 }
+
+/// The zoom levels Ctrl+= / Ctrl+- step through are the UI's; any level in this range is kept.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f64> = 0.5..=3.0;
 
 /// Everything the commands share.
 #[derive(Debug)]

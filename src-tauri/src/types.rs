@@ -20,6 +20,8 @@ pub struct AppStatus {
     pub keychain: String,
     /// The app version (same as `courier --version`).
     pub version: String,
+    /// The page zoom (1 = 100%), kept per profile.
+    pub zoom: f64,
 }
 
 /// Import a wallet key or a recovery phrase.

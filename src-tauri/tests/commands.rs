@@ -31,7 +31,9 @@ fn commands_over_ipc() {
     let state =
         courier_app::state::AppState::open_at("test", dir.path().to_owned(), courier_engine::Keychain::new(keychain()))
             .unwrap();
-    state.save_settings(&courier_app::state::Settings { node_url: Some(node.grpc_url()) }).unwrap();
+    state
+        .save_settings(&courier_app::state::Settings { node_url: Some(node.grpc_url()), ..Default::default() })
+        .unwrap();
     tauri::async_runtime::set(rt.handle().clone());
     rt.block_on(state.start()).unwrap();
     let app = courier_app::with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
@@ -40,6 +42,16 @@ fn commands_over_ipc() {
     let status = invoke(&w, "app_status", json!({})).unwrap();
     assert_eq!(status["address"], Value::Null);
     assert_eq!(status["embedded_node"], false);
+    assert_eq!(status["zoom"], 1.0);
+    // Zoom is kept per profile, and only within 50–300%.
+    assert_eq!(invoke(&w, "set_zoom", json!({"zoom": 1.5})).unwrap(), 1.5);
+    assert_eq!(invoke(&w, "app_status", json!({})).unwrap()["zoom"], 1.5);
+    let saved: Value = serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!(saved["zoom"], 1.5);
+    assert_eq!(saved["node_url"], node.grpc_url(), "zooming keeps the other settings");
+    assert_eq!(invoke(&w, "set_zoom", json!({"zoom": 7.0})).unwrap_err()["code"], "bad_input");
+    assert_eq!(invoke(&w, "set_zoom", json!({"zoom": 1.0})).unwrap(), 1.0);
+    assert_eq!(invoke(&w, "app_status", json!({})).unwrap()["zoom"], 1.0);
     let err = invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap_err();
     assert_eq!(err["code"], "no_account");
     let err = invoke(&w, "import_account", json!({"args": {"wallet_key": "zz", "phrase": null}})).unwrap_err();

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -165,7 +165,7 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   await app.waitFor(".panel dd", { text: `Courier ${version}` });
   await app.click("#close-settings");
 
-  // Readable at 200% zoom: Ctrl+= five times (Tauri's zoom keys, 20% a step) halves the CSS
+  // Readable at 200% zoom: Ctrl+= five times (110, 125, 150, 175, 200%) halves the CSS
   // viewport; the open conversation then fills the window, nothing overflows sideways, the
   // composer stays in view.
   const view = () => app.wd("POST", app.s("/execute/sync"), {
@@ -180,6 +180,8 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   assert.ok(zoomed.scroll <= zoomed.w, `nothing overflows sideways at 200%: ${zoomed.scroll} > ${zoomed.w}`);
   assert.ok(zoomed.composer, "the composer is in view at 200%");
   await app.shot("6-zoom-200");
+  const kept = () => JSON.parse(readFileSync(join(profile, "settings.json"), "utf8")).zoom;
+  assert.equal(kept(), 2, "the zoom is kept for the profile");
   // One pane at a time: back to the list, and the conversation opens again from it. (Clicked from
   // script: WebKitWebDriver places pointer clicks without the page zoom.)
   const jsClick = (css) => app.wd("POST", app.s("/execute/sync"), { script: `document.querySelector(${JSON.stringify(css)}).click(); return 1;`, args: [] });
@@ -189,6 +191,8 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   await jsClick(".conversation");
   await app.waitFor("#composer");
   await app.keys([["keyDown", "\uE009"], ["keyDown", "0"], ["keyUp", "0"], ["keyUp", "\uE009"]]);
+  for (let i = 0; i < 20 && kept() !== undefined; i++) await sleep(100);
+  assert.equal(kept(), undefined, "Ctrl+0 is back to 100%");
 });
 
 test("a second start of the same profile shows the running window and exits", async () => {

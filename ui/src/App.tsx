@@ -1,7 +1,40 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, errorMessage, type AppStatus } from "./lib/backend";
 import { Onboarding } from "./components/Onboarding";
 import { Messenger } from "./components/Messenger";
+import { stepZoom, zoomKey } from "./lib/zoom";
+
+/** Ctrl+= / Ctrl+- / Ctrl+0 and Ctrl+wheel zoom the page, from the level the profile keeps. */
+function useZoom(initial: number | undefined) {
+  const level = useRef(1);
+  useEffect(() => {
+    if (initial !== undefined) level.current = initial;
+  }, [initial]);
+  useEffect(() => {
+    const apply = (next: number) => {
+      if (next === level.current) return;
+      level.current = next;
+      backend.setZoom(next).catch(() => {});
+    };
+    const onKey = (e: KeyboardEvent) => {
+      const k = zoomKey(e);
+      if (k === null) return;
+      e.preventDefault();
+      apply(k === 0 ? 1 : stepZoom(level.current, k));
+    };
+    const onWheel = (e: WheelEvent) => {
+      if (!e.ctrlKey || e.deltaY === 0) return;
+      e.preventDefault();
+      apply(stepZoom(level.current, e.deltaY < 0 ? 1 : -1));
+    };
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("wheel", onWheel, { passive: false });
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("wheel", onWheel);
+    };
+  }, []);
+}
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -10,6 +43,7 @@ export function App() {
     backend.appStatus().then(setStatus, (e) => setError(errorMessage(e)));
   }, []);
   useEffect(refresh, [refresh]);
+  useZoom(status?.zoom);
 
   if (error) return <div className="fatal" role="alert">{error}</div>;
   if (!status) return <div className="loading" aria-busy="true">Starting Courier…</div>;

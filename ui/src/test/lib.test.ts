@@ -4,6 +4,7 @@ import { HeightIndex } from "../lib/virtual";
 import { merge, rows } from "../lib/items";
 import { clockTime, dayLabel, listTime, looksLikeAddress, nsToDate, shortAddress } from "../lib/format";
 import type { MessageView } from "../lib/backend";
+import { stepZoom, zoomKey } from "../lib/zoom";
 
 const msg = (id: string, ms: number): MessageView => ({
   id, topic: "/t", sender: "0xabc", sent_ns: `${ms}000000`, content_type: "xmtp.org/text:1.0", text: id, state: "received",
@@ -68,5 +69,28 @@ describe("format", () => {
     expect(Object.keys(sources).length).toBeGreaterThan(5);
     const offenders = Object.entries(sources).filter(([, text]) => /\.toLocale(Date|Time)?String\(/.test(text)).map(([path]) => path);
     expect(offenders).toEqual([]);
+  });
+});
+
+describe("zoom", () => {
+  it("steps through the levels, from any level, within 50–300%", () => {
+    let z = 1;
+    for (let i = 0; i < 5; i++) z = stepZoom(z, 1);
+    expect(z).toBe(2);
+    expect(stepZoom(1.3, 1)).toBe(1.5);
+    expect(stepZoom(1.3, -1)).toBe(1.25);
+    expect(stepZoom(3, 1)).toBe(3);
+    expect(stepZoom(0.5, -1)).toBe(0.5);
+  });
+
+  it("reads Ctrl+= / Ctrl+- / Ctrl+0 and ignores other keys", () => {
+    const k = (key: string, mods: Partial<KeyboardEvent> = { ctrlKey: true }) => zoomKey({ key, ctrlKey: false, metaKey: false, altKey: false, ...mods });
+    expect(k("=")).toBe(1);
+    expect(k("+")).toBe(1);
+    expect(k("-")).toBe(-1);
+    expect(k("0")).toBe(0);
+    expect(k("=", {})).toBe(null);
+    expect(k("n")).toBe(null);
+    expect(k("=", { ctrlKey: true, altKey: true })).toBe(null);
   });
 });

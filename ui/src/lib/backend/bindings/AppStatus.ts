@@ -27,4 +27,8 @@ keychain: string,
 /**
  * The app version (same as `courier --version`).
  */
-version: string, };
+version: string, 
+/**
+ * The page zoom (1 = 100%), kept per profile.
+ */
+zoom: number, };
