@@ -5,14 +5,14 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const APP = process.env.COURIER_APP;
 const CLI = process.env.COURIER_CLI;
 const SHOTS = process.env.COURIER_SCREENSHOTS;
 assert.ok(APP && CLI && SHOTS, "COURIER_APP, COURIER_CLI and COURIER_SCREENSHOTS must be set (tests/e2e/run.sh does)");
-const WD = "http://127.0.0.1:4444";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let node, grpc, alice, app;
 const work = mkdtempSync(join(tmpdir(), "courier-e2e-"));
@@ -20,15 +20,24 @@ const bobDir = join(work, "bob");
 const profile = join(work, "profile");
 const cli = (...args) => execFileSync(CLI, ["--data-dir", bobDir, "--node", grpc, ...args], { encoding: "utf8" }).trim();
 
+/** A loopback port free right now. */
+const freePort = () => new Promise((resolve, reject) => {
+  const srv = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = srv.address();
+    srv.close(() => resolve(port));
+  }).on("error", reject);
+});
+
 /**
- * One app window: a tauri-driver on `port` (its WebKitWebDriver on `port + 1`) that starts the app
- * with the profile folder `dataDir`, and plain WebDriver HTTP calls into its session.
+ * One app window: a tauri-driver (and its WebKitWebDriver) on free ports that starts the app with
+ * the profile folder `dataDir`, and plain WebDriver HTTP calls into its session.
  */
-async function launch(port, dataDir) {
+async function launch(dataDir) {
+  const [port, nativePort] = [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
   // A driver left over from another run would start the app with its own profile.
   if (await fetch(base + "/status").then(() => true, () => false)) throw new Error(`something already answers at ${base}: a stale tauri-driver?`);
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     stdio: "ignore",
     env: { ...process.env, COURIER_DATA_DIR: dataDir },
   });
@@ -64,7 +73,7 @@ async function launch(port, dataDir) {
         }
         await sleep(200);
       }
-      await c.shot(`failed-${port}-${css.replace(/[^a-z0-9]+/gi, "_")}`).catch(() => {});
+      await c.shot(`failed-${basename(dataDir)}-${css.replace(/[^a-z0-9]+/gi, "_")}`).catch(() => {});
       throw new Error(`timed out waiting for ${css}${text ? ` with ${JSON.stringify(text)}` : ""} (last: ${last})`);
     },
     /** Presses keys through the Actions API (modifiers held as told). */
@@ -102,7 +111,7 @@ before(async () => {
   mkdirSync(profile, { recursive: true });
   writeFileSync(join(profile, "settings.json"), JSON.stringify({ node_url: grpc }));
   const t0 = Date.now();
-  app = await launch(4444, profile);
+  app = await launch(profile);
   await app.waitFor("#create-account");
   console.log(`# app launched and showed onboarding in ${Date.now() - t0} ms`);
 });
@@ -210,12 +219,12 @@ test("a second start of the same profile shows the running window and exits", as
 test("two app instances on different profiles talk through the embedded default", async () => {
   // No settings: each profile uses the local network. The first starts its embedded node on the
   // local address (nothing answers there in CI); the second finds that node and uses it.
-  const one = await launch(4450, join(work, "one"));
+  const one = await launch(join(work, "one"));
   let two;
   try {
     await one.click("#create-account");
     await one.waitFor("#copy-address");
-    two = await launch(4460, join(work, "two"));
+    two = await launch(join(work, "two"));
     await two.click("#create-account");
     await two.waitFor("#copy-address");
     const addr = (p) => readdirSync(join(work, p, "data", "accounts"))[0];
