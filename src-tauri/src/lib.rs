@@ -54,11 +54,16 @@ pub fn run() -> Result<(), String> {
         }
         Err(e) => return Err(e.to_string()),
     };
+    let window_state_file = state.dir.join("window-state.json");
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     tauri::async_runtime::set(runtime.handle().clone());
     runtime.block_on(state.start()).map_err(|e| e.message)?;
     with_commands(tauri::Builder::<tauri::Wry>::new())
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Window size and place are kept per profile, in its folder (an absolute file name
+        // replaces the plugin's config folder), so two profiles' windows each keep their own.
+        .plugin(
+            tauri_plugin_window_state::Builder::default().with_filename(window_state_file.to_string_lossy()).build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
@@ -106,6 +111,7 @@ pub fn run() -> Result<(), String> {
             let handle = app.handle().clone();
             let dir = app.state::<state::AppState>().dir.clone();
             instance::serve(&dir, move || show_main_window(&handle))?;
+            exit_on_signal(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -119,4 +125,28 @@ fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         let _ = w.show();
         let _ = w.set_focus();
     }
+}
+
+/// SIGTERM (a logout, `kill`) and SIGINT end the app through Tauri's own exit, as Quit does: the
+/// window state is saved and the embedded node stops, instead of the process just dying.
+fn exit_on_signal<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        tracing::info!("signal received: exiting");
+        app.exit(0);
+    });
 }

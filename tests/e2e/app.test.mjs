@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -255,8 +255,28 @@ test("two app instances on different profiles talk through the embedded default"
     await delivered(two, await two.waitFor(".bubble.mine", { text: "Hello back from the second window" }));
     await one.waitFor(".bubble.theirs", { text: "Hello back from the second window" });
     await two.shot("5-second-window");
+    // SIGTERM (as at logout) ends each app through its normal exit, which saves the window's
+    // geometry in that profile's own folder. (Closing the WebDriver session kills the app.)
+    for (const p of ["one", "two"]) {
+      const dir = join(work, p);
+      process.kill(appPid(dir), "SIGTERM");
+      const file = join(dir, "window-state.json");
+      for (let i = 0; i < 50 && !existsSync(file); i++) await sleep(100);
+      assert.ok(JSON.parse(readFileSync(file, "utf8")).main.width > 0, `${file} has the main window's geometry`);
+    }
   } finally {
     await two?.close();
     await one.close();
   }
 });
+
+/** The pid of the app process started with the profile folder `dataDir`. */
+function appPid(dataDir) {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] !== APP) continue;
+      if (readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`COURIER_DATA_DIR=${dataDir}`)) return Number(pid);
+    } catch {}
+  }
+  throw new Error(`no app process for ${dataDir}`);
+}
