@@ -82,6 +82,11 @@ async function launch(dataDir) {
       await wd("DELETE", s("/actions"));
     },
     click: async (css) => wd("POST", s(`/element/${await c.waitFor(css)}/click`), {}),
+    /** A click from script: WebKitWebDriver places pointer clicks without the page zoom. */
+    jsClick: async (css) => {
+      await c.waitFor(css);
+      return wd("POST", s("/execute/sync"), { script: `document.querySelector(${JSON.stringify(css)}).click(); return 1;`, args: [] });
+    },
     type: async (css, text) => wd("POST", s(`/element/${await c.waitFor(css)}/value`), { text }),
     clear: async (css) => wd("POST", s(`/element/${await c.find(css)}/clear`), {}),
     attr: async (css, name) => wd("GET", s(`/element/${await c.find(css)}/attribute/${name}`)),
@@ -191,13 +196,11 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   await app.shot("6-zoom-200");
   const kept = () => JSON.parse(readFileSync(join(profile, "settings.json"), "utf8")).zoom;
   assert.equal(kept(), 2, "the zoom is kept for the profile");
-  // One pane at a time: back to the list, and the conversation opens again from it. (Clicked from
-  // script: WebKitWebDriver places pointer clicks without the page zoom.)
-  const jsClick = (css) => app.wd("POST", app.s("/execute/sync"), { script: `document.querySelector(${JSON.stringify(css)}).click(); return 1;`, args: [] });
-  await jsClick("#back");
+  // One pane at a time: back to the list, and the conversation opens again from it.
+  await app.jsClick("#back");
   await app.waitFor(".conversation");
   assert.equal((await view().catch(() => null)), null, "the thread is closed on the list pane");
-  await jsClick(".conversation");
+  await app.jsClick(".conversation");
   await app.waitFor("#composer");
   await app.keys([["keyDown", "\uE009"], ["keyDown", "0"], ["keyUp", "0"], ["keyUp", "\uE009"]]);
   for (let i = 0; i < 20 && kept() !== undefined; i++) await sleep(100);
@@ -224,8 +227,15 @@ test("two app instances on different profiles talk through the embedded default"
   try {
     await one.click("#create-account");
     await one.waitFor("#copy-address");
+    // The second profile was left at 125% zoom: it opens at that zoom.
+    mkdirSync(join(work, "two"), { recursive: true });
+    writeFileSync(join(work, "two", "settings.json"), JSON.stringify({ zoom: 1.25 }));
     two = await launch(join(work, "two"));
-    await two.click("#create-account");
+    const width = (c) => c.wd("POST", c.s("/execute/sync"), { script: "return innerWidth", args: [] });
+    await two.waitFor("#create-account");
+    const [w1, w2] = [await width(one), await width(two)];
+    assert.ok(Math.abs(w2 - w1 / 1.25) <= 2, `the kept zoom is applied at start: ${w1} -> ${w2}`);
+    await two.jsClick("#create-account");
     await two.waitFor("#copy-address");
     const addr = (p) => readdirSync(join(work, p, "data", "accounts"))[0];
     const [a1, a2] = [addr("one"), addr("two")];
@@ -233,10 +243,10 @@ test("two app instances on different profiles talk through the embedded default"
     await one.click("#open-settings");
     await one.waitFor("#node-in-use", { text: "(built in)" });
     await one.click("#close-settings");
-    await two.click("#open-settings");
+    await two.jsClick("#open-settings");
     const used = await two.wd("GET", two.s(`/element/${await two.waitFor("#node-in-use")}/text`));
     assert.equal(used, "http://127.0.0.1:5556");
-    await two.click("#close-settings");
+    await two.jsClick("#close-settings");
 
     await one.click("#new-conversation");
     await one.type("#peer-address", a2);
@@ -246,10 +256,10 @@ test("two app instances on different profiles talk through the embedded default"
     await delivered(one, await one.waitFor(".bubble.mine", { text: "Hello from the first window" }));
 
     // The second window gets the conversation live as a request (unknown sender), accepts it, answers.
-    await two.click("#tab-requests");
-    await two.click(`.conversation[data-peer="${a1}"]`);
+    await two.jsClick("#tab-requests");
+    await two.jsClick(`.conversation[data-peer="${a1}"]`);
     await two.waitFor(".bubble.theirs", { text: "Hello from the first window" });
-    await two.click("#allow-peer");
+    await two.jsClick("#allow-peer");
     await two.type("#composer", "Hello back from the second window");
     await two.keys([["keyDown", "\uE007"], ["keyUp", "\uE007"]]);
     await delivered(two, await two.waitFor(".bubble.mine", { text: "Hello back from the second window" }));
