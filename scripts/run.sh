@@ -35,3 +35,5 @@ bob=$("$courier" --data-dir "$demo/bob" account create)
 "$courier" --data-dir "$demo/bob" sync
 "$courier" --data-dir "$demo/bob" messages "$alice"
 kill "$app_pid"
+# SIGTERM ends the app through its normal exit; let it finish before the D-Bus session goes.
+wait "$app_pid" 2>/dev/null || true
