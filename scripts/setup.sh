@@ -41,9 +41,13 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; the
   step "npm ci (the desktop UI)"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# The app embeds ui/dist when it is compiled: build the UI before any cargo command.
-step "build the UI (ui/dist)"
-(cd ui && npm run build --silent >/dev/null)
+# The app embeds ui/dist when it is compiled: build the UI before any cargo command. Only when
+# its sources changed: a rebuilt dist makes cargo rebuild (and re-link, with LTO) the app.
+ui_inputs=(ui/src ui/public ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json ui/package-lock.json)
+if [ ! -f ui/dist/index.html ] || [ -n "$(find "${ui_inputs[@]}" -newer ui/dist/index.html 2>/dev/null | head -1)" ]; then
+  step "build the UI (ui/dist)"
+  (cd ui && npm run build --silent >/dev/null)
+fi
 
 if [ ! -d tests/xmtpjs-peer/node_modules ] || [ tests/xmtpjs-peer/package-lock.json -nt tests/xmtpjs-peer/node_modules ]; then
   step "npm ci (reference SDK harness, xmtp-js 13.0.4)"
