@@ -29,7 +29,7 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
         profile: state.profile.clone(),
         keychain: state.keychain.backend().name().to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        zoom: state.settings().zoom.unwrap_or(1.0),
+        zoom: state.settings().zoom_level(),
     })
 }
 
@@ -188,16 +188,27 @@ pub async fn subscribe<R: Runtime>(
     let e = engine(&state).await?;
     let mut events = e.events();
     tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::{RecvError, TryRecvError};
         loop {
-            match events.recv().await {
-                Ok(ev) => {
-                    crate::notify::on_event(&app, &ev).await;
-                    if on_event.send(ev).is_err() {
-                        break;
-                    }
+            // One event, then whatever else is already queued (a catch-up sync emits many at
+            // once): the native side effects are worked out once per batch.
+            let mut batch = match events.recv().await {
+                Ok(ev) => vec![ev],
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            };
+            loop {
+                match events.try_recv() {
+                    Ok(ev) => batch.push(ev),
+                    Err(TryRecvError::Lagged(_)) => continue,
+                    Err(_) => break,
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(_) => break,
+            }
+            crate::notify::on_events(&app, &batch).await;
+            for ev in batch {
+                if on_event.send(ev).is_err() {
+                    return;
+                }
             }
         }
     });

@@ -7,19 +7,32 @@ use tauri_plugin_notification::NotificationExt;
 
 use crate::state::AppState;
 
-/// Reacts to one engine event.
-pub async fn on_event<R: Runtime>(app: &AppHandle<R>, ev: &Event) {
-    let Event::MessageAdded { id, .. } = ev else { return };
+/// Reacts to a batch of engine events: a notification per new message from someone else, then
+/// the tray's unread count once.
+pub async fn on_events<R: Runtime>(app: &AppHandle<R>, events: &[Event]) {
+    let mut ids = events.iter().filter_map(|ev| match ev {
+        Event::MessageAdded { id, .. } => Some(id),
+        _ => None,
+    });
+    let Some(first) = ids.next() else { return };
     let state = app.state::<AppState>();
     let Some(engine) = state.session.lock().await.engine.clone() else { return };
-    let Ok(Some(m)) = engine.message(id).await else { return };
-    if m.sender == engine.address().as_str() {
-        return;
-    }
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
-    if !focused {
-        let short = format!("{}…{}", &m.sender[..6.min(m.sender.len())], &m.sender[m.sender.len().saturating_sub(4)..]);
-        let _ = app.notification().builder().title(format!("Courier — {short}")).body(&m.text).show();
+    let mut incoming = false;
+    for id in std::iter::once(first).chain(ids) {
+        let Ok(Some(m)) = engine.message(id).await else { continue };
+        if m.sender == engine.address().as_str() {
+            continue;
+        }
+        incoming = true;
+        if !focused {
+            let short =
+                format!("{}…{}", &m.sender[..6.min(m.sender.len())], &m.sender[m.sender.len().saturating_sub(4)..]);
+            let _ = app.notification().builder().title(format!("Courier — {short}")).body(&m.text).show();
+        }
+    }
+    if !incoming {
+        return;
     }
     if let Ok(convs) = engine.conversations(ListFilter::Allowed).await {
         let unread: u64 = convs.iter().map(|c| c.unread).sum();
