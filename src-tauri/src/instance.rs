@@ -4,7 +4,7 @@
 //! process that can read the profile folder can ask, and a stale file pointing at a port some
 //! other program now owns is detected (no `ok` comes back) instead of trusted.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +15,8 @@ use rand_core::RngCore;
 pub const FILE: &str = ".instance";
 const REQUEST: &str = "courier-show";
 const TIMEOUT: Duration = Duration::from_secs(2);
+/// Requests and replies are one short line: a peer that never sends a newline cannot grow it.
+const LINE_MAX: u64 = 256;
 
 /// Why the running instance could not be reached.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +72,7 @@ pub fn serve(dir: &Path, on_show: impl Fn() + Send + 'static) -> std::io::Result
 fn answer(stream: TcpStream, token: &str) -> std::io::Result<bool> {
     stream.set_read_timeout(Some(TIMEOUT))?;
     let mut line = String::new();
-    BufReader::new(stream.try_clone()?).take_line(&mut line)?;
+    BufReader::new((&stream).take(LINE_MAX)).read_line(&mut line)?;
     let ok = line.trim_end() == format!("{REQUEST} {token}");
     if ok {
         (&stream).write_all(b"ok\n")?;
@@ -88,17 +90,6 @@ pub fn signal(dir: &Path) -> Result<(), InstanceError> {
     stream.set_read_timeout(Some(TIMEOUT))?;
     (&stream).write_all(format!("{REQUEST} {token}\n").as_bytes())?;
     let mut reply = String::new();
-    BufReader::new(stream).take_line(&mut reply)?;
+    BufReader::new((&stream).take(LINE_MAX)).read_line(&mut reply)?;
     if reply.trim_end() == "ok" { Ok(()) } else { Err(InstanceError::WrongAnswer) }
-}
-
-/// One line of at most 256 bytes: a peer that never sends a newline cannot grow it.
-trait TakeLine {
-    fn take_line(self, buf: &mut String) -> std::io::Result<usize>;
-}
-
-impl<R: BufRead> TakeLine for R {
-    fn take_line(self, buf: &mut String) -> std::io::Result<usize> {
-        self.take(256).read_line(buf)
-    }
 }

@@ -99,18 +99,17 @@ pub fn run() -> Result<(), String> {
             if let Err(e) = tray.build(app) {
                 tracing::info!(error = %e, "no tray icon");
             }
+            let state = app.state::<state::AppState>();
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("Courier");
                 render::configure(&w);
-                if let Some(z) =
-                    app.state::<state::AppState>().settings().zoom.filter(|z| state::ZOOM_RANGE.contains(z))
-                {
-                    let _ = w.set_zoom(z);
+                let zoom = state.settings().zoom_level();
+                if zoom != 1.0 {
+                    let _ = w.set_zoom(zoom);
                 }
             }
             let handle = app.handle().clone();
-            let dir = app.state::<state::AppState>().dir.clone();
-            instance::serve(&dir, move || show_main_window(&handle))?;
+            instance::serve(&state.dir, move || show_main_window(&handle))?;
             exit_on_signal(app.handle().clone());
             Ok(())
         })

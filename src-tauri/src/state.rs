@@ -51,6 +51,13 @@ pub struct Settings {
 /// The zoom levels Ctrl+= / Ctrl+- step through are the UI's; any level in this range is kept.
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f64> = 0.5..=3.0;
 
+impl Settings {
+    /// The kept zoom, 1 when none (or when the file holds one outside [`ZOOM_RANGE`]).
+    pub fn zoom_level(&self) -> f64 {
+        self.zoom.filter(|z| ZOOM_RANGE.contains(z)).unwrap_or(1.0)
+    }
+}
+
 /// Everything the commands share.
 #[derive(Debug)]
 pub struct AppState {
