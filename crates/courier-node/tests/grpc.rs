@@ -153,8 +153,8 @@ async fn subscriptions_duplicates_and_ephemeral() {
     let mut c = grpc(&node).await;
     let u = User::new(6);
     let t = "/xmtp/0/m-live/proto";
-    let eph = topic::ephemeral(t).unwrap();
-    let resp = c.subscribe(SubscribeRequest { content_topics: vec![t.into(), eph.clone()] }).await.unwrap();
+    let eph = topic::ephemeral(&t.parse().unwrap()).unwrap();
+    let resp = c.subscribe(SubscribeRequest { content_topics: vec![t.into(), eph.to_string()] }).await.unwrap();
     assert_eq!(resp.metadata().get("subscribed").unwrap(), "true");
     let mut stream = resp.into_inner();
     let mut all = c.subscribe_all(SubscribeAllRequest {}).await.unwrap().into_inner();

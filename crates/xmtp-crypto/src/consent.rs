@@ -13,39 +13,8 @@ use crate::envelope::Sealed;
 use crate::hash::{hkdf_sha256, sha256};
 use crate::keys::{BundleError, decode};
 use crate::secret::Secret;
+use crate::topic::Topic;
 use crate::wallet::WalletSignature;
-
-/// A peer's consent state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConsentState {
-    /// The user allowed the peer (or started a conversation with it).
-    Allowed,
-    /// The user blocked the peer.
-    Denied,
-    /// Never mentioned: a message request.
-    Unknown,
-}
-
-impl ConsentState {
-    /// `allowed`, `denied` or `unknown`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Allowed => "allowed",
-            Self::Denied => "denied",
-            Self::Unknown => "unknown",
-        }
-    }
-
-    /// Parses [`ConsentState::as_str`].
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "allowed" => Some(Self::Allowed),
-            "denied" => Some(Self::Denied),
-            "unknown" => Some(Self::Unknown),
-            _ => None,
-        }
-    }
-}
 
 /// One entry of the consent list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,11 +41,11 @@ pub enum ConsentError {
 }
 
 /// The topic of the consent list of the identity whose private key is `identity` (spec §11.2).
-pub fn topic(identity: &PrivateKey) -> String {
+pub fn topic(identity: &PrivateKey) -> Topic {
     let secret = identity.to_bytes();
     let key = hkdf_sha256(secret.expose(), b"XMTP_PRIVATE_PREFERENCES_TOPIC", &[]);
     let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256(&[key.expose()]));
-    format!("/xmtp/0/userpreferences-{id}/proto")
+    crate::topic::built(format!("/xmtp/0/userpreferences-{id}/proto"))
 }
 
 fn encryption_key(identity: &PrivateKey) -> Secret<[u8; 32]> {

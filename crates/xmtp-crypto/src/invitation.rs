@@ -15,7 +15,7 @@ use crate::envelope::{EnvelopeRef, Sealed};
 use crate::hash::{hkdf_sha256, hmac_sha256};
 use crate::keys::{BundleCache, BundleError, PeerBundle, PrivateKeyBundle, decode};
 use crate::secret::Secret;
-use crate::topic;
+use crate::topic::{self, Topic};
 
 /// Why an invitation could not be sealed or opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,7 +63,7 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
     /// The full conversation topic, `/xmtp/0/m-<id>/proto`.
-    pub topic: String,
+    pub topic: Topic,
     /// The conversation key (32 bytes).
     pub key_material: Secret<[u8; 32]>,
     /// Optional context.
@@ -84,7 +84,7 @@ impl Invitation {
         let (a1, a2) = if me < them { (me, them) } else { (them, me) };
         let conversation_id = context.as_ref().map_or("", |c| c.conversation_id.as_str());
         let msg = format!("{conversation_id}{a1},{a2}");
-        let topic = format!("/xmtp/0/m-{}/proto", hex::encode(hmac_sha256(secret.expose(), msg.as_bytes())));
+        let topic = topic::built(format!("/xmtp/0/m-{}/proto", hex::encode(hmac_sha256(secret.expose(), msg.as_bytes()))));
         let info = format!("0|{a1}|{a2}");
         let key_material = hkdf_sha256(secret.expose(), b"__XMTP__INVITATION__SALT__XMTP__", info.as_bytes());
         Self { topic, key_material, context, consent_proof: None }
@@ -97,12 +97,12 @@ impl Invitation {
         let r = base64::engine::general_purpose::STANDARD_NO_PAD.encode(id).replace('/', "-");
         let mut key = Secret::new([0u8; 32]);
         rng.fill_bytes(key.expose_mut());
-        Self { topic: format!("/xmtp/0/m-{r}/proto"), key_material: key, context, consent_proof: None }
+        Self { topic: topic::built(format!("/xmtp/0/m-{r}/proto")), key_material: key, context, consent_proof: None }
     }
 
     fn to_proto(&self) -> pb::InvitationV1 {
         pb::InvitationV1 {
-            topic: self.topic.clone(),
+            topic: self.topic.as_str().to_owned(),
             context: self.context.as_ref().map(|c| pb::invitation_v1::Context {
                 conversation_id: c.conversation_id.clone(),
                 metadata: c.metadata.clone(),
@@ -118,9 +118,7 @@ impl Invitation {
         if inv.topic.is_empty() {
             return Err(InvitationError::Missing("topic"));
         }
-        if !topic::is_valid_chars(&inv.topic) || inv.topic.len() > 300 {
-            return Err(InvitationError::InvalidTopic);
-        }
+        let topic = Topic::parse(&inv.topic).map_err(|_| InvitationError::InvalidTopic)?;
         let Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(k)) = &mut inv.encryption else {
             return Err(InvitationError::Missing("key material"));
         };
@@ -131,7 +129,7 @@ impl Invitation {
             k.key_material.as_slice().try_into().map_err(|_| InvitationError::BadKeyMaterial(k.key_material.len()))?;
         zeroize::Zeroize::zeroize(&mut k.key_material);
         Ok(Self {
-            topic: inv.topic,
+            topic,
             key_material: Secret::new(key),
             context: inv.context.map(|c| Context { conversation_id: c.conversation_id, metadata: c.metadata }),
             consent_proof: inv.consent_proof,
@@ -194,7 +192,7 @@ pub fn seal_encoded(
 }
 
 /// The topics a sealed invitation is published to: the peer's invite topic, then our own.
-pub fn invite_topics(own: &WalletAddress, peer: &WalletAddress) -> [String; 2] {
+pub fn invite_topics(own: &WalletAddress, peer: &WalletAddress) -> [Topic; 2] {
     [topic::invite(peer), topic::invite(own)]
 }
 

@@ -37,7 +37,8 @@ pub mod v2;
 pub mod wallet;
 
 pub use address::WalletAddress;
-pub use envelope::{EnvelopeRef, Sealed};
+pub use envelope::{EnvelopeRef, MessageId, Sealed};
 pub use keys::{BundleCache, PeerBundle, PrivateKeyBundle};
 pub use secret::Secret;
+pub use topic::Topic;
 pub use xmtp_proto;

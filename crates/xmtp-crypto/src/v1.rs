@@ -8,10 +8,10 @@ use xmtp_proto::message_contents as pb;
 use crate::address::WalletAddress;
 use crate::cipher::{self, CipherError};
 use crate::dh::{Role, three_dh};
-use crate::envelope::{EnvelopeRef, Sealed, message_id};
+use crate::envelope::{EnvelopeRef, MessageId, Sealed, message_id};
 use crate::keys::{BundleCache, BundleError, PeerBundle, PrivateKeyBundle, decode};
 use crate::secret::Secret;
-use crate::topic;
+use crate::topic::{self, Topic};
 
 /// Why a V1 message could not be sealed or opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,11 +48,11 @@ pub struct OpenedV1 {
     /// The recipient.
     pub recipient: WalletAddress,
     /// The `dm-` topic of the conversation.
-    pub dm_topic: String,
+    pub dm_topic: Topic,
     /// `header.timestamp`, in ms.
     pub sent_ms: u64,
-    /// hex SHA-256 of the payload.
-    pub id: String,
+    /// SHA-256 of the payload.
+    pub id: MessageId,
     /// `PB(EncodedContent)`.
     pub encoded_content: Vec<u8>,
 }
@@ -88,7 +88,7 @@ pub fn seal(
 }
 
 /// The intro topics a first message is also published to: the peer's, then our own.
-pub fn intro_topics(own: &WalletAddress, peer: &WalletAddress) -> [String; 2] {
+pub fn intro_topics(own: &WalletAddress, peer: &WalletAddress) -> [Topic; 2] {
     [topic::intro(peer), topic::intro(own)]
 }
 
@@ -106,7 +106,7 @@ pub fn open(own: &PrivateKeyBundle, envelope: EnvelopeRef<'_>, cache: &BundleCac
     let sender = cache.legacy(sender_pb)?;
     let recipient = cache.legacy(recipient_pb)?;
     let dm_topic = topic::dm(sender.address(), recipient.address());
-    if !envelope.topic.starts_with("/xmtp/0/intro-") && topic::conversation_of(envelope.topic) != dm_topic {
+    if !envelope.topic.starts_with("/xmtp/0/intro-") && topic::conversation_of(envelope.topic) != dm_topic.as_str() {
         return Err(V1Error::TopicMismatch);
     }
     let ciphertext = v1.ciphertext.as_ref().ok_or(V1Error::Missing("ciphertext"))?;

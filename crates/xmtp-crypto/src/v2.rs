@@ -8,12 +8,12 @@ use xmtp_proto::message_contents as pb;
 use crate::address::WalletAddress;
 use crate::cipher::{self, CipherError};
 use crate::ecc::KeyError;
-use crate::envelope::{EnvelopeRef, Sealed, message_id};
+use crate::envelope::{EnvelopeRef, MessageId, Sealed, message_id};
 use crate::hash::{hkdf_sha256, hmac_sha256, sha256};
 use crate::keys::{
     BundleCache, BundleError, PrivateKeyBundle, SignatureKind, decode, signature_from_proto, signature_to_proto,
 };
-use crate::topic;
+use crate::topic::{self, Topic};
 
 /// Why a V2 message could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,8 +46,8 @@ pub struct OpenedV2 {
     pub sender: WalletAddress,
     /// `header.created_ns`.
     pub sent_ns: u64,
-    /// hex SHA-256 of the payload.
-    pub id: String,
+    /// SHA-256 of the payload.
+    pub id: MessageId,
     /// `PB(EncodedContent)`.
     pub encoded_content: Vec<u8>,
     /// `sender_hmac` if present (not verified: it is for push servers).
@@ -71,7 +71,7 @@ pub fn sender_hmac_key(key_material: &[u8], period: u64, sender: &WalletAddress)
 #[allow(clippy::too_many_arguments)]
 pub fn seal(
     own: &PrivateKeyBundle,
-    conversation_topic: &str,
+    conversation_topic: &Topic,
     key_material: &[u8],
     encoded_content: &[u8],
     created_ns: u64,
@@ -79,7 +79,7 @@ pub fn seal(
     ephemeral: bool,
     rng: &mut impl CryptoRngCore,
 ) -> Sealed {
-    let header_bytes = pb::MessageHeaderV2 { created_ns, topic: conversation_topic.to_owned() }.encode_to_vec();
+    let header_bytes = pb::MessageHeaderV2 { created_ns, topic: conversation_topic.as_str().to_owned() }.encode_to_vec();
     let digest = sha256(&[&header_bytes, encoded_content]);
     let signature = own.current_pre_key().secret().sign_prehash(&digest);
     let signed = pb::SignedContent {
@@ -101,9 +101,9 @@ pub fn seal(
         })),
     };
     let topic = if ephemeral {
-        topic::ephemeral(conversation_topic).unwrap_or_else(|| conversation_topic.to_owned())
+        topic::ephemeral(conversation_topic).unwrap_or_else(|| conversation_topic.clone())
     } else {
-        conversation_topic.to_owned()
+        conversation_topic.clone()
     };
     Sealed { topic, timestamp_ns: created_ns, bytes: msg.encode_to_vec() }
 }
@@ -111,7 +111,7 @@ pub fn seal(
 /// Opens a V2 message of the conversation `conversation_topic` (spec §9.4). The envelope may
 /// come from the `mE-` twin; the header must still name `conversation_topic`.
 pub fn open(
-    conversation_topic: &str,
+    conversation_topic: &Topic,
     key_material: &[u8],
     envelope: EnvelopeRef<'_>,
     cache: &BundleCache,
@@ -121,7 +121,7 @@ pub fn open(
         return Err(V2Error::NotV2);
     };
     let header: pb::MessageHeaderV2 = decode("MessageHeaderV2", &v2.header_bytes)?;
-    if header.topic != conversation_topic {
+    if header.topic != conversation_topic.as_str() {
         return Err(V2Error::TopicMismatch);
     }
     let ciphertext = v2.ciphertext.as_ref().ok_or(V2Error::Missing("ciphertext"))?;
