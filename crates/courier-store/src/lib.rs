@@ -1,0 +1,135 @@
+//! # courier-store
+//!
+//! The client's SQLite store (rusqlite, bundled SQLite, WAL): conversations (V1 and V2, context,
+//! consent proof, last-read marker, draft), messages (id, sender, time, content type, the
+//! `EncodedContent` bytes and a text preview, delivery state), per-topic sync cursors, the
+//! outbox, cached contact bundles and the consent list. Message bodies are stored; private keys
+//! never are, and V2 conversation keys only sealed by the caller.
+//!
+//! Everything is typed: addresses, topics and message ids are `xmtp-crypto`'s types, states are
+//! [`types`]; they become column values only at the row boundary, and a stored value that is
+//! none of a type's values is an error. Schema changes are numbered, append-only files in
+//! `migrations/`, applied in order and recorded in `PRAGMA user_version`. The store knows
+//! nothing of the protocol's cryptography or of the network.
+
+mod read;
+mod rows;
+pub mod types;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use rows::{Conversation, ConversationSummary, Message, OutboxItem};
+pub use types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
+pub use write::Writer;
+
+/// The migrations, in order. `user_version` = how many are applied.
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/001_init.sql"), include_str!("../migrations/002_typed_outbox.sql")];
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file cannot be opened as a database (missing folder, not SQLite, damaged).
+    #[error("cannot open the store {}: {source}", path.display())]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer Courier.
+    #[error("the store {} has schema version {found}, newer than this Courier's {supported}; update Courier", path.display())]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest this build knows.
+        supported: u32,
+    },
+    /// A migration failed (the file is left at the last version that applied).
+    #[error("cannot upgrade the store {} to schema version {version}: {source}", path.display())]
+    Migrate {
+        /// The database file.
+        path: PathBuf,
+        /// The version that failed.
+        version: usize,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// A statement failed, or a stored value is not valid (see [`types::UnknownValue`]).
+    #[error("store: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// Conversation metadata could not be encoded.
+    #[error("conversation metadata cannot be stored: {0}")]
+    Metadata(#[source] serde_json::Error),
+}
+
+/// The store: one connection. Not `Sync`; the engine owns it behind a lock.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open = |source| StoreError::Open { path: path.to_owned(), source };
+        let conn = Connection::open(path).map_err(open)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open)?;
+        let mut store = Self { conn };
+        store.migrate(path)?;
+        Ok(store)
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction.
+    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
+        let found: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        let supported = MIGRATIONS.len() as u32;
+        if found > supported {
+            return Err(StoreError::TooNew { path: path.to_owned(), found, supported });
+        }
+        for (n, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let failed = |source| StoreError::Migrate { path: path.to_owned(), version: n + 1, source };
+            let tx = self.conn.transaction().map_err(failed)?;
+            tx.execute_batch(sql).map_err(failed)?;
+            tx.pragma_update(None, "user_version", n + 1).map_err(failed)?;
+            tx.commit().map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// The schema version.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// The newest schema version this build knows.
+    pub fn latest_schema_version() -> u32 {
+        MIGRATIONS.len() as u32
+    }
+
+    /// `PRAGMA integrity_check` says `ok`.
+    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
+    /// Runs `f` in one transaction (a page of sync is committed whole).
+    pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let tx = self.conn.transaction()?;
+        let out = f(&Writer { tx: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+}

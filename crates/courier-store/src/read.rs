@@ -1,0 +1,113 @@
+//! Queries: what the engine reads from the store.
+
+use rusqlite::{OptionalExtension, params};
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
+
+use crate::rows::{self, CONV_COLS, Conversation, ConversationSummary, MESSAGE_COLS, Message, OUTBOX_COLS, OutboxItem};
+use crate::types::{ConsentState, Cursor, MessagePosition};
+use crate::{Store, StoreError};
+
+impl Store {
+    /// All conversations, oldest first.
+    pub fn conversations(&self) -> Result<Vec<Conversation>, StoreError> {
+        let mut s =
+            self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations c ORDER BY created_ns"))?;
+        let rows = s.query_map([], rows::conversation)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One conversation.
+    pub fn conversation(&self, topic: &Topic) -> Result<Option<Conversation>, StoreError> {
+        let mut s = self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations c WHERE topic = ?1"))?;
+        Ok(s.query_row([topic.as_str()], rows::conversation).optional()?)
+    }
+
+    /// Conversations with a peer, newest first.
+    pub fn conversations_with(&self, peer: &WalletAddress) -> Result<Vec<Conversation>, StoreError> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {CONV_COLS} FROM conversations c WHERE peer = ?1 ORDER BY created_ns DESC"
+        ))?;
+        let rows = s.query_map([peer.as_str()], rows::conversation)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The conversation list, most recent activity first, with unread counts and consent.
+    pub fn conversation_list(&self, own: &WalletAddress) -> Result<Vec<ConversationSummary>, StoreError> {
+        let sql = format!(
+            "SELECT {CONV_COLS}, c.last_message_ns, c.draft,
+                (SELECT preview FROM messages m WHERE m.topic = c.topic ORDER BY sent_ns DESC, id DESC LIMIT 1),
+                (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns AND m.sender != ?1),
+                COALESCE((SELECT state FROM consent k WHERE k.address = c.peer), 'unknown')
+             FROM conversations c ORDER BY max(c.last_message_ns, c.created_ns) DESC"
+        );
+        let mut s = self.conn.prepare_cached(&sql)?;
+        let rows = s.query_map([own.as_str()], rows::summary)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Messages of a conversation, oldest first: the `limit` newest before `before` (in
+    /// (time, id) order), or the newest of all.
+    pub fn messages(
+        &self,
+        topic: &Topic,
+        before: Option<&MessagePosition>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut out: Vec<Message> = match before {
+            Some(p) => {
+                let mut s = self.conn.prepare_cached(&format!(
+                    "SELECT {MESSAGE_COLS} FROM messages WHERE topic = ?1 AND (sent_ns, id) < (?2, ?3)
+                     ORDER BY sent_ns DESC, id DESC LIMIT ?4"
+                ))?;
+                let rows =
+                    s.query_map(params![topic.as_str(), rows::i(p.sent_ns), p.id.to_string(), limit], rows::message)?;
+                rows.collect::<Result<_, _>>()?
+            }
+            None => {
+                let mut s = self.conn.prepare_cached(&format!(
+                    "SELECT {MESSAGE_COLS} FROM messages WHERE topic = ?1 ORDER BY sent_ns DESC, id DESC LIMIT ?2"
+                ))?;
+                let rows = s.query_map(params![topic.as_str(), limit], rows::message)?;
+                rows.collect::<Result<_, _>>()?
+            }
+        };
+        out.reverse();
+        Ok(out)
+    }
+
+    /// One message.
+    pub fn message(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
+        let mut s = self.conn.prepare_cached(&format!("SELECT {MESSAGE_COLS} FROM messages WHERE id = ?1"))?;
+        Ok(s.query_row([id.to_string()], rows::message).optional()?)
+    }
+
+    /// The sync cursor of a topic.
+    pub fn cursor(&self, topic: &Topic) -> Result<Option<Cursor>, StoreError> {
+        let mut s = self.conn.prepare_cached("SELECT ts, digest FROM cursors WHERE topic = ?1")?;
+        Ok(s.query_row([topic.as_str()], rows::cursor).optional()?)
+    }
+
+    /// The whole outbox, oldest first (the queue is FIFO: the caller decides what is due).
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut s = self.conn.prepare_cached(&format!("SELECT {OUTBOX_COLS} FROM outbox ORDER BY seq"))?;
+        let rows = s.query_map([], rows::outbox_item)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number of queued publishes.
+    pub fn outbox_len(&self) -> Result<u64, StoreError> {
+        Ok(rows::u(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?))
+    }
+
+    /// A cached contact bundle: (bytes, fetched at ms).
+    pub fn contact(&self, address: &WalletAddress) -> Result<Option<(Vec<u8>, u64)>, StoreError> {
+        let mut s = self.conn.prepare_cached("SELECT bundle, fetched_ms FROM contacts WHERE address = ?1")?;
+        Ok(s.query_row([address.as_str()], |r| Ok((r.get(0)?, rows::u(r.get(1)?)))).optional()?)
+    }
+
+    /// A peer's consent state (`Unknown` if never set).
+    pub fn consent(&self, address: &WalletAddress) -> Result<ConsentState, StoreError> {
+        let mut s = self.conn.prepare_cached("SELECT state FROM consent WHERE address = ?1")?;
+        Ok(s.query_row([address.as_str()], |r| r.get(0)).optional()?.unwrap_or(ConsentState::Unknown))
+    }
+}

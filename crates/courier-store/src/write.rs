@@ -1,0 +1,166 @@
+//! Writes, inside one transaction ([`crate::Store::write`]).
+
+use rusqlite::{Transaction, params};
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
+
+use crate::StoreError;
+use crate::rows::{Conversation, Message, i};
+use crate::types::{ConsentState, Cursor, DeliveryState, Outgoing};
+
+/// Writes inside one transaction.
+#[derive(Debug)]
+pub struct Writer<'a> {
+    pub(crate) tx: &'a Transaction<'a>,
+}
+
+impl Writer<'_> {
+    /// Adds a conversation; an existing one with the same topic is kept (dedupe by topic).
+    /// Returns whether it was new.
+    pub fn add_conversation(&self, c: &Conversation) -> Result<bool, StoreError> {
+        let metadata = serde_json::to_string(&c.metadata).map_err(StoreError::Metadata)?;
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO conversations
+                   (topic, version, peer, created_ns, conversation_id, metadata, key_sealed, consent_proof)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                c.topic.as_str(),
+                c.version,
+                c.peer.as_str(),
+                i(c.created_ns),
+                c.conversation_id.as_deref().unwrap_or(""),
+                metadata,
+                c.key_sealed,
+                c.consent_proof
+            ])?;
+        Ok(n == 1)
+    }
+
+    /// Adds a message; an existing id is kept. Returns whether it was new. Bumps the
+    /// conversation's activity time.
+    pub fn add_message(&self, m: &Message) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                m.id.to_string(),
+                m.topic.as_str(),
+                m.sender.as_str(),
+                i(m.sent_ns),
+                m.content_type,
+                m.content,
+                m.preview,
+                m.state
+            ])?;
+        self.tx
+            .prepare_cached("UPDATE conversations SET last_message_ns = max(last_message_ns, ?2) WHERE topic = ?1")?
+            .execute(params![m.topic.as_str(), i(m.sent_ns)])?;
+        Ok(n == 1)
+    }
+
+    /// Sets a message's delivery state.
+    pub fn set_state(&self, id: &MessageId, state: DeliveryState) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE messages SET state = ?2 WHERE id = ?1")?
+            .execute(params![id.to_string(), state])?;
+        Ok(())
+    }
+
+    /// Moves a topic's sync cursor.
+    pub fn set_cursor(&self, topic: &Topic, cursor: &Cursor) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO cursors (topic, ts, digest) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(topic) DO UPDATE SET ts = excluded.ts, digest = excluded.digest",
+            )?
+            .execute(params![topic.as_str(), i(cursor.timestamp_ns), cursor.digest.as_slice()])?;
+        Ok(())
+    }
+
+    /// Queues a publish.
+    pub fn enqueue(&self, outgoing: &Outgoing, envelopes: &[u8]) -> Result<(), StoreError> {
+        let (kind, id) = match outgoing {
+            Outgoing::Message(id) => ("message", Some(id.to_string())),
+            Outgoing::Consent => ("consent", None),
+        };
+        self.tx
+            .prepare_cached("INSERT INTO outbox (kind, message_id, envelopes) VALUES (?1, ?2, ?3)")?
+            .execute(params![kind, id, envelopes])?;
+        Ok(())
+    }
+
+    /// Removes a queued item (published, or given up).
+    pub fn dequeue(&self, seq: i64) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([seq])?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub fn retry_later(&self, seq: i64, next_attempt_ms: u64, error: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2, last_error = ?3 WHERE seq = ?1",
+            )?
+            .execute(params![seq, i(next_attempt_ms), error])?;
+        Ok(())
+    }
+
+    /// Makes every queued publish of a message due now (a user's retry). Returns how many
+    /// items the message still has queued.
+    pub fn retry_now(&self, message: &MessageId) -> Result<usize, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("UPDATE outbox SET next_attempt = 0 WHERE kind = 'message' AND message_id = ?1")?
+            .execute([message.to_string()])?)
+    }
+
+    /// Makes every queued publish due now (the connection is back, or the user asked).
+    pub fn retry_all_now(&self) -> Result<(), StoreError> {
+        self.tx.prepare_cached("UPDATE outbox SET next_attempt = 0")?.execute([])?;
+        Ok(())
+    }
+
+    /// Caches a contact bundle.
+    pub fn set_contact(&self, address: &WalletAddress, bundle: &[u8], fetched_ms: u64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO contacts (address, bundle, fetched_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(address) DO UPDATE SET bundle = excluded.bundle, fetched_ms = excluded.fetched_ms",
+            )?
+            .execute(params![address.as_str(), bundle, i(fetched_ms)])?;
+        Ok(())
+    }
+
+    /// Sets a peer's consent state if `updated_ns` is not older than what is stored.
+    pub fn set_consent(&self, address: &WalletAddress, state: ConsentState, updated_ns: u64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO consent (address, state, updated_ns) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(address) DO UPDATE SET state = excluded.state, updated_ns = excluded.updated_ns
+                 WHERE excluded.updated_ns >= consent.updated_ns",
+            )?
+            .execute(params![address.as_str(), state, i(updated_ns)])?;
+        Ok(())
+    }
+
+    /// Moves the last-read marker of a conversation forward.
+    pub fn mark_read(&self, topic: &Topic, up_to_ns: u64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE conversations SET last_read_ns = max(last_read_ns, ?2) WHERE topic = ?1")?
+            .execute(params![topic.as_str(), i(up_to_ns)])?;
+        Ok(())
+    }
+
+    /// Saves a draft.
+    pub fn set_draft(&self, topic: &Topic, draft: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE conversations SET draft = ?2 WHERE topic = ?1")?
+            .execute(params![topic.as_str(), draft])?;
+        Ok(())
+    }
+}
