@@ -27,9 +27,9 @@ fn identity() -> PrivateKeyBundle {
     PrivateKeyBundle::generate(&wallet, 1_700_000_000_000, &mut OsRng).unwrap()
 }
 
-fn env(s: &xmtp_crypto::Sealed, topic: Option<String>) -> Envelope {
+fn env(s: &xmtp_crypto::Sealed, topic: Option<xmtp_crypto::Topic>) -> Envelope {
     Envelope {
-        content_topic: topic.unwrap_or_else(|| s.topic.clone()),
+        content_topic: topic.unwrap_or_else(|| s.topic.clone()).into_string(),
         timestamp_ns: s.timestamp_ns,
         message: s.bytes.clone().into(),
     }
@@ -40,8 +40,8 @@ async fn publish_contact(node: &NodeHandle, keys: &PrivateKeyBundle) {
     let t = xmtp_crypto::topic::contact(keys.address());
     let [a, b] = keys.contact_bundles();
     let envs = vec![
-        Envelope { content_topic: t.clone(), timestamp_ns: 1, message: a.into() },
-        Envelope { content_topic: t, timestamp_ns: 2, message: b.into() },
+        Envelope { content_topic: t.to_string(), timestamp_ns: 1, message: a.into() },
+        Envelope { content_topic: t.into_string(), timestamp_ns: 2, message: b.into() },
     ];
     client.publish(envs).await.unwrap();
 }

@@ -27,8 +27,8 @@ async fn main() {
     let t = topic::contact(peer.address());
     client
         .publish(vec![
-            Envelope { content_topic: t.clone(), timestamp_ns: 1, message: a.into() },
-            Envelope { content_topic: t, timestamp_ns: 2, message: b.into() },
+            Envelope { content_topic: t.to_string(), timestamp_ns: 1, message: a.into() },
+            Envelope { content_topic: t.into_string(), timestamp_ns: 2, message: b.into() },
         ])
         .await
         .unwrap();
@@ -43,13 +43,21 @@ async fn main() {
     let sealed = invitation::seal(&peer, &them, &inv, start, &mut OsRng);
     let mut envs: Vec<Envelope> = invitation::invite_topics(peer.address(), &address)
         .into_iter()
-        .map(|t| Envelope { content_topic: t, timestamp_ns: sealed.timestamp_ns, message: sealed.bytes.clone().into() })
+        .map(|t| Envelope {
+            content_topic: t.into_string(),
+            timestamp_ns: sealed.timestamp_ns,
+            message: sealed.bytes.clone().into(),
+        })
         .collect();
     for i in 0..count {
         let body = content::text(&format!("message {i}: the quick brown fox jumps over the lazy dog")).encode_to_vec();
         let ts = start + (i as u64 + 1) * 60_000_000_000; // one a minute: many days of separators
         let m = v2::seal(&peer, &inv.topic, inv.key_material.expose(), &body, ts, true, false, &mut OsRng);
-        envs.push(Envelope { content_topic: m.topic, timestamp_ns: m.timestamp_ns, message: m.bytes.into() });
+        envs.push(Envelope {
+            content_topic: m.topic.into_string(),
+            timestamp_ns: m.timestamp_ns,
+            message: m.bytes.into(),
+        });
         if envs.len() >= 2000 {
             client.publish(std::mem::take(&mut envs)).await.unwrap();
         }

@@ -1,8 +1,9 @@
 //! Accounts: creating one (a new wallet), importing a wallet key or recovery phrase (restoring
-//! the XMTP keys from the network backup when they exist, creating them otherwise), and opening
-//! one from the keychain. Each account has its own data folder and keychain entries.
+//! the XMTP keys from the network backup when they exist, creating them otherwise), opening one
+//! from the keychain, exporting its encrypted backup, and removing it from this computer. Each
+//! account has its own data folder and keychain entries.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use rand_core::OsRng;
@@ -12,66 +13,29 @@ use xmtp_crypto::{Secret, WalletAddress, storage, topic};
 use xmtp_proto::message_api::v1::Envelope;
 
 use crate::client::NodeClient;
-use crate::engine::Engine;
-use crate::error::{EngineError, parse_address};
-use crate::keychain::Keychain;
+use crate::config::Config;
+use crate::engine::{Engine, now_ms, now_ns};
+use crate::error::{EngineError, KeychainDamage, parse_address};
 
 /// Keychain item holding `PB(PrivateKeyBundle{v1})` in hex.
 pub const IDENTITY_ITEM: &str = "identity";
 /// Keychain item holding the wallet private key in hex (accounts whose wallet Courier holds).
 pub const WALLET_ITEM: &str = "wallet";
 
-/// Where and how an engine runs.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The data folder; each account lives in `accounts/<address>/` below it.
-    pub data_dir: PathBuf,
-    /// The node, `http://…` (plaintext) or `https://…` (TLS).
-    pub node_url: String,
-    /// Where keys are kept.
-    pub keychain: Keychain,
-}
-
-impl Config {
-    /// The folder of one account.
-    pub fn account_dir(&self, address: &WalletAddress) -> PathBuf {
-        self.data_dir.join("accounts").join(address.as_str())
-    }
-
-    /// Accounts with a folder here, sorted.
-    pub fn accounts(&self) -> Vec<WalletAddress> {
-        let mut out: Vec<WalletAddress> = std::fs::read_dir(self.data_dir.join("accounts"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| WalletAddress::parse(&e.file_name().to_string_lossy()).ok())
-            .collect();
-        out.sort();
-        out
-    }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 /// Creates an account with a new random wallet; publishes its contact bundles and key backup.
 pub async fn create(config: &Config) -> Result<Engine, EngineError> {
-    let wallet = LocalWallet::generate(&mut OsRng);
-    import_wallet(config, wallet).await
+    import_wallet(config, LocalWallet::generate(&mut OsRng)).await
 }
 
 /// Imports a wallet private key (hex).
 pub async fn import_key(config: &Config, key_hex: &str) -> Result<Engine, EngineError> {
-    let wallet =
-        LocalWallet::from_hex(key_hex).map_err(|e| EngineError::BadInput(format!("invalid wallet key: {e}")))?;
+    let wallet = LocalWallet::from_hex(key_hex).map_err(EngineError::BadWalletKey)?;
     import_wallet(config, wallet).await
 }
 
 /// Imports a BIP-39 recovery phrase (account m/44'/60'/0'/0/0).
 pub async fn import_phrase(config: &Config, phrase: &str) -> Result<Engine, EngineError> {
-    let wallet = crate::bip44::wallet_from_phrase(phrase).map_err(|e| EngineError::BadInput(e.to_string()))?;
-    import_wallet(config, wallet).await
+    import_wallet(config, crate::bip44::wallet_from_phrase(phrase)?).await
 }
 
 /// Signs in with a wallet: restores the XMTP keys from the network backup if there is one,
@@ -81,11 +45,11 @@ pub async fn import_wallet(config: &Config, wallet: LocalWallet) -> Result<Engin
     config.keychain.check()?;
     // A throwaway identity only to build a client for the read-only lookups below.
     let probe_keys =
-        Arc::new(PrivateKeyBundle::generate(&wallet, now_ms(), &mut OsRng).map_err(EngineError::protocol)?);
+        Arc::new(PrivateKeyBundle::generate(&wallet, now_ms(), &mut OsRng).map_err(EngineError::Identity)?);
     let probe = NodeClient::new(&config.node_url, Arc::clone(&probe_keys))?;
     let stored = probe.newest(&topic::private_store(&address), 1).await?;
     let (keys, fresh) = match stored.iter().find(|e| !e.message.is_empty()) {
-        Some(e) => (storage::decrypt(&e.message, &wallet).map_err(EngineError::protocol)?, false),
+        Some(e) => (storage::decrypt(&e.message, &wallet)?, false),
         None => (Arc::try_unwrap(probe_keys).unwrap_or_else(|k| (*k).clone()), true),
     };
     let key_hex = Secret::new(hex::encode(keys.encode_v1().expose()));
@@ -94,26 +58,22 @@ pub async fn import_wallet(config: &Config, wallet: LocalWallet) -> Result<Engin
     config.keychain.store(address.as_str(), WALLET_ITEM, wallet_hex.expose())?;
     let engine = Engine::open_with(config, keys).await?;
     if fresh {
-        let backup = storage::encrypt(engine.keys(), &wallet, &mut OsRng).map_err(EngineError::protocol)?;
-        let now = now_ms() * 1_000_000;
-        engine.client().publish(vec![envelope(topic::private_store(&address), now, backup)]).await?;
+        let backup = storage::encrypt(engine.keys(), &wallet, &mut OsRng)?;
+        let envelope = Envelope {
+            content_topic: topic::private_store(&address).into_string(),
+            timestamp_ns: now_ns(),
+            message: backup.into(),
+        };
+        engine.client().publish(vec![envelope]).await?;
     }
     engine.ensure_contact_published().await?;
     write_default(config, &address)?;
     Ok(engine)
 }
 
-fn envelope(topic: String, ts: u64, bytes: Vec<u8>) -> Envelope {
-    Envelope { content_topic: topic, timestamp_ns: ts, message: bytes.into() }
-}
-
-fn default_file(config: &Config) -> PathBuf {
-    config.data_dir.join("default-account")
-}
-
 fn write_default(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
-    std::fs::write(default_file(config), address.as_str())
+    std::fs::write(config.default_file(), address.as_str())
         .map_err(|e| EngineError::io("writing the default account", e))
 }
 
@@ -122,9 +82,9 @@ pub fn choose(config: &Config, wanted: Option<&str>) -> Result<WalletAddress, En
     let accounts = config.accounts();
     if let Some(w) = wanted {
         let a = parse_address(w)?;
-        return if accounts.contains(&a) { Ok(a) } else { Err(EngineError::NoAccount(a.to_string())) };
+        return if accounts.contains(&a) { Ok(a) } else { Err(EngineError::UnknownAccount(a)) };
     }
-    if let Ok(s) = std::fs::read_to_string(default_file(config))
+    if let Ok(s) = std::fs::read_to_string(config.default_file())
         && let Ok(a) = WalletAddress::parse(s.trim())
         && accounts.contains(&a)
     {
@@ -132,8 +92,8 @@ pub fn choose(config: &Config, wanted: Option<&str>) -> Result<WalletAddress, En
     }
     match accounts.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(EngineError::NoAccount(config.data_dir.display().to_string())),
-        many => Err(EngineError::WhichAccount(many.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "))),
+        [] => Err(EngineError::NoAccount(config.data_dir.clone())),
+        many => Err(EngineError::WhichAccount(many.to_vec())),
     }
 }
 
@@ -142,16 +102,12 @@ pub async fn open(config: &Config, address: &WalletAddress) -> Result<Engine, En
     let hex_bundle = config
         .keychain
         .load(address.as_str(), IDENTITY_ITEM)?
-        .ok_or_else(|| EngineError::KeysMissing(address.to_string()))?;
-    let bytes = Secret::new(
-        hex::decode(hex_bundle.expose()).map_err(|_| EngineError::Protocol("keychain entry is not hex".into()))?,
-    );
-    let keys = PrivateKeyBundle::decode(bytes.expose()).map_err(EngineError::protocol)?;
+        .ok_or_else(|| EngineError::KeysMissing(address.clone()))?;
+    let damaged = |problem| EngineError::KeychainDamaged { address: address.clone(), problem };
+    let bytes = Secret::new(hex::decode(hex_bundle.expose()).map_err(|_| damaged(KeychainDamage::NotHex))?);
+    let keys = PrivateKeyBundle::decode(bytes.expose()).map_err(|e| damaged(KeychainDamage::Undecodable(e)))?;
     if keys.address() != address {
-        return Err(EngineError::Protocol(format!(
-            "the keychain entry for {address} holds keys of {}",
-            keys.address()
-        )));
+        return Err(damaged(KeychainDamage::OtherAccount(keys.address().clone())));
     }
     Engine::open_with(config, keys).await
 }
@@ -159,5 +115,33 @@ pub async fn open(config: &Config, address: &WalletAddress) -> Result<Engine, En
 /// The wallet of an account, from the keychain, if Courier holds it.
 pub fn wallet(config: &Config, address: &WalletAddress) -> Result<LocalWallet, EngineError> {
     let hex_key = config.keychain.load(address.as_str(), WALLET_ITEM)?.ok_or(EngineError::NoWallet)?;
-    LocalWallet::from_hex(hex_key.expose()).map_err(EngineError::protocol)
+    LocalWallet::from_hex(hex_key.expose()).map_err(EngineError::BadWalletKey)
+}
+
+/// The encrypted key backup (`EncryptedPrivateKeyBundle`), openable only with the wallet.
+pub fn export_backup(config: &Config, engine: &Engine) -> Result<Vec<u8>, EngineError> {
+    let wallet = wallet(config, engine.address())?;
+    Ok(storage::encrypt(engine.keys(), &wallet, &mut OsRng)?)
+}
+
+/// Removes an account from this computer: its keychain entries, its data folder, and the
+/// default choice if it was the default. Its identity stays on the network, restorable with the
+/// wallet. The engine of the account must be closed first.
+pub fn remove(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
+    config.keychain.delete(address.as_str(), IDENTITY_ITEM)?;
+    config.keychain.delete(address.as_str(), WALLET_ITEM)?;
+    remove_dir(&config.account_dir(address))?;
+    if std::fs::read_to_string(config.default_file()).is_ok_and(|s| s.trim() == address.as_str()) {
+        std::fs::remove_file(config.default_file())
+            .map_err(|e| EngineError::io("forgetting the default account", e))?;
+    }
+    Ok(())
+}
+
+fn remove_dir(dir: &Path) -> Result<(), EngineError> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(EngineError::io(format!("removing {}", dir.display()), e)),
+    }
 }

@@ -81,7 +81,6 @@ pub struct NodeClient {
     api: MessageApiClient<Channel>,
     own: Arc<PrivateKeyBundle>,
     token: Arc<Mutex<Option<(String, u64)>>>,
-    url: String,
 }
 
 fn now_ns() -> u64 {
@@ -108,12 +107,7 @@ impl NodeClient {
         let api = MessageApiClient::new(endpoint.connect_lazy())
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
-        Ok(Self { api, own, token: Arc::new(Mutex::new(None)), url: url.to_owned() })
-    }
-
-    /// The node URL.
-    pub fn url(&self) -> &str {
-        &self.url
+        Ok(Self { api, own, token: Arc::new(Mutex::new(None)) })
     }
 
     fn bearer(&self, fresh: bool) -> String {
@@ -179,16 +173,24 @@ impl NodeClient {
     }
 }
 
-/// A page request for `topic`, ascending after `after` (a cursor position) unless told.
-pub fn page_request(topic: &str, after: Option<(u64, Vec<u8>)>, limit: u32, direction: SortDirection) -> QueryRequest {
+/// A page request for `topic`, after `after` (a sync cursor) in `direction`.
+pub fn page_request(
+    topic: &str,
+    after: Option<&courier_store::Cursor>,
+    limit: u32,
+    direction: SortDirection,
+) -> QueryRequest {
     QueryRequest {
         content_topics: vec![topic.to_owned()],
         start_time_ns: 0,
         end_time_ns: 0,
         paging_info: Some(PagingInfo {
             limit,
-            cursor: after.map(|(ts, digest)| Cursor {
-                cursor: Some(cursor::Cursor::Index(IndexCursor { digest, sender_time_ns: ts })),
+            cursor: after.map(|c| Cursor {
+                cursor: Some(cursor::Cursor::Index(IndexCursor {
+                    digest: c.digest.to_vec(),
+                    sender_time_ns: c.timestamp_ns,
+                })),
             }),
             direction: direction as i32,
         }),

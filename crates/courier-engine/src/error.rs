@@ -1,4 +1,14 @@
-//! The engine's errors: each names what went wrong without secrets.
+//! The engine's errors: each says what went wrong, keeps its typed source, and never holds a
+//! secret.
+
+use xmtp_crypto::address::AddressError;
+use xmtp_crypto::content::ContentError;
+use xmtp_crypto::ecc::KeyError;
+use xmtp_crypto::envelope::MessageIdError;
+use xmtp_crypto::keys::BundleError;
+use xmtp_crypto::storage::StorageError;
+use xmtp_crypto::topic::TopicError;
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
 use crate::client::ClientError;
 use crate::keychain::KeychainError;
@@ -22,32 +32,77 @@ pub enum EngineError {
         /// What was given.
         input: String,
         /// Why.
-        source: xmtp_crypto::address::AddressError,
+        source: AddressError,
     },
+    /// A conversation topic is malformed.
+    #[error("{input:?} is not a conversation: {source}")]
+    BadTopic {
+        /// What was given.
+        input: String,
+        /// Why.
+        source: TopicError,
+    },
+    /// A message id is malformed.
+    #[error("{input:?} is not a message id: {source}")]
+    BadMessageId {
+        /// What was given.
+        input: String,
+        /// Why.
+        source: MessageIdError,
+    },
+    /// A wallet key is not a valid secp256k1 private key.
+    #[error("invalid wallet key: {0}")]
+    BadWalletKey(#[source] KeyError),
+    /// A recovery phrase is not valid.
+    #[error(transparent)]
+    BadPhrase(#[from] crate::bip44::PhraseError),
+    /// Content to send is not valid `EncodedContent`.
+    #[error("the content to send is not valid: {0}")]
+    BadContent(#[from] ContentError),
     /// The address has no XMTP identity on this node.
     #[error("{0} is not on the XMTP network (no contact bundle found)")]
-    NotOnNetwork(String),
-    /// No account in this data folder, or not the one asked for.
-    #[error("no account {0} here; create or import one first")]
-    NoAccount(String),
+    NotOnNetwork(WalletAddress),
+    /// The peer's keys cannot be used for a V1 conversation.
+    #[error("{0} has V2-only keys; V1 is not possible")]
+    NoV1(WalletAddress),
+    /// No account in this data folder.
+    #[error("no account in {0}; create or import one first")]
+    NoAccount(std::path::PathBuf),
+    /// The account asked for is not in this data folder.
+    #[error("no account {0} here; create or import it first")]
+    UnknownAccount(WalletAddress),
     /// Several accounts and none chosen.
-    #[error("several accounts here ({0}); choose one with --account")]
-    WhichAccount(String),
+    #[error("several accounts here ({}); choose one with --account", list(.0))]
+    WhichAccount(Vec<WalletAddress>),
     /// The keychain holds no keys for this account (another machine, or a wiped keychain).
     #[error("the keychain has no keys for {0}; import the wallet again to restore them from the network backup")]
-    KeysMissing(String),
+    KeysMissing(WalletAddress),
+    /// The keychain's entry for an account cannot be read as its keys.
+    #[error("the keychain entry for {address} is damaged: {problem}")]
+    KeychainDamaged {
+        /// The account.
+        address: WalletAddress,
+        /// What is wrong with it.
+        problem: KeychainDamage,
+    },
     /// The wallet key is not available for an operation that needs it.
     #[error("this account's wallet key is not in the keychain")]
     NoWallet,
-    /// A key, bundle or stored backup is invalid.
-    #[error("{0}")]
-    Protocol(String),
-    /// The peer's keys cannot be used for a V1 conversation.
-    #[error("{0} has V2-only keys; V1 is not possible")]
-    NoV1(String),
-    /// A recovery phrase or wallet key is invalid.
-    #[error("{0}")]
-    BadInput(String),
+    /// The identity could not be created or its backup could not be made or opened.
+    #[error("the key backup: {0}")]
+    Backup(#[from] StorageError),
+    /// A new identity could not be created.
+    #[error("cannot create the XMTP identity: {0}")]
+    Identity(#[source] BundleError),
+    /// No such message here.
+    #[error("no message {0} here")]
+    NoSuchMessage(MessageId),
+    /// The message has nothing left to publish (it was sent, or the node refused it for good).
+    #[error("message {0} has nothing left to send")]
+    NotQueued(MessageId),
+    /// No such conversation here.
+    #[error("no conversation {0} here")]
+    NoSuchConversation(Topic),
     /// Local file system.
     #[error("{context}: {source}")]
     Io {
@@ -56,20 +111,56 @@ pub enum EngineError {
         /// Why it failed.
         source: std::io::Error,
     },
+    /// A failure inside the engine, not caused by input (details in the log).
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+/// What is wrong with a keychain entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeychainDamage {
+    /// It is not hexadecimal.
+    #[error("not hex")]
+    NotHex,
+    /// It does not decode as a private key bundle.
+    #[error("{0}")]
+    Undecodable(#[source] BundleError),
+    /// It holds another account's keys.
+    #[error("it holds the keys of {0}")]
+    OtherAccount(WalletAddress),
+}
+
+/// Failures inside the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Internal {
+    /// A blocking or background task panicked or was cancelled.
+    #[error("an engine task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl EngineError {
-    pub(crate) fn protocol(e: impl std::fmt::Display) -> Self {
-        Self::Protocol(e.to_string())
-    }
-
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Self::Io { context: context.into(), source }
     }
 }
 
+fn list(addresses: &[WalletAddress]) -> String {
+    addresses.iter().map(WalletAddress::as_str).collect::<Vec<_>>().join(", ")
+}
+
 /// Parses an address typed by a user.
-pub fn parse_address(input: &str) -> Result<xmtp_crypto::WalletAddress, EngineError> {
-    xmtp_crypto::WalletAddress::parse(input)
-        .map_err(|source| EngineError::BadAddress { input: input.to_owned(), source })
+pub fn parse_address(input: &str) -> Result<WalletAddress, EngineError> {
+    WalletAddress::parse(input).map_err(|source| EngineError::BadAddress { input: input.to_owned(), source })
+}
+
+/// Parses a conversation topic given by a user or the UI.
+pub fn parse_topic(input: &str) -> Result<Topic, EngineError> {
+    Topic::parse(input).map_err(|source| EngineError::BadTopic { input: input.to_owned(), source })
+}
+
+/// Parses a message id given by a user or the UI.
+pub fn parse_message_id(input: &str) -> Result<MessageId, EngineError> {
+    MessageId::parse(input).map_err(|source| EngineError::BadMessageId { input: input.to_owned(), source })
 }

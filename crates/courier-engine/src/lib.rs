@@ -3,16 +3,40 @@
 //! The part of Courier a user's messages live in: one account's identity (keys only in the OS
 //! keychain), its SQLite store, sync with a node (cursors, batches, parallel decryption), live
 //! updates that reconnect and catch up, the crash-safe outbox, consent, and a typed event
-//! stream. It knows nothing of Tauri or terminals: the app and the `courier` CLI drive it.
+//! stream. It knows nothing of Tauri, terminals or JSON: `courier-api` turns its values into the
+//! views the app and the `courier` CLI show.
+//!
+//! Map: [`config`] and [`account`] (the identity and the keychain) open an [`Engine`]; the
+//! engine's work is split by concern — `send` and `outbox`, `sync` (over the pure [`plan`]),
+//! `live`, `consent`, `contacts`, `queries` — and reported as [`Event`]s.
 
 pub mod account;
 pub mod bip44;
 pub mod client;
-pub mod engine;
+pub mod config;
+mod consent;
+mod contacts;
+mod engine;
 pub mod error;
+pub mod events;
 pub mod keychain;
+mod live;
+mod outbox;
+pub mod plan;
+mod queries;
+mod send;
+mod sync;
+mod tasks;
+mod vault;
 
-pub use account::Config;
-pub use engine::{ConversationView, Engine, Event, ListFilter, MessageView, SendOptions, SyncReport};
+pub use config::Config;
+pub use courier_store::{ConsentState, ConversationSummary, DeliveryState, Message, MessagePosition, ProtocolVersion};
+pub use engine::Engine;
 pub use error::EngineError;
+pub use events::{ConnectionState, Event, Events};
 pub use keychain::{Backend, Keychain};
+pub use queries::{ListFilter, Thread};
+pub use send::SendOptions;
+pub use sync::SyncReport;
+pub use vault::KeyUnreadable;
+pub use xmtp_crypto::{MessageId, Topic, WalletAddress};

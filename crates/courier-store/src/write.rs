@@ -63,12 +63,13 @@ impl Writer<'_> {
         Ok(n == 1)
     }
 
-    /// Sets a message's delivery state.
-    pub fn set_state(&self, id: &MessageId, state: DeliveryState) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("UPDATE messages SET state = ?2 WHERE id = ?1")?
+    /// Sets a message's delivery state; returns whether it changed.
+    pub fn set_state(&self, id: &MessageId, state: DeliveryState) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached("UPDATE messages SET state = ?2 WHERE id = ?1 AND state != ?2")?
             .execute(params![id.to_string(), state])?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Moves a topic's sync cursor.

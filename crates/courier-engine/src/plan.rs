@@ -1,0 +1,226 @@
+//! Sync planning, without I/O: pages of envelopes in, changes out. Every envelope is opened
+//! here (in parallel across cores) with the identity and the keys the caller looked up; what it
+//! means for the store is returned as [`Change`]s and per-topic [`Cursor`]s, which the engine
+//! commits in one transaction. Nothing here touches the node, the store, the keychain or the
+//! clock, so it is tested with envelopes made in memory.
+
+use courier_store::{ConsentState, Conversation, Cursor, DeliveryState, Message, ProtocolVersion};
+use rayon::prelude::*;
+use xmtp_crypto::consent::{self, ConsentAction, ConsentError};
+use xmtp_crypto::content;
+use xmtp_crypto::invitation::{self, InvitationError, OpenedInvitation};
+use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
+use xmtp_crypto::v1::V1Error;
+use xmtp_crypto::v2::V2Error;
+use xmtp_crypto::{EnvelopeRef, MessageId, Secret, Topic, WalletAddress, hash, v1, v2};
+use xmtp_proto::message_api::v1::Envelope;
+
+/// What a topic is to this account, with what is needed to open its envelopes.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The own invite topic: V2 invitations.
+    Invites,
+    /// The own intro topic: first V1 messages.
+    Intros,
+    /// The own consent list.
+    ConsentList,
+    /// A V1 conversation.
+    V1,
+    /// A V2 conversation and its key.
+    V2(Secret<[u8; 32]>),
+}
+
+/// Envelopes read from one topic, in the order the node returned them.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The topic asked for.
+    pub topic: Topic,
+    /// What it is.
+    pub source: Source,
+    /// What came back.
+    pub envelopes: Vec<Envelope>,
+}
+
+/// What one envelope means for the store.
+#[derive(Debug)]
+pub enum Change {
+    /// A V2 conversation from an invitation; its key is sealed by the caller before it is stored.
+    Conversation {
+        /// The conversation (`key_sealed` is `None`).
+        conversation: Conversation,
+        /// Its key.
+        key: Secret<[u8; 32]>,
+        /// Whether this account sent the invitation (then the peer is allowed).
+        started_here: bool,
+    },
+    /// A message, with the V1 conversation it opens when it came by an intro topic.
+    Message {
+        /// The message.
+        message: Message,
+        /// A V1 conversation to add first.
+        intro: Option<Conversation>,
+    },
+    /// An entry of the own consent list.
+    Consent {
+        /// The peers.
+        peers: Vec<WalletAddress>,
+        /// Allowed or denied.
+        state: ConsentState,
+        /// The entry's envelope time.
+        at_ns: u64,
+    },
+    /// An envelope that does not open (logged by the caller, never stored).
+    Skipped {
+        /// The topic it came from.
+        topic: Topic,
+        /// Why.
+        reason: Skip,
+    },
+}
+
+/// Why an envelope was skipped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Skip {
+    /// The invitation does not open.
+    #[error(transparent)]
+    Invitation(#[from] InvitationError),
+    /// The V1 message does not open.
+    #[error(transparent)]
+    V1(#[from] V1Error),
+    /// The V2 message does not open.
+    #[error(transparent)]
+    V2(#[from] V2Error),
+    /// The consent entry does not open.
+    #[error(transparent)]
+    Consent(#[from] ConsentError),
+    /// The sender's time does not fit in nanoseconds.
+    #[error("the message time is out of range")]
+    TimeOutOfRange,
+}
+
+/// All changes of some pages, and where each page's topic now stands.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Changes, page by page, in envelope order.
+    pub changes: Vec<Change>,
+    /// The last envelope of each non-empty page.
+    pub cursors: Vec<(Topic, Cursor)>,
+}
+
+/// Opens every envelope of `pages` as `me`, in parallel across cores.
+pub fn plan(me: &PrivateKeyBundle, cache: &BundleCache, pages: &[Page]) -> Plan {
+    let changes = pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            page.envelopes.par_iter().map(|e| open(me, cache, page, e)).collect::<Vec<_>>().into_iter().flatten()
+        })
+        .collect();
+    let cursors = pages.iter().filter_map(|p| p.envelopes.last().map(|e| (p.topic.clone(), cursor_after(e)))).collect();
+    Plan { changes, cursors }
+}
+
+/// The cursor that resumes after `e` (the node's index cursor: time and digest).
+pub fn cursor_after(e: &Envelope) -> Cursor {
+    Cursor { timestamp_ns: e.timestamp_ns, digest: hash::sha256(&[e.content_topic.as_bytes(), &e.message]) }
+}
+
+fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope) -> Option<Change> {
+    let r = EnvelopeRef { topic: &e.content_topic, timestamp_ns: e.timestamp_ns, payload: &e.message };
+    let skipped = |reason: Skip| Change::Skipped { topic: page.topic.clone(), reason };
+    let change = match &page.source {
+        Source::Invites => match invitation::open(me, r, cache) {
+            Ok(o) => invited(me, o),
+            Err(err) => skipped(err.into()),
+        },
+        Source::Intros => match v1::open(me, r, cache) {
+            Ok(o) => {
+                let peer = if o.sender == *me.address() { o.recipient.clone() } else { o.sender.clone() };
+                match o.sent_ms.checked_mul(1_000_000) {
+                    Some(sent_ns) => {
+                        let intro = Conversation {
+                            topic: o.dm_topic.clone(),
+                            version: ProtocolVersion::V1,
+                            peer,
+                            created_ns: sent_ns,
+                            conversation_id: None,
+                            metadata: Default::default(),
+                            key_sealed: None,
+                            consent_proof: None,
+                        };
+                        message(me, o.dm_topic, o.id, o.sender, sent_ns, &o.encoded_content, Some(intro))
+                    }
+                    None => skipped(Skip::TimeOutOfRange),
+                }
+            }
+            Err(err) => skipped(err.into()),
+        },
+        Source::ConsentList => match consent::open(me.identity().secret(), &e.message) {
+            Ok(Some(ConsentAction::Allow(peers))) => {
+                Change::Consent { peers, state: ConsentState::Allowed, at_ns: e.timestamp_ns }
+            }
+            Ok(Some(ConsentAction::Deny(peers))) => {
+                Change::Consent { peers, state: ConsentState::Denied, at_ns: e.timestamp_ns }
+            }
+            Ok(None) => return None,
+            Err(err) => skipped(err.into()),
+        },
+        Source::V1 => match v1::open(me, r, cache) {
+            Ok(o) => match o.sent_ms.checked_mul(1_000_000) {
+                Some(sent_ns) => message(me, page.topic.clone(), o.id, o.sender, sent_ns, &o.encoded_content, None),
+                None => skipped(Skip::TimeOutOfRange),
+            },
+            Err(err) => skipped(err.into()),
+        },
+        Source::V2(key) => match v2::open(&page.topic, key.expose(), r, cache) {
+            Ok(o) => message(me, page.topic.clone(), o.id, o.sender, o.sent_ns, &o.encoded_content, None),
+            Err(err) => skipped(err.into()),
+        },
+    };
+    Some(change)
+}
+
+fn invited(me: &PrivateKeyBundle, o: OpenedInvitation) -> Change {
+    let started_here = o.inviter == *me.address();
+    let inv = o.invitation;
+    let (conversation_id, metadata) = match inv.context {
+        Some(c) => (Some(c.conversation_id), c.metadata.into_iter().collect()),
+        None => (None, Default::default()),
+    };
+    Change::Conversation {
+        conversation: Conversation {
+            topic: inv.topic,
+            version: ProtocolVersion::V2,
+            peer: o.peer,
+            created_ns: o.created_ns,
+            conversation_id,
+            metadata,
+            key_sealed: None,
+            consent_proof: inv.consent_proof.map(|p| prost::Message::encode_to_vec(&p)),
+        },
+        key: inv.key_material,
+        started_here,
+    }
+}
+
+/// A stored message from opened content; content that does not decode is kept, shown as
+/// unreadable.
+pub(crate) fn message(
+    me: &PrivateKeyBundle,
+    topic: Topic,
+    id: MessageId,
+    sender: WalletAddress,
+    sent_ns: u64,
+    encoded: &[u8],
+    intro: Option<Conversation>,
+) -> Change {
+    let (content_type, preview) = match content::decode(encoded) {
+        Ok(d) => (d.content_type.to_string(), d.preview()),
+        Err(e) => ("unknown".to_owned(), format!("Unreadable content ({e})")),
+    };
+    let state = if sender == *me.address() { DeliveryState::Sent } else { DeliveryState::Received };
+    Change::Message {
+        message: Message { id, topic, sender, sent_ns, content_type, content: encoded.to_vec(), preview, state },
+        intro,
+    }
+}

@@ -1,0 +1,258 @@
+//! Sync: everything new since the cursors — invitations, intros, the consent list, then every
+//! conversation (first pages of up to 50 topics per batch query, then page by page), repeated
+//! for conversations discovered on the way. Pages are opened by the pure [`crate::plan`] and
+//! committed with their cursors in one transaction, so a cursor only moves past what is stored.
+
+use std::collections::HashSet;
+
+use courier_store::{Conversation, Cursor, DeliveryState, ProtocolVersion};
+use xmtp_crypto::{Topic, topic};
+use xmtp_proto::message_api::v1::SortDirection;
+
+use crate::client::page_request;
+use crate::engine::Engine;
+use crate::error::{EngineError, Internal};
+use crate::events::Event;
+use crate::plan::{self, Change, Page, Source};
+
+/// Envelopes per page.
+const PAGE: u32 = 100;
+/// Topics per batch query.
+const BATCH: usize = 50;
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Topics synced.
+    pub topics: usize,
+    /// Envelopes read.
+    pub envelopes: usize,
+    /// New conversations.
+    pub conversations: usize,
+    /// New messages.
+    pub messages: usize,
+    /// Envelopes that could not be opened (logged, not stored).
+    pub skipped: usize,
+    /// Conversations whose stored key cannot be unsealed: not read, their cursors not moved.
+    pub unreadable: Vec<Topic>,
+}
+
+/// What one commit stored.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    pub(crate) conversations: usize,
+    pub(crate) messages: usize,
+    pub(crate) skipped: usize,
+}
+
+impl SyncReport {
+    fn add(&mut self, a: &Applied) {
+        self.conversations += a.conversations;
+        self.messages += a.messages;
+        self.skipped += a.skipped;
+    }
+}
+
+impl Engine {
+    /// Every topic this account reads, with what is needed to open it; and the V2
+    /// conversations whose key cannot be unsealed, apart.
+    pub(crate) async fn sources(&self) -> Result<(Vec<(Topic, Source)>, Vec<Topic>), EngineError> {
+        let me = self.address();
+        let mut out = vec![
+            (topic::invite(me), Source::Invites),
+            (topic::intro(me), Source::Intros),
+            (self.inner.consent_topic.clone(), Source::ConsentList),
+        ];
+        let mut unreadable = Vec::new();
+        for c in self.with_store(|s| s.conversations()).await? {
+            match self.source_of(&c) {
+                Some(s) => out.push((c.topic, s)),
+                None => unreadable.push(c.topic),
+            }
+        }
+        Ok((out, unreadable))
+    }
+
+    fn source_of(&self, c: &Conversation) -> Option<Source> {
+        match c.version {
+            ProtocolVersion::V1 => Some(Source::V1),
+            ProtocolVersion::V2 => {
+                let sealed = c.key_sealed.as_deref()?;
+                match self.inner.vault.unseal(&c.topic, sealed) {
+                    Ok(k) => Some(Source::V2(k)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "a conversation cannot be read");
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fetches everything new since the cursors.
+    pub async fn sync(&self) -> Result<SyncReport, EngineError> {
+        let mut report = SyncReport::default();
+        let mut done: HashSet<Topic> = HashSet::new();
+        loop {
+            let (sources, unreadable) = self.sources().await?;
+            report.unreadable = unreadable;
+            let todo: Vec<(Topic, Source)> = sources.into_iter().filter(|(t, _)| !done.contains(t)).collect();
+            if todo.is_empty() {
+                break;
+            }
+            let total = done.len() + todo.len();
+            for chunk in todo.chunks(BATCH) {
+                let names: Vec<Topic> = chunk.iter().map(|(t, _)| t.clone()).collect();
+                let cursors =
+                    self.with_store(move |s| names.iter().map(|t| s.cursor(t)).collect::<Result<Vec<_>, _>>()).await?;
+                let requests = chunk
+                    .iter()
+                    .zip(&cursors)
+                    .map(|((t, _), c)| page_request(t, c.as_ref(), PAGE, SortDirection::Ascending))
+                    .collect();
+                let firsts = self.client().batch_query(requests).await?;
+                let mut full = Vec::new();
+                let mut pages = Vec::new();
+                for ((t, source), first) in chunk.iter().zip(firsts) {
+                    if first.envelopes.len() >= PAGE as usize {
+                        full.push((t.clone(), source.clone()));
+                    }
+                    report.envelopes += first.envelopes.len();
+                    pages.push(Page { topic: t.clone(), source: source.clone(), envelopes: first.envelopes });
+                }
+                // First pages of up to 50 topics: opened together, committed together.
+                report.add(&self.apply(pages, true).await?);
+                for (t, source) in full {
+                    report.envelopes += self.page_through(&t, &source, &mut report).await?;
+                }
+                done.extend(chunk.iter().map(|(t, _)| t.clone()));
+                report.topics += chunk.len();
+                self.emit(Event::SyncProgress { done: done.len(), total });
+            }
+        }
+        self.apply_consent_proofs().await?;
+        Ok(report)
+    }
+
+    /// Reads the rest of a topic whose first page was full; returns the envelopes read.
+    async fn page_through(&self, t: &Topic, source: &Source, report: &mut SyncReport) -> Result<usize, EngineError> {
+        let mut read = 0;
+        loop {
+            let cursor = {
+                let t = t.clone();
+                self.with_store(move |s| s.cursor(&t)).await?
+            };
+            let page = self.client().query(page_request(t, cursor.as_ref(), PAGE, SortDirection::Ascending)).await?;
+            let more = page.envelopes.len() >= PAGE as usize;
+            read += page.envelopes.len();
+            let page = Page { topic: t.clone(), source: source.clone(), envelopes: page.envelopes };
+            report.add(&self.apply(vec![page], true).await?);
+            if !more {
+                return Ok(read);
+            }
+        }
+    }
+
+    /// Opens pages (in parallel across cores) and commits what they hold in one transaction,
+    /// with each page's cursor when `move_cursors` (live envelopes never move cursors, so a
+    /// catch-up after a reconnection reads every gap).
+    pub(crate) async fn apply(&self, pages: Vec<Page>, move_cursors: bool) -> Result<Applied, EngineError> {
+        let pages: Vec<Page> = pages.into_iter().filter(|p| !p.envelopes.is_empty()).collect();
+        if pages.is_empty() {
+            return Ok(Applied::default());
+        }
+        let this = self.clone();
+        let mut plan = tokio::task::spawn_blocking(move || plan::plan(&this.inner.keys, &this.inner.cache, &pages))
+            .await
+            .map_err(Internal::from)?;
+        let mut skipped = 0;
+        plan.changes.retain_mut(|change| match change {
+            Change::Conversation { conversation, key, .. } => {
+                conversation.key_sealed = Some(self.inner.vault.seal(&conversation.topic, key));
+                true
+            }
+            Change::Skipped { topic, reason } => {
+                tracing::debug!(%topic, error = %reason, "skipped an envelope that does not open");
+                skipped += 1;
+                false
+            }
+            _ => true,
+        });
+        let cursors: Vec<(Topic, Cursor)> = if move_cursors { plan.cursors } else { Vec::new() };
+        let changes = plan.changes;
+        let (added, sent) = self.with_store(move |s| s.write(|w| commit(w, &changes, &cursors))).await?;
+        let mut applied = Applied { skipped, ..Applied::default() };
+        if added.iter().any(|a| matches!(a, Added::Conversation(..))) {
+            self.inner.topics_changed.notify_one();
+        }
+        for a in added {
+            match a {
+                Added::Conversation(topic, peer) => {
+                    applied.conversations += 1;
+                    self.emit(Event::ConversationAdded { topic, peer });
+                }
+                Added::Message(topic, id) => {
+                    applied.messages += 1;
+                    self.emit(Event::MessageAdded { topic, id });
+                }
+            }
+        }
+        for id in sent {
+            self.emit(Event::MessageState { id, state: DeliveryState::Sent });
+        }
+        Ok(applied)
+    }
+}
+
+/// What a commit added.
+enum Added {
+    Conversation(Topic, xmtp_crypto::WalletAddress),
+    Message(Topic, xmtp_crypto::MessageId),
+}
+
+type Committed = (Vec<Added>, Vec<xmtp_crypto::MessageId>);
+
+fn commit(
+    w: &courier_store::Writer<'_>,
+    changes: &[Change],
+    cursors: &[(Topic, Cursor)],
+) -> Result<Committed, courier_store::StoreError> {
+    let mut added = Vec::new();
+    let mut sent = Vec::new();
+    for change in changes {
+        match change {
+            Change::Conversation { conversation: c, started_here, .. } => {
+                if w.add_conversation(c)? {
+                    if *started_here {
+                        w.set_consent(&c.peer, courier_store::ConsentState::Allowed, c.created_ns)?;
+                    }
+                    added.push(Added::Conversation(c.topic.clone(), c.peer.clone()));
+                }
+            }
+            Change::Message { message: m, intro } => {
+                if let Some(c) = intro
+                    && w.add_conversation(c)?
+                {
+                    added.push(Added::Conversation(c.topic.clone(), c.peer.clone()));
+                }
+                if w.add_message(m)? {
+                    added.push(Added::Message(m.topic.clone(), m.id));
+                } else if m.state == DeliveryState::Sent && w.set_state(&m.id, DeliveryState::Sent)? {
+                    // Our own message, read back from the node: it was sent, whatever the
+                    // outbox knew.
+                    sent.push(m.id);
+                }
+            }
+            Change::Consent { peers, state, at_ns } => {
+                for p in peers {
+                    w.set_consent(p, *state, *at_ns)?;
+                }
+            }
+            Change::Skipped { .. } => {}
+        }
+    }
+    for (t, c) in cursors {
+        w.set_cursor(t, c)?;
+    }
+    Ok((added, sent))
+}

@@ -1,0 +1,56 @@
+//! Shared by the engine's integration tests: engines on a real node on loopback (in-process
+//! `courier-node`, real sockets, real SQLite files), with identities made in memory, and event
+//! waiting.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use courier_engine::{Backend, Config, Engine, Event, Events, Keychain};
+use courier_node::NodeHandle;
+use rand_core::OsRng;
+use xmtp_crypto::keys::PrivateKeyBundle;
+use xmtp_crypto::wallet::LocalWallet;
+
+/// A config whose keychain is never touched (engines are opened with their keys directly).
+pub fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
+    Config { data_dir: dir.to_owned(), node_url: node.grpc_url(), keychain: Keychain::new(Backend::platform_default()) }
+}
+
+pub fn identity() -> PrivateKeyBundle {
+    PrivateKeyBundle::generate(&LocalWallet::generate(&mut OsRng), 1_700_000_000_000, &mut OsRng).unwrap()
+}
+
+/// An engine for a new identity, its contact bundles published: no keychain involved.
+pub async fn engine(node: &NodeHandle, dir: &std::path::Path) -> Engine {
+    let e = Engine::open_with(&config(node, dir), identity()).await.unwrap();
+    e.ensure_contact_published().await.unwrap();
+    e
+}
+
+/// Waits (up to 20 s) for an event that `want` accepts.
+pub async fn wait_for(rx: &mut Events, want: impl Fn(&Event) -> bool) -> Event {
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match rx.recv().await {
+                Some(e) if want(&e) => return e,
+                Some(_) => {}
+                None => panic!("events closed"),
+            }
+        }
+    })
+    .await
+    .expect("event in time")
+}
+
+/// Everything received within `d`.
+pub async fn collect_for(rx: &mut Events, d: Duration) -> Vec<Event> {
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(d, async {
+        while let Some(e) = rx.recv().await {
+            out.push(e);
+        }
+    })
+    .await;
+    out
+}
