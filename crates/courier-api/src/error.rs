@@ -1,0 +1,133 @@
+//! Errors as the app and the CLI report them: a stable code to act on, and a message to show.
+//! [`error_code`] is the one place that decides the code of an engine error; nothing above
+//! matches on message text.
+
+use courier_engine::EngineError;
+use serde::Serialize;
+
+/// What kind of failure, for the caller to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ErrorCode {
+    /// The input is malformed (address, key, phrase, URL, id).
+    BadInput,
+    /// The address has no XMTP identity.
+    NotOnNetwork,
+    /// No account is open, or the one asked for is not here.
+    NoAccount,
+    /// The account is here but the keychain lacks its keys: import the wallet again.
+    KeysMissing,
+    /// The keychain is unavailable, locked, or holds a damaged entry.
+    Keychain,
+    /// The node cannot be reached or refused.
+    Node,
+    /// The message or conversation asked for is not here.
+    NotFound,
+    /// Anything else (details in the log).
+    Internal,
+}
+
+/// An error as `{code, message}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ApiError {
+    /// The kind.
+    pub code: ErrorCode,
+    /// What to show.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error of `code`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// The code of an engine error.
+pub fn error_code(e: &EngineError) -> ErrorCode {
+    use EngineError as E;
+    match e {
+        E::BadAddress { .. }
+        | E::BadTopic { .. }
+        | E::BadMessageId { .. }
+        | E::BadWalletKey(_)
+        | E::BadPhrase(_)
+        | E::BadContent(_)
+        | E::NoV1(_)
+        | E::NotQueued(_) => ErrorCode::BadInput,
+        E::NotOnNetwork(_) => ErrorCode::NotOnNetwork,
+        E::NoAccount(_) | E::UnknownAccount(_) | E::WhichAccount(_) => ErrorCode::NoAccount,
+        E::KeysMissing(_) | E::NoWallet => ErrorCode::KeysMissing,
+        E::Keychain(_) | E::KeychainDamaged { .. } => ErrorCode::Keychain,
+        E::Node(_) => ErrorCode::Node,
+        E::NoSuchMessage(_) | E::NoSuchConversation(_) => ErrorCode::NotFound,
+        E::Store(_) | E::Backup(_) | E::Identity(_) | E::Io { .. } | E::Internal(_) => ErrorCode::Internal,
+        _ => ErrorCode::Internal,
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        let code = error_code(&e);
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %e, "internal error");
+        }
+        Self { code, message: e.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use courier_engine::client::ClientError;
+    use courier_engine::keychain::{Backend, KeychainError};
+    use xmtp_crypto::{Topic, WalletAddress};
+
+    #[test]
+    fn every_kind_of_engine_error_has_the_code_the_ui_acts_on() {
+        let a = WalletAddress::from_raw([1; 20]);
+        let id = xmtp_crypto::envelope::message_id(b"m");
+        let io = std::io::Error::other("disk full");
+        let cases: Vec<(EngineError, ErrorCode)> = vec![
+            (courier_engine::error::parse_address("0x12").unwrap_err(), ErrorCode::BadInput),
+            (courier_engine::error::parse_topic("/etc").unwrap_err(), ErrorCode::BadInput),
+            (courier_engine::error::parse_message_id("zz").unwrap_err(), ErrorCode::BadInput),
+            (EngineError::NoV1(a.clone()), ErrorCode::BadInput),
+            (EngineError::NotQueued(id), ErrorCode::BadInput),
+            (EngineError::NotOnNetwork(a.clone()), ErrorCode::NotOnNetwork),
+            (EngineError::NoAccount("/tmp/x".into()), ErrorCode::NoAccount),
+            (EngineError::UnknownAccount(a.clone()), ErrorCode::NoAccount),
+            (EngineError::WhichAccount(vec![a.clone()]), ErrorCode::NoAccount),
+            (EngineError::KeysMissing(a.clone()), ErrorCode::KeysMissing),
+            (EngineError::NoWallet, ErrorCode::KeysMissing),
+            (EngineError::Keychain(KeychainError::Unsupported(Backend::Windows)), ErrorCode::Keychain),
+            (
+                EngineError::KeychainDamaged { address: a, problem: courier_engine::error::KeychainDamage::NotHex },
+                ErrorCode::Keychain,
+            ),
+            (EngineError::Node(ClientError::Unreachable("down".into())), ErrorCode::Node),
+            (EngineError::NoSuchMessage(id), ErrorCode::NotFound),
+            (EngineError::NoSuchConversation(Topic::parse("/xmtp/0/m-x/proto").unwrap()), ErrorCode::NotFound),
+            (EngineError::Io { context: "writing".into(), source: io }, ErrorCode::Internal),
+        ];
+        for (e, code) in cases {
+            let shown = e.to_string();
+            let api = ApiError::from(e);
+            assert_eq!(api.code, code, "{shown}");
+            assert_eq!(api.message, shown);
+        }
+    }
+
+    #[test]
+    fn crosses_as_code_and_message() {
+        let e = ApiError::new(ErrorCode::NotOnNetwork, "0x… is not on the XMTP network");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "not_on_network", "message": "0x… is not on the XMTP network"})
+        );
+        assert_eq!(serde_json::to_value(ErrorCode::KeysMissing).unwrap(), "keys_missing");
+    }
+}

@@ -1,0 +1,236 @@
+//! Views: the engine's values as the app and the CLI show them, serializable. Addresses,
+//! topics and ids are strings; nanosecond times are decimal strings (JavaScript numbers lose
+//! precision above 2^53); states are string unions.
+
+use std::collections::BTreeMap;
+
+use courier_engine::{ConversationSummary, Message, SyncReport};
+use courier_store::{ConsentState, DeliveryState, ProtocolVersion};
+use serde::Serialize;
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
+
+/// u64 nanosecond times cross as decimal strings.
+mod u64_string {
+    pub fn serialize<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+}
+
+/// A conversation as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ConversationView {
+    /// Topic (the conversation's id).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub topic: Topic,
+    /// Protocol version.
+    pub version: ProtocolVersion,
+    /// The other participant.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub peer: WalletAddress,
+    /// The V2 context's conversation id, if any.
+    pub conversation_id: Option<String>,
+    /// The V2 context's metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// Created (ns).
+    #[serde(with = "u64_string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub created_ns: u64,
+    /// Newest message (ns), "0" if none.
+    #[serde(with = "u64_string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub last_message_ns: u64,
+    /// Preview of the newest message.
+    pub last_preview: Option<String>,
+    /// Unread messages from the peer.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub unread: u64,
+    /// The peer's consent state.
+    pub consent: ConsentState,
+    /// The unsent draft.
+    pub draft: String,
+}
+
+impl From<ConversationSummary> for ConversationView {
+    fn from(s: ConversationSummary) -> Self {
+        let c = s.conversation;
+        Self {
+            topic: c.topic,
+            version: c.version,
+            peer: c.peer,
+            conversation_id: c.conversation_id,
+            metadata: c.metadata,
+            created_ns: c.created_ns,
+            last_message_ns: s.last_message_ns,
+            last_preview: s.last_preview,
+            unread: s.unread,
+            consent: s.consent,
+            draft: s.draft,
+        }
+    }
+}
+
+/// A message as a thread shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct MessageView {
+    /// Message id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub id: MessageId,
+    /// Its conversation.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub topic: Topic,
+    /// The author.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub sender: WalletAddress,
+    /// Sent (ns).
+    #[serde(with = "u64_string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub sent_ns: u64,
+    /// Content type (display form).
+    pub content_type: String,
+    /// Text, or the fallback of other types.
+    pub text: String,
+    /// Delivery state.
+    pub state: DeliveryState,
+}
+
+impl From<Message> for MessageView {
+    fn from(m: Message) -> Self {
+        Self {
+            id: m.id,
+            topic: m.topic,
+            sender: m.sender,
+            sent_ns: m.sent_ns,
+            content_type: m.content_type,
+            text: m.preview,
+            state: m.state,
+        }
+    }
+}
+
+/// The live connection to the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum ConnectionState {
+    /// New messages arrive as they are published.
+    Connected,
+    /// Reconnecting.
+    Disconnected,
+}
+
+/// Something the app or the CLI should know about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum Event {
+    /// A conversation appeared.
+    ConversationAdded {
+        /// Its topic.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        topic: Topic,
+        /// The peer.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        peer: WalletAddress,
+    },
+    /// A message was stored (sent here or received).
+    MessageAdded {
+        /// Its conversation.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        topic: Topic,
+        /// Its id.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: MessageId,
+    },
+    /// A message's delivery state changed.
+    MessageState {
+        /// The message.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: MessageId,
+        /// Its new state.
+        state: DeliveryState,
+    },
+    /// Sync progress: topics done of total.
+    SyncProgress {
+        /// Done.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        done: usize,
+        /// Total.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        total: usize,
+    },
+    /// The live connection changed.
+    Connection {
+        /// The new state.
+        state: ConnectionState,
+    },
+    /// Events were missed: reload what is shown.
+    Missed {
+        /// How many.
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
+        count: u64,
+    },
+}
+
+impl From<courier_engine::Event> for Event {
+    fn from(e: courier_engine::Event) -> Self {
+        use courier_engine::Event as E;
+        match e {
+            E::ConversationAdded { topic, peer } => Self::ConversationAdded { topic, peer },
+            E::MessageAdded { topic, id } => Self::MessageAdded { topic, id },
+            E::MessageState { id, state } => Self::MessageState { id, state },
+            E::SyncProgress { done, total } => Self::SyncProgress { done, total },
+            E::Connection { state } => Self::Connection {
+                state: match state {
+                    courier_engine::ConnectionState::Connected => ConnectionState::Connected,
+                    courier_engine::ConnectionState::Disconnected => ConnectionState::Disconnected,
+                },
+            },
+            E::Missed { count } => Self::Missed { count },
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncView {
+    /// Topics synced.
+    pub topics: usize,
+    /// Envelopes read.
+    pub envelopes: usize,
+    /// New conversations.
+    pub conversations: usize,
+    /// New messages.
+    pub messages: usize,
+    /// Envelopes that could not be opened.
+    pub skipped: usize,
+    /// Conversations that could not be read (their stored key does not unseal).
+    pub unreadable: Vec<Topic>,
+}
+
+impl From<SyncReport> for SyncView {
+    fn from(r: SyncReport) -> Self {
+        Self {
+            topics: r.topics,
+            envelopes: r.envelopes,
+            conversations: r.conversations,
+            messages: r.messages,
+            skipped: r.skipped,
+            unreadable: r.unreadable,
+        }
+    }
+}
+
+/// What the new-conversation form learns about an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AddressCheck {
+    /// The EIP-55 form, when the input is an address.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub address: Option<WalletAddress>,
+    /// Why the input is not an address.
+    pub problem: Option<String>,
+    /// Whether it has an XMTP identity (only asked when `address` is set).
+    pub on_network: Option<bool>,
+}
