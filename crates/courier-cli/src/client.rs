@@ -1,11 +1,16 @@
 //! The headless client: `courier account …`, `can-message`, `conversations`, `send`,
-//! `messages`, `listen`, `sync`. Each is a thin call into `courier-engine` and a printer.
+//! `messages`, `listen`, `sync`. Each parses its arguments, calls `courier-api`, and prints
+//! (`print`).
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
-use courier_engine::{Backend, Config, Engine, Event, Keychain, ListFilter, MessageView, SendOptions, account};
-use serde_json::json;
+use clap::{Subcommand, ValueEnum};
+use courier_api::accounts::{self, ImportSecret};
+use courier_api::threads;
+use courier_api::views::{Event, SyncView};
+use courier_engine::{Backend, Config, DeliveryState, Engine, Keychain, ListFilter, SendOptions};
+
+use crate::print::Printer;
 
 /// Options shared by the client commands.
 #[derive(Debug, Clone, clap::Args)]
@@ -28,6 +33,33 @@ pub struct Global {
     pub json: bool,
 }
 
+/// Which conversations to list.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Filter {
+    /// All but blocked peers.
+    Visible,
+    /// Allowed peers.
+    Allowed,
+    /// Message requests.
+    Requests,
+    /// Blocked peers.
+    Blocked,
+    /// Everything.
+    All,
+}
+
+impl From<Filter> for ListFilter {
+    fn from(f: Filter) -> Self {
+        match f {
+            Filter::Visible => Self::Visible,
+            Filter::Allowed => Self::Allowed,
+            Filter::Requests => Self::Requests,
+            Filter::Blocked => Self::Blocked,
+            Filter::All => Self::All,
+        }
+    }
+}
+
 /// Client commands.
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -41,9 +73,9 @@ pub enum ClientCommand {
     },
     /// List conversations, most recent first (blocked peers hidden unless asked).
     Conversations {
-        /// visible (all but blocked), allowed, requests, blocked, all.
-        #[arg(long, default_value = "visible")]
-        filter: String,
+        /// Which conversations.
+        #[arg(long, value_enum, default_value = "visible")]
+        filter: Filter,
     },
     /// Allow a peer (moves its conversations out of the requests).
     Allow {
@@ -68,19 +100,19 @@ pub enum ClientCommand {
         #[arg(long)]
         conversation_id: Option<String>,
         /// Metadata of a new conversation with a conversation id: key=value,key=value.
-        #[arg(long, requires = "conversation_id")]
-        metadata: Option<String>,
+        #[arg(long, requires = "conversation_id", value_parser = parse_metadata)]
+        metadata: Option<std::collections::BTreeMap<String, String>>,
     },
-    /// Messages with an address (or of a conversation topic).
+    /// Messages with an address (or of a conversation topic), oldest first.
     Messages {
         /// Address or topic.
         peer: String,
         /// How many of the newest.
         #[arg(long, default_value_t = 50)]
         limit: u32,
-        /// Only messages sent before this time (ns): the next page back.
+        /// Only messages before this one (its id): the next page back.
         #[arg(long)]
-        before: Option<u64>,
+        before: Option<String>,
     },
     /// Print incoming messages as they arrive (Ctrl-C stops).
     Listen,
@@ -97,7 +129,7 @@ pub enum AccountCommand {
     /// backup when they exist.
     Import {
         /// Wallet private key, hex.
-        #[arg(long, conflicts_with = "phrase")]
+        #[arg(long, conflicts_with = "phrase", required_unless_present = "phrase")]
         wallet_key: Option<String>,
         /// BIP-39 recovery phrase (account m/44'/60'/0'/0/0).
         #[arg(long)]
@@ -107,6 +139,13 @@ pub enum AccountCommand {
     Show,
     /// Print the encrypted key backup (EncryptedPrivateKeyBundle, hex), openable with the wallet.
     ExportBackup,
+}
+
+fn parse_metadata(s: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    s.split(',')
+        .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect::<Option<_>>()
+        .ok_or_else(|| "want key=value,key=value".to_owned())
 }
 
 fn config(g: &Global) -> anyhow::Result<Config> {
@@ -125,190 +164,97 @@ fn config(g: &Global) -> anyhow::Result<Config> {
     })
 }
 
-async fn open(g: &Global, cfg: &Config) -> anyhow::Result<Engine> {
-    let address = account::choose(cfg, g.account.as_deref())?;
-    Ok(account::open(cfg, &address).await?)
-}
-
-fn print_message(g: &Global, m: &MessageView) {
-    if g.json {
-        println!("{}", json!({"event": "message", "message": m}));
-    } else {
-        println!("[{}] {} ({}): {}", m.state, m.sender, m.content_type, m.text);
-    }
-}
-
 /// Runs one client command.
 pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
     let cfg = config(&g)?;
+    let out = Printer { json: g.json };
+    let open = || accounts::open(&cfg, g.account.as_deref());
     match cmd {
-        ClientCommand::Account(AccountCommand::Create) => {
-            let e = account::create(&cfg).await?;
-            show(&g, &cfg, &e);
-        }
+        ClientCommand::Account(AccountCommand::Create) => out.account(&cfg, &accounts::create(&cfg).await?),
         ClientCommand::Account(AccountCommand::Import { wallet_key, phrase }) => {
-            let e = match (wallet_key, phrase) {
-                (Some(k), None) => account::import_key(&cfg, &k).await?,
-                (None, Some(p)) => account::import_phrase(&cfg, &p).await?,
-                _ => anyhow::bail!("give --wallet-key or --phrase"),
-            };
-            show(&g, &cfg, &e);
+            let secret = ImportSecret::from_fields(wallet_key, phrase)
+                .ok_or_else(|| anyhow::anyhow!("give one of --wallet-key or --phrase"))?;
+            out.account(&cfg, &accounts::import(&cfg, &secret).await?);
         }
-        ClientCommand::Account(AccountCommand::Show) => {
-            let e = open(&g, &cfg).await?;
-            show(&g, &cfg, &e);
-        }
+        ClientCommand::Account(AccountCommand::Show) => out.account(&cfg, &open().await?),
         ClientCommand::Account(AccountCommand::ExportBackup) => {
-            let e = open(&g, &cfg).await?;
-            let wallet = account::wallet(&cfg, e.address())?;
-            let backup = xmtp_crypto::storage::encrypt(e.keys(), &wallet, &mut rand_core::OsRng)?;
-            if g.json {
-                println!(
-                    "{}",
-                    json!({"address": e.address().as_str(), "encrypted_private_key_bundle_hex": hex::encode(backup)})
-                );
-            } else {
-                println!("{}", hex::encode(backup));
-            }
+            let e = open().await?;
+            out.backup(e.address(), &accounts::export_backup(&cfg, &e)?);
         }
         ClientCommand::CanMessage { address } => {
-            let e = open(&g, &cfg).await?;
-            let ok = e.can_message(&address).await?;
-            if g.json {
-                println!("{}", json!({"address": address, "can_message": ok}));
-            } else {
-                println!("{}", if ok { "yes" } else { "no" });
-            }
+            out.address_check(&address, &threads::check_address(&open().await?, &address).await?)?;
         }
         ClientCommand::Conversations { filter } => {
-            let filter = match filter.as_str() {
-                "visible" => ListFilter::Visible,
-                "allowed" => ListFilter::Allowed,
-                "requests" => ListFilter::Requests,
-                "blocked" => ListFilter::Blocked,
-                "all" => ListFilter::All,
-                other => anyhow::bail!("unknown filter {other:?} (visible, allowed, requests, blocked, all)"),
-            };
-            let e = open(&g, &cfg).await?;
-            for c in e.conversations(filter).await? {
-                if g.json {
-                    println!("{}", serde_json::to_string(&c)?);
-                } else {
-                    println!(
-                        "{} v{} {}{} [{}] {}",
-                        c.peer,
-                        c.version,
-                        if c.conversation_id.is_empty() { String::new() } else { format!("({}) ", c.conversation_id) },
-                        if c.unread > 0 { format!("{} unread", c.unread) } else { "read".into() },
-                        c.consent,
-                        c.last_preview.unwrap_or_default()
-                    );
-                }
+            for c in threads::conversations(&open().await?, filter.into()).await? {
+                out.conversation(&c)?;
             }
         }
-        ClientCommand::Allow { address } => {
-            open(&g, &cfg).await?.set_consent(&address, true).await?;
-        }
-        ClientCommand::Block { address } => {
-            open(&g, &cfg).await?.set_consent(&address, false).await?;
-        }
+        ClientCommand::Allow { address } => threads::set_consent(&open().await?, &address, true).await?,
+        ClientCommand::Block { address } => threads::set_consent(&open().await?, &address, false).await?,
         ClientCommand::Send { address, text, v1, conversation_id, metadata } => {
-            let metadata = match metadata {
-                None => Default::default(),
-                Some(m) => m
-                    .split(',')
-                    .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
-                    .collect::<Option<_>>()
-                    .ok_or_else(|| anyhow::anyhow!("--metadata wants key=value,key=value"))?,
-            };
-            let e = open(&g, &cfg).await?;
-            let m = e.send_text(&address, &text, SendOptions { v1, conversation_id, metadata }).await?;
-            if g.json {
-                println!("{}", json!({"event": "sent", "message": m}));
-            } else if m.state == "pending" {
-                println!("pending {} (the node did not take it yet; `courier sync` or `listen` retries)", m.id);
-            } else {
-                println!("{} {}", m.state, m.id);
-            }
+            let e = open().await?;
+            let opts = SendOptions { v1, conversation_id, metadata: metadata.unwrap_or_default() };
+            let sent = threads::send_text(&e, &address, &text, opts).await?;
+            // This process ends soon: publish now rather than leave it to the background.
+            let _ = e.flush_outbox().await;
+            let m = threads::message(&e, &sent.id.to_string()).await?;
+            out.sent(&m);
         }
         ClientCommand::Messages { peer, limit, before } => {
-            let e = open(&g, &cfg).await?;
-            for m in e.messages(&peer, limit, before).await? {
-                print_message(&g, &m);
+            for m in threads::messages(&open().await?, &peer, limit, before.as_deref()).await? {
+                out.message(&m);
             }
         }
-        ClientCommand::Sync => {
-            let e = open(&g, &cfg).await?;
-            // A progress line on a terminal; nothing on a pipe.
-            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let mut events = e.events();
-            let progress = tokio::spawn(async move {
-                while let Ok(ev) = events.recv().await {
-                    if let Event::SyncProgress { done, total } = ev
-                        && tty
-                    {
-                        eprint!("\rsync {done}/{total} topics");
-                    }
-                }
-            });
-            let _ = e.retry_outbox_now().await;
-            let report = e.sync().await?;
-            progress.abort();
-            if tty {
-                eprintln!();
-            }
-            if g.json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!(
-                    "{} topics, {} envelopes: {} new conversations, {} new messages, {} skipped",
-                    report.topics, report.envelopes, report.conversations, report.messages, report.skipped
-                );
-            }
-        }
-        ClientCommand::Listen => {
-            let e = open(&g, &cfg).await?;
-            let mut events = e.events();
-            let me = e.address().to_string();
-            let printer = {
-                let e = e.clone();
-                let g = g.clone();
-                tokio::spawn(async move {
-                    while let Ok(ev) = events.recv().await {
-                        match ev {
-                            Event::MessageAdded { id, .. } => {
-                                if let Ok(Some(m)) = e.message(&id).await
-                                    && m.sender != me
-                                {
-                                    print_message(&g, &m);
-                                }
-                            }
-                            Event::Connection { state } if g.json => {
-                                println!("{}", json!({"event": "connection", "state": state}))
-                            }
-                            Event::Connection { state } => eprintln!("{state}"),
-                            _ => {}
-                        }
-                    }
-                })
-            };
-            e.listen(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
-            printer.abort();
-        }
+        ClientCommand::Sync => sync(&open().await?, &out).await?,
+        ClientCommand::Listen => listen(&open().await?, &out).await?,
     }
     Ok(())
 }
 
-fn show(g: &Global, cfg: &Config, e: &Engine) {
-    if g.json {
-        println!(
-            "{}",
-            json!({"address": e.address().as_str(), "data_dir": cfg.account_dir(e.address()), "keychain": cfg.keychain.backend().name(), "node": cfg.node_url})
-        );
-    } else {
-        println!("{}", e.address());
+async fn sync(e: &Engine, out: &Printer) -> anyhow::Result<()> {
+    // A progress line on a terminal; nothing on a pipe.
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut events = e.events();
+    let progress = tokio::spawn(async move {
+        while let Some(ev) = events.recv().await {
+            if let (courier_engine::Event::SyncProgress { done, total }, true) = (ev, tty) {
+                eprint!("\rsync {done}/{total} topics");
+            }
+        }
+    });
+    let _ = e.retry_outbox_now().await;
+    let report = e.sync().await;
+    progress.abort();
+    if tty {
+        eprintln!();
     }
+    out.sync(&SyncView::from(report?))
+}
+
+async fn listen(e: &Engine, out: &Printer) -> anyhow::Result<()> {
+    let mut events = e.events();
+    e.go_live();
+    let me = e.address().clone();
+    loop {
+        let ev = tokio::select! {
+            ev = events.recv() => ev,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let Some(ev) = ev else { break };
+        match Event::from(ev) {
+            Event::MessageAdded { id, .. } => {
+                if let Some(m) = e.message(&id).await?
+                    && m.sender != me
+                    && m.state == DeliveryState::Received
+                {
+                    out.message(&m.into());
+                }
+            }
+            Event::Connection { state } => out.connection(state),
+            Event::Missed { count } => tracing::warn!(count, "fell behind; some messages were not printed live"),
+            _ => {}
+        }
+    }
+    e.close();
+    Ok(())
 }

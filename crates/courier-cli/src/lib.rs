@@ -7,4 +7,5 @@
 
 pub mod client;
 pub mod node;
+mod print;
 pub mod vectors;

@@ -60,7 +60,7 @@ fn keychain() -> Keychain {
 
 /// Every id of the V2 messages stored on the node for the conversation between two accounts.
 fn node_ids(http: &str, topic: &str) -> Vec<String> {
-    query_all(http, topic).iter().map(|(_, _, p)| xmtp_crypto::envelope::message_id(p)).collect()
+    query_all(http, topic).iter().map(|(_, _, p)| xmtp_crypto::envelope::message_id(p).to_string()).collect()
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn store_ids(data: &Path, address: &str) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for c in store.conversations().unwrap() {
         for m in store.messages(&c.topic, None, 100_000).unwrap() {
-            out.push((m.id, m.topic, m.preview));
+            out.push((m.id.to_string(), m.topic.to_string(), m.preview));
         }
     }
     out

@@ -250,12 +250,12 @@ fn open_v2(me: &PrivateKeyBundle, case: &Value, invitations: &HashMap<String, Va
             }
             (opened.invitation.topic.clone(), opened.invitation.key_material.expose().to_vec())
         }
-        None => (string(conv, "topic")?.to_owned(), hex_field(conv, "key_material_hex")?),
+        None => (parse_topic(string(conv, "topic")?)?, hex_field(conv, "key_material_hex")?),
     };
     let (topic, ts, payload) = envelope(case)?;
     let opened = v2::open(&conv_topic, &key, EnvelopeRef { topic: &topic, timestamp_ns: ts, payload: &payload }, cache)
         .map_err(|e| e.to_string())?;
-    eq("conversation of envelope topic", topic::conversation_of(&topic), conv_topic)?;
+    eq("conversation of envelope topic", topic::conversation_of(&topic), conv_topic.to_string())?;
     let (_, mut view) = content_view(&opened.encoded_content)?;
     view["sender_address"] = json!(opened.sender.as_str());
     view["sent_ms"] = json!(opened.sent_ns / 1_000_000);
@@ -327,7 +327,7 @@ fn reproduce(f: &File, kind: &str, case: &Value) -> R<()> {
             let push = msg.get("should_push").and_then(Value::as_bool).unwrap_or(true);
             v2::seal(
                 &sender.bundle,
-                string(header, "topic")?,
+                &parse_topic(string(header, "topic")?)?,
                 &hex_field(conv, "key_material_hex")?,
                 &encoded,
                 u64_field(header, "created_ns")?,
@@ -349,6 +349,10 @@ fn reproduce(f: &File, kind: &str, case: &Value) -> R<()> {
     Ok(())
 }
 
+fn parse_topic(s: &str) -> R<xmtp_crypto::Topic> {
+    xmtp_crypto::Topic::parse(s).map_err(|e| format!("topic {s:?}: {e}"))
+}
+
 fn invitation_from_bytes(bytes: &[u8]) -> R<Invitation> {
     let inv = pb::InvitationV1::decode(bytes).map_err(|e| e.to_string())?;
     let key: [u8; 32] = match &inv.encryption {
@@ -358,7 +362,7 @@ fn invitation_from_bytes(bytes: &[u8]) -> R<Invitation> {
         None => return Err("invitation without key".into()),
     };
     Ok(Invitation {
-        topic: inv.topic,
+        topic: parse_topic(&inv.topic)?,
         key_material: xmtp_crypto::Secret::new(key),
         context: inv.context.map(|c| invitation::Context { conversation_id: c.conversation_id, metadata: c.metadata }),
         consent_proof: inv.consent_proof,

@@ -218,8 +218,8 @@ fn v2_case_content(
         },
         Err(_) => Value::Null,
     };
-    let id_hex = sealed.id();
-    debug_assert!(topic::conversation_of(&sealed.topic) == inv.topic);
+    let id_hex = sealed.id().to_string();
+    debug_assert!(topic::conversation_of(&sealed.topic) == inv.topic.as_str());
     (v2_json(&sealed, id, inv_case, from, expected), id_hex)
 }
 

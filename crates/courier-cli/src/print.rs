@@ -1,0 +1,112 @@
+//! How the client commands print: one line of text per item, or one JSON object per line with
+//! `--json` (the views' serde form).
+
+use courier_api::views::{AddressCheck, ConnectionState, ConversationView, MessageView, SyncView};
+use courier_engine::{Config, DeliveryState, Engine, WalletAddress};
+use serde_json::json;
+
+/// Prints for one command.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    /// One JSON object per line.
+    pub json: bool,
+}
+
+impl Printer {
+    pub(crate) fn account(&self, cfg: &Config, e: &Engine) {
+        if self.json {
+            let j = json!({
+                "address": e.address(),
+                "data_dir": cfg.account_dir(e.address()),
+                "keychain": cfg.keychain.backend().name(),
+                "node": cfg.node_url,
+            });
+            println!("{j}");
+        } else {
+            println!("{}", e.address());
+        }
+    }
+
+    pub(crate) fn backup(&self, address: &WalletAddress, hex: &str) {
+        if self.json {
+            println!("{}", json!({"address": address, "encrypted_private_key_bundle_hex": hex}));
+        } else {
+            println!("{hex}");
+        }
+    }
+
+    pub(crate) fn address_check(&self, input: &str, c: &AddressCheck) -> anyhow::Result<()> {
+        if let Some(problem) = &c.problem {
+            anyhow::bail!("{input:?} is not an Ethereum address: {problem}");
+        }
+        let yes = c.on_network == Some(true);
+        if self.json {
+            println!("{}", json!({"address": c.address, "can_message": yes}));
+        } else {
+            println!("{}", if yes { "yes" } else { "no" });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn conversation(&self, c: &ConversationView) -> anyhow::Result<()> {
+        if self.json {
+            println!("{}", serde_json::to_string(c)?);
+        } else {
+            println!(
+                "{} {:?} {}{} [{}] {}",
+                c.peer,
+                c.version,
+                c.conversation_id.as_ref().map(|id| format!("({id}) ")).unwrap_or_default(),
+                if c.unread > 0 { format!("{} unread", c.unread) } else { "read".into() },
+                c.consent.as_str(),
+                c.last_preview.as_deref().unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
+    pub(crate) fn message(&self, m: &MessageView) {
+        if self.json {
+            println!("{}", json!({"event": "message", "message": m}));
+        } else {
+            println!("[{}] {} ({}): {}", m.state.as_str(), m.sender, m.content_type, m.text);
+        }
+    }
+
+    pub(crate) fn sent(&self, m: &MessageView) {
+        if self.json {
+            println!("{}", json!({"event": "sent", "message": m}));
+        } else if m.state == DeliveryState::Pending {
+            println!("pending {} (the node did not take it yet; `courier sync` or `listen` retries)", m.id);
+        } else {
+            println!("{} {}", m.state.as_str(), m.id);
+        }
+    }
+
+    pub(crate) fn connection(&self, state: ConnectionState) {
+        let name = match state {
+            ConnectionState::Connected => "connected",
+            ConnectionState::Disconnected => "disconnected",
+        };
+        if self.json {
+            println!("{}", json!({"event": "connection", "state": state}));
+        } else {
+            eprintln!("{name}");
+        }
+    }
+
+    pub(crate) fn sync(&self, r: &SyncView) -> anyhow::Result<()> {
+        if self.json {
+            println!("{}", serde_json::to_string(r)?);
+        } else {
+            println!(
+                "{} topics, {} envelopes: {} new conversations, {} new messages, {} skipped",
+                r.topics, r.envelopes, r.conversations, r.messages, r.skipped
+            );
+            for t in &r.unreadable {
+                eprintln!("courier: conversation {t} cannot be read: its stored key does not open");
+            }
+        }
+        Ok(())
+    }
+}
