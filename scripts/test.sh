@@ -29,7 +29,7 @@ step "the Linux bundles: .deb and .rpm built, the .deb installed and started in 
 tests/e2e/install.sh
 
 step "keychain fallback: the engine's keychain tests on the kernel keyring"
-keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-engine --test engine
+keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-engine --test accounts
 
 step "public xmtp-js vectors through the courier binary"
 cargo run -q --locked -p courier-cli -- vectors check tests/vectors/xmtp-js/*.json | tail -n 1

@@ -1,60 +1,42 @@
-//! The IPC commands: each converts its arguments, calls the engine, converts the result.
+//! The IPC commands: each converts its arguments, calls `courier-api`, converts the result.
 
-use courier_engine::{ConversationView, Engine, Event, ListFilter, MessageView, SendOptions, account};
+use courier_api::accounts::{self, ImportSecret};
+use courier_api::threads;
+use courier_api::views::{AddressCheck, ConversationView, Event, MessageView};
+use courier_engine::{Engine, ListFilter, SendOptions};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::error::{CmdResult, CommandError, ErrorCode};
 use crate::state::AppState;
-use crate::types::{AddressCheck, AppStatus, ImportArgs, ListTab, MessagesArgs, SendArgs};
+use crate::types::{AppStatus, ImportArgs, ListTab, MessagesArgs, SendArgs};
 
 async fn engine(state: &AppState) -> CmdResult<Engine> {
-    state
-        .session
-        .lock()
-        .await
-        .engine
-        .clone()
-        .ok_or_else(|| CommandError::new(ErrorCode::NoAccount, "no account is open"))
+    state.engine().await.ok_or_else(|| CommandError::new(ErrorCode::NoAccount, "no account is open"))
 }
 
 /// Where the app stands: account, node, profile.
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let s = state.session.lock().await;
-    Ok(AppStatus {
-        address: s.engine.as_ref().map(|e| e.address().to_string()),
-        node_url: s.node_url.clone(),
-        embedded_node: s.embedded.is_some(),
-        profile: state.profile.clone(),
-        keychain: state.keychain.backend().name().to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        zoom: state.settings().zoom_level(),
-    })
+    Ok(state.status().await)
 }
 
 /// A new account with a new wallet.
 #[tauri::command]
 pub async fn create_account(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let url = state.session.lock().await.node_url.clone();
-    let engine = account::create(&state.config(&url)).await?;
-    state.session.lock().await.engine = Some(engine);
-    app_status(state).await
+    let engine = accounts::create(&state.config().await).await?;
+    state.set_engine(Some(engine)).await;
+    Ok(state.status().await)
 }
 
 /// Sign in with a wallet key or a recovery phrase (restoring from the network backup).
 #[tauri::command]
 pub async fn import_account(state: State<'_, AppState>, args: ImportArgs) -> CmdResult<AppStatus> {
-    let url = state.session.lock().await.node_url.clone();
-    let cfg = state.config(&url);
-    let engine = match (args.wallet_key.filter(|k| !k.trim().is_empty()), args.phrase.filter(|p| !p.trim().is_empty()))
-    {
-        (Some(k), None) => account::import_key(&cfg, &k).await?,
-        (None, Some(p)) => account::import_phrase(&cfg, &p).await?,
-        _ => return Err(CommandError::new(ErrorCode::BadInput, "enter a wallet key or a recovery phrase")),
-    };
-    state.session.lock().await.engine = Some(engine);
-    app_status(state).await
+    let secret = ImportSecret::from_fields(args.wallet_key, args.phrase)
+        .ok_or_else(|| CommandError::new(ErrorCode::BadInput, "enter a wallet key or a recovery phrase"))?;
+    let engine = accounts::import(&state.config().await, &secret).await?;
+    state.set_engine(Some(engine)).await;
+    Ok(state.status().await)
 }
 
 /// Conversations of a tab, most recent first.
@@ -65,62 +47,54 @@ pub async fn list_conversations(state: State<'_, AppState>, tab: ListTab) -> Cmd
         ListTab::Requests => ListFilter::Requests,
         ListTab::Blocked => ListFilter::Blocked,
     };
-    Ok(engine(&state).await?.conversations(filter).await?)
+    Ok(threads::conversations(&engine(&state).await?, filter).await?)
 }
 
 /// A page of a conversation, oldest first.
 #[tauri::command]
 pub async fn list_messages(state: State<'_, AppState>, args: MessagesArgs) -> CmdResult<Vec<MessageView>> {
-    let before = match args.before_ns {
-        Some(s) => Some(s.parse().map_err(|_| CommandError::new(ErrorCode::BadInput, "before_ns is not a number"))?),
-        None => None,
-    };
-    Ok(engine(&state).await?.messages(&args.topic, args.limit, before).await?)
+    let e = engine(&state).await?;
+    Ok(threads::messages(&e, &args.topic, args.limit, args.before_id.as_deref()).await?)
 }
 
 /// Sends a text (pending at once; the outbox publishes it).
 #[tauri::command]
 pub async fn send_message(state: State<'_, AppState>, args: SendArgs) -> CmdResult<MessageView> {
     let opts = SendOptions { v1: args.v1, conversation_id: args.conversation_id, ..Default::default() };
-    Ok(engine(&state).await?.send_text(&args.peer, &args.text, opts).await?)
+    Ok(threads::send_text(&engine(&state).await?, &args.peer, &args.text, opts).await?)
 }
 
 /// Checks an address as it is typed: its form, then whether it is on the network.
 #[tauri::command]
 pub async fn check_address(state: State<'_, AppState>, input: String) -> CmdResult<AddressCheck> {
-    let addr = match xmtp_crypto::WalletAddress::parse(&input) {
-        Ok(a) => a,
-        Err(e) => return Ok(AddressCheck { address: None, problem: Some(e.to_string()), on_network: None }),
-    };
-    let on = engine(&state).await?.can_message(addr.as_str()).await?;
-    Ok(AddressCheck { address: Some(addr.to_string()), problem: None, on_network: Some(on) })
+    Ok(threads::check_address(&engine(&state).await?, &input).await?)
 }
 
 /// Allows or blocks a peer.
 #[tauri::command]
 pub async fn set_consent(state: State<'_, AppState>, address: String, allow: bool) -> CmdResult<()> {
-    Ok(engine(&state).await?.set_consent(&address, allow).await?)
+    Ok(threads::set_consent(&engine(&state).await?, &address, allow).await?)
 }
 
 /// Marks a conversation read.
 #[tauri::command]
 pub async fn mark_read(state: State<'_, AppState>, topic: String) -> CmdResult<()> {
-    Ok(engine(&state).await?.mark_read(&topic).await?)
+    Ok(threads::mark_read(&engine(&state).await?, &topic).await?)
 }
 
 /// Saves a draft.
 #[tauri::command]
 pub async fn set_draft(state: State<'_, AppState>, topic: String, draft: String) -> CmdResult<()> {
-    Ok(engine(&state).await?.set_draft(&topic, &draft).await?)
+    Ok(threads::set_draft(&engine(&state).await?, &topic, &draft).await?)
 }
 
 /// Retries a failed message.
 #[tauri::command]
 pub async fn retry_message(state: State<'_, AppState>, id: String) -> CmdResult<()> {
-    Ok(engine(&state).await?.retry(&id).await?)
+    Ok(threads::retry(&engine(&state).await?, &id).await?)
 }
 
-/// Uses another node (`None`: the local network) and reopens the account on it.
+/// Uses another node (`None`: the local network). The open account stays open and live.
 #[tauri::command]
 pub async fn set_node_url(state: State<'_, AppState>, url: Option<String>) -> CmdResult<AppStatus> {
     if let Some(u) = &url
@@ -129,8 +103,8 @@ pub async fn set_node_url(state: State<'_, AppState>, url: Option<String>) -> Cm
         return Err(CommandError::new(ErrorCode::BadInput, "the node URL must start with http:// or https://"));
     }
     state.save_settings(&crate::state::Settings { node_url: url, ..state.settings() })?;
-    state.start().await?;
-    app_status(state).await
+    state.switch_node().await?;
+    Ok(state.status().await)
 }
 
 /// Zooms the page to `zoom` (1 = 100%, within 50–300%) and keeps it for the profile.
@@ -148,37 +122,21 @@ pub async fn set_zoom<R: Runtime>(webview: tauri::Webview<R>, state: State<'_, A
 #[tauri::command]
 pub async fn export_backup(state: State<'_, AppState>) -> CmdResult<String> {
     let e = engine(&state).await?;
-    let url = state.session.lock().await.node_url.clone();
-    let wallet = account::wallet(&state.config(&url), e.address())?;
-    let backup = xmtp_crypto::storage::encrypt(e.keys(), &wallet, &mut rand_core::OsRng)
-        .map_err(|err| CommandError::new(ErrorCode::Internal, err.to_string()))?;
-    Ok(hex::encode(backup))
+    Ok(accounts::export_backup(&state.config().await, &e)?)
 }
 
 /// Signs out: closes the account and removes its keys and local data from this profile (the
 /// identity stays on the network, restorable with the wallet).
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    {
-        let mut s = state.session.lock().await;
-        if let Some(l) = s.listener.take() {
-            l.abort();
-        }
-        if let Some(e) = s.engine.take() {
-            let cfg = state.config(&s.node_url);
-            let addr = e.address().clone();
-            drop(e);
-            state.keychain.delete(addr.as_str(), account::IDENTITY_ITEM).map_err(courier_engine::EngineError::from)?;
-            state.keychain.delete(addr.as_str(), account::WALLET_ITEM).map_err(courier_engine::EngineError::from)?;
-            let _ = std::fs::remove_dir_all(cfg.account_dir(&addr));
-            let _ = std::fs::remove_file(cfg.data_dir.join("default-account"));
-        }
+    if let Some(e) = state.set_engine(None).await {
+        accounts::remove(&state.config().await, e)?;
     }
-    app_status(state).await
+    Ok(state.status().await)
 }
 
-/// Streams engine events to the UI over a channel and keeps the account live (subscriptions,
-/// catch-up, outbox retries) while the app runs.
+/// Streams engine events to the UI over a channel and keeps the account live (subscription,
+/// catch-up, outbox) while the app runs.
 #[tauri::command]
 pub async fn subscribe<R: Runtime>(
     app: AppHandle<R>,
@@ -188,37 +146,21 @@ pub async fn subscribe<R: Runtime>(
     let e = engine(&state).await?;
     let mut events = e.events();
     tauri::async_runtime::spawn(async move {
-        use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-        loop {
-            // One event, then whatever else is already queued (a catch-up sync emits many at
-            // once): the native side effects are worked out once per batch.
-            let mut batch = match events.recv().await {
-                Ok(ev) => vec![ev],
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => break,
-            };
-            loop {
-                match events.try_recv() {
-                    Ok(ev) => batch.push(ev),
-                    Err(TryRecvError::Lagged(_)) => continue,
-                    Err(_) => break,
-                }
+        // One event, then whatever else is already queued (a catch-up sync emits many at once):
+        // the native side effects are worked out once per batch.
+        while let Some(first) = events.recv().await {
+            let mut batch = vec![first];
+            while let Some(more) = events.try_recv() {
+                batch.push(more);
             }
             crate::notify::on_events(&app, &batch).await;
             for ev in batch {
-                if on_event.send(ev).is_err() {
+                if on_event.send(Event::from(ev)).is_err() {
                     return;
                 }
             }
         }
     });
-    let mut s = state.session.lock().await;
-    if s.listener.as_ref().is_none_or(|l| l.is_finished()) {
-        s.listener = Some(tokio::spawn(async move {
-            if let Err(err) = e.listen(std::future::pending()).await {
-                tracing::error!(error = %err, "live updates stopped");
-            }
-        }));
-    }
+    e.go_live();
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! # courier-app
 //!
-//! Courier's desktop shell: Tauri commands and events over `courier-engine`, nothing else. Each
-//! command converts its arguments, calls the engine and converts the result; errors cross as
+//! Courier's desktop shell: Tauri commands and events over `courier-api`, nothing else. Each
+//! command converts its arguments, calls the shared layer and converts the result; errors cross as
 //! `{code, message}`; live updates go to the UI over a Tauri channel. Keys never reach the web
 //! view. On first start the app uses the local network: a node answering at 127.0.0.1:5556, or
 //! the embedded node started here.

@@ -16,19 +16,19 @@ pub async fn on_events<R: Runtime>(app: &AppHandle<R>, events: &[Event]) {
     });
     let Some(first) = ids.next() else { return };
     let state = app.state::<AppState>();
-    let Some(engine) = state.session.lock().await.engine.clone() else { return };
+    let Some(engine) = state.engine().await else { return };
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
     let mut incoming = false;
     for id in std::iter::once(first).chain(ids) {
         let Ok(Some(m)) = engine.message(id).await else { continue };
-        if m.sender == engine.address().as_str() {
+        if m.sender == *engine.address() {
             continue;
         }
         incoming = true;
         if !focused {
-            let short =
-                format!("{}…{}", &m.sender[..6.min(m.sender.len())], &m.sender[m.sender.len().saturating_sub(4)..]);
-            let _ = app.notification().builder().title(format!("Courier — {short}")).body(&m.text).show();
+            let sender = m.sender.as_str();
+            let short = format!("{}…{}", &sender[..6], &sender[sender.len() - 4..]);
+            let _ = app.notification().builder().title(format!("Courier — {short}")).body(&m.preview).show();
         }
     }
     if !incoming {

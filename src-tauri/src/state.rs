@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::error::{CmdResult, CommandError, ErrorCode};
+use crate::types::AppStatus;
 
 /// The local network: gRPC and HTTP on the spec's local ports.
 pub const LOCAL_GRPC: &str = "127.0.0.1:5556";
@@ -80,10 +81,8 @@ pub struct Session {
     pub node_url: String,
     /// The embedded node, if this app runs it.
     pub embedded: Option<NodeHandle>,
-    /// The open account.
+    /// The open account (its engine runs the outbox and, once subscribed, live updates).
     pub engine: Option<Engine>,
-    /// The live-updates task of the open account.
-    pub listener: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl AppState {
@@ -128,18 +127,64 @@ impl AppState {
     }
 
     /// The engine configuration for the node in use.
-    pub fn config(&self, node_url: &str) -> Config {
+    pub async fn config(&self) -> Config {
+        let url = self.session.lock().await.node_url.clone();
+        self.config_for(&url)
+    }
+
+    fn config_for(&self, node_url: &str) -> Config {
         Config { data_dir: self.dir.join("data"), node_url: node_url.to_owned(), keychain: self.keychain }
+    }
+
+    /// The open account's engine.
+    pub async fn engine(&self) -> Option<Engine> {
+        self.session.lock().await.engine.clone()
+    }
+
+    /// Replaces the open account; returns the one it replaces.
+    pub async fn set_engine(&self, engine: Option<Engine>) -> Option<Engine> {
+        std::mem::replace(&mut self.session.lock().await.engine, engine)
+    }
+
+    /// Where the app stands.
+    pub async fn status(&self) -> AppStatus {
+        let s = self.session.lock().await;
+        AppStatus {
+            address: s.engine.as_ref().map(|e| e.address().to_string()),
+            node_url: s.node_url.clone(),
+            embedded_node: s.embedded.is_some(),
+            profile: self.profile.clone(),
+            keychain: self.keychain.backend().name().to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            zoom: self.settings().zoom_level(),
+        }
     }
 
     /// Chooses the node (the user's, else a local one that answers, else an embedded one) and
     /// opens the profile's account if there is one.
     pub async fn start(&self) -> CmdResult<()> {
         let mut s = self.session.lock().await;
-        if let Some(l) = s.listener.take() {
-            l.abort();
-        }
         s.engine = None;
+        self.choose_node(&mut s).await?;
+        let cfg = self.config_for(&s.node_url);
+        if let Ok(address) = account::choose(&cfg, None) {
+            s.engine = Some(account::open(&cfg, &address).await?);
+        }
+        Ok(())
+    }
+
+    /// Chooses the node again after the settings changed; the open account moves to it and
+    /// stays live.
+    pub async fn switch_node(&self) -> CmdResult<()> {
+        let mut s = self.session.lock().await;
+        self.choose_node(&mut s).await?;
+        if let Some(e) = &s.engine {
+            e.set_node_url(&s.node_url)?;
+        }
+        Ok(())
+    }
+
+    async fn choose_node(&self, s: &mut Session) -> CmdResult<()> {
         if let Some(n) = s.embedded.take() {
             n.shutdown().await;
         }
@@ -151,10 +196,6 @@ impl AppState {
                 s.node_url = node.grpc_url();
                 s.embedded = Some(node);
             }
-        }
-        let cfg = self.config(&s.node_url);
-        if let Ok(address) = account::choose(&cfg, None) {
-            s.engine = Some(account::open(&cfg, &address).await?);
         }
         Ok(())
     }

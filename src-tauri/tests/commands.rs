@@ -81,13 +81,29 @@ fn commands_over_ipc() {
         json!({"args": {"peer": me, "text": "note to self", "conversation_id": null, "v1": false}}),
     )
     .unwrap();
-    assert_eq!(sent["state"], "sent");
+    assert_eq!(sent["state"], "pending", "shown at once; the outbox publishes it");
     assert!(sent["sent_ns"].is_string(), "u64 times cross as strings");
     let convs = invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap();
     assert_eq!(convs.as_array().unwrap().len(), 1);
+    assert_eq!((convs[0]["version"].as_str(), convs[0]["consent"].as_str()), (Some("v2"), Some("allowed")));
     let topic = convs[0]["topic"].as_str().unwrap().to_owned();
-    let msgs = invoke(&w, "list_messages", json!({"args": {"topic": topic, "limit": 10, "before_ns": null}})).unwrap();
-    assert_eq!(msgs[0]["text"], "note to self");
+    let page = |before: Value| {
+        invoke(&w, "list_messages", json!({"args": {"topic": topic, "limit": 10, "before_id": before}}))
+    };
+    let mut msgs = page(Value::Null).unwrap();
+    for _ in 0..100 {
+        if msgs[0]["state"] == "sent" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        msgs = page(Value::Null).unwrap();
+    }
+    assert_eq!((msgs[0]["text"].as_str(), msgs[0]["state"].as_str()), (Some("note to self"), Some("sent")));
+    assert_eq!(page(msgs[0]["id"].clone()).unwrap(), json!([]), "nothing before the first message");
+    assert_eq!(page(json!("zz")).unwrap_err()["code"], "bad_input");
+    let unknown = "00".repeat(32);
+    assert_eq!(page(json!(unknown)).unwrap_err()["code"], "not_found");
+    assert_eq!(invoke(&w, "mark_read", json!({"topic": "/etc/passwd"})).unwrap_err()["code"], "bad_input");
     invoke(&w, "set_draft", json!({"topic": topic, "draft": "later"})).unwrap();
     assert_eq!(invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap()[0]["draft"], "later");
     let backup = invoke(&w, "export_backup", json!({})).unwrap();

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import { backend, errorMessage, type ConversationView, type MessageView } from "../lib/backend";
+import { backend, type ConversationView, type MessageView } from "../lib/backend";
+import { ErrorNote } from "./ErrorNote";
 
 export function Composer({ conversation, onSent }: { conversation: ConversationView; onSent: (m: MessageView) => void }) {
   const [text, setText] = useState(conversation.draft);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const topic = conversation.topic;
 
@@ -21,12 +22,12 @@ export function Composer({ conversation, onSent }: { conversation: ConversationV
     setText("");
     setError(null);
     try {
-      const m = await backend.sendMessage({ peer: conversation.peer, text: body, conversation_id: conversation.conversation_id || null, v1: conversation.version === 1 });
+      const m = await backend.sendMessage({ peer: conversation.peer, text: body, conversation_id: conversation.conversation_id, v1: conversation.version === "v1" });
       await backend.setDraft(topic, "");
       onSent(m);
     } catch (e) {
       setText(body);
-      setError(errorMessage(e));
+      setError(e);
     }
   };
 
@@ -48,7 +49,7 @@ export function Composer({ conversation, onSent }: { conversation: ConversationV
         }}
       />
       <button id="send" className="primary" disabled={!text.trim()}>Send</button>
-      {error && <p className="error" role="alert">{error}</p>}
+      <ErrorNote error={error} />
     </form>
   );
 }

@@ -28,7 +28,7 @@ export function ConversationList(props: {
           return (
             <li key={c.topic}>
               <button className={`conversation ${props.selected === c.topic ? "selected" : ""}`} data-peer={c.peer} onClick={() => props.onSelect(c.topic)}>
-                <span className="peer">{shortAddress(c.peer)}{c.conversation_id && <span className="muted small"> · {c.conversation_id}</span>}{c.version === 1 && <span className="muted small"> · v1</span>}</span>
+                <span className="peer">{shortAddress(c.peer)}{c.conversation_id && <span className="muted small"> · {c.conversation_id}</span>}{c.version === "v1" && <span className="muted small"> · v1</span>}</span>
                 <span className="time muted small">{listTime(nsToDate(when))}</span>
                 <span className="preview muted">{c.draft ? `Draft: ${c.draft}` : (c.last_preview ?? "")}</span>
                 {c.unread > 0 && <span className="badge" aria-label={`${c.unread} unread`}>{c.unread}</span>}

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { backend, errorMessage, type AppStatus, type ConversationView, type Event, type ListTab } from "../lib/backend";
+import { backend, type AppStatus, type ConnectionState, type ConversationView, type Event, type ListTab } from "../lib/backend";
+import type { ErrorAction } from "../lib/errors";
+import { ErrorNote } from "./ErrorNote";
 import { ConversationList } from "./ConversationList";
 import { Thread } from "./Thread";
 import { NewConversation } from "./NewConversation";
@@ -11,16 +13,16 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
   const [conversations, setConversations] = useState<ConversationView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [panel, setPanel] = useState<"none" | "new" | "settings">("none");
-  const [connection, setConnection] = useState("connecting");
+  const [connection, setConnection] = useState<ConnectionState | "connecting">("connecting");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [version, setVersion] = useState(0);
   const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const tabRef = useRef(tab);
   tabRef.current = tab;
 
   const reload = useCallback(() => {
-    backend.listConversations(tabRef.current).then(setConversations, (e) => setError(errorMessage(e)));
+    backend.listConversations(tabRef.current).then(setConversations, setError);
   }, []);
   useEffect(reload, [reload, tab]);
 
@@ -34,11 +36,22 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
       }, 50);
     };
     const onEvent = (e: Event) => {
-      if (e.type === "connection") setConnection(e.state);
-      else if (e.type === "sync_progress") setProgress(e.done >= e.total ? null : { done: e.done, total: e.total });
-      else later();
+      switch (e.type) {
+        case "connection":
+          setConnection(e.state);
+          break;
+        case "sync_progress":
+          setProgress(e.done >= e.total ? null : { done: e.done, total: e.total });
+          break;
+        case "conversation_added":
+        case "message_added":
+        case "message_state":
+        case "missed":
+          later();
+          break;
+      }
     };
-    backend.subscribe(onEvent).catch((e) => setError(errorMessage(e)));
+    backend.subscribe(onEvent).catch(setError);
     return () => clearTimeout(timer);
   }, [reload]);
 
@@ -54,6 +67,11 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
   }, []);
 
   const current = conversations.find((c) => c.topic === selected) ?? null;
+  const onErrorAction = (a: ErrorAction) => {
+    setError(null);
+    if (a === "open_settings") setPanel("settings");
+    else backend.appStatus().then(onStatus, setError);
+  };
   const address = status.address ?? "";
 
   return (
@@ -72,13 +90,13 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
           <button id="open-settings" className="icon" title="Settings" onClick={() => setPanel("settings")}>⚙</button>
         </header>
         <div className={`connection ${connection}`} id="connection-state">
-          {connection === "connected" ? "Connected" : connection === "disconnected" ? "Offline — reconnecting" : "Connecting…"}
+          {connectionLabel(connection)}
           {progress && <progress max={progress.total} value={progress.done} aria-label="Sync progress" />}
         </div>
         <ConversationList tab={tab} onTab={setTab} conversations={conversations} selected={selected} onSelect={setSelected} />
       </aside>
       <section className="main">
-        {error && <p className="error" role="alert">{error}</p>}
+        <ErrorNote error={error} onAction={onErrorAction} />
         {panel === "new" && (
           <NewConversation
             onClose={() => setPanel("none")}
@@ -101,4 +119,15 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
       </section>
     </div>
   );
+}
+
+function connectionLabel(c: ConnectionState | "connecting"): string {
+  switch (c) {
+    case "connected":
+      return "Connected";
+    case "disconnected":
+      return "Offline — reconnecting";
+    case "connecting":
+      return "Connecting…";
+  }
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { backend, errorMessage, type AddressCheck } from "../lib/backend";
+import { backend, type AddressCheck } from "../lib/backend";
+import { ErrorNote } from "./ErrorNote";
 import { looksLikeAddress } from "../lib/format";
 
 export function NewConversation({ onClose, onStarted }: { onClose: () => void; onStarted: (topic: string) => void }) {
@@ -8,7 +9,7 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
   const [text, setText] = useState("");
   const [check, setCheck] = useState<AddressCheck | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   // Validate as typed: the form locally, then the checksum and the network on the Rust side.
   useEffect(() => {
@@ -20,7 +21,7 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
       return;
     }
     let live = true;
-    const t = setTimeout(() => backend.checkAddress(v).then((c) => live && setCheck(c), (e) => live && setError(errorMessage(e))), 250);
+    const t = setTimeout(() => backend.checkAddress(v).then((c) => live && setCheck(c), (e) => live && setError(e)), 250);
     return () => { live = false; clearTimeout(t); };
   }, [input]);
 
@@ -32,7 +33,7 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
       const m = await backend.sendMessage({ peer: check.address, text: text.trim(), conversation_id: conversationId.trim() || null, v1: false });
       onStarted(m.topic);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -56,7 +57,7 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
         <button type="button" onClick={onClose}>Cancel</button>
         <button id="start-conversation" className="primary" disabled={!ready || busy}>{busy ? "Sending…" : "Start"}</button>
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      <ErrorNote error={error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { backend, errorMessage, type AppStatus } from "../lib/backend";
+import { backend, type AppStatus } from "../lib/backend";
+import { ErrorNote } from "./ErrorNote";
 
 type Mode = "choose" | "key" | "phrase";
 
@@ -7,7 +8,7 @@ export function Onboarding({ onDone }: { onDone: (s: AppStatus) => void }) {
   const [mode, setMode] = useState<Mode>("choose");
   const [value, setValue] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   const run = async (f: () => Promise<AppStatus>) => {
     setBusy(true);
@@ -15,7 +16,7 @@ export function Onboarding({ onDone }: { onDone: (s: AppStatus) => void }) {
     try {
       onDone(await f());
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -55,7 +56,7 @@ export function Onboarding({ onDone }: { onDone: (s: AppStatus) => void }) {
           </div>
         </form>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      <ErrorNote error={error} />
     </main>
   );
 }

@@ -1,11 +1,12 @@
 import { useState } from "react";
-import { backend, errorMessage, type AppStatus } from "../lib/backend";
+import { backend, type AppStatus } from "../lib/backend";
+import { ErrorNote } from "./ErrorNote";
 
 export function Settings({ status, onStatus, onClose }: { status: AppStatus; onStatus: (s: AppStatus) => void; onClose: () => void }) {
   const [url, setUrl] = useState(status.embedded_node ? "" : status.node_url);
   const [backup, setBackup] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const act = (f: () => Promise<void>) => f().catch((e) => setError(errorMessage(e)));
+  const [error, setError] = useState<unknown>(null);
+  const act = (f: () => Promise<void>) => f().catch(setError);
   return (
     <div className="panel" aria-label="Settings">
       <h2>Settings</h2>
@@ -29,7 +30,7 @@ export function Settings({ status, onStatus, onClose }: { status: AppStatus; onS
         <button id="close-settings" onClick={onClose}>Close</button>
       </div>
       {backup && <textarea className="mono" readOnly rows={4} value={backup} aria-label="Encrypted backup" />}
-      {error && <p className="error" role="alert">{error}</p>}
+      <ErrorNote error={error} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { backend, errorMessage, type ConversationView, type MessageView } from "../lib/backend";
+import { backend, type ConsentState, type ConversationView, type DeliveryState, type MessageView } from "../lib/backend";
+import { ErrorNote } from "./ErrorNote";
 import { merge, rows as toRows, type Row } from "../lib/items";
 import { HeightIndex } from "../lib/virtual";
 import { clockTime, nsToDate, shortAddress } from "../lib/format";
@@ -20,7 +21,7 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
 }) {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [complete, setComplete] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const [, setTick] = useState(0);
@@ -44,13 +45,13 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
 
   const loadNewest = useCallback(async () => {
     try {
-      const page = await backend.listMessages({ topic, limit: PAGE, before_ns: null });
+      const page = await backend.listMessages({ topic, limit: PAGE, before_id: null });
       setMessages((m) => merge(m, page));
       if (page.length < PAGE) setComplete(true);
       await backend.markRead(topic);
       onChanged();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
     }
   }, [topic, onChanged]);
 
@@ -62,7 +63,7 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
     const el = scroller.current;
     const before = el ? el.scrollHeight - el.scrollTop : 0;
     try {
-      const page = await backend.listMessages({ topic, limit: PAGE, before_ns: messages[0].sent_ns });
+      const page = await backend.listMessages({ topic, limit: PAGE, before_id: messages[0].id });
       if (page.length < PAGE) setComplete(true);
       setMessages((m) => merge(m, page));
       requestAnimationFrame(() => {
@@ -70,7 +71,7 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
         loadingOlder.current = false;
       });
     } catch (e) {
-      setError(errorMessage(e));
+      setError(e);
       loadingOlder.current = false;
     }
   }, [complete, messages, topic]);
@@ -98,23 +99,23 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
   const [first, last] = index.current.range(scrollTop, viewport);
   const items: Row[] = list.slice(first, last);
   const consent = (allowed: boolean) =>
-    backend.setConsent(conversation.peer, allowed).then(() => onConsent(allowed), (e) => setError(errorMessage(e)));
+    backend.setConsent(conversation.peer, allowed).then(() => onConsent(allowed), setError);
 
   return (
     <div className="thread">
       <header className="thread-head">
         <button id="back" className="back icon" title="Back to the conversations" aria-label="Back to the conversations" onClick={onBack}>←</button>
         <h2 title={conversation.peer}>{shortAddress(conversation.peer)}</h2>
-        <span className="muted small">{conversation.conversation_id || (conversation.version === 1 ? "V1 conversation" : "")}</span>
+        <span className="muted small">{conversation.conversation_id ?? (conversation.version === "v1" ? "V1 conversation" : "")}</span>
         <span className="spacer" />
-        {conversation.consent !== "allowed" && (
+        {offers(conversation.consent).allow && (
           <button id="allow-peer" onClick={() => consent(true)}>Accept</button>
         )}
-        {conversation.consent !== "denied" && (
+        {offers(conversation.consent).block && (
           <button id="block-peer" onClick={() => consent(false)}>Block</button>
         )}
       </header>
-      {error && <p className="error" role="alert">{error}</p>}
+      <ErrorNote error={error} />
       <div className="scroller" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
         <div className="spacer-box" style={{ height: index.current.total() }}>
           <div className="window" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
@@ -139,9 +140,34 @@ function Bubble({ m, mine }: { m: MessageView; mine: boolean }) {
       <div className="meta muted small">
         {m.content_type !== "xmtp.org/text:1.0" && <span className="ctype">{m.content_type} · </span>}
         {time}
-        {mine && <span className={`state ${m.state}`}> · {m.state}</span>}
-        {mine && m.state === "failed" && <button className="link" onClick={() => backend.retryMessage(m.id)}>retry</button>}
+        {mine && <span className={`state ${m.state}`}> · {stateLabel(m.state)}</span>}
+        {mine && m.state === "failed" && <button className="link" onClick={() => backend.retryMessage(m.id).catch(() => {})}>retry</button>}
       </div>
     </div>
   );
+}
+
+/** Which consent actions a conversation offers, by the peer's state. */
+function offers(c: ConsentState): { allow: boolean; block: boolean } {
+  switch (c) {
+    case "allowed":
+      return { allow: false, block: true };
+    case "denied":
+      return { allow: true, block: false };
+    case "unknown":
+      return { allow: true, block: true };
+  }
+}
+
+function stateLabel(s: DeliveryState): string {
+  switch (s) {
+    case "pending":
+      return "pending";
+    case "sent":
+      return "sent";
+    case "failed":
+      return "failed";
+    case "received":
+      return "received";
+  }
 }

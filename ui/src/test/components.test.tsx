@@ -6,7 +6,7 @@ vi.mock("../lib/backend", async (orig) => {
   return {
     ...real,
     backend: {
-      sendMessage: vi.fn(async (args) => ({ id: "m1", topic: "/t", sender: "0xme", sent_ns: "1700000000000000000", content_type: "xmtp.org/text:1.0", text: args.text, state: "pending" })),
+      sendMessage: vi.fn(async (args) => ({ id: "m1", topic: "/xmtp/0/m-t/proto", sender: "0xme", sent_ns: "1700000000000000000", content_type: "xmtp.org/text:1.0", text: args.text, state: "pending" })),
       setDraft: vi.fn(async () => {}),
       checkAddress: vi.fn(async (input: string) => ({ address: input, problem: null, on_network: input.endsWith("1") })),
       createAccount: vi.fn(async () => { throw { code: "keychain", message: "the secret-service keychain is not available" }; }),
@@ -23,8 +23,8 @@ import type { ConversationView } from "../lib/backend";
 afterEach(cleanup);
 
 const conv: ConversationView = {
-  topic: "/t", version: 2, peer: "0x00000000000000000000000000000000000000b1", conversation_id: "", created_ns: "1", last_message_ns: "0",
-  last_preview: null, unread: 0, consent: "allowed", draft: "",
+  topic: "/xmtp/0/m-t/proto", version: "v2", peer: "0x00000000000000000000000000000000000000b1", conversation_id: null, metadata: {},
+  created_ns: "1", last_message_ns: "0", last_preview: null, unread: 0, consent: "allowed", draft: "",
 };
 
 describe("Composer", () => {
@@ -56,9 +56,11 @@ describe("NewConversation", () => {
 });
 
 describe("Onboarding", () => {
-  it("shows a command error's message", async () => {
+  it("shows a command error's message and what to do about its code", async () => {
     render(<Onboarding onDone={() => {}} />);
     fireEvent.click(screen.getByText("Create a new account"));
-    expect(await screen.findByRole("alert")).toHaveProperty("textContent", "the secret-service keychain is not available");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("the secret-service keychain is not available");
+    expect(alert.textContent).toContain("Unlock this computer's keychain");
   });
 });

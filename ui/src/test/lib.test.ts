@@ -5,6 +5,8 @@ import { merge, rows } from "../lib/items";
 import { clockTime, dayLabel, listTime, looksLikeAddress, nsToDate, shortAddress } from "../lib/format";
 import type { MessageView } from "../lib/backend";
 import { stepZoom, zoomKey } from "../lib/zoom";
+import { explain } from "../lib/errors";
+import type { ErrorCode } from "../lib/backend";
 
 const msg = (id: string, ms: number): MessageView => ({
   id, topic: "/t", sender: "0xabc", sent_ns: `${ms}000000`, content_type: "xmtp.org/text:1.0", text: id, state: "received",
@@ -92,5 +94,17 @@ describe("zoom", () => {
     expect(k("=", {})).toBe(null);
     expect(k("n")).toBe(null);
     expect(k("=", { ctrlKey: true, altKey: true })).toBe(null);
+  });
+});
+
+describe("errors", () => {
+  it("acts on the code, not on the text", () => {
+    const act = (code: ErrorCode) => explain({ code, message: "same text" }).action;
+    expect(act("node")).toBe("open_settings");
+    expect(act("keys_missing")).toBe("sign_in_again");
+    expect(act("no_account")).toBe("reload");
+    expect(act("bad_input")).toBeNull();
+    expect(explain({ code: "keychain", message: "x" }).hint).toMatch(/Unlock/);
+    expect(explain(new Error("boom"))).toEqual({ message: "Error: boom", hint: null, action: null });
   });
 });

@@ -2,26 +2,34 @@
 // imports @tauri-apps/*, so the rest can be tested with this module mocked.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AddressCheck } from "./bindings/AddressCheck";
+import type { ApiError } from "./bindings/ApiError";
 import type { AppStatus } from "./bindings/AppStatus";
-import type { CommandError } from "./bindings/CommandError";
+import type { ConnectionState } from "./bindings/ConnectionState";
+import type { ConsentState } from "./bindings/ConsentState";
 import type { ConversationView } from "./bindings/ConversationView";
+import type { DeliveryState } from "./bindings/DeliveryState";
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Event } from "./bindings/Event";
 import type { ImportArgs } from "./bindings/ImportArgs";
 import type { ListTab } from "./bindings/ListTab";
 import type { MessagesArgs } from "./bindings/MessagesArgs";
 import type { MessageView } from "./bindings/MessageView";
+import type { ProtocolVersion } from "./bindings/ProtocolVersion";
 import type { SendArgs } from "./bindings/SendArgs";
 
-export type { AddressCheck, AppStatus, CommandError, ConversationView, Event, ImportArgs, ListTab, MessagesArgs, MessageView, SendArgs };
+export type {
+  AddressCheck, ApiError, AppStatus, ConnectionState, ConsentState, ConversationView, DeliveryState, ErrorCode, Event,
+  ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, SendArgs,
+};
 
 /** Whether a thrown value is a `{code, message}` error from a command. */
-export function isCommandError(e: unknown): e is CommandError {
+export function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
 }
 
 /** The message to show for anything a command threw. */
 export function errorMessage(e: unknown): string {
-  return isCommandError(e) ? e.message : String(e);
+  return isApiError(e) ? e.message : String(e);
 }
 
 export const backend = {

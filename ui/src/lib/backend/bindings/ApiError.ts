@@ -2,9 +2,9 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * An error crossing IPC as `{code, message}`.
+ * An error as `{code, message}`.
  */
-export type CommandError = { 
+export type ApiError = { 
 /**
  * The kind.
  */
