@@ -3,17 +3,17 @@
 //! there is work) and, once asked to go live, the live updates. Both stop when the last handle
 //! to the engine is dropped, or at [`Engine::close`].
 //!
-//! The work itself lives in the modules named after it: `send`, `outbox`, `sync`, `live`,
-//! `consent`, `contacts`, `queries`; sync planning is the pure [`crate::plan`].
+//! This file is the engine's state and the few things every part uses; opening and closing are
+//! `lifecycle`, and the work itself lives in the modules named after it: `send`, `outbox`,
+//! `sync`, `live`, `consent`, `contacts`, `queries`; sync planning is the pure [`crate::plan`].
 
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use courier_store::Store;
 use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
-use xmtp_crypto::{Topic, WalletAddress, consent};
+use xmtp_crypto::{Topic, WalletAddress};
 
 use crate::client::NodeClient;
-use crate::config::Config;
 use crate::error::{EngineError, Internal};
 use crate::events::{Emitter, Event, Events};
 use crate::tasks::Task;
@@ -36,11 +36,11 @@ pub struct Engine {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) keys: Arc<PrivateKeyBundle>,
-    client: RwLock<NodeClient>,
-    store: Mutex<Store>,
+    pub(crate) client: RwLock<NodeClient>,
+    pub(crate) store: Mutex<Store>,
     pub(crate) cache: BundleCache,
     pub(crate) vault: KeyVault,
-    events: Emitter,
+    pub(crate) events: Emitter,
     pub(crate) consent_topic: Topic,
     /// One flush of the outbox at a time.
     pub(crate) outbox_lock: tokio::sync::Mutex<()>,
@@ -48,40 +48,11 @@ pub(crate) struct Inner {
     pub(crate) outbox_wake: Arc<tokio::sync::Notify>,
     /// Wakes the live task: the set of topics changed.
     pub(crate) topics_changed: Arc<tokio::sync::Notify>,
-    outbox_task: Mutex<Option<Task>>,
-    live_task: Mutex<Option<Task>>,
+    pub(crate) outbox_task: Mutex<Option<Task>>,
+    pub(crate) live_task: Mutex<Option<Task>>,
 }
 
 impl Engine {
-    /// Opens the account's store, connects (lazily) to the node and starts the outbox.
-    pub async fn open_with(config: &Config, keys: PrivateKeyBundle) -> Result<Self, EngineError> {
-        let dir = config.account_dir(keys.address());
-        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
-        let path = dir.join("courier.db");
-        let store = tokio::task::spawn_blocking(move || Store::open(&path)).await.map_err(Internal::from)??;
-        let keys = Arc::new(keys);
-        let client = NodeClient::new(&config.node_url, Arc::clone(&keys))?;
-        let engine = Self {
-            inner: Arc::new(Inner {
-                vault: KeyVault::new(&keys),
-                consent_topic: consent::topic(keys.identity().secret()),
-                keys,
-                client: RwLock::new(client),
-                store: Mutex::new(store),
-                cache: BundleCache::new(),
-                events: Emitter::new(),
-                outbox_lock: tokio::sync::Mutex::new(()),
-                outbox_wake: Arc::new(tokio::sync::Notify::new()),
-                topics_changed: Arc::new(tokio::sync::Notify::new()),
-                outbox_task: Mutex::new(None),
-                live_task: Mutex::new(None),
-            }),
-        };
-        let task = crate::outbox::spawn(engine.downgrade(), Arc::clone(&engine.inner.outbox_wake));
-        *lock(&engine.inner.outbox_task) = Some(task);
-        Ok(engine)
-    }
-
     /// The identity.
     pub fn keys(&self) -> &PrivateKeyBundle {
         &self.inner.keys
@@ -97,19 +68,6 @@ impl Engine {
         self.inner.client.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Uses another node from now on: the outbox retries there, and live updates, if running,
-    /// reconnect there.
-    pub fn set_node_url(&self, url: &str) -> Result<(), EngineError> {
-        let client = NodeClient::new(url, Arc::clone(&self.inner.keys))?;
-        *self.inner.client.write().unwrap_or_else(std::sync::PoisonError::into_inner) = client;
-        if self.is_live() {
-            self.stop_live();
-            self.go_live();
-        }
-        self.inner.outbox_wake.notify_one();
-        Ok(())
-    }
-
     /// Events from now on.
     pub fn events(&self) -> Events {
         self.inner.events.subscribe()
@@ -117,31 +75,6 @@ impl Engine {
 
     pub(crate) fn emit(&self, e: Event) {
         self.inner.events.emit(e);
-    }
-
-    /// Starts live updates (a subscription to every topic, catch-up after each reconnection)
-    /// unless they run already.
-    pub fn go_live(&self) {
-        let mut slot = lock(&self.inner.live_task);
-        if slot.as_ref().is_none_or(Task::is_finished) {
-            *slot = Some(crate::live::spawn(self.downgrade(), Arc::clone(&self.inner.topics_changed)));
-        }
-    }
-
-    /// Stops live updates.
-    pub fn stop_live(&self) {
-        lock(&self.inner.live_task).take();
-    }
-
-    /// Whether live updates run.
-    pub fn is_live(&self) -> bool {
-        lock(&self.inner.live_task).as_ref().is_some_and(|t| !t.is_finished())
-    }
-
-    /// Stops the background tasks (live updates, the outbox). What is queued stays queued.
-    pub fn close(&self) {
-        self.stop_live();
-        lock(&self.inner.outbox_task).take();
     }
 
     pub(crate) fn downgrade(&self) -> Weak<Inner> {

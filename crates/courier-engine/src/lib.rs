@@ -20,6 +20,7 @@ mod engine;
 pub mod error;
 pub mod events;
 pub mod keychain;
+mod lifecycle;
 mod live;
 mod outbox;
 pub mod plan;

@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use xmtp_crypto::{Topic, topic};
 use xmtp_proto::message_api::v1::SubscribeRequest;
 
-use crate::engine::{Engine, Inner};
+use crate::engine::{Engine, Inner, lock};
 use crate::error::EngineError;
 use crate::events::{ConnectionState, Event};
 use crate::plan::{Page, Source};
@@ -21,7 +21,28 @@ use crate::tasks::Task;
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-pub(crate) fn spawn(engine: Weak<Inner>, topics_changed: Arc<Notify>) -> Task {
+impl Engine {
+    /// Starts live updates (a subscription to every topic, catch-up after each reconnection)
+    /// unless they run already.
+    pub fn go_live(&self) {
+        let mut slot = lock(&self.inner.live_task);
+        if slot.as_ref().is_none_or(Task::is_finished) {
+            *slot = Some(spawn(self.downgrade(), Arc::clone(&self.inner.topics_changed)));
+        }
+    }
+
+    /// Stops live updates.
+    pub fn stop_live(&self) {
+        lock(&self.inner.live_task).take();
+    }
+
+    /// Whether live updates run.
+    pub fn is_live(&self) -> bool {
+        lock(&self.inner.live_task).as_ref().is_some_and(|t| !t.is_finished())
+    }
+}
+
+fn spawn(engine: Weak<Inner>, topics_changed: Arc<Notify>) -> Task {
     Task::spawn(async move {
         let mut backoff = FIRST_BACKOFF;
         loop {

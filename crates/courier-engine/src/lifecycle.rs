@@ -1,0 +1,65 @@
+//! Opening an engine (its store, its node client, its outbox task), moving it to another node,
+//! and closing it.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use courier_store::Store;
+use xmtp_crypto::consent;
+use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
+
+use crate::client::NodeClient;
+use crate::config::Config;
+use crate::engine::{Engine, Inner, lock};
+use crate::error::{EngineError, Internal};
+use crate::events::Emitter;
+use crate::vault::KeyVault;
+
+impl Engine {
+    /// Opens the account's store, connects (lazily) to the node and starts the outbox.
+    pub async fn open_with(config: &Config, keys: PrivateKeyBundle) -> Result<Self, EngineError> {
+        let dir = config.account_dir(keys.address());
+        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
+        let path = dir.join("courier.db");
+        let store = tokio::task::spawn_blocking(move || Store::open(&path)).await.map_err(Internal::from)??;
+        let keys = Arc::new(keys);
+        let client = NodeClient::new(&config.node_url, Arc::clone(&keys))?;
+        let engine = Self {
+            inner: Arc::new(Inner {
+                vault: KeyVault::new(&keys),
+                consent_topic: consent::topic(keys.identity().secret()),
+                keys,
+                client: RwLock::new(client),
+                store: Mutex::new(store),
+                cache: BundleCache::new(),
+                events: Emitter::new(),
+                outbox_lock: tokio::sync::Mutex::new(()),
+                outbox_wake: Arc::new(tokio::sync::Notify::new()),
+                topics_changed: Arc::new(tokio::sync::Notify::new()),
+                outbox_task: Mutex::new(None),
+                live_task: Mutex::new(None),
+            }),
+        };
+        let task = crate::outbox::spawn(engine.downgrade(), Arc::clone(&engine.inner.outbox_wake));
+        *lock(&engine.inner.outbox_task) = Some(task);
+        Ok(engine)
+    }
+
+    /// Uses another node from now on: the outbox retries there, and live updates, if running,
+    /// reconnect there.
+    pub fn set_node_url(&self, url: &str) -> Result<(), EngineError> {
+        let client = NodeClient::new(url, Arc::clone(&self.inner.keys))?;
+        *self.inner.client.write().unwrap_or_else(std::sync::PoisonError::into_inner) = client;
+        if self.is_live() {
+            self.stop_live();
+            self.go_live();
+        }
+        self.inner.outbox_wake.notify_one();
+        Ok(())
+    }
+
+    /// Stops the background tasks (live updates, the outbox). What is queued stays queued.
+    pub fn close(&self) {
+        self.stop_live();
+        lock(&self.inner.outbox_task).take();
+    }
+}
