@@ -207,8 +207,7 @@ fn version_1_stores_upgrade_their_consent_outbox_items() {
     raw.pragma_update(None, "user_version", 1).unwrap();
     let m = id("queued");
     raw.execute("INSERT INTO outbox (message_id, envelopes) VALUES (?1, x'01')", [m.to_string()]).unwrap();
-    raw.execute("INSERT INTO outbox (message_id, envelopes, attempts) VALUES ('consent-0xabc', x'02', 3)", [])
-        .unwrap();
+    raw.execute("INSERT INTO outbox (message_id, envelopes, attempts) VALUES ('consent-0xabc', x'02', 3)", []).unwrap();
     drop(raw);
     let s = Store::open(&p).unwrap();
     assert_eq!(s.schema_version().unwrap(), Store::latest_schema_version());

@@ -77,18 +77,7 @@ impl FromStr for MessageId {
     }
 }
 
-impl serde::Serialize for MessageId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MessageId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text_serde!(MessageId);
 
 /// An envelope as received: topic, timestamp and payload, borrowed.
 #[derive(Debug, Clone, Copy)]

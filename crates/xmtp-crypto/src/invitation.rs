@@ -84,7 +84,8 @@ impl Invitation {
         let (a1, a2) = if me < them { (me, them) } else { (them, me) };
         let conversation_id = context.as_ref().map_or("", |c| c.conversation_id.as_str());
         let msg = format!("{conversation_id}{a1},{a2}");
-        let topic = topic::built(format!("/xmtp/0/m-{}/proto", hex::encode(hmac_sha256(secret.expose(), msg.as_bytes()))));
+        let topic =
+            topic::built(format!("/xmtp/0/m-{}/proto", hex::encode(hmac_sha256(secret.expose(), msg.as_bytes()))));
         let info = format!("0|{a1}|{a2}");
         let key_material = hkdf_sha256(secret.expose(), b"__XMTP__INVITATION__SALT__XMTP__", info.as_bytes());
         Self { topic, key_material, context, consent_proof: None }

@@ -18,6 +18,26 @@
 //! - [`storage`], [`consent`], [`auth`], [`topic`]: key backup, consent list and proofs, node tokens,
 //!   topic names (spec §11–§12).
 
+/// Serde for a type that is its text: serialized with `Display`, deserialized with `parse`,
+/// so a value that does not parse is refused.
+macro_rules! text_serde {
+    ($ty:ty) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use text_serde;
+
 pub mod address;
 pub mod auth;
 pub mod cipher;

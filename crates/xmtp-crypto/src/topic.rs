@@ -105,18 +105,7 @@ impl PartialEq<&str> for Topic {
     }
 }
 
-impl serde::Serialize for Topic {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Topic {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+crate::text_serde!(Topic);
 
 fn topic(name: &str) -> Topic {
     Topic(format!("/xmtp/0/{name}/proto"))

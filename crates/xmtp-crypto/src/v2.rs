@@ -79,7 +79,8 @@ pub fn seal(
     ephemeral: bool,
     rng: &mut impl CryptoRngCore,
 ) -> Sealed {
-    let header_bytes = pb::MessageHeaderV2 { created_ns, topic: conversation_topic.as_str().to_owned() }.encode_to_vec();
+    let header_bytes =
+        pb::MessageHeaderV2 { created_ns, topic: conversation_topic.as_str().to_owned() }.encode_to_vec();
     let digest = sha256(&[&header_bytes, encoded_content]);
     let signature = own.current_pre_key().secret().sign_prehash(&digest);
     let signed = pb::SignedContent {

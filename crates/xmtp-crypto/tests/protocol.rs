@@ -143,8 +143,9 @@ fn v2_signed_by_a_key_not_in_the_bundle_is_refused() {
     let cache = BundleCache::new();
     let inv = Invitation::deterministic(&a.keys, &b.keys.as_peer(), None);
     let key = inv.key_material.expose();
-    let header = xmtp_crypto::xmtp_proto::message_contents::MessageHeaderV2 { created_ns: 1, topic: inv.topic.to_string() }
-        .encode_to_vec();
+    let header =
+        xmtp_crypto::xmtp_proto::message_contents::MessageHeaderV2 { created_ns: 1, topic: inv.topic.to_string() }
+            .encode_to_vec();
     let payload = content::text("forged").encode_to_vec();
     let digest = xmtp_crypto::hash::sha256(&[&header, &payload]);
     let sig = a.keys.current_pre_key().secret().sign_prehash(&digest);
