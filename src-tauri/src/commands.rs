@@ -21,12 +21,33 @@ pub async fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     Ok(state.status().await)
 }
 
+/// Starts again after the user fixed a problem (unlocked the keychain, updated Courier).
+#[tauri::command]
+pub async fn retry_start(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+    state.start().await;
+    Ok(state.status().await)
+}
+
 /// A new account with a new wallet.
 #[tauri::command]
 pub async fn create_account(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     let engine = accounts::create(&state.config().await).await?;
-    state.set_engine(Some(engine)).await;
+    signed_in(&state, engine).await
+}
+
+async fn signed_in(state: &AppState, engine: Engine) -> CmdResult<AppStatus> {
+    if let Some(old) = state.set_engine(Some(engine)).await {
+        old.close();
+    }
+    state.clear_problem().await;
     Ok(state.status().await)
+}
+
+/// Signs in to an account whose keys and data are on this computer.
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, address: String) -> CmdResult<AppStatus> {
+    let engine = accounts::sign_in(&state.config().await, &address).await?;
+    signed_in(&state, engine).await
 }
 
 /// Sign in with a wallet key or a recovery phrase (restoring from the network backup).
@@ -35,8 +56,7 @@ pub async fn import_account(state: State<'_, AppState>, args: ImportArgs) -> Cmd
     let secret = ImportSecret::from_fields(args.wallet_key, args.phrase)
         .ok_or_else(|| CommandError::new(ErrorCode::BadInput, "enter a wallet key or a recovery phrase"))?;
     let engine = accounts::import(&state.config().await, &secret).await?;
-    state.set_engine(Some(engine)).await;
-    Ok(state.status().await)
+    signed_in(&state, engine).await
 }
 
 /// Conversations of a tab, most recent first.
@@ -97,13 +117,16 @@ pub async fn retry_message(state: State<'_, AppState>, id: String) -> CmdResult<
 /// Uses another node (`None`: the local network). The open account stays open and live.
 #[tauri::command]
 pub async fn set_node_url(state: State<'_, AppState>, url: Option<String>) -> CmdResult<AppStatus> {
-    if let Some(u) = &url
-        && !(u.starts_with("http://") || u.starts_with("https://"))
-    {
-        return Err(CommandError::new(ErrorCode::BadInput, "the node URL must start with http:// or https://"));
+    let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Some(u) = &url {
+        courier_engine::client::check_url(u).map_err(|e| CommandError::new(ErrorCode::BadInput, e.to_string()))?;
     }
     state.save_settings(&crate::state::Settings { node_url: url, ..state.settings() })?;
-    state.switch_node().await?;
+    if state.status().await.problem.is_some() {
+        state.start().await;
+    } else {
+        state.switch_node().await?;
+    }
     Ok(state.status().await)
 }
 
@@ -125,13 +148,26 @@ pub async fn export_backup(state: State<'_, AppState>) -> CmdResult<String> {
     Ok(accounts::export_backup(&state.config().await, &e)?)
 }
 
-/// Signs out: closes the account and removes its keys and local data from this profile (the
-/// identity stays on the network, restorable with the wallet).
+/// Signs out: closes the account on this computer and keeps its keys and data.
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     if let Some(e) = state.set_engine(None).await {
-        accounts::remove(&state.config().await, e)?;
+        accounts::sign_out(&state.config().await, e)?;
     }
+    Ok(state.status().await)
+}
+
+/// Removes an account from this computer: its keys in the keychain and its local data. The UI
+/// asks first; the identity stays on the network, restorable with the phrase or key.
+#[tauri::command]
+pub async fn remove_account(state: State<'_, AppState>, address: String) -> CmdResult<AppStatus> {
+    if let Some(e) = state.engine().await
+        && e.address().as_str() == address
+    {
+        state.set_engine(None).await;
+        e.close();
+    }
+    accounts::remove(&state.config().await, &address)?;
     Ok(state.status().await)
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod instance;
 pub mod notify;
 pub mod render;
+pub mod session;
 pub mod state;
 pub mod types;
 
@@ -20,7 +21,9 @@ use tauri::Manager;
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
+        commands::retry_start,
         commands::create_account,
+        commands::sign_in,
         commands::import_account,
         commands::list_conversations,
         commands::list_messages,
@@ -34,6 +37,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::set_zoom,
         commands::export_backup,
         commands::sign_out,
+        commands::remove_account,
         commands::subscribe,
     ])
 }
@@ -57,7 +61,7 @@ pub fn run() -> Result<(), String> {
     let window_state_file = state.dir.join("window-state.json");
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     tauri::async_runtime::set(runtime.handle().clone());
-    runtime.block_on(state.start()).map_err(|e| e.message)?;
+    runtime.block_on(state.start());
     with_commands(tauri::Builder::<tauri::Wry>::new())
         // Window size and place are kept per profile, in its folder (an absolute file name
         // replaces the plugin's config folder), so two profiles' windows each keep their own.

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct AppStatus {
     /// The open account's address, if any.
     pub address: Option<String>,
+    /// Accounts whose keys and data are on this computer (signed in or not).
+    pub accounts: Vec<String>,
     /// The node in use.
     pub node_url: String,
     /// Whether that node runs inside this app.
@@ -18,10 +20,14 @@ pub struct AppStatus {
     pub profile: String,
     /// The keychain backend.
     pub keychain: String,
+    /// Whether that keychain forgets keys at reboot (the kernel keyring).
+    pub keychain_volatile: bool,
     /// The app version (same as `courier --version`).
     pub version: String,
     /// The page zoom (1 = 100%), kept per profile.
     pub zoom: f64,
+    /// Why Courier could not start as it should, and the code that says what to do.
+    pub problem: Option<courier_api::ApiError>,
 }
 
 /// Import a wallet key or a recovery phrase.

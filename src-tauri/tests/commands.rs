@@ -35,7 +35,7 @@ fn commands_over_ipc() {
         .save_settings(&courier_app::state::Settings { node_url: Some(node.grpc_url()), ..Default::default() })
         .unwrap();
     tauri::async_runtime::set(rt.handle().clone());
-    rt.block_on(state.start()).unwrap();
+    rt.block_on(state.start());
     let app = courier_app::with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
     let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 
@@ -108,10 +108,22 @@ fn commands_over_ipc() {
     assert_eq!(invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap()[0]["draft"], "later");
     let backup = invoke(&w, "export_backup", json!({})).unwrap();
     assert!(backup.as_str().unwrap().len() > 200);
-    let err = invoke(&w, "set_node_url", json!({"url": "ftp://x"})).unwrap_err();
-    assert_eq!(err["code"], "bad_input");
+    for bad in ["ftp://x", "127.0.0.1:5556", "http://", "http://host/path"] {
+        let err = invoke(&w, "set_node_url", json!({"url": bad})).unwrap_err();
+        assert_eq!(err["code"], "bad_input", "{bad}");
+    }
+    let saved: Value = serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!(saved["node_url"], node.grpc_url(), "a bad URL is never saved");
+    // Signing out keeps the account on this computer; signing in again opens it as it was.
     let out = invoke(&w, "sign_out", json!({})).unwrap();
     assert_eq!(out["address"], Value::Null);
+    assert_eq!(out["accounts"], json!([me]));
+    let back = invoke(&w, "sign_in", json!({"address": me})).unwrap();
+    assert_eq!(back["address"], me.as_str());
+    assert_eq!(invoke(&w, "list_conversations", json!({"tab": "messages"})).unwrap()[0]["draft"], "later");
+    let out = invoke(&w, "remove_account", json!({"address": me})).unwrap();
+    assert_eq!((&out["address"], &out["accounts"]), (&Value::Null, &json!([])));
+    assert_eq!(invoke(&w, "sign_in", json!({"address": me})).unwrap_err()["code"], "no_account");
     rt.block_on(node.shutdown());
 }
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, errorMessage, type AppStatus } from "./lib/backend";
 import { Onboarding } from "./components/Onboarding";
 import { Messenger } from "./components/Messenger";
+import { Recovery } from "./components/Recovery";
 import { stepZoom, zoomKey } from "./lib/zoom";
 
 /** Ctrl+= / Ctrl+- / Ctrl+0 and Ctrl+wheel zoom the page, from the level the profile keeps. */
@@ -47,6 +48,7 @@ export function App() {
 
   if (error) return <div className="fatal" role="alert">{error}</div>;
   if (!status) return <div className="loading" aria-busy="true">Starting Courier…</div>;
-  if (!status.address) return <Onboarding onDone={setStatus} />;
+  if (status.problem) return <Recovery status={status} onStatus={setStatus} />;
+  if (!status.address) return <Onboarding status={status} onDone={setStatus} />;
   return <Messenger status={status} onStatus={setStatus} />;
 }

@@ -1,6 +1,7 @@
 //! Account operations, the same for the app and the CLI: create, import a wallet key or a
 //! recovery phrase, open, export the encrypted key backup, remove from this computer.
 
+use courier_engine::error::parse_address;
 use courier_engine::{Config, Engine, EngineError, account};
 
 /// What a user signs in with.
@@ -43,18 +44,42 @@ pub async fn open(config: &Config, wanted: Option<&str>) -> Result<Engine, Engin
     account::open(config, &address).await
 }
 
+/// Opens the account signed in on this computer, if one is.
+pub async fn open_default(config: &Config) -> Result<Option<Engine>, EngineError> {
+    match account::default_account(config) {
+        Some(a) => Ok(Some(account::open(config, &a).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Signs in to an account whose keys and data are on this computer (signed out before).
+pub async fn sign_in(config: &Config, address: &str) -> Result<Engine, EngineError> {
+    let address = parse_address(address)?;
+    if !config.accounts().contains(&address) {
+        return Err(EngineError::UnknownAccount(address));
+    }
+    let engine = account::open(config, &address).await?;
+    account::set_default(config, &address)?;
+    Ok(engine)
+}
+
+/// Signs out: closes the account on this computer and keeps its keys and data.
+pub fn sign_out(config: &Config, engine: Engine) -> Result<(), EngineError> {
+    let address = engine.address().clone();
+    engine.close();
+    drop(engine);
+    account::sign_out(config, &address)
+}
+
 /// The encrypted key backup, hex: openable only with the wallet.
 pub fn export_backup(config: &Config, engine: &Engine) -> Result<String, EngineError> {
     Ok(hex::encode(account::export_backup(config, engine)?))
 }
 
-/// Closes the account and removes it from this computer: keys and local data. Its identity
-/// stays on the network, restorable with the wallet.
-pub fn remove(config: &Config, engine: Engine) -> Result<(), EngineError> {
-    let address = engine.address().clone();
-    engine.close();
-    drop(engine);
-    account::remove(config, &address)
+/// Removes an account from this computer: its keys and its local data. Its identity stays on
+/// the network, restorable with its recovery phrase or wallet key. Close its engine first.
+pub fn remove(config: &Config, address: &str) -> Result<(), EngineError> {
+    account::remove(config, &parse_address(address)?)
 }
 
 #[cfg(test)]

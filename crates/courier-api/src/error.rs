@@ -20,6 +20,8 @@ pub enum ErrorCode {
     KeysMissing,
     /// The keychain is unavailable, locked, or holds a damaged entry.
     Keychain,
+    /// The local store was written by a newer Courier.
+    StoreTooNew,
     /// The node cannot be reached or refused.
     Node,
     /// The message or conversation asked for is not here.
@@ -63,6 +65,7 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         E::KeysMissing(_) | E::NoWallet => ErrorCode::KeysMissing,
         E::Keychain(_) | E::KeychainDamaged { .. } => ErrorCode::Keychain,
         E::Node(_) => ErrorCode::Node,
+        E::Store(courier_store::StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
         E::NoSuchMessage(_) | E::NoSuchConversation(_) => ErrorCode::NotFound,
         E::Store(_) | E::Backup(_) | E::Identity(_) | E::Io { .. } | E::Internal(_) => ErrorCode::Internal,
         _ => ErrorCode::Internal,
@@ -112,6 +115,15 @@ mod tests {
             (EngineError::NoSuchMessage(id), ErrorCode::NotFound),
             (EngineError::NoSuchConversation(Topic::parse("/xmtp/0/m-x/proto").unwrap()), ErrorCode::NotFound),
             (EngineError::Io { context: "writing".into(), source: io }, ErrorCode::Internal),
+            (
+                EngineError::Store(courier_store::StoreError::TooNew {
+                    path: "/x/courier.db".into(),
+                    found: 9,
+                    supported: 2,
+                }),
+                ErrorCode::StoreTooNew,
+            ),
+            (EngineError::Node(courier_engine::client::check_url("ftp://x").unwrap_err()), ErrorCode::Node),
         ];
         for (e, code) in cases {
             let shown = e.to_string();

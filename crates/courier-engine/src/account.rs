@@ -67,14 +67,37 @@ pub async fn import_wallet(config: &Config, wallet: LocalWallet) -> Result<Engin
         engine.client().publish(vec![envelope]).await?;
     }
     engine.ensure_contact_published().await?;
-    write_default(config, &address)?;
+    set_default(config, &address)?;
     Ok(engine)
 }
 
-fn write_default(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
+/// Makes an account the one opened by default.
+pub fn set_default(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
     std::fs::write(config.default_file(), address.as_str())
         .map_err(|e| EngineError::io("writing the default account", e))
+}
+
+/// The account opened by default, if one is set and still here.
+pub fn default_account(config: &Config) -> Option<WalletAddress> {
+    let s = std::fs::read_to_string(config.default_file()).ok()?;
+    let a = WalletAddress::parse(s.trim()).ok()?;
+    config.accounts().contains(&a).then_some(a)
+}
+
+/// Signs an account out of this computer: it is no longer opened by default. Its keys stay in
+/// the keychain and its data in its folder, so signing in again brings everything back. The
+/// engine of the account must be closed first.
+pub fn sign_out(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
+    forget_default(config, address)
+}
+
+fn forget_default(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
+    if default_account(config).as_ref() == Some(address) {
+        std::fs::remove_file(config.default_file())
+            .map_err(|e| EngineError::io("forgetting the default account", e))?;
+    }
+    Ok(())
 }
 
 /// The account to use: the one asked for, else the default, else the only one.
@@ -84,10 +107,7 @@ pub fn choose(config: &Config, wanted: Option<&str>) -> Result<WalletAddress, En
         let a = parse_address(w)?;
         return if accounts.contains(&a) { Ok(a) } else { Err(EngineError::UnknownAccount(a)) };
     }
-    if let Ok(s) = std::fs::read_to_string(config.default_file())
-        && let Ok(a) = WalletAddress::parse(s.trim())
-        && accounts.contains(&a)
-    {
+    if let Some(a) = default_account(config) {
         return Ok(a);
     }
     match accounts.as_slice() {
@@ -130,12 +150,8 @@ pub fn export_backup(config: &Config, engine: &Engine) -> Result<Vec<u8>, Engine
 pub fn remove(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
     config.keychain.delete(address.as_str(), IDENTITY_ITEM)?;
     config.keychain.delete(address.as_str(), WALLET_ITEM)?;
-    remove_dir(&config.account_dir(address))?;
-    if std::fs::read_to_string(config.default_file()).is_ok_and(|s| s.trim() == address.as_str()) {
-        std::fs::remove_file(config.default_file())
-            .map_err(|e| EngineError::io("forgetting the default account", e))?;
-    }
-    Ok(())
+    forget_default(config, address)?;
+    remove_dir(&config.account_dir(address))
 }
 
 fn remove_dir(dir: &Path) -> Result<(), EngineError> {

@@ -23,7 +23,7 @@ const TOKEN_LIFETIME_NS: u64 = 3_590 * 1_000_000_000;
 #[non_exhaustive]
 pub enum ClientError {
     /// The node URL is not usable.
-    #[error("invalid node URL {url}: {detail}")]
+    #[error("{url:?} is not a node URL: {detail}")]
     BadUrl {
         /// The URL.
         url: String,
@@ -91,19 +91,7 @@ impl NodeClient {
     /// A client for `url` (`http://host:port` or `https://host`). Connects lazily: a node that is
     /// down now is retried on each call.
     pub fn new(url: &str, own: Arc<PrivateKeyBundle>) -> Result<Self, ClientError> {
-        let bad = |detail: String| ClientError::BadUrl { url: url.to_owned(), detail };
-        let mut endpoint = Endpoint::from_shared(url.to_owned())
-            .map_err(|e| bad(e.to_string()))?
-            .connect_timeout(Duration::from_secs(5))
-            .tcp_nodelay(true)
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .keep_alive_while_idle(true);
-        if url.starts_with("https://") {
-            endpoint =
-                endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots()).map_err(|e| bad(e.to_string()))?;
-        } else if !url.starts_with("http://") {
-            return Err(bad("the URL must start with http:// or https://".into()));
-        }
+        let endpoint = endpoint(url)?;
         let api = MessageApiClient::new(endpoint.connect_lazy())
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
@@ -173,6 +161,39 @@ impl NodeClient {
     }
 }
 
+/// Checks a node URL as [`NodeClient::new`] will take it: `http://host[:port]` (plaintext) or
+/// `https://host[:port]` (TLS), nothing else.
+pub fn check_url(url: &str) -> Result<(), ClientError> {
+    endpoint(url).map(drop)
+}
+
+fn endpoint(url: &str) -> Result<Endpoint, ClientError> {
+    let bad = |detail: &str| ClientError::BadUrl { url: url.to_owned(), detail: detail.to_owned() };
+    let tls = match url.split_once("://") {
+        Some(("https", _)) => true,
+        Some(("http", _)) => false,
+        _ => return Err(bad("it must start with http:// or https://")),
+    };
+    let uri: tonic::codegen::http::Uri = url.parse().map_err(|_| bad("it is not a URL"))?;
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(bad("it names no host"));
+    }
+    if !uri.path().is_empty() && uri.path() != "/" || uri.query().is_some() {
+        return Err(bad("a node URL has no path or query"));
+    }
+    let endpoint = Endpoint::from_shared(url.to_owned())
+        .map_err(|_| bad("it is not a URL"))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_while_idle(true);
+    if tls {
+        endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots()).map_err(|_| bad("TLS cannot be set up"))
+    } else {
+        Ok(endpoint)
+    }
+}
+
 /// A page request for `topic`, after `after` (a sync cursor) in `direction`.
 pub fn page_request(
     topic: &str,
@@ -194,5 +215,22 @@ pub fn page_request(
             }),
             direction: direction as i32,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_urls_are_checked_before_use() {
+        for ok in ["http://127.0.0.1:5556", "https://node.example.org", "http://[::1]:5556/", "http://localhost:1"] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in
+            ["", "127.0.0.1:5556", "ftp://x", "http://", "http:///x", "https://x/y", "http://x?y=1", "http://a b"]
+        {
+            assert!(matches!(check_url(bad), Err(ClientError::BadUrl { .. })), "{bad}");
+        }
     }
 }

@@ -1,12 +1,11 @@
 import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
+import { shortAddress } from "../lib/format";
 import { ErrorNote } from "./ErrorNote";
+import { ImportForm, type Secret } from "./ImportForm";
 
-type Mode = "choose" | "key" | "phrase";
-
-export function Onboarding({ onDone }: { onDone: (s: AppStatus) => void }) {
-  const [mode, setMode] = useState<Mode>("choose");
-  const [value, setValue] = useState("");
+export function Onboarding({ status, onDone }: { status: AppStatus; onDone: (s: AppStatus) => void }) {
+  const [mode, setMode] = useState<"choose" | Secret>("choose");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -26,36 +25,32 @@ export function Onboarding({ onDone }: { onDone: (s: AppStatus) => void }) {
     <main className="onboarding">
       <h1>Welcome to Courier</h1>
       <p className="muted">Private messages over XMTP. Your keys stay in this computer's keychain.</p>
+      {status.keychain_volatile && (
+        <p className="warning" id="volatile-keychain">
+          Keys are kept in the kernel keyring, which forgets them when this computer restarts. Keep your recovery phrase: it signs you in again.
+        </p>
+      )}
       {mode === "choose" && (
         <div className="choices">
+          {status.accounts.length > 0 && (
+            <section aria-labelledby="here-title" className="here">
+              <h2 id="here-title" className="small muted">On this computer</h2>
+              {status.accounts.map((a) => (
+                <button key={a} className="account" data-address={a} title={a} disabled={busy} onClick={() => run(() => backend.signIn(a))}>
+                  Sign in as <span className="mono">{shortAddress(a)}</span>
+                </button>
+              ))}
+            </section>
+          )}
           <button id="create-account" className="primary" disabled={busy} onClick={() => run(backend.createAccount)}>
             {busy ? "Creating…" : "Create a new account"}
           </button>
-          <button id="import-key" onClick={() => setMode("key")}>Use a wallet private key</button>
           <button id="import-phrase" onClick={() => setMode("phrase")}>Use a recovery phrase</button>
+          <button id="import-key" onClick={() => setMode("key")}>Use a wallet private key</button>
           <p className="muted small">An account that already uses XMTP is restored from its encrypted backup on the network.</p>
         </div>
       )}
-      {mode !== "choose" && (
-        <form
-          className="import"
-          onSubmit={(e) => {
-            e.preventDefault();
-            run(() => backend.importAccount(mode === "key" ? { wallet_key: value, phrase: null } : { wallet_key: null, phrase: value }));
-          }}
-        >
-          <label htmlFor="secret">{mode === "key" ? "Wallet private key (hex)" : "Recovery phrase (12 or 24 words)"}</label>
-          {mode === "key" ? (
-            <input id="secret" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
-          ) : (
-            <textarea id="secret" rows={3} autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
-          )}
-          <div className="row">
-            <button type="button" onClick={() => { setMode("choose"); setValue(""); }}>Back</button>
-            <button className="primary" disabled={busy || value.trim() === ""}>{busy ? "Signing in…" : "Sign in"}</button>
-          </div>
-        </form>
-      )}
+      {mode !== "choose" && <ImportForm secret={mode} onDone={onDone} onBack={() => setMode("choose")} />}
       <ErrorNote error={error} />
     </main>
   );

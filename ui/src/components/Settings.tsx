@@ -5,6 +5,7 @@ import { ErrorNote } from "./ErrorNote";
 export function Settings({ status, onStatus, onClose }: { status: AppStatus; onStatus: (s: AppStatus) => void; onClose: () => void }) {
   const [url, setUrl] = useState(status.embedded_node ? "" : status.node_url);
   const [backup, setBackup] = useState<string | null>(null);
+  const [removing, setRemoving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const act = (f: () => Promise<void>) => f().catch(setError);
   return (
@@ -13,7 +14,8 @@ export function Settings({ status, onStatus, onClose }: { status: AppStatus; onS
       <dl>
         <dt>Account</dt><dd className="mono">{status.address}</dd>
         <dt>Node</dt><dd id="node-in-use" className="mono">{status.node_url}{status.embedded_node ? " (built in)" : ""}</dd>
-        <dt>Keychain</dt><dd>{status.keychain}</dd>
+        <dt>Keychain</dt>
+        <dd id="keychain-in-use">{status.keychain}{status.keychain_volatile && <span className="error"> — forgotten when this computer restarts: keep your recovery phrase</span>}</dd>
         <dt>Profile</dt><dd>{status.profile}</dd>
         <dt>Version</dt><dd>Courier {status.version}</dd>
       </dl>
@@ -26,11 +28,49 @@ export function Settings({ status, onStatus, onClose }: { status: AppStatus; onS
       </form>
       <div className="row">
         <button onClick={() => act(async () => setBackup(await backend.exportBackup()))}>Export encrypted backup</button>
-        <button className="danger" onClick={() => { if (confirm("Sign out and remove this account's keys from this computer? Keep your wallet key: it restores everything.")) act(async () => onStatus(await backend.signOut())); }}>Sign out</button>
+        <button id="sign-out" onClick={() => act(async () => onStatus(await backend.signOut()))}>Sign out</button>
         <button id="close-settings" onClick={onClose}>Close</button>
       </div>
+      <p className="muted small">Signing out keeps this account's keys and messages on this computer: sign in again from the start screen.</p>
       {backup && <textarea className="mono" readOnly rows={4} value={backup} aria-label="Encrypted backup" />}
+      {removing ? (
+        <RemoveDialog status={status} onCancel={() => setRemoving(false)} onRemoved={onStatus} onError={setError} />
+      ) : (
+        <div className="row"><button id="remove-account" className="danger" onClick={() => setRemoving(true)}>Remove this account from this computer…</button></div>
+      )}
       <ErrorNote error={error} />
+    </div>
+  );
+}
+
+/** Removing asks first, says exactly what goes, and needs the user to hold the phrase or key. */
+function RemoveDialog({ status, onCancel, onRemoved, onError }: {
+  status: AppStatus;
+  onCancel: () => void;
+  onRemoved: (s: AppStatus) => void;
+  onError: (e: unknown) => void;
+}) {
+  const [holds, setHolds] = useState(false);
+  const address = status.address ?? "";
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="remove-title" id="remove-dialog">
+      <h3 id="remove-title">Remove {address} from this computer?</h3>
+      <p>This deletes:</p>
+      <ul>
+        <li>the account's keys in this computer's keychain ({status.keychain}): its XMTP identity and its recovery phrase or wallet key;</li>
+        <li>its conversations, messages and drafts stored on this computer (profile "{status.profile}").</li>
+      </ul>
+      <p>It stays on the XMTP network. Its recovery phrase or wallet key restores it, with the history the node still holds. Without them it is gone for good.</p>
+      <label className="check">
+        <input type="checkbox" id="remove-confirm" checked={holds} onChange={(e) => setHolds(e.target.checked)} />
+        I have this account's recovery phrase or wallet key.
+      </label>
+      <div className="row">
+        <button id="remove-cancel" onClick={onCancel} autoFocus>Cancel</button>
+        <button id="remove-confirmed" className="danger" disabled={!holds} onClick={() => backend.removeAccount(address).then(onRemoved, onError)}>
+          Remove from this computer
+        </button>
+      </div>
     </div>
   );
 }

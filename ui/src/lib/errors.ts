@@ -27,6 +27,8 @@ function advice(code: ErrorCode): [string | null, ErrorAction | null] {
       return [null, "reload"];
     case "not_on_network":
       return ["They have not used XMTP yet: they need to sign in to an XMTP app once.", null];
+    case "store_too_new":
+      return ["This profile was last opened by a newer Courier. Install that version again to open it; nothing was changed.", null];
     case "internal":
       return ["Something went wrong inside Courier; the details are in its log.", null];
     case "bad_input":

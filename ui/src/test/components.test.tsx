@@ -10,6 +10,10 @@ vi.mock("../lib/backend", async (orig) => {
       setDraft: vi.fn(async () => {}),
       checkAddress: vi.fn(async (input: string) => ({ address: input, problem: null, on_network: input.endsWith("1") })),
       createAccount: vi.fn(async () => { throw { code: "keychain", message: "the secret-service keychain is not available" }; }),
+      removeAccount: vi.fn(async () => ({ ...status, address: null })),
+      signOut: vi.fn(async () => ({ ...status, address: null })),
+      retryStart: vi.fn(async () => ({ ...status, problem: null })),
+      setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
     },
   };
 });
@@ -18,9 +22,17 @@ import { backend } from "../lib/backend";
 import { Composer } from "../components/Composer";
 import { NewConversation } from "../components/NewConversation";
 import { Onboarding } from "../components/Onboarding";
-import type { ConversationView } from "../lib/backend";
+import { Recovery } from "../components/Recovery";
+import { Settings } from "../components/Settings";
+import type { AppStatus, ConversationView } from "../lib/backend";
 
-afterEach(cleanup);
+afterEach(() => { cleanup(); vi.clearAllMocks(); });
+
+const status: AppStatus = {
+  address: "0x00000000000000000000000000000000000000a1", accounts: ["0x00000000000000000000000000000000000000a1"],
+  node_url: "http://127.0.0.1:5556", embedded_node: true, profile: "default", keychain: "secret-service",
+  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null,
+};
 
 const conv: ConversationView = {
   topic: "/xmtp/0/m-t/proto", version: "v2", peer: "0x00000000000000000000000000000000000000b1", conversation_id: null, metadata: {},
@@ -57,10 +69,57 @@ describe("NewConversation", () => {
 
 describe("Onboarding", () => {
   it("shows a command error's message and what to do about its code", async () => {
-    render(<Onboarding onDone={() => {}} />);
+    render(<Onboarding status={{ ...status, address: null, accounts: [] }} onDone={() => {}} />);
     fireEvent.click(screen.getByText("Create a new account"));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("the secret-service keychain is not available");
     expect(alert.textContent).toContain("Unlock this computer's keychain");
+  });
+});
+
+describe("Onboarding", () => {
+  it("offers the accounts kept on this computer and says when the keychain forgets keys", () => {
+    render(<Onboarding status={{ ...status, address: null, keychain_volatile: true }} onDone={() => {}} />);
+    expect(screen.getByText(/Sign in as/).closest("button")?.dataset.address).toBe(status.accounts[0]);
+    expect(screen.getByText(/forgets them when this computer restarts/)).toBeTruthy();
+  });
+});
+
+describe("Recovery", () => {
+  it("offers what the start problem's code calls for", async () => {
+    const missing = { ...status, address: null, problem: { code: "keys_missing" as const, message: "the keychain has no keys" } };
+    const { unmount } = render(<Recovery status={missing} onStatus={() => {}} />);
+    expect(screen.getByText("Sign in with your recovery phrase")).toBeTruthy();
+    expect(screen.queryByLabelText(/Node URL/)).toBeNull();
+    fireEvent.click(screen.getByText("Sign in with your recovery phrase"));
+    expect(screen.getByLabelText(/Recovery phrase/)).toBeTruthy();
+    unmount();
+    const onStatus = vi.fn();
+    render(<Recovery status={{ ...status, problem: { code: "node", message: "bad node" } }} onStatus={onStatus} />);
+    expect(screen.queryByText("Sign in with your recovery phrase")).toBeNull();
+    fireEvent.change(screen.getByLabelText(/Node URL/), { target: { value: "" } });
+    fireEvent.click(screen.getByText("Use"));
+    await waitFor(() => expect(onStatus).toHaveBeenCalled());
+    expect(backend.setNodeUrl).toHaveBeenCalledWith(null);
+  });
+});
+
+describe("Settings", () => {
+  it("signs out without deleting, and removes only after the user confirms holding the phrase or key", async () => {
+    const onStatus = vi.fn();
+    render(<Settings status={status} onStatus={onStatus} onClose={() => {}} />);
+    fireEvent.click(screen.getByText("Remove this account from this computer…"));
+    const dialog = screen.getByRole("dialog");
+    expect(dialog.textContent).toContain("keys in this computer's keychain");
+    expect(dialog.textContent).toContain("messages and drafts stored on this computer");
+    const remove = screen.getByText("Remove from this computer") as HTMLButtonElement;
+    expect(remove.disabled).toBe(true);
+    fireEvent.click(remove);
+    expect(backend.removeAccount).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByLabelText(/I have this account's recovery phrase/));
+    fireEvent.click(remove);
+    await waitFor(() => expect(backend.removeAccount).toHaveBeenCalledWith(status.address));
+    fireEvent.click(screen.getByText("Sign out"));
+    await waitFor(() => expect(backend.signOut).toHaveBeenCalled());
   });
 });

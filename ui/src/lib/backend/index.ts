@@ -34,7 +34,9 @@ export function errorMessage(e: unknown): string {
 
 export const backend = {
   appStatus: () => invoke<AppStatus>("app_status"),
+  retryStart: () => invoke<AppStatus>("retry_start"),
   createAccount: () => invoke<AppStatus>("create_account"),
+  signIn: (address: string) => invoke<AppStatus>("sign_in", { address }),
   importAccount: (args: ImportArgs) => invoke<AppStatus>("import_account", { args }),
   listConversations: (tab: ListTab) => invoke<ConversationView[]>("list_conversations", { tab }),
   listMessages: (args: MessagesArgs) => invoke<MessageView[]>("list_messages", { args }),
@@ -49,6 +51,7 @@ export const backend = {
   setZoom: (zoom: number) => invoke<number>("set_zoom", { zoom }),
   exportBackup: () => invoke<string>("export_backup"),
   signOut: () => invoke<AppStatus>("sign_out"),
+  removeAccount: (address: string) => invoke<AppStatus>("remove_account", { address }),
   /** Live events (new messages, delivery states, sync progress, connection). */
   subscribe: (onEvent: (e: Event) => void) => {
     const channel = new Channel<Event>();

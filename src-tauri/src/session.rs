@@ -1,0 +1,164 @@
+//! The session: the node in use (the user's, else a node answering at the local address, else
+//! the embedded one started here) and the account signed in. Starting never fails: what goes
+//! wrong (a locked keychain, missing keys, a newer store, a bad node URL, a node that will not
+//! start) is kept as the session's problem, which the window shows with what to do.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use courier_api::accounts;
+use courier_engine::{Config, Engine};
+use courier_node::{AuthMode, Database, HttpOptions, NodeConfig, NodeHandle};
+
+use crate::error::{CmdResult, CommandError, ErrorCode};
+use crate::state::AppState;
+use crate::types::AppStatus;
+
+/// The local network: gRPC and HTTP on the spec's local ports.
+pub const LOCAL_GRPC: &str = "127.0.0.1:5556";
+const LOCAL_HTTP: &str = "127.0.0.1:5555";
+
+/// The node and the open account.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The node URL in use.
+    pub node_url: String,
+    /// The embedded node, if this app runs it.
+    pub embedded: Option<NodeHandle>,
+    /// The open account (its engine runs the outbox and, once subscribed, live updates).
+    pub engine: Option<Engine>,
+    /// Why the last start did not finish.
+    pub problem: Option<CommandError>,
+    /// Why the profile folder cannot be used (found when the profile was opened).
+    pub folder_problem: Option<String>,
+}
+
+impl AppState {
+    /// The engine configuration for the node in use.
+    pub async fn config(&self) -> Config {
+        let url = self.session.lock().await.node_url.clone();
+        self.config_for(&url)
+    }
+
+    pub(crate) fn config_for(&self, node_url: &str) -> Config {
+        Config { data_dir: self.dir.join("data"), node_url: node_url.to_owned(), keychain: self.keychain }
+    }
+
+    /// The open account's engine.
+    pub async fn engine(&self) -> Option<Engine> {
+        self.session.lock().await.engine.clone()
+    }
+
+    /// Replaces the open account; returns the one it replaces.
+    pub async fn set_engine(&self, engine: Option<Engine>) -> Option<Engine> {
+        std::mem::replace(&mut self.session.lock().await.engine, engine)
+    }
+
+    /// Where the app stands.
+    pub async fn status(&self) -> AppStatus {
+        let s = self.session.lock().await;
+        let cfg = self.config_for(&s.node_url);
+        AppStatus {
+            address: s.engine.as_ref().map(|e| e.address().to_string()),
+            accounts: cfg.accounts().iter().map(ToString::to_string).collect(),
+            node_url: s.node_url.clone(),
+            embedded_node: s.embedded.is_some(),
+            profile: self.profile.clone(),
+            keychain: self.keychain.backend().name().to_owned(),
+            keychain_volatile: self.keychain_is_volatile(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            zoom: self.settings().zoom_level(),
+            problem: s.problem.clone(),
+        }
+    }
+
+    /// Chooses the node (the user's, else a local one that answers, else an embedded one) and
+    /// opens the account signed in on this profile, if any. What goes wrong becomes the
+    /// session's problem.
+    pub async fn start(&self) {
+        let mut s = self.session.lock().await;
+        if let Some(e) = s.engine.take() {
+            e.close();
+        }
+        s.problem = match self.start_in(&mut s).await {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::warn!(code = ?e.code, error = %e.message, "Courier started with a problem");
+                Some(e)
+            }
+        };
+    }
+
+    async fn start_in(&self, s: &mut Session) -> CmdResult<()> {
+        if let Some(p) = &s.folder_problem {
+            return Err(CommandError::new(ErrorCode::Internal, p.clone()));
+        }
+        self.choose_node(s).await?;
+        s.engine = accounts::open_default(&self.config_for(&s.node_url)).await?;
+        Ok(())
+    }
+
+    /// After the user fixed what the problem was about (signed in, chose a node): the problem
+    /// is gone.
+    pub async fn clear_problem(&self) {
+        self.session.lock().await.problem = None;
+    }
+
+    /// Chooses the node again after the settings changed; the open account moves to it and
+    /// stays live.
+    pub async fn switch_node(&self) -> CmdResult<()> {
+        let mut s = self.session.lock().await;
+        self.choose_node(&mut s).await?;
+        if let Some(e) = &s.engine {
+            e.set_node_url(&s.node_url)?;
+        }
+        Ok(())
+    }
+
+    async fn choose_node(&self, s: &mut Session) -> CmdResult<()> {
+        if let Some(n) = s.embedded.take() {
+            n.shutdown().await;
+        }
+        match self.settings().node_url {
+            Some(url) => {
+                s.node_url = url;
+                courier_engine::client::check_url(&s.node_url)
+                    .map_err(|e| CommandError::from(courier_engine::EngineError::from(e)))?;
+            }
+            None if answers(LOCAL_GRPC).await => s.node_url = format!("http://{LOCAL_GRPC}"),
+            None => {
+                let node = start_embedded(&self.dir.join("node.db")).await?;
+                s.node_url = node.grpc_url();
+                s.embedded = Some(node);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether something accepts connections at `addr` within half a second (a node already running
+/// on the local address).
+async fn answers(addr: &str) -> bool {
+    let Ok(sock) = addr.parse::<SocketAddr>() else { return false };
+    let connect = tokio::net::TcpStream::connect(sock);
+    matches!(tokio::time::timeout(Duration::from_millis(500), connect).await, Ok(Ok(_)))
+}
+
+/// Starts the embedded node on the local addresses, or on free ports if they are taken.
+async fn start_embedded(db: &Path) -> CmdResult<NodeHandle> {
+    let config = |grpc: &str, http: &str| NodeConfig {
+        grpc_addr: grpc.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0))),
+        http_addr: http.parse().ok(),
+        database: Database::File(db.to_owned()),
+        auth: AuthMode::Required,
+        http: HttpOptions::default(),
+    };
+    match courier_node::start(config(LOCAL_GRPC, LOCAL_HTTP)).await {
+        Ok(n) => Ok(n),
+        Err(courier_node::NodeError::Bind { .. }) => courier_node::start(config("127.0.0.1:0", "127.0.0.1:0"))
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::Node, e.to_string())),
+        Err(e) => Err(CommandError::new(ErrorCode::Node, e.to_string())),
+    }
+}

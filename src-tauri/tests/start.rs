@@ -1,0 +1,115 @@
+//! Courier starts whatever state it finds: a missing keychain entry, a keychain that cannot be
+//! used, a store written by a newer Courier, a mistyped node URL. Each becomes the status's
+//! `problem` with the code the recovery screen acts on — never an exit — and each can be fixed
+//! from there. Real node on loopback, real keychain (Secret Service under D-Bus, or the kernel
+//! keyring with COURIER_TEST_KEYCHAIN=kernel), Tauri's mock runtime.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use courier_app::state::{AppState, Settings};
+use courier_engine::{Backend, Keychain};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(w, req).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn backend() -> Backend {
+    std::env::var("COURIER_TEST_KEYCHAIN").ok().and_then(|b| Backend::parse(&b)).unwrap_or(Backend::SecretService)
+}
+
+type App = (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir);
+
+/// The app started as `courier-app` starts it, on a profile whose data folder is `data` and
+/// whose settings name `node_url`. (Each start gets a profile folder of its own: the mock
+/// runtime keeps the previous app's state, and with it the profile lock, alive.)
+fn app(rt: &tokio::runtime::Runtime, data: &std::path::Path, node_url: &str, keychain: Backend) -> App {
+    let profile = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(data, profile.path().join("data")).unwrap();
+    let s = Settings { node_url: Some(node_url.to_owned()), ..Default::default() };
+    std::fs::write(profile.path().join("settings.json"), serde_json::to_vec(&s).unwrap()).unwrap();
+    let state = AppState::open_at("test", profile.path().to_owned(), Keychain::new(keychain)).unwrap();
+    rt.block_on(state.start());
+    let app = courier_app::with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    (app, w, profile)
+}
+
+fn quit(a: App) {
+    drop(a);
+}
+
+fn problem(w: &WebviewWindow<MockRuntime>) -> Value {
+    invoke(w, "app_status", json!({})).unwrap()["problem"].clone()
+}
+
+#[test]
+fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    tauri::async_runtime::set(rt.handle().clone());
+    let node = rt.block_on(courier_node::start(courier_node::NodeConfig::ephemeral())).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let url = node.grpc_url();
+
+    // A working profile with an account.
+    let a = app(&rt, data.path(), &url, backend());
+    assert_eq!(problem(&a.1), Value::Null);
+    let me = invoke(&a.1, "create_account", json!({})).unwrap()["address"].as_str().unwrap().to_owned();
+    let kc = Keychain::new(backend());
+    let wallet = kc.load(&me, "wallet").unwrap().unwrap();
+    quit(a);
+
+    // A mistyped node URL in the settings.
+    let a = app(&rt, data.path(), "htp:/127.0.0.1:5556", backend());
+    assert_eq!(problem(&a.1)["code"], "node");
+    let fixed = invoke(&a.1, "set_node_url", json!({"url": node.grpc_url()})).unwrap();
+    assert_eq!((&fixed["problem"], fixed["address"].as_str()), (&Value::Null, Some(me.as_str())));
+    quit(a);
+
+    // A keychain this computer cannot use.
+    let a = app(&rt, data.path(), &url, if cfg!(target_os = "macos") { Backend::Windows } else { Backend::MacOs });
+    assert_eq!(problem(&a.1)["code"], "keychain");
+    quit(a);
+
+    // A store written by a newer Courier.
+    let db = data.path().join("accounts").join(&me).join("courier.db");
+    let raw = user_version(&db, 99);
+    let a = app(&rt, data.path(), &url, backend());
+    assert_eq!(problem(&a.1)["code"], "store_too_new");
+    assert!(problem(&a.1)["message"].as_str().unwrap().contains("newer"));
+    user_version(&db, raw);
+    assert_eq!(invoke(&a.1, "retry_start", json!({})).unwrap()["problem"], Value::Null, "fixed, then retried");
+    quit(a);
+
+    // The keys gone from the keychain (the kernel keyring after a reboot).
+    kc.delete(&me, "identity").unwrap();
+    let a = app(&rt, data.path(), &url, backend());
+    assert_eq!(problem(&a.1)["code"], "keys_missing");
+    let back =
+        invoke(&a.1, "import_account", json!({"args": {"wallet_key": wallet.expose(), "phrase": null}})).unwrap();
+    assert_eq!((&back["problem"], back["address"].as_str()), (&Value::Null, Some(me.as_str())), "the same account");
+    invoke(&a.1, "remove_account", json!({"address": me})).unwrap();
+    rt.block_on(node.shutdown());
+}
+
+/// Sets the store's schema version; returns the old one.
+fn user_version(db: &std::path::Path, v: u32) -> u32 {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let old: u32 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    c.pragma_update(None, "user_version", v).unwrap();
+    old
+}

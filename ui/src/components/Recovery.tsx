@@ -1,0 +1,80 @@
+import { useState } from "react";
+import { backend, type AppStatus, type ErrorCode } from "../lib/backend";
+import { explain } from "../lib/errors";
+import { ErrorNote } from "./ErrorNote";
+import { ImportForm, type Secret } from "./ImportForm";
+
+/** What Courier shows when it could not start as it should: what is wrong, and what to do. */
+export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
+  const problem = status.problem;
+  const [signIn, setSignIn] = useState<Secret | null>(null);
+  const [url, setUrl] = useState(status.embedded_node ? "" : status.node_url);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (!problem) return null;
+  const { message, hint } = explain(problem);
+  const run = async (f: () => Promise<AppStatus>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onStatus(await f());
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const offers = recoveries(problem.code);
+  return (
+    <main className="onboarding recovery" aria-labelledby="recovery-title">
+      <h1 id="recovery-title">Courier needs your help to start</h1>
+      <div className="error" role="alert" id="start-problem" data-code={problem.code}>
+        <p>{message}</p>
+        {hint && <p className="small">{hint}</p>}
+      </div>
+      {signIn ? (
+        <ImportForm secret={signIn} onDone={onStatus} onBack={() => setSignIn(null)} />
+      ) : (
+        <div className="choices">
+          {offers.signIn && (
+            <>
+              <button id="recover-phrase" className="primary" onClick={() => setSignIn("phrase")}>Sign in with your recovery phrase</button>
+              <button id="recover-key" onClick={() => setSignIn("key")}>Sign in with a wallet private key</button>
+            </>
+          )}
+          {offers.node && (
+            <form onSubmit={(e) => { e.preventDefault(); run(() => backend.setNodeUrl(url.trim() || null)); }}>
+              <label htmlFor="recovery-node-url">Node URL (empty: this computer's local network)</label>
+              <div className="row">
+                <input id="recovery-node-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:5556" />
+                <button disabled={busy}>Use</button>
+              </div>
+            </form>
+          )}
+          <button id="retry-start" className={offers.signIn || offers.node ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>
+            {busy ? "Trying…" : "Try again"}
+          </button>
+        </div>
+      )}
+      <ErrorNote error={error} />
+    </main>
+  );
+}
+
+/** Which ways out a start problem offers, by its code. */
+function recoveries(code: ErrorCode): { signIn: boolean; node: boolean } {
+  switch (code) {
+    case "keys_missing":
+    case "no_account":
+      return { signIn: true, node: false };
+    case "node":
+      return { signIn: false, node: true };
+    case "keychain":
+    case "store_too_new":
+    case "internal":
+    case "bad_input":
+    case "not_found":
+    case "not_on_network":
+      return { signIn: false, node: false };
+  }
+}
