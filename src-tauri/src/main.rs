@@ -13,7 +13,24 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("courier: {e}");
+            show_error(&e);
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// What stops Courier before it has a window goes in a message box too: a release build on
+/// Windows has no console, and a desktop launcher shows no terminal.
+fn show_error(message: &str) {
+    let has_display = !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if has_display {
+        let _ = rfd::MessageDialog::new()
+            .set_level(rfd::MessageLevel::Error)
+            .set_title("Courier")
+            .set_description(message)
+            .set_buttons(rfd::MessageButtons::Ok)
+            .show();
     }
 }
