@@ -161,13 +161,14 @@ pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<AppStatus> {
 /// asks first; the identity stays on the network, restorable with the phrase or key.
 #[tauri::command]
 pub async fn remove_account(state: State<'_, AppState>, address: String) -> CmdResult<AppStatus> {
+    let address = courier_engine::error::parse_address(&address)?;
     if let Some(e) = state.engine().await
-        && e.address().as_str() == address
+        && *e.address() == address
     {
         state.set_engine(None).await;
         e.close();
     }
-    accounts::remove(&state.config().await, &address)?;
+    accounts::remove(&state.config().await, address.as_str())?;
     Ok(state.status().await)
 }
 

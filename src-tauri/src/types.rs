@@ -30,14 +30,20 @@ pub struct AppStatus {
     pub problem: Option<courier_api::ApiError>,
 }
 
-/// Import a wallet key or a recovery phrase.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+/// Import a wallet key or a recovery phrase (`Debug` never shows them).
+#[derive(Clone, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct ImportArgs {
     /// Wallet private key, hex.
     pub wallet_key: Option<String>,
     /// BIP-39 recovery phrase.
     pub phrase: Option<String>,
+}
+
+impl std::fmt::Debug for ImportArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportArgs").finish_non_exhaustive()
+    }
 }
 
 /// Which conversations to list.

@@ -3,21 +3,22 @@
 
 use courier_engine::error::parse_address;
 use courier_engine::{Config, Engine, EngineError, account};
+use xmtp_crypto::Secret;
 
-/// What a user signs in with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a user signs in with. Held as a `Secret`: redacted in `Debug`, erased when dropped.
+#[derive(Debug)]
 pub enum ImportSecret {
     /// A wallet private key, hex.
-    WalletKey(String),
+    WalletKey(Secret<String>),
     /// A BIP-39 recovery phrase.
-    Phrase(String),
+    Phrase(Secret<String>),
 }
 
 impl ImportSecret {
     /// The one secret given, from optional fields (blank ones count as absent).
     pub fn from_fields(wallet_key: Option<String>, phrase: Option<String>) -> Option<Self> {
-        let blank = |s: &String| s.trim().is_empty();
-        match (wallet_key.filter(|k| !blank(k)), phrase.filter(|p| !blank(p))) {
+        let given = |s: Option<String>| s.map(Secret::new).filter(|s| !s.expose().trim().is_empty());
+        match (given(wallet_key), given(phrase)) {
             (Some(k), None) => Some(Self::WalletKey(k)),
             (None, Some(p)) => Some(Self::Phrase(p)),
             _ => None,
@@ -33,8 +34,8 @@ pub async fn create(config: &Config) -> Result<Engine, EngineError> {
 /// Signs in with a wallet key or phrase, restoring the XMTP identity from the network backup.
 pub async fn import(config: &Config, secret: &ImportSecret) -> Result<Engine, EngineError> {
     match secret {
-        ImportSecret::WalletKey(k) => account::import_key(config, k).await,
-        ImportSecret::Phrase(p) => account::import_phrase(config, p).await,
+        ImportSecret::WalletKey(k) => account::import_key(config, k.expose()).await,
+        ImportSecret::Phrase(p) => account::import_phrase(config, p.expose()).await,
     }
 }
 
@@ -87,11 +88,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exactly_one_secret_is_taken() {
+    fn exactly_one_secret_is_taken_and_never_shown() {
         let s = |v: &str| Some(v.to_owned());
-        assert_eq!(ImportSecret::from_fields(s("ab"), None), Some(ImportSecret::WalletKey("ab".into())));
-        assert_eq!(ImportSecret::from_fields(s(" "), s("a b")), Some(ImportSecret::Phrase("a b".into())));
-        assert_eq!(ImportSecret::from_fields(s("ab"), s("a b")), None);
-        assert_eq!(ImportSecret::from_fields(None, s("\n")), None);
+        assert!(
+            matches!(ImportSecret::from_fields(s("ab12"), None), Some(ImportSecret::WalletKey(k)) if k.expose() == "ab12")
+        );
+        assert!(
+            matches!(ImportSecret::from_fields(s(" "), s("a b")), Some(ImportSecret::Phrase(p)) if p.expose() == "a b")
+        );
+        assert!(ImportSecret::from_fields(s("ab"), s("a b")).is_none());
+        assert!(ImportSecret::from_fields(None, s("\n")).is_none());
+        let shown = format!("{:?}", ImportSecret::from_fields(s("deadbeefcafe"), None));
+        assert!(!shown.contains("deadbeefcafe"), "{shown}");
     }
 }

@@ -51,6 +51,7 @@ impl ApiError {
 /// The code of an engine error.
 pub fn error_code(e: &EngineError) -> ErrorCode {
     use EngineError as E;
+    // Every variant by name: a new one does not compile until it has a code.
     match e {
         E::BadAddress { .. }
         | E::BadTopic { .. }
@@ -58,17 +59,18 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         | E::BadWalletKey(_)
         | E::BadPhrase(_)
         | E::BadContent(_)
-        | E::NoV1(_)
-        | E::NotQueued(_) => ErrorCode::BadInput,
+        | E::NoV1(_) => ErrorCode::BadInput,
         E::NotOnNetwork(_) => ErrorCode::NotOnNetwork,
         E::NoAccount(_) | E::UnknownAccount(_) | E::WhichAccount(_) => ErrorCode::NoAccount,
-        E::KeysMissing(_) | E::NoWallet => ErrorCode::KeysMissing,
-        E::Keychain(_) | E::KeychainDamaged { .. } => ErrorCode::Keychain,
+        // A damaged entry is fixed the way a missing one is: sign in again, which rewrites it.
+        E::KeysMissing(_) | E::NoWallet | E::KeychainDamaged { .. } => ErrorCode::KeysMissing,
+        E::Keychain(_) => ErrorCode::Keychain,
         E::Node(_) => ErrorCode::Node,
         E::Store(courier_store::StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
-        E::NoSuchMessage(_) | E::NoSuchConversation(_) => ErrorCode::NotFound,
-        E::Store(_) | E::Backup(_) | E::Identity(_) | E::Io { .. } | E::Internal(_) => ErrorCode::Internal,
-        _ => ErrorCode::Internal,
+        E::NoSuchMessage(_) | E::NoSuchConversation(_) | E::NotQueued(_) => ErrorCode::NotFound,
+        E::Store(_) | E::Backup(_) | E::Identity(_) | E::CannotSeal(_) | E::Io { .. } | E::Internal(_) => {
+            ErrorCode::Internal
+        }
     }
 }
 
@@ -89,41 +91,53 @@ mod tests {
     use courier_engine::keychain::{Backend, KeychainError};
     use xmtp_crypto::{Topic, WalletAddress};
 
-    #[test]
-    fn every_kind_of_engine_error_has_the_code_the_ui_acts_on() {
+    #[tokio::test]
+    async fn every_kind_of_engine_error_has_the_code_the_ui_acts_on() {
+        use courier_engine::error::{Internal, KeychainDamage};
+        use xmtp_crypto::ecc::KeyError;
         let a = WalletAddress::from_raw([1; 20]);
         let id = xmtp_crypto::envelope::message_id(b"m");
-        let io = std::io::Error::other("disk full");
+        let topic = Topic::parse("/xmtp/0/m-x/proto").unwrap();
+        let bundle_error = xmtp_crypto::keys::PrivateKeyBundle::decode(b"junk").unwrap_err();
+        let join_error = tokio::spawn(async { panic!("a task panicked") }).await.unwrap_err();
+        let store = |e| EngineError::Store(e);
         let cases: Vec<(EngineError, ErrorCode)> = vec![
             (courier_engine::error::parse_address("0x12").unwrap_err(), ErrorCode::BadInput),
             (courier_engine::error::parse_topic("/etc").unwrap_err(), ErrorCode::BadInput),
             (courier_engine::error::parse_message_id("zz").unwrap_err(), ErrorCode::BadInput),
+            (EngineError::BadWalletKey(KeyError::InvalidPrivateKey("not 32 bytes")), ErrorCode::BadInput),
+            (bad_phrase(), ErrorCode::BadInput),
+            (EngineError::BadContent(xmtp_crypto::content::decode(b"\xff").unwrap_err()), ErrorCode::BadInput),
             (EngineError::NoV1(a.clone()), ErrorCode::BadInput),
-            (EngineError::NotQueued(id), ErrorCode::BadInput),
             (EngineError::NotOnNetwork(a.clone()), ErrorCode::NotOnNetwork),
             (EngineError::NoAccount("/tmp/x".into()), ErrorCode::NoAccount),
             (EngineError::UnknownAccount(a.clone()), ErrorCode::NoAccount),
             (EngineError::WhichAccount(vec![a.clone()]), ErrorCode::NoAccount),
             (EngineError::KeysMissing(a.clone()), ErrorCode::KeysMissing),
             (EngineError::NoWallet, ErrorCode::KeysMissing),
-            (EngineError::Keychain(KeychainError::Unsupported(Backend::Windows)), ErrorCode::Keychain),
             (
-                EngineError::KeychainDamaged { address: a, problem: courier_engine::error::KeychainDamage::NotHex },
-                ErrorCode::Keychain,
+                EngineError::KeychainDamaged { address: a.clone(), problem: KeychainDamage::NotHex },
+                ErrorCode::KeysMissing,
             ),
+            (EngineError::Keychain(KeychainError::Unsupported(Backend::Windows)), ErrorCode::Keychain),
+            (EngineError::Keychain(KeychainError::Other("x".into())), ErrorCode::Keychain),
             (EngineError::Node(ClientError::Unreachable("down".into())), ErrorCode::Node),
-            (EngineError::NoSuchMessage(id), ErrorCode::NotFound),
-            (EngineError::NoSuchConversation(Topic::parse("/xmtp/0/m-x/proto").unwrap()), ErrorCode::NotFound),
-            (EngineError::Io { context: "writing".into(), source: io }, ErrorCode::Internal),
+            (EngineError::Node(courier_engine::client::check_url("ftp://x").unwrap_err()), ErrorCode::Node),
             (
-                EngineError::Store(courier_store::StoreError::TooNew {
-                    path: "/x/courier.db".into(),
-                    found: 9,
-                    supported: 2,
-                }),
+                store(courier_store::StoreError::TooNew { path: "/x/courier.db".into(), found: 9, supported: 3 }),
                 ErrorCode::StoreTooNew,
             ),
-            (EngineError::Node(courier_engine::client::check_url("ftp://x").unwrap_err()), ErrorCode::Node),
+            (store(rusqlite_error()), ErrorCode::Internal),
+            (EngineError::NoSuchMessage(id), ErrorCode::NotFound),
+            (EngineError::NoSuchConversation(topic), ErrorCode::NotFound),
+            (EngineError::NotQueued(id), ErrorCode::NotFound),
+            (EngineError::Backup(xmtp_crypto::storage::StorageError::WrongSigner), ErrorCode::Internal),
+            (EngineError::Identity(bundle_error), ErrorCode::Internal),
+            (
+                EngineError::Io { context: "writing".into(), source: std::io::Error::other("disk full") },
+                ErrorCode::Internal,
+            ),
+            (EngineError::Internal(Internal::Task(join_error)), ErrorCode::Internal),
         ];
         for (e, code) in cases {
             let shown = e.to_string();
@@ -131,6 +145,20 @@ mod tests {
             assert_eq!(api.code, code, "{shown}");
             assert_eq!(api.message, shown);
         }
+    }
+
+    fn bad_phrase() -> EngineError {
+        courier_engine::bip44::wallet_from_phrase("not a phrase").map(drop).map_err(EngineError::from).unwrap_err()
+    }
+
+    fn rusqlite_error() -> courier_store::StoreError {
+        courier_store::Store::open(std::path::Path::new("/nonexistent/dir/x.db"))
+            .err()
+            .and_then(|e| match e {
+                courier_store::StoreError::Open { source, .. } => Some(courier_store::StoreError::Sql(source)),
+                _ => None,
+            })
+            .unwrap()
     }
 
     #[test]

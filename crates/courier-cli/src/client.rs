@@ -120,8 +120,8 @@ pub enum ClientCommand {
     Sync,
 }
 
-/// Account commands.
-#[derive(Debug, Subcommand)]
+/// Account commands. (`Debug` never shows a key or phrase given on the command line.)
+#[derive(Subcommand)]
 pub enum AccountCommand {
     /// A new account with a new wallet.
     Create,
@@ -139,6 +139,17 @@ pub enum AccountCommand {
     Show,
     /// Print the encrypted key backup (EncryptedPrivateKeyBundle, hex), openable with the wallet.
     ExportBackup,
+}
+
+impl std::fmt::Debug for AccountCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Create => f.write_str("Create"),
+            Self::Import { .. } => f.write_str("Import { .. }"),
+            Self::Show => f.write_str("Show"),
+            Self::ExportBackup => f.write_str("ExportBackup"),
+        }
+    }
 }
 
 fn parse_metadata(s: &str) -> Result<std::collections::BTreeMap<String, String>, String> {

@@ -13,9 +13,9 @@ use xmtp_crypto::{MessageId, Topic, WalletAddress};
 use crate::client::ClientError;
 use crate::keychain::KeychainError;
 
-/// Why an engine operation failed.
+/// Why an engine operation failed. Not `non_exhaustive`: `courier-api` maps every variant to a
+/// code, and a new variant must make that mapping fail to compile.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum EngineError {
     /// The keychain failed.
     #[error(transparent)]
@@ -65,6 +65,9 @@ pub enum EngineError {
     /// The peer's keys cannot be used for a V1 conversation.
     #[error("{0} has V2-only keys; V1 is not possible")]
     NoV1(WalletAddress),
+    /// A V1 message could not be sealed for the peer's keys.
+    #[error("cannot seal the message: {0}")]
+    CannotSeal(#[source] xmtp_crypto::v1::V1Error),
     /// No account in this data folder.
     #[error("no account in {0}; create or import one first")]
     NoAccount(std::path::PathBuf),

@@ -31,9 +31,13 @@ impl Engine {
         }
     }
 
-    /// Stops live updates.
+    /// Stops live updates. The owner is told the connection is down, and to reload what it
+    /// shows (the task may have stopped between storing something and saying so).
     pub fn stop_live(&self) {
-        lock(&self.inner.live_task).take();
+        if lock(&self.inner.live_task).take().is_some() {
+            self.emit(Event::Connection { state: ConnectionState::Disconnected });
+            self.emit(Event::Missed { count: 0 });
+        }
     }
 
     /// Whether live updates run.

@@ -68,7 +68,11 @@ impl Engine {
     pub async fn flush_outbox(&self) -> Result<usize, EngineError> {
         let f = self.flush().await?;
         match f.stopped_by {
-            Some(e) => Err(e.into()),
+            Some(e) => {
+                // The task keeps the retry time: let it see the new one.
+                self.wake_outbox();
+                Err(e.into())
+            }
             None => Ok(f.published),
         }
     }
@@ -115,7 +119,16 @@ impl Engine {
         let _one_at_a_time = self.inner.outbox_lock.lock().await;
         let queue = self.with_store(|s| s.outbox()).await?;
         let mut out = Flushed::default();
-        for (n, item) in queue.iter().enumerate() {
+        for (n, row) in queue.iter().enumerate() {
+            let item = match row {
+                Ok(item) => item,
+                Err(bad) => {
+                    tracing::error!(error = %bad.error, seq = bad.seq, "an outbox row cannot be read; it is dropped");
+                    let seq = bad.seq;
+                    self.with_store(move |s| s.write(|w| w.dequeue(seq))).await?;
+                    continue;
+                }
+            };
             if item.next_attempt_ms > now_ms() {
                 out.next_due_ms = Some(item.next_attempt_ms);
                 break;
@@ -132,7 +145,7 @@ impl Engine {
                 Ok(()) => {
                     // A message's items are queued together, so any still to go come later in
                     // this same queue: it is sent when its last item is.
-                    let last = !queue[n + 1..].iter().any(|i| i.outgoing == item.outgoing);
+                    let last = !queue[n + 1..].iter().flatten().any(|i| i.outgoing == item.outgoing);
                     self.published(item, last).await?;
                     out.published += 1;
                 }
@@ -152,19 +165,30 @@ impl Engine {
     }
 
     async fn published(&self, item: &OutboxItem, last: bool) -> Result<(), EngineError> {
-        let (seq, outgoing) = (item.seq, item.outgoing.clone());
-        self.with_store(move |s| {
-            s.write(|w| {
-                w.dequeue(seq)?;
-                match &outgoing {
-                    Outgoing::Message(id) if last => w.set_state(id, DeliveryState::Sent).map(drop),
-                    _ => Ok(()),
-                }
+        let state = last.then_some(DeliveryState::Sent);
+        self.dequeue(item.seq, &item.outgoing, state).await
+    }
+
+    /// Removes an item and, when `state` is given, sets its message's state (telling the owner
+    /// only if it changed).
+    async fn dequeue(&self, seq: i64, outgoing: &Outgoing, state: Option<DeliveryState>) -> Result<(), EngineError> {
+        let target = match (outgoing, state) {
+            (Outgoing::Message(id), Some(st)) => Some((*id, st)),
+            _ => None,
+        };
+        let changed = self
+            .with_store(move |s| {
+                s.write(|w| {
+                    w.dequeue(seq)?;
+                    match target {
+                        Some((id, st)) => w.set_state(&id, st),
+                        None => Ok(false),
+                    }
+                })
             })
-        })
-        .await?;
-        if let (Outgoing::Message(id), true) = (&item.outgoing, last) {
-            self.emit(Event::MessageState { id: *id, state: DeliveryState::Sent });
+            .await?;
+        if let (Some((id, state)), true) = (target, changed) {
+            self.emit(Event::MessageState { id, state });
         }
         Ok(())
     }
@@ -175,17 +199,18 @@ impl Engine {
         let next = now_ms() + (1000u64 << attempts.min(9)).min(MAX_BACKOFF_MS);
         let (seq, outgoing, msg) = (item.seq, item.outgoing.clone(), e.to_string());
         let failed = attempts >= FAIL_AFTER;
-        self.with_store(move |s| {
-            s.write(|w| {
-                w.retry_later(seq, next, &msg)?;
-                match &outgoing {
-                    Outgoing::Message(id) if failed => w.set_state(id, DeliveryState::Failed).map(drop),
-                    _ => Ok(()),
-                }
+        let changed = self
+            .with_store(move |s| {
+                s.write(|w| {
+                    w.retry_later(seq, next, &msg)?;
+                    match &outgoing {
+                        Outgoing::Message(id) if failed => w.set_state(id, DeliveryState::Failed),
+                        _ => Ok(false),
+                    }
+                })
             })
-        })
-        .await?;
-        if let (Outgoing::Message(id), true) = (&item.outgoing, failed) {
+            .await?;
+        if let (Outgoing::Message(id), true) = (&item.outgoing, changed) {
             self.emit(Event::MessageState { id: *id, state: DeliveryState::Failed });
         }
         tracing::warn!(error = %e, attempts, "publish failed; will retry");
@@ -194,20 +219,6 @@ impl Engine {
 
     /// Drops an item that can never be published and marks its message failed.
     async fn give_up(&self, item: &OutboxItem) -> Result<(), EngineError> {
-        let (seq, outgoing) = (item.seq, item.outgoing.clone());
-        self.with_store(move |s| {
-            s.write(|w| {
-                w.dequeue(seq)?;
-                match &outgoing {
-                    Outgoing::Message(id) => w.set_state(id, DeliveryState::Failed).map(drop),
-                    Outgoing::Consent => Ok(()),
-                }
-            })
-        })
-        .await?;
-        if let Outgoing::Message(id) = &item.outgoing {
-            self.emit(Event::MessageState { id: *id, state: DeliveryState::Failed });
-        }
-        Ok(())
+        self.dequeue(item.seq, &item.outgoing, Some(DeliveryState::Failed)).await
     }
 }

@@ -130,7 +130,10 @@ fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope) -
     let skipped = |reason: Skip| Change::Skipped { topic: page.topic.clone(), reason };
     let change = match &page.source {
         Source::Invites => match invitation::open(me, r, cache) {
-            Ok(o) => invited(me, o),
+            // A conversation lives on an `m-` topic; an invitation naming any other topic (a V1
+            // conversation, an invite or intro topic, the consent list) is hostile.
+            Ok(o) if o.invitation.topic.is_v2_conversation() => invited(me, o),
+            Ok(_) => skipped(InvitationError::InvalidTopic.into()),
             Err(err) => skipped(err.into()),
         },
         Source::Intros => match v1::open(me, r, cache) {

@@ -95,13 +95,15 @@ impl Engine {
     /// Marks a conversation read up to now.
     pub async fn mark_read(&self, topic: &Topic) -> Result<(), EngineError> {
         let t = topic.clone();
-        self.with_store(move |s| s.write(|w| w.mark_read(&t, now_ns()))).await
+        let found = self.with_store(move |s| s.write(|w| w.mark_read(&t, now_ns()))).await?;
+        found.then_some(()).ok_or_else(|| EngineError::NoSuchConversation(topic.clone()))
     }
 
     /// Keeps the unsent text of a conversation.
     pub async fn set_draft(&self, topic: &Topic, draft: &str) -> Result<(), EngineError> {
         let (t, d) = (topic.clone(), draft.to_owned());
-        self.with_store(move |s| s.write(|w| w.set_draft(&t, &d))).await
+        let found = self.with_store(move |s| s.write(|w| w.set_draft(&t, &d))).await?;
+        found.then_some(()).ok_or_else(|| EngineError::NoSuchConversation(topic.clone()))
     }
 
     /// Whether the store passes SQLite's integrity check.

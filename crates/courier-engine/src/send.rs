@@ -152,7 +152,9 @@ impl Engine {
                     peer: peer.address().clone(),
                     created_ns: now,
                     conversation_id: opts.conversation_id.clone(),
-                    metadata: opts.metadata.clone(),
+                    // Metadata travels in the invitation's context, which only a conversation id
+                    // makes.
+                    metadata: if opts.conversation_id.is_some() { opts.metadata.clone() } else { BTreeMap::new() },
                     key_sealed: Some(self.inner.vault.seal(&inv.topic, &inv.key_material)),
                     consent_proof: None,
                 });
@@ -176,8 +178,7 @@ fn seal_v1(
     if peer.to_legacy_proto().is_err() {
         return Err(EngineError::NoV1(peer.address().clone()));
     }
-    let sealed = v1::seal(own, peer, encoded, now / 1_000_000, &mut OsRng)
-        .map_err(|_| EngineError::NoV1(peer.address().clone()))?;
+    let sealed = v1::seal(own, peer, encoded, now / 1_000_000, &mut OsRng).map_err(EngineError::CannotSeal)?;
     let topic = sealed.topic.clone();
     let mut envs = vec![envelope(&sealed)];
     let mut new_conversation = None;

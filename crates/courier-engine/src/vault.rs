@@ -36,9 +36,10 @@ impl KeyVault {
         }
     }
 
-    /// The key sealed for the store.
+    /// The key sealed for the store. Nothing is cached here: a key becomes the conversation's
+    /// only once it is stored (a hostile invitation naming a known topic is never stored, and
+    /// must not replace that conversation's key).
     pub(crate) fn seal(&self, topic: &Topic, key: &Secret<[u8; 32]>) -> Vec<u8> {
-        self.cache(topic, key.clone());
         cipher::encrypt(self.store_key.expose(), key.expose(), topic.as_bytes(), &mut OsRng).encode_to_vec()
     }
 

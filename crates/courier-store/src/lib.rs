@@ -8,7 +8,8 @@
 //!
 //! Everything is typed: addresses, topics and message ids are `xmtp-crypto`'s types, states are
 //! [`types`]; they become column values only at the row boundary, and a stored value that is
-//! none of a type's values is an error. Schema changes are numbered, append-only files in
+//! none of a type's values is an error: reading that one row fails, and lists leave it out and
+//! log it (one damaged row never makes an account unreadable). Schema changes are numbered, append-only files in
 //! `migrations/`, applied in order and recorded in `PRAGMA user_version`. The store knows
 //! nothing of the protocol's cryptography or of the network.
 
@@ -21,13 +22,16 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use rows::{Conversation, ConversationSummary, Message, OutboxItem};
+pub use rows::{Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
 pub use types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
 pub use write::Writer;
 
 /// The migrations, in order. `user_version` = how many are applied.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/001_init.sql"), include_str!("../migrations/002_typed_outbox.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_typed_outbox.sql"),
+    include_str!("../migrations/003_drop_hostile_conversations.sql"),
+];
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]

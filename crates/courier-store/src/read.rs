@@ -3,7 +3,9 @@
 use rusqlite::{OptionalExtension, params};
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
-use crate::rows::{self, CONV_COLS, Conversation, ConversationSummary, MESSAGE_COLS, Message, OUTBOX_COLS, OutboxItem};
+use crate::rows::{
+    self, CONV_COLS, Conversation, ConversationSummary, MESSAGE_COLS, Message, OUTBOX_COLS, OutboxItem, UnreadableRow,
+};
 use crate::types::{ConsentState, Cursor, MessagePosition};
 use crate::{Store, StoreError};
 
@@ -13,7 +15,7 @@ impl Store {
         let mut s =
             self.conn.prepare_cached(&format!("SELECT {CONV_COLS} FROM conversations c ORDER BY created_ns"))?;
         let rows = s.query_map([], rows::conversation)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        readable(rows, "conversation")
     }
 
     /// One conversation.
@@ -28,7 +30,7 @@ impl Store {
             "SELECT {CONV_COLS} FROM conversations c WHERE peer = ?1 ORDER BY created_ns DESC"
         ))?;
         let rows = s.query_map([peer.as_str()], rows::conversation)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        readable(rows, "conversation")
     }
 
     /// The conversation list, most recent activity first, with unread counts and consent.
@@ -42,7 +44,7 @@ impl Store {
         );
         let mut s = self.conn.prepare_cached(&sql)?;
         let rows = s.query_map([own.as_str()], rows::summary)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        readable(rows, "conversation")
     }
 
     /// Messages of a conversation, oldest first: the `limit` newest before `before` (in
@@ -61,14 +63,14 @@ impl Store {
                 ))?;
                 let rows =
                     s.query_map(params![topic.as_str(), rows::i(p.sent_ns), p.id.to_string(), limit], rows::message)?;
-                rows.collect::<Result<_, _>>()?
+                readable(rows, "message")?
             }
             None => {
                 let mut s = self.conn.prepare_cached(&format!(
                     "SELECT {MESSAGE_COLS} FROM messages WHERE topic = ?1 ORDER BY sent_ns DESC, id DESC LIMIT ?2"
                 ))?;
                 let rows = s.query_map(params![topic.as_str(), limit], rows::message)?;
-                rows.collect::<Result<_, _>>()?
+                readable(rows, "message")?
             }
         };
         out.reverse();
@@ -87,10 +89,14 @@ impl Store {
         Ok(s.query_row([topic.as_str()], rows::cursor).optional()?)
     }
 
-    /// The whole outbox, oldest first (the queue is FIFO: the caller decides what is due).
-    pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+    /// The whole outbox, oldest first (the queue is FIFO: the caller decides what is due). A
+    /// row that does not parse comes back as such, in its place, for the caller to drop.
+    pub fn outbox(&self) -> Result<Vec<Result<OutboxItem, UnreadableRow>>, StoreError> {
         let mut s = self.conn.prepare_cached(&format!("SELECT {OUTBOX_COLS} FROM outbox ORDER BY seq"))?;
-        let rows = s.query_map([], rows::outbox_item)?;
+        let rows = s.query_map([], |r| {
+            let seq: i64 = r.get(0)?;
+            Ok(rows::outbox_item(r).map_err(|error| UnreadableRow { seq, error }))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -110,4 +116,24 @@ impl Store {
         let mut s = self.conn.prepare_cached("SELECT state FROM consent WHERE address = ?1")?;
         Ok(s.query_row([address.as_str()], |r| r.get(0)).optional()?.unwrap_or(ConsentState::Unknown))
     }
+}
+
+/// Collects rows, leaving out (and logging) those whose values do not parse; a failing query is
+/// still an error.
+fn readable<T>(rows: impl Iterator<Item = rusqlite::Result<T>>, what: &'static str) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for row in rows {
+        match row {
+            Ok(v) => out.push(v),
+            Err(
+                e @ (rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..)
+                | rusqlite::Error::IntegralValueOutOfRange(..)),
+            ) => {
+                tracing::error!(error = %e, "a stored {what} cannot be read; it is left out");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
 }

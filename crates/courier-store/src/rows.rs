@@ -93,6 +93,15 @@ pub struct OutboxItem {
     pub next_attempt_ms: u64,
 }
 
+/// An outbox row whose values do not parse: its queue position, to drop it, and why.
+#[derive(Debug)]
+pub struct UnreadableRow {
+    /// Queue position.
+    pub seq: i64,
+    /// What is wrong with it.
+    pub error: rusqlite::Error,
+}
+
 pub(crate) fn i(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }

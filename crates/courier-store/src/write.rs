@@ -149,19 +149,21 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Moves the last-read marker of a conversation forward.
-    pub fn mark_read(&self, topic: &Topic, up_to_ns: u64) -> Result<(), StoreError> {
-        self.tx
+    /// Moves the last-read marker of a conversation forward; returns whether it exists.
+    pub fn mark_read(&self, topic: &Topic, up_to_ns: u64) -> Result<bool, StoreError> {
+        let n = self
+            .tx
             .prepare_cached("UPDATE conversations SET last_read_ns = max(last_read_ns, ?2) WHERE topic = ?1")?
             .execute(params![topic.as_str(), i(up_to_ns)])?;
-        Ok(())
+        Ok(n == 1)
     }
 
-    /// Saves a draft.
-    pub fn set_draft(&self, topic: &Topic, draft: &str) -> Result<(), StoreError> {
-        self.tx
+    /// Saves a draft; returns whether the conversation exists.
+    pub fn set_draft(&self, topic: &Topic, draft: &str) -> Result<bool, StoreError> {
+        let n = self
+            .tx
             .prepare_cached("UPDATE conversations SET draft = ?2 WHERE topic = ?1")?
             .execute(params![topic.as_str(), draft])?;
-        Ok(())
+        Ok(n == 1)
     }
 }

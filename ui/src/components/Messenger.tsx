@@ -49,6 +49,10 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         case "missed":
           later();
           break;
+        default: {
+          const unknown: never = e;
+          console.warn("an event this UI does not know", unknown);
+        }
       }
     };
     backend.subscribe(onEvent).catch(setError);
