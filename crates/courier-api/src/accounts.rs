@@ -26,9 +26,41 @@ impl ImportSecret {
     }
 }
 
-/// A new account with a new wallet.
-pub async fn create(config: &Config) -> Result<Engine, EngineError> {
+/// A new account, made from a new recovery phrase; the phrase comes back to be written down.
+pub async fn create(config: &Config) -> Result<account::Created, EngineError> {
     account::create(config).await
+}
+
+/// An account's recovery phrase, to show again.
+pub fn phrase(config: &Config, engine: &Engine) -> Result<Secret<String>, EngineError> {
+    account::phrase(config, engine.address())
+}
+
+/// An account's wallet private key, hex, for another wallet app.
+pub fn export_key(config: &Config, engine: &Engine) -> Result<Secret<String>, EngineError> {
+    account::export_key(config, engine.address())
+}
+
+/// Records that the user showed they hold the recovery phrase (picked its words back).
+pub fn confirm_phrase(config: &Config, engine: &Engine) -> Result<(), EngineError> {
+    account::confirm_phrase(config, engine.address())
+}
+
+/// Where an account stands on recovery: whether it has a phrase, and whether the user showed
+/// they hold it.
+pub fn recovery(config: &Config, engine: &Engine) -> Result<Recovery, EngineError> {
+    let has_phrase = account::has_phrase(config, engine.address())?;
+    Ok(Recovery { has_phrase, phrase_confirmed: has_phrase && account::phrase_confirmed(config, engine.address()) })
+}
+
+/// Where an account stands on recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Recovery {
+    /// It was made or signed in with a recovery phrase (else with a wallet key).
+    pub has_phrase: bool,
+    /// The user showed they hold the phrase.
+    pub phrase_confirmed: bool,
 }
 
 /// Signs in with a wallet key or phrase, restoring the XMTP identity from the network backup.
@@ -43,6 +75,12 @@ pub async fn import(config: &Config, secret: &ImportSecret) -> Result<Engine, En
 pub async fn open(config: &Config, wanted: Option<&str>) -> Result<Engine, EngineError> {
     let address = account::choose(config, wanted)?;
     account::open(config, &address).await
+}
+
+/// The account meant: the one asked for, else the default, else the only one (without opening
+/// it: removing an account whose keys are gone must work).
+pub fn choose(config: &Config, wanted: Option<&str>) -> Result<courier_engine::WalletAddress, EngineError> {
+    account::choose(config, wanted)
 }
 
 /// Opens the account signed in on this computer, if one is.

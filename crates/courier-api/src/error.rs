@@ -67,7 +67,7 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         E::Keychain(_) => ErrorCode::Keychain,
         E::Node(_) => ErrorCode::Node,
         E::Store(courier_store::StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
-        E::NoSuchMessage(_) | E::NoSuchConversation(_) | E::NotQueued(_) => ErrorCode::NotFound,
+        E::NoSuchMessage(_) | E::NoSuchConversation(_) | E::NotQueued(_) | E::NoPhrase(_) => ErrorCode::NotFound,
         E::Store(_) | E::Backup(_) | E::Identity(_) | E::CannotSeal(_) | E::Io { .. } | E::Internal(_) => {
             ErrorCode::Internal
         }
@@ -131,6 +131,7 @@ mod tests {
             (EngineError::NoSuchMessage(id), ErrorCode::NotFound),
             (EngineError::NoSuchConversation(topic), ErrorCode::NotFound),
             (EngineError::NotQueued(id), ErrorCode::NotFound),
+            (EngineError::NoPhrase(a.clone()), ErrorCode::NotFound),
             (EngineError::Backup(xmtp_crypto::storage::StorageError::WrongSigner), ErrorCode::Internal),
             (EngineError::Identity(bundle_error), ErrorCode::Internal),
             (

@@ -19,6 +19,16 @@ pub enum PhraseError {
 
 const HARDENED: u32 = 0x8000_0000;
 
+/// A new 12-word English recovery phrase (128 bits of entropy from `rng`).
+pub fn new_phrase(rng: &mut impl rand_core::CryptoRngCore) -> Secret<String> {
+    let mut entropy = Secret::new([0u8; 16]);
+    rng.fill_bytes(entropy.expose_mut());
+    match bip39::Mnemonic::from_entropy(entropy.expose()) {
+        Ok(m) => Secret::new(m.to_string()),
+        Err(_) => unreachable!("16 bytes are a valid BIP-39 entropy length"),
+    }
+}
+
 /// The wallet of account 0 (m/44'/60'/0'/0/0) of a recovery phrase, without passphrase.
 pub fn wallet_from_phrase(phrase: &str) -> Result<LocalWallet, PhraseError> {
     let mnemonic = bip39::Mnemonic::parse_normalized(phrase.trim()).map_err(|e| PhraseError::Invalid(e.to_string()))?;
@@ -79,6 +89,16 @@ mod tests {
     fn well_known_test_phrase_gives_its_first_account() {
         let w = wallet_from_phrase("test test test test test test test test test test test junk").unwrap();
         assert_eq!(w.address().as_str(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    }
+
+    #[test]
+    fn new_phrases_are_twelve_words_that_derive_a_wallet() {
+        let a = new_phrase(&mut rand_core::OsRng);
+        let b = new_phrase(&mut rand_core::OsRng);
+        assert_eq!(a.expose().split(' ').count(), 12);
+        assert_ne!(a.expose(), b.expose());
+        let w = wallet_from_phrase(a.expose()).unwrap();
+        assert_eq!(wallet_from_phrase(a.expose()).unwrap().address(), w.address());
     }
 
     #[test]

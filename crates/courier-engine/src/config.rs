@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
+use rand_core::{OsRng, RngCore};
 use xmtp_crypto::WalletAddress;
 
+use crate::error::EngineError;
 use crate::keychain::Keychain;
 
 /// Where and how an engine runs.
@@ -39,5 +41,23 @@ impl Config {
     /// The file naming the account opened by default.
     pub(crate) fn default_file(&self) -> PathBuf {
         self.data_dir.join("default-account")
+    }
+
+    /// This data folder's keychain scope: a random id kept in the folder (made on first use),
+    /// which names its keychain items apart from every other folder's.
+    pub fn keychain_scope(&self) -> Result<String, EngineError> {
+        let file = self.data_dir.join("keychain-scope");
+        if let Ok(s) = std::fs::read_to_string(&file) {
+            let s = s.trim();
+            if s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Ok(s.to_owned());
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
+        let mut id = [0u8; 16];
+        OsRng.fill_bytes(&mut id);
+        let id = hex::encode(id);
+        std::fs::write(&file, &id).map_err(|e| EngineError::io("writing the keychain scope", e))?;
+        Ok(id)
     }
 }

@@ -91,6 +91,9 @@ pub enum EngineError {
     /// The wallet key is not available for an operation that needs it.
     #[error("this account's wallet key is not in the keychain")]
     NoWallet,
+    /// The account was made from a wallet key, not a recovery phrase.
+    #[error("{0} has no recovery phrase: it was made from a wallet key (export the key instead)")]
+    NoPhrase(WalletAddress),
     /// The identity could not be created or its backup could not be made or opened.
     #[error("the key backup: {0}")]
     Backup(#[from] StorageError),

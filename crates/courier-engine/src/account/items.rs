@@ -1,0 +1,79 @@
+//! An account's items in the keychain. They are named per data folder and account —
+//! `<scope>/<address>/<item>`, where the scope is a random id kept in the data folder — so that
+//! two profiles, or the app and the CLI, never overwrite each other's keys, even for the same
+//! wallet. Items named the older way (`<address>/<item>`, shared by every data folder) are still
+//! read, and copied to this folder's names when found.
+
+use xmtp_crypto::{Secret, WalletAddress};
+
+use crate::config::Config;
+use crate::error::EngineError;
+use crate::keychain::{Keychain, KeychainError};
+
+/// What an account keeps in the keychain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    /// `PB(PrivateKeyBundle{v1})`, hex: the XMTP identity.
+    Identity,
+    /// The wallet private key, hex (accounts signed in with a wallet key).
+    Wallet,
+    /// The BIP-39 recovery phrase (accounts made or signed in with one).
+    Phrase,
+}
+
+impl Item {
+    /// The item's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Wallet => "wallet",
+            Self::Phrase => "phrase",
+        }
+    }
+}
+
+/// The keychain items of one account in one data folder.
+#[derive(Debug)]
+pub(crate) struct Items {
+    keychain: Keychain,
+    scoped: String,
+    legacy: String,
+}
+
+impl Items {
+    pub(crate) fn new(config: &Config, address: &WalletAddress) -> Result<Self, EngineError> {
+        Ok(Self {
+            keychain: config.keychain,
+            scoped: format!("{}/{address}", config.keychain_scope()?),
+            legacy: address.to_string(),
+        })
+    }
+
+    /// The keychain "account" name of this folder's items.
+    pub(crate) fn name(&self) -> &str {
+        &self.scoped
+    }
+
+    /// An item: this folder's, else one named the older way (then copied to this folder's).
+    pub(crate) fn load(&self, item: Item) -> Result<Option<Secret<String>>, KeychainError> {
+        if let Some(v) = self.keychain.load(&self.scoped, item.name())? {
+            return Ok(Some(v));
+        }
+        let Some(v) = self.keychain.load(&self.legacy, item.name())? else { return Ok(None) };
+        self.keychain.store(&self.scoped, item.name(), v.expose())?;
+        Ok(Some(v))
+    }
+
+    pub(crate) fn store(&self, item: Item, value: &Secret<String>) -> Result<(), KeychainError> {
+        self.keychain.store(&self.scoped, item.name(), value.expose())
+    }
+
+    /// Deletes every item of the account, under both names.
+    pub(crate) fn delete_all(&self) -> Result<(), KeychainError> {
+        for item in [Item::Identity, Item::Wallet, Item::Phrase] {
+            self.keychain.delete(&self.scoped, item.name())?;
+            self.keychain.delete(&self.legacy, item.name())?;
+        }
+        Ok(())
+    }
+}
