@@ -123,7 +123,8 @@ pub enum ClientCommand {
 /// Account commands. (`Debug` never shows a key or phrase given on the command line.)
 #[derive(Subcommand)]
 pub enum AccountCommand {
-    /// A new account with a new wallet.
+    /// A new account, made from a new 12-word recovery phrase: the address on stdout, the
+    /// phrase on stderr (write it down).
     Create,
     /// Sign in with a wallet key or a recovery phrase; XMTP keys are restored from the network
     /// backup when they exist.
@@ -137,8 +138,19 @@ pub enum AccountCommand {
     },
     /// Show the account.
     Show,
+    /// Print the account's recovery phrase.
+    ShowPhrase,
+    /// Print the account's wallet private key (hex), for another wallet app.
+    ExportKey,
     /// Print the encrypted key backup (EncryptedPrivateKeyBundle, hex), openable with the wallet.
     ExportBackup,
+    /// Remove the account from this computer: its keys in the keychain and its local data. Its
+    /// recovery phrase or wallet key restores it.
+    Remove {
+        /// Do not ask (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 impl std::fmt::Debug for AccountCommand {
@@ -147,7 +159,10 @@ impl std::fmt::Debug for AccountCommand {
             Self::Create => f.write_str("Create"),
             Self::Import { .. } => f.write_str("Import { .. }"),
             Self::Show => f.write_str("Show"),
+            Self::ShowPhrase => f.write_str("ShowPhrase"),
+            Self::ExportKey => f.write_str("ExportKey"),
             Self::ExportBackup => f.write_str("ExportBackup"),
+            Self::Remove { yes } => write!(f, "Remove {{ yes: {yes} }}"),
         }
     }
 }
@@ -181,13 +196,34 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
     let out = Printer { json: g.json };
     let open = || accounts::open(&cfg, g.account.as_deref());
     match cmd {
-        ClientCommand::Account(AccountCommand::Create) => out.account(&cfg, &accounts::create(&cfg).await?),
+        ClientCommand::Account(AccountCommand::Create) => {
+            let created = accounts::create(&cfg).await?;
+            out.created(&cfg, &created.engine, created.phrase.expose());
+            volatile_warning(&cfg);
+        }
         ClientCommand::Account(AccountCommand::Import { wallet_key, phrase }) => {
             let secret = ImportSecret::from_fields(wallet_key, phrase)
                 .ok_or_else(|| anyhow::anyhow!("give one of --wallet-key or --phrase"))?;
             out.account(&cfg, &accounts::import(&cfg, &secret).await?);
+            volatile_warning(&cfg);
         }
         ClientCommand::Account(AccountCommand::Show) => out.account(&cfg, &open().await?),
+        ClientCommand::Account(AccountCommand::ShowPhrase) => {
+            let e = open().await?;
+            out.secret(e.address(), "phrase", accounts::phrase(&cfg, &e)?.expose());
+        }
+        ClientCommand::Account(AccountCommand::ExportKey) => {
+            let e = open().await?;
+            out.secret(e.address(), "wallet_key_hex", accounts::export_key(&cfg, &e)?.expose());
+        }
+        ClientCommand::Account(AccountCommand::Remove { yes }) => {
+            let address = accounts::choose(&cfg, g.account.as_deref())?.to_string();
+            if !yes && !confirmed_on_terminal(&address)? {
+                anyhow::bail!("{address} was not removed");
+            }
+            accounts::remove(&cfg, &address)?;
+            eprintln!("removed {address} from this computer; its recovery phrase or wallet key restores it");
+        }
         ClientCommand::Account(AccountCommand::ExportBackup) => {
             let e = open().await?;
             out.backup(e.address(), &accounts::export_backup(&cfg, &e)?);
@@ -220,6 +256,31 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         ClientCommand::Listen => listen(&open().await?, &out).await?,
     }
     Ok(())
+}
+
+/// Asks on the terminal before a removal; refuses where nobody can answer.
+fn confirmed_on_terminal(address: &str) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("refusing to remove {address} without asking: run it in a terminal, or pass --yes");
+    }
+    eprint!(
+        "Remove {address} from this computer? Its keys in the keychain and its messages stored here are deleted; \
+         only its recovery phrase or wallet key brings it back. Type the address to confirm: "
+    );
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().eq_ignore_ascii_case(address))
+}
+
+/// The kernel keyring forgets at reboot: say so wherever it is chosen.
+fn volatile_warning(cfg: &Config) {
+    if cfg.keychain.backend() == Backend::KernelKeyring {
+        eprintln!(
+            "courier: keys are kept in the kernel keyring, which forgets them at reboot: keep the recovery phrase (or wallet key)"
+        );
+    }
 }
 
 async fn sync(e: &Engine, out: &Printer) -> anyhow::Result<()> {

@@ -27,6 +27,34 @@ impl Printer {
         }
     }
 
+    /// A new account: the address on stdout, the phrase with a one-line warning on stderr
+    /// (`--json`: one object with both, on stdout).
+    pub(crate) fn created(&self, cfg: &Config, e: &Engine, phrase: &str) {
+        if self.json {
+            let j = json!({
+                "address": e.address(),
+                "phrase": phrase,
+                "data_dir": cfg.account_dir(e.address()),
+                "keychain": cfg.keychain.backend().name(),
+                "node": cfg.node_url,
+            });
+            println!("{j}");
+        } else {
+            println!("{}", e.address());
+            eprintln!("courier: write down this recovery phrase and keep it safe; whoever has it owns this account:");
+            eprintln!("{phrase}");
+        }
+    }
+
+    /// A secret the user asked for.
+    pub(crate) fn secret(&self, address: &WalletAddress, name: &str, value: &str) {
+        if self.json {
+            println!("{}", json!({"address": address, name: value}));
+        } else {
+            println!("{value}");
+        }
+    }
+
     pub(crate) fn backup(&self, address: &WalletAddress, hex: &str) {
         if self.json {
             println!("{}", json!({"address": address, "encrypted_private_key_bundle_hex": hex}));

@@ -58,6 +58,19 @@ fn keychain() -> Keychain {
     )
 }
 
+/// The keychain name of an account's items in a data folder.
+fn keychain_name(data: &Path, address: &str) -> String {
+    let cfg = courier_engine::Config { data_dir: data.to_owned(), node_url: String::new(), keychain: keychain() };
+    courier_engine::account::keychain_name(&cfg, &WalletAddress::parse(address).unwrap()).unwrap()
+}
+
+/// Removes accounts from a data folder (their keychain items too) with the CLI.
+fn remove(data: &Path, node: &str, accounts: &[&str]) {
+    for a in accounts {
+        ok(&courier(data, node, &["--account", a, "account", "remove", "--yes"]));
+    }
+}
+
 /// Every id of the V2 messages stored on the node for the conversation between two accounts.
 fn node_ids(http: &str, topic: &str) -> Vec<String> {
     query_all(http, topic).iter().map(|(_, _, p)| xmtp_crypto::envelope::message_id(p).to_string()).collect()
@@ -157,15 +170,18 @@ fn courier_and_the_reference_sdk_converse_and_no_key_leaks() {
     assert!(String::from_utf8_lossy(&unreachable.stderr).contains("unreachable"));
 
     // Scan everything Courier wrote or printed for alice's key material.
-    let addr = WalletAddress::parse(&alice).unwrap();
     let kc = keychain();
-    let identity = kc.load(addr.as_str(), "identity").unwrap().unwrap();
-    let wallet = kc.load(addr.as_str(), "wallet").unwrap().unwrap();
+    let name = keychain_name(&data, &alice);
+    let identity = kc.load(&name, "identity").unwrap().unwrap();
+    let phrase = kc.load(&name, "phrase").unwrap().unwrap();
+    let wallet = ok(&courier(&data, &node.grpc, &["account", "export-key"]));
+    let wallet = xmtp_crypto::Secret::new(wallet.trim().to_owned());
     let bundle = xmtp_crypto::PrivateKeyBundle::decode(&hex::decode(identity.expose()).unwrap()).unwrap();
     let mut needles = vec![
         hex::decode(wallet.expose()).unwrap(),
         wallet.expose().as_bytes().to_vec(),
         identity.expose().as_bytes().to_vec(),
+        phrase.expose().as_bytes().to_vec(),
     ];
     for k in std::iter::once(bundle.identity()).chain(bundle.pre_keys()) {
         let b = k.secret().to_bytes();
@@ -181,8 +197,8 @@ fn courier_and_the_reference_sdk_converse_and_no_key_leaks() {
             assert!(!hay.windows(n.len()).any(|w| w == n.as_slice()), "key material in {name}");
         }
     }
-    kc.delete(addr.as_str(), "identity").unwrap();
-    kc.delete(addr.as_str(), "wallet").unwrap();
+    remove(&data, &node.grpc, &[&alice]);
+    assert_eq!(kc.load(&name, "identity").unwrap(), None, "remove deletes the keys");
     node.terminate();
 }
 
@@ -258,12 +274,9 @@ fn sigkill_mid_send_and_mid_sync_loses_and_duplicates_nothing() {
     assert_eq!(got.len(), received.len());
     let states = ok(&courier(&da, &node.grpc, &["--json", "messages", &bob, "--limit", "1000"]));
     assert!(json_lines(&states).iter().all(|m| m["message"]["state"] == "sent"), "{states}");
+    remove(&da, &node.grpc, &[&alice]);
+    remove(&db, &node.grpc, &[&bob]);
     node.terminate();
-    let kc = keychain();
-    for a in [&alice, &bob] {
-        let _ = kc.delete(a, "identity");
-        let _ = kc.delete(a, "wallet");
-    }
 }
 
 #[test]
@@ -353,14 +366,58 @@ fn accounts_side_by_side_and_a_missing_keychain_entry_is_explained() {
     assert!(backup.trim().len() > 200 && hex::decode(backup.trim()).is_ok());
     // Another machine: keys wiped from the keychain.
     let kc = keychain();
-    kc.delete(&a, "identity").unwrap();
+    kc.delete(&keychain_name(&data, &a), "identity").unwrap();
     let out = courier(&data, &node.grpc, &["--account", &a, "conversations"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("keychain has no keys"));
-    for x in [&a, &b] {
-        let _ = kc.delete(x, "identity");
-        let _ = kc.delete(x, "wallet");
-    }
+    remove(&data, &node.grpc, &[&a, &b]);
+    node.terminate();
+}
+
+#[test]
+fn the_phrase_printed_at_creation_brings_the_account_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let node = NodeProc::start(&tmp.path().join("node.db"));
+    let (data, peer_data) = (tmp.path().join("d"), tmp.path().join("p"));
+    let out = courier(&data, &node.grpc, &["account", "create"]);
+    let me = ok(&out).trim().to_owned();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "a one-line warning and the phrase: {err}");
+    assert!(lines[0].contains("recovery phrase"));
+    let phrase = lines[1].trim().to_owned();
+    assert_eq!(phrase.split(' ').count(), 12);
+    assert_eq!(ok(&courier(&data, &node.grpc, &["account", "show-phrase"])).trim(), phrase);
+    let json = json_lines(&ok(&courier(&data, &node.grpc, &["--json", "account", "show-phrase"])));
+    assert_eq!((json[0]["address"].as_str(), json[0]["phrase"].as_str()), (Some(me.as_str()), Some(phrase.as_str())));
+    let key = ok(&courier(&data, &node.grpc, &["account", "export-key"]));
+    assert_eq!(hex::decode(key.trim()).map(|k| k.len()).ok(), Some(32));
+
+    let peer = create(&peer_data, &node.grpc);
+    ok(&courier(&peer_data, &node.grpc, &["send", &me, "are you still there?"]));
+    ok(&courier(&data, &node.grpc, &["sync"]));
+
+    // Removing asks; where nobody can answer, it refuses and deletes nothing.
+    let refused =
+        courier_cmd(&data, &node.grpc, &["account", "remove"]).stdin(std::process::Stdio::null()).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"));
+    assert_eq!(ok(&courier(&data, &node.grpc, &["account", "show"])).trim(), me, "still here");
+    remove(&data, &node.grpc, &[&me]);
+    let gone = courier(&data, &node.grpc, &["account", "show"]);
+    assert!(!gone.status.success(), "removed");
+
+    // Signing in with the phrase: the same address, and the conversation back after a sync.
+    let back = courier(&data, &node.grpc, &["account", "import", "--phrase", &phrase]);
+    assert_eq!(ok(&back).trim(), me);
+    ok(&courier(&data, &node.grpc, &["sync"]));
+    let msgs = ok(&courier(&data, &node.grpc, &["messages", &peer]));
+    assert!(msgs.contains("are you still there?"), "{msgs}");
+    let json = json_lines(&ok(&courier(&tmp.path().join("j"), &node.grpc, &["--json", "account", "create"])));
+    assert!(json[0]["address"].is_string() && json[0]["phrase"].as_str().unwrap().split(' ').count() == 12);
+    remove(&tmp.path().join("j"), &node.grpc, &[json[0]["address"].as_str().unwrap()]);
+    remove(&data, &node.grpc, &[&me]);
+    remove(&peer_data, &node.grpc, &[&peer]);
     node.terminate();
 }
 
