@@ -28,11 +28,33 @@ pub async fn retry_start(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     Ok(state.status().await)
 }
 
-/// A new account with a new wallet.
+/// A new account, made from a new recovery phrase (the UI shows it next: `recovery_phrase`).
 #[tauri::command]
 pub async fn create_account(state: State<'_, AppState>) -> CmdResult<AppStatus> {
-    let engine = accounts::create(&state.config().await).await?;
-    signed_in(&state, engine).await
+    let created = accounts::create(&state.config().await).await?;
+    signed_in(&state, created.engine).await
+}
+
+/// The open account's recovery phrase, to show to the user who asked for it.
+#[tauri::command]
+pub async fn recovery_phrase(state: State<'_, AppState>) -> CmdResult<String> {
+    let e = engine(&state).await?;
+    Ok(accounts::phrase(&state.config().await, &e)?.expose().clone())
+}
+
+/// The user picked the phrase's words back: stop reminding them.
+#[tauri::command]
+pub async fn confirm_phrase(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+    let e = engine(&state).await?;
+    accounts::confirm_phrase(&state.config().await, &e)?;
+    Ok(state.status().await)
+}
+
+/// The open account's wallet private key (hex), for another wallet app; the UI asks first.
+#[tauri::command]
+pub async fn export_wallet_key(state: State<'_, AppState>) -> CmdResult<String> {
+    let e = engine(&state).await?;
+    Ok(accounts::export_key(&state.config().await, &e)?.expose().clone())
 }
 
 async fn signed_in(state: &AppState, engine: Engine) -> CmdResult<AppStatus> {

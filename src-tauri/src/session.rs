@@ -70,6 +70,7 @@ impl AppState {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             zoom: self.settings().zoom_level(),
             problem: s.problem.clone(),
+            recovery: s.engine.as_ref().and_then(|e| accounts::recovery(&cfg, e).ok()),
         }
     }
 

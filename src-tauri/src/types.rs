@@ -28,6 +28,8 @@ pub struct AppStatus {
     pub zoom: f64,
     /// Why Courier could not start as it should, and the code that says what to do.
     pub problem: Option<courier_api::ApiError>,
+    /// The open account's recovery standing (phrase or key, phrase confirmed).
+    pub recovery: Option<courier_api::accounts::Recovery>,
 }
 
 /// Import a wallet key or a recovery phrase (`Debug` never shows them).

@@ -69,8 +69,12 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     let a = app(&rt, data.path(), &url, backend());
     assert_eq!(problem(&a.1), Value::Null);
     let me = invoke(&a.1, "create_account", json!({})).unwrap()["address"].as_str().unwrap().to_owned();
-    let kc = Keychain::new(backend());
-    let wallet = kc.load(&me, "wallet").unwrap().unwrap();
+    let phrase = invoke(&a.1, "recovery_phrase", json!({})).unwrap().as_str().unwrap().to_owned();
+    assert_eq!(phrase.split(' ').count(), 12);
+    let recovery = invoke(&a.1, "app_status", json!({})).unwrap()["recovery"].clone();
+    assert_eq!(recovery, json!({"has_phrase": true, "phrase_confirmed": false}));
+    let confirmed = invoke(&a.1, "confirm_phrase", json!({})).unwrap();
+    assert_eq!(confirmed["recovery"]["phrase_confirmed"], true);
     quit(a);
 
     // A mistyped node URL in the settings.
@@ -96,11 +100,14 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     quit(a);
 
     // The keys gone from the keychain (the kernel keyring after a reboot).
-    kc.delete(&me, "identity").unwrap();
+    let kc = Keychain::new(backend());
+    let cfg = courier_engine::Config { data_dir: data.path().to_owned(), node_url: url.clone(), keychain: kc };
+    let address = xmtp_crypto::WalletAddress::parse(&me).unwrap();
+    let name = courier_engine::account::keychain_name(&cfg, &address).unwrap();
+    kc.delete(&name, "identity").unwrap();
     let a = app(&rt, data.path(), &url, backend());
     assert_eq!(problem(&a.1)["code"], "keys_missing");
-    let back =
-        invoke(&a.1, "import_account", json!({"args": {"wallet_key": wallet.expose(), "phrase": null}})).unwrap();
+    let back = invoke(&a.1, "import_account", json!({"args": {"wallet_key": null, "phrase": phrase}})).unwrap();
     assert_eq!((&back["problem"], back["address"].as_str()), (&Value::Null, Some(me.as_str())), "the same account");
     invoke(&a.1, "remove_account", json!({"address": me})).unwrap();
     rt.block_on(node.shutdown());

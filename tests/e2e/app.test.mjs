@@ -14,7 +14,7 @@ const CLI = process.env.COURIER_CLI;
 const SHOTS = process.env.COURIER_SCREENSHOTS;
 assert.ok(APP && CLI && SHOTS, "COURIER_APP, COURIER_CLI and COURIER_SCREENSHOTS must be set (tests/e2e/run.sh does)");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let node, grpc, alice, app;
+let node, grpc, alice, app, phrase;
 const work = mkdtempSync(join(tmpdir(), "courier-e2e-"));
 const bobDir = join(work, "bob");
 const profile = join(work, "profile");
@@ -102,6 +102,28 @@ async function launch(dataDir) {
   return c;
 }
 
+/** The recovery phrase shown on the phrase screen, word by word. */
+async function phraseWords(c) {
+  await c.waitFor("#phrase-words li");
+  return c.wd("POST", c.s("/execute/sync"), { script: "return [...document.querySelectorAll('#phrase-words li')].map((li) => li.textContent)", args: [] });
+}
+
+/** Picks back the three words the phrase check asks for, and confirms. */
+async function confirmPhrase(c, words) {
+  await c.click("#phrase-written");
+  await c.waitFor(".question");
+  await c.wd("POST", c.s("/execute/sync"), {
+    script: `const words = arguments[0];
+      for (const q of document.querySelectorAll('.question')) {
+        const n = Number(q.querySelector('legend').textContent.replace('Word #', '')) - 1;
+        q.querySelector('button[data-word="' + words[n] + '"]').click();
+      }
+      return 1;`,
+    args: [words],
+  });
+  await c.click("#phrase-check");
+}
+
 /** Waits until the bubble element `el` reports delivery state `state`. */
 async function delivered(c, el, state = "sent") {
   for (let i = 0; i < 50 && (await c.wd("GET", c.s(`/element/${el}/attribute/data-state`))) !== state; i++) await sleep(200);
@@ -129,7 +151,13 @@ after(async () => {
 test("create an account, talk to a CLI peer through a real node", async () => {
   await app.shot("1-onboarding");
   await app.click("#create-account");
+  // The account is made from a recovery phrase, shown at once and checked before it is used.
+  phrase = await phraseWords(app);
+  assert.equal(phrase.length, 12, "12 words");
+  await app.shot("7-recovery-phrase");
+  await confirmPhrase(app, phrase);
   await app.waitFor("#copy-address");
+  assert.equal((await app.findAll("#phrase-reminder")).length, 0, "no reminder once the phrase is confirmed");
   alice = readdirSync(join(profile, "data", "accounts"))[0];
   assert.match(alice, /^0x[0-9a-fA-F]{40}$/);
 
@@ -219,6 +247,59 @@ test("a second start of the same profile shows the running window and exits", as
   await app.waitFor("#composer");
 });
 
+test("signing out keeps the account: signing in with the phrase brings it back with its conversations", async () => {
+  await app.click("#open-settings");
+  await app.click("#sign-out");
+  await app.waitFor("#create-account");
+  // The account is still on this computer; sign in with the phrase as on a new one.
+  await app.waitFor(`.account[data-address="${alice}"]`);
+  await app.click("#import-phrase");
+  await app.type("#secret", phrase.join(" "));
+  await app.click("#sign-in");
+  await app.waitFor("#copy-address", { text: alice.slice(0, 6) });
+  assert.equal(readdirSync(join(profile, "data", "accounts")).length, 1, "the same account, not a new one");
+  // The first conversation (not the separate thread).
+  await app.waitFor(".conversation .peer");
+  await app.wd("POST", app.s("/execute/sync"), {
+    script: "[...document.querySelectorAll('.conversation')].find((b) => !b.textContent.includes('courier.test/e2e')).click(); return 1;",
+    args: [],
+  });
+  await app.waitFor(".bubble.mine", { text: "Hello from the Courier app" });
+  await app.waitFor(".bubble.theirs", { text: "Hi app, this is the CLI" });
+  // And what arrived while signed out comes in by sync.
+  cli("send", alice, "Welcome back");
+  await app.waitFor(".bubble.theirs", { text: "Welcome back" });
+
+  // Removing asks first and says what it deletes; cancelling keeps everything.
+  await app.click("#open-settings");
+  await app.click("#remove-account");
+  await app.waitFor("#remove-dialog", { text: "keys in this computer's keychain" });
+  assert.equal(await app.attr("#remove-confirmed", "disabled"), "true", "not before the user says they hold the phrase");
+  await app.click("#remove-cancel");
+  await app.click("#close-settings");
+  await app.waitFor("#copy-address");
+});
+
+test("a start that cannot finish opens the recovery screen, which fixes it", async () => {
+  // A mistyped node URL in the profile's settings.
+  const dir = join(work, "broken");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "settings.json"), JSON.stringify({ node_url: "htp:/127.0.0.1:5556" }));
+  const c = await launch(dir);
+  try {
+    await c.waitFor("#start-problem", { text: "is not a node URL" });
+    assert.equal(await c.attr("#start-problem", "data-code"), "node");
+    await c.shot("8-recovery-screen");
+    await c.clear("#recovery-node-url");
+    await c.type("#recovery-node-url", grpc);
+    await c.click("#recovery-use-node");
+    await c.waitFor("#create-account");
+    assert.equal(JSON.parse(readFileSync(join(dir, "settings.json"), "utf8")).node_url, grpc);
+  } finally {
+    await c.close();
+  }
+});
+
 test("two app instances on different profiles talk through the embedded default", async () => {
   // No settings: each profile uses the local network. The first starts its embedded node on the
   // local address (nothing answers there in CI); the second finds that node and uses it.
@@ -226,7 +307,9 @@ test("two app instances on different profiles talk through the embedded default"
   let two;
   try {
     await one.click("#create-account");
+    await one.click("#phrase-later");
     await one.waitFor("#copy-address");
+    await one.waitFor("#phrase-reminder", { text: "recovery phrase" });
     // The second profile was left at 125% zoom: it opens at that zoom.
     mkdirSync(join(work, "two"), { recursive: true });
     writeFileSync(join(work, "two", "settings.json"), JSON.stringify({ zoom: 1.25 }));
@@ -236,6 +319,7 @@ test("two app instances on different profiles talk through the embedded default"
     const [w1, w2] = [await width(one), await width(two)];
     assert.ok(Math.abs(w2 - w1 / 1.25) <= 2, `the kept zoom is applied at start: ${w1} -> ${w2}`);
     await two.jsClick("#create-account");
+    await two.jsClick("#phrase-later");
     await two.waitFor("#copy-address");
     const addr = (p) => readdirSync(join(work, p, "data", "accounts"))[0];
     const [a1, a2] = [addr("one"), addr("two")];

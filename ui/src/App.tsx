@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, errorMessage, type AppStatus } from "./lib/backend";
 import { Onboarding } from "./components/Onboarding";
 import { Messenger } from "./components/Messenger";
+import { PhraseSetup } from "./components/PhraseSetup";
 import { Recovery } from "./components/Recovery";
 import { stepZoom, zoomKey } from "./lib/zoom";
 
@@ -40,6 +41,7 @@ function useZoom(initial: number | undefined) {
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [newAccount, setNewAccount] = useState(false);
   const refresh = useCallback(() => {
     backend.appStatus().then(setStatus, (e) => setError(errorMessage(e)));
   }, []);
@@ -49,6 +51,14 @@ export function App() {
   if (error) return <div className="fatal" role="alert">{error}</div>;
   if (!status) return <div className="loading" aria-busy="true">Starting Courier…</div>;
   if (status.problem) return <Recovery status={status} onStatus={setStatus} />;
-  if (!status.address) return <Onboarding status={status} onDone={setStatus} />;
+  if (!status.address) return <Onboarding status={status} onDone={setStatus} onCreated={(s) => { setStatus(s); setNewAccount(true); }} />;
+  if (newAccount) {
+    return (
+      <main className="onboarding">
+        <PhraseSetup intro="Courier made your account from these 12 words. They are the only way back into it if this computer is lost or its keychain forgets it."
+          onStatus={setStatus} onDone={() => setNewAccount(false)} />
+      </main>
+    );
+  }
   return <Messenger status={status} onStatus={setStatus} />;
 }

@@ -6,13 +6,14 @@ import { ConversationList } from "./ConversationList";
 import { Thread } from "./Thread";
 import { NewConversation } from "./NewConversation";
 import { Settings } from "./Settings";
+import { PhraseSetup } from "./PhraseSetup";
 import { shortAddress } from "../lib/format";
 
 export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
   const [tab, setTab] = useState<ListTab>("messages");
   const [conversations, setConversations] = useState<ConversationView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
-  const [panel, setPanel] = useState<"none" | "new" | "settings">("none");
+  const [panel, setPanel] = useState<"none" | "new" | "settings" | "phrase">("none");
   const [connection, setConnection] = useState<ConnectionState | "connecting">("connecting");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [version, setVersion] = useState(0);
@@ -93,6 +94,12 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
           <button id="new-conversation" className="icon" title="New conversation (Ctrl+N)" aria-label="New conversation" onClick={() => setPanel("new")}>+</button>
           <button id="open-settings" className="icon" title="Settings" onClick={() => setPanel("settings")}>⚙</button>
         </header>
+        {needsPhrase(status) && (
+          <div className="banner" role="status" id="phrase-reminder">
+            <span>{status.keychain_volatile ? "This computer's keyring forgets your keys when it restarts." : "Your account is not backed up yet."} Write down your recovery phrase.</span>
+            <button className="link" onClick={() => setPanel("phrase")}>Show it</button>
+          </div>
+        )}
         <div className={`connection ${connection}`} id="connection-state">
           {connectionLabel(connection)}
           {progress && <progress max={progress.total} value={progress.done} aria-label="Sync progress" />}
@@ -107,7 +114,11 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
             onStarted={(topic) => { setPanel("none"); setTab("messages"); reload(); setSelected(topic); }}
           />
         )}
-        {panel === "settings" && <Settings status={status} onStatus={onStatus} onClose={() => setPanel("none")} />}
+        {panel === "settings" && <Settings status={status} onStatus={onStatus} onClose={() => setPanel("none")} onShowPhrase={() => setPanel("phrase")} />}
+        {panel === "phrase" && (
+          <PhraseSetup intro="These 12 words are the only way back into this account if this computer is lost or its keychain forgets it. Make sure nobody can see your screen."
+            onStatus={onStatus} onDone={() => setPanel("none")} />
+        )}
         {panel === "none" && current && (
           <Thread
             key={current.topic}
@@ -134,4 +145,9 @@ function connectionLabel(c: ConnectionState | "connecting"): string {
     case "connecting":
       return "Connecting…";
   }
+}
+
+/** Remind until the phrase is confirmed — always, where the keychain forgets keys at reboot. */
+function needsPhrase(s: AppStatus): boolean {
+  return s.recovery !== null && s.recovery.has_phrase && (!s.recovery.phrase_confirmed || s.keychain_volatile);
 }

@@ -4,16 +4,21 @@ import { shortAddress } from "../lib/format";
 import { ErrorNote } from "./ErrorNote";
 import { ImportForm, type Secret } from "./ImportForm";
 
-export function Onboarding({ status, onDone }: { status: AppStatus; onDone: (s: AppStatus) => void }) {
+export function Onboarding({ status, onDone, onCreated }: {
+  status: AppStatus;
+  onDone: (s: AppStatus) => void;
+  /** A new account: its phrase is shown next. */
+  onCreated: (s: AppStatus) => void;
+}) {
   const [mode, setMode] = useState<"choose" | Secret>("choose");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const run = async (f: () => Promise<AppStatus>) => {
+  const run = async (f: () => Promise<AppStatus>, then: (s: AppStatus) => void = onDone) => {
     setBusy(true);
     setError(null);
     try {
-      onDone(await f());
+      then(await f());
     } catch (e) {
       setError(e);
     } finally {
@@ -42,7 +47,7 @@ export function Onboarding({ status, onDone }: { status: AppStatus; onDone: (s: 
               ))}
             </section>
           )}
-          <button id="create-account" className="primary" disabled={busy} onClick={() => run(backend.createAccount)}>
+          <button id="create-account" className="primary" disabled={busy} onClick={() => run(backend.createAccount, onCreated)}>
             {busy ? "Creating…" : "Create a new account"}
           </button>
           <button id="import-phrase" onClick={() => setMode("phrase")}>Use a recovery phrase</button>

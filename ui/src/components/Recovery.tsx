@@ -47,7 +47,7 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
               <label htmlFor="recovery-node-url">Node URL (empty: this computer's local network)</label>
               <div className="row">
                 <input id="recovery-node-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:5556" />
-                <button disabled={busy}>Use</button>
+                <button id="recovery-use-node" disabled={busy}>Use</button>
               </div>
             </form>
           )}

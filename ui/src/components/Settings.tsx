@@ -2,10 +2,16 @@ import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
 
-export function Settings({ status, onStatus, onClose }: { status: AppStatus; onStatus: (s: AppStatus) => void; onClose: () => void }) {
+export function Settings({ status, onStatus, onClose, onShowPhrase }: {
+  status: AppStatus;
+  onStatus: (s: AppStatus) => void;
+  onClose: () => void;
+  onShowPhrase: () => void;
+}) {
   const [url, setUrl] = useState(status.embedded_node ? "" : status.node_url);
   const [backup, setBackup] = useState<string | null>(null);
   const [removing, setRemoving] = useState(false);
+  const [walletKey, setWalletKey] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const act = (f: () => Promise<void>) => f().catch(setError);
   return (
@@ -26,6 +32,19 @@ export function Settings({ status, onStatus, onClose }: { status: AppStatus; onS
           <button>Use</button>
         </div>
       </form>
+      <h3>Recovery</h3>
+      <div className="row">
+        {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>Show recovery phrase</button>}
+        <button id="export-key" onClick={() => {
+          if (confirm("Show this account's wallet private key? Anyone who sees it owns the account and its wallet. Make sure nobody can see your screen.")) act(async () => setWalletKey(await backend.exportWalletKey()));
+        }}>Show wallet private key…</button>
+      </div>
+      {walletKey && (
+        <div className="row">
+          <input className="mono" readOnly value={walletKey} aria-label="Wallet private key" />
+          <button onClick={() => setWalletKey(null)}>Hide</button>
+        </div>
+      )}
       <div className="row">
         <button onClick={() => act(async () => setBackup(await backend.exportBackup()))}>Export encrypted backup</button>
         <button id="sign-out" onClick={() => act(async () => onStatus(await backend.signOut()))}>Sign out</button>

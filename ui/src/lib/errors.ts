@@ -18,7 +18,7 @@ export function explain(e: unknown): Explained {
 function advice(code: ErrorCode): [string | null, ErrorAction | null] {
   switch (code) {
     case "node":
-      return ["Courier cannot reach its node. Check the node in Settings, or wait: it retries on its own.", "open_settings"];
+      return ["Courier cannot use its node. Check the node's address; if it is right, the node may be down, and Courier keeps retrying.", "open_settings"];
     case "keychain":
       return ["Unlock this computer's keychain (GNOME Keyring, KWallet, macOS Keychain) and try again.", null];
     case "keys_missing":

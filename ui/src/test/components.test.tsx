@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 
+const PHRASE = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+
 vi.mock("../lib/backend", async (orig) => {
   const real = await orig<typeof import("../lib/backend")>();
   return {
@@ -14,6 +16,8 @@ vi.mock("../lib/backend", async (orig) => {
       signOut: vi.fn(async () => ({ ...status, address: null })),
       retryStart: vi.fn(async () => ({ ...status, problem: null })),
       setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
+      recoveryPhrase: vi.fn(async () => PHRASE),
+      confirmPhrase: vi.fn(async () => ({ ...status, recovery: { has_phrase: true, phrase_confirmed: true } })),
     },
   };
 });
@@ -24,6 +28,7 @@ import { NewConversation } from "../components/NewConversation";
 import { Onboarding } from "../components/Onboarding";
 import { Recovery } from "../components/Recovery";
 import { Settings } from "../components/Settings";
+import { PhraseSetup } from "../components/PhraseSetup";
 import type { AppStatus, ConversationView } from "../lib/backend";
 
 afterEach(() => { cleanup(); vi.clearAllMocks(); });
@@ -31,7 +36,7 @@ afterEach(() => { cleanup(); vi.clearAllMocks(); });
 const status: AppStatus = {
   address: "0x00000000000000000000000000000000000000a1", accounts: ["0x00000000000000000000000000000000000000a1"],
   node_url: "http://127.0.0.1:5556", embedded_node: true, profile: "default", keychain: "secret-service",
-  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null,
+  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false },
 };
 
 const conv: ConversationView = {
@@ -69,7 +74,7 @@ describe("NewConversation", () => {
 
 describe("Onboarding", () => {
   it("shows a command error's message and what to do about its code", async () => {
-    render(<Onboarding status={{ ...status, address: null, accounts: [] }} onDone={() => {}} />);
+    render(<Onboarding status={{ ...status, address: null, accounts: [] }} onDone={() => {}} onCreated={() => {}} />);
     fireEvent.click(screen.getByText("Create a new account"));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("the secret-service keychain is not available");
@@ -79,7 +84,7 @@ describe("Onboarding", () => {
 
 describe("Onboarding", () => {
   it("offers the accounts kept on this computer and says when the keychain forgets keys", () => {
-    render(<Onboarding status={{ ...status, address: null, keychain_volatile: true }} onDone={() => {}} />);
+    render(<Onboarding status={{ ...status, address: null, keychain_volatile: true }} onDone={() => {}} onCreated={() => {}} />);
     expect(screen.getByText(/Sign in as/).closest("button")?.dataset.address).toBe(status.accounts[0]);
     expect(screen.getByText(/forgets them when this computer restarts/)).toBeTruthy();
   });
@@ -107,7 +112,7 @@ describe("Recovery", () => {
 describe("Settings", () => {
   it("signs out without deleting, and removes only after the user confirms holding the phrase or key", async () => {
     const onStatus = vi.fn();
-    render(<Settings status={status} onStatus={onStatus} onClose={() => {}} />);
+    render(<Settings status={status} onStatus={onStatus} onClose={() => {}} onShowPhrase={() => {}} />);
     fireEvent.click(screen.getByText("Remove this account from this computer…"));
     const dialog = screen.getByRole("dialog");
     expect(dialog.textContent).toContain("keys in this computer's keychain");
@@ -121,5 +126,31 @@ describe("Settings", () => {
     await waitFor(() => expect(backend.removeAccount).toHaveBeenCalledWith(status.address));
     fireEvent.click(screen.getByText("Sign out"));
     await waitFor(() => expect(backend.signOut).toHaveBeenCalled());
+  });
+});
+
+describe("PhraseSetup", () => {
+  it("shows the phrase, then confirms only when the three words picked back are right", async () => {
+    const onStatus = vi.fn();
+    const onDone = vi.fn();
+    render(<PhraseSetup intro="x" onStatus={onStatus} onDone={onDone} />);
+    const list = await screen.findByLabelText("Recovery phrase");
+    expect(list.textContent).toBe(PHRASE.replace(/ /g, ""));
+    fireEvent.click(screen.getByText("I wrote it down"));
+    const words = PHRASE.split(" ");
+    const legends = screen.getAllByText(/^Word #/).map((l) => Number(l.textContent!.slice(6)) - 1);
+    expect(legends.length).toBe(3);
+    const groups = screen.getAllByRole("radiogroup");
+    // A wrong pick first (a word of the phrase that is not the asked one), then the right ones.
+    const wrong = [...groups[0].querySelectorAll("button")].find((b) => b.dataset.word !== words[legends[0]])!;
+    fireEvent.click(wrong);
+    groups.slice(1).forEach((g, i) => fireEvent.click([...g.querySelectorAll("button")].find((b) => b.dataset.word === words[legends[i + 1]])!));
+    fireEvent.click(screen.getByText("Confirm"));
+    expect(await screen.findByText(/That is not right/)).toBeTruthy();
+    expect(backend.confirmPhrase).not.toHaveBeenCalled();
+    fireEvent.click([...groups[0].querySelectorAll("button")].find((b) => b.dataset.word === words[legends[0]])!);
+    fireEvent.click(screen.getByText("Confirm"));
+    await waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(backend.confirmPhrase).toHaveBeenCalled();
   });
 });

@@ -6,6 +6,7 @@ import { clockTime, dayLabel, listTime, looksLikeAddress, nsToDate, shortAddress
 import type { MessageView } from "../lib/backend";
 import { stepZoom, zoomKey } from "../lib/zoom";
 import { explain } from "../lib/errors";
+import { passed, quiz } from "../lib/phrase";
 import type { ErrorCode } from "../lib/backend";
 
 const msg = (id: string, ms: number): MessageView => ({
@@ -106,5 +107,22 @@ describe("errors", () => {
     expect(act("bad_input")).toBeNull();
     expect(explain({ code: "keychain", message: "x" }).hint).toMatch(/Unlock/);
     expect(explain(new Error("boom"))).toEqual({ message: "Error: boom", hint: null, action: null });
+  });
+});
+
+describe("phrase quiz", () => {
+  it("asks three distinct positions, each with the right word among four of the phrase's words", () => {
+    const words = "a b c d e f g h i j k a".split(" ");
+    for (let n = 0; n < 50; n++) {
+      const q = quiz(words);
+      expect(new Set(q.map((x) => x.position)).size).toBe(3);
+      for (const x of q) {
+        expect(x.options).toContain(words[x.position]);
+        expect(new Set(x.options).size).toBe(4);
+        expect(x.options.every((o) => words.includes(o))).toBe(true);
+      }
+      expect(passed(words, q, q.map((x) => words[x.position]))).toBe(true);
+      expect(passed(words, q, q.map((x, i) => (i === 0 ? x.options.find((o) => o !== words[x.position])! : words[x.position])))).toBe(false);
+    }
   });
 });

@@ -15,11 +15,12 @@ import type { ListTab } from "./bindings/ListTab";
 import type { MessagesArgs } from "./bindings/MessagesArgs";
 import type { MessageView } from "./bindings/MessageView";
 import type { ProtocolVersion } from "./bindings/ProtocolVersion";
+import type { Recovery } from "./bindings/Recovery";
 import type { SendArgs } from "./bindings/SendArgs";
 
 export type {
   AddressCheck, ApiError, AppStatus, ConnectionState, ConsentState, ConversationView, DeliveryState, ErrorCode, Event,
-  ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, SendArgs,
+  ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, Recovery, SendArgs,
 };
 
 /** Whether a thrown value is a `{code, message}` error from a command. */
@@ -37,6 +38,10 @@ export const backend = {
   retryStart: () => invoke<AppStatus>("retry_start"),
   createAccount: () => invoke<AppStatus>("create_account"),
   signIn: (address: string) => invoke<AppStatus>("sign_in", { address }),
+  /** The recovery phrase, to show to the user who asked; never kept by the UI. */
+  recoveryPhrase: () => invoke<string>("recovery_phrase"),
+  confirmPhrase: () => invoke<AppStatus>("confirm_phrase"),
+  exportWalletKey: () => invoke<string>("export_wallet_key"),
   importAccount: (args: ImportArgs) => invoke<AppStatus>("import_account", { args }),
   listConversations: (tab: ListTab) => invoke<ConversationView[]>("list_conversations", { tab }),
   listMessages: (args: MessagesArgs) => invoke<MessageView[]>("list_messages", { args }),
