@@ -165,6 +165,12 @@ pub enum Event {
         /// The new state.
         state: ConnectionState,
     },
+    /// Conversations that cannot be read here: their stored keys do not open.
+    Unreadable {
+        /// Their topics.
+        #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+        topics: Vec<Topic>,
+    },
     /// Events were missed: reload what is shown.
     Missed {
         /// How many.
@@ -187,6 +193,7 @@ impl From<courier_engine::Event> for Event {
                     courier_engine::ConnectionState::Disconnected => ConnectionState::Disconnected,
                 },
             },
+            E::Unreadable { topics } => Self::Unreadable { topics },
             E::Missed { count } => Self::Missed { count },
         }
     }

@@ -54,6 +54,13 @@ pub enum Event {
         /// The new state.
         state: ConnectionState,
     },
+    /// Conversations whose stored key does not open: they are not read (and their cursors do
+    /// not move) until it does — signing in again with the phrase restores the identity that
+    /// sealed them.
+    Unreadable {
+        /// Their topics.
+        topics: Vec<Topic>,
+    },
     /// This receiver fell behind and missed `count` events: reload what is shown.
     Missed {
         /// How many.

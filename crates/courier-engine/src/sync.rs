@@ -131,6 +131,9 @@ impl Engine {
             }
         }
         self.apply_consent_proofs().await?;
+        if !report.unreadable.is_empty() {
+            self.emit(Event::Unreadable { topics: report.unreadable.clone() });
+        }
         Ok(report)
     }
 

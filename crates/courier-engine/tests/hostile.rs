@@ -122,8 +122,10 @@ async fn a_conversation_whose_key_does_not_unseal_is_reported_and_its_cursor_sta
     let bob = Engine::open_with(&cfg, keys).await.unwrap();
     alice.send_text(bob.address(), "two", SendOptions::default()).await.unwrap();
     alice.flush_outbox().await.unwrap();
+    let mut events = bob.events();
     let report = bob.sync().await.unwrap();
     assert_eq!(report.unreadable, std::slice::from_ref(&t), "reported");
+    common::wait_for(&mut events, |e| *e == courier_engine::Event::Unreadable { topics: vec![t.clone()] }).await;
     assert_eq!(report.skipped, 0, "not opened with a wrong key and skipped");
     assert_eq!(cursor(), before, "the cursor did not move past what could not be read");
     assert_eq!(texts(&bob, Thread::Conversation(t)).await, ["one"]);

@@ -16,6 +16,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
   const [panel, setPanel] = useState<"none" | "new" | "settings" | "phrase">("none");
   const [connection, setConnection] = useState<ConnectionState | "connecting">("connecting");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [unreadable, setUnreadable] = useState(0);
   const [version, setVersion] = useState(0);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -43,6 +44,9 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
           break;
         case "sync_progress":
           setProgress(e.done >= e.total ? null : { done: e.done, total: e.total });
+          break;
+        case "unreadable":
+          setUnreadable(e.topics.length);
           break;
         case "conversation_added":
         case "message_added":
@@ -100,8 +104,14 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
             <button className="link" onClick={() => setPanel("phrase")}>Show it</button>
           </div>
         )}
+        {unreadable > 0 && (
+          <div className="banner" role="alert" id="unreadable">
+            {unreadable === 1 ? "A conversation" : `${unreadable} conversations`} cannot be read on this computer: the keys stored for {unreadable === 1 ? "it do" : "them do"} not open. Sign out and sign in again with your recovery phrase to restore them.
+          </div>
+        )}
         <div className={`connection ${connection}`} id="connection-state">
           {connectionLabel(connection)}
+          {connection === "disconnected" && <button className="link" onClick={() => setPanel("settings")}>Change node</button>}
           {progress && <progress max={progress.total} value={progress.done} aria-label="Sync progress" />}
         </div>
         <ConversationList tab={tab} onTab={setTab} conversations={conversations} selected={selected} onSelect={setSelected} />

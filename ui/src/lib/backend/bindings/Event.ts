@@ -41,7 +41,11 @@ total: number, } | { "type": "connection",
 /**
  * The new state.
  */
-state: ConnectionState, } | { "type": "missed", 
+state: ConnectionState, } | { "type": "unreadable", 
+/**
+ * Their topics.
+ */
+topics: Array<string>, } | { "type": "missed", 
 /**
  * How many.
  */
