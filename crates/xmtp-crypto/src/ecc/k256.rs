@@ -1,0 +1,245 @@
+//! The default backend of [`super`]: secp256k1 on `k256` (RustCrypto, pure Rust), used through
+//! its group arithmetic rather than its `ecdsa` layer, so that each operation does only the work
+//! it needs:
+//! - signing: RFC 6979 nonce ([`super::rfc6979`]), `R = k·G` from the precomputed generator
+//!   table, one constant-time field inversion for `x(R)`, one constant-time scalar inversion;
+//!   low-S with the recovery id flipped to match. Everything that touches a secret is
+//!   constant-time.
+//! - verification and recovery work on public values only, so they use variable-time scalar
+//!   inversion and the variable-time `u₁·G + u₂·P` (wNAF with the GLV endomorphism); recovery
+//!   computes `Q = r⁻¹(s·R − z·G)` directly instead of going through a verifying key (which
+//!   would verify the signature again).
+//! - ECDH: constant-time `d·P` and one affine conversion.
+
+use k256::elliptic_curve::ff::PrimeField;
+use k256::elliptic_curve::group::Group;
+use k256::elliptic_curve::ops::{MulByGeneratorVartime, Reduce};
+use k256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
+use k256::elliptic_curve::scalar::IsHigh;
+use k256::elliptic_curve::subtle::{Choice, ConditionallySelectable};
+use k256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar as K256Scalar};
+use zeroize::Zeroize;
+
+use super::KeyError;
+use super::rfc6979::NonceStream;
+
+/// A secret scalar in `1..n`, erased on drop.
+#[derive(Clone)]
+pub(super) struct Scalar(K256Scalar);
+
+impl Scalar {
+    /// Parses a big-endian scalar; `None` unless `1 ≤ d < n`.
+    pub(super) fn from_bytes(bytes: &[u8; 32]) -> Option<Self> {
+        let mut repr = FieldBytes::from(*bytes);
+        let parsed = K256Scalar::from_repr(repr).into_option();
+        repr.as_mut_slice().zeroize();
+        let scalar = parsed?;
+        if bool::from(scalar.is_zero()) {
+            return None;
+        }
+        Some(Self(scalar))
+    }
+
+    /// Writes the 32 big-endian bytes of the scalar into `out`.
+    pub(super) fn write_bytes(&self, out: &mut [u8; 32]) {
+        let mut repr = self.0.to_bytes();
+        out.copy_from_slice(&repr);
+        repr.as_mut_slice().zeroize();
+    }
+
+    /// `d·G`.
+    pub(super) fn public(&self) -> Point {
+        Point::from_affine(ProjectivePoint::mul_by_generator(&self.0).to_affine())
+    }
+
+    /// ECDSA over a 32-byte digest: `(r || s, recovery id 0..=3)`, low-S.
+    pub(super) fn sign(&self, digest: &[u8; 32]) -> ([u8; 64], u8) {
+        let z = reduce(digest);
+        let mut x = [0u8; 32];
+        self.write_bytes(&mut x);
+        let mut nonces = NonceStream::new(&x, &z.to_bytes().into());
+        x.zeroize();
+        let mut candidate = [0u8; 32];
+        loop {
+            nonces.next_candidate(&mut candidate);
+            let Some(k) = Self::from_bytes(&candidate) else { continue };
+            if let Some(signature) = self.sign_with(&k, &z) {
+                candidate.zeroize();
+                return signature;
+            }
+        }
+    }
+
+    /// One signing attempt with nonce `k`; `None` if `r` or `s` is zero.
+    fn sign_with(&self, k: &Scalar, z: &K256Scalar) -> Option<([u8; 64], u8)> {
+        let big_r = ProjectivePoint::mul_by_generator(&k.0).to_affine();
+        let x = big_r.x();
+        let r = reduce_bytes(&x);
+        // x(R) ≥ n: recovery ids 2 and 3 (probability about 2⁻¹²⁸).
+        let overflow = u8::from(r.to_bytes() != x);
+        let k_inv = Scalar(k.0.invert().unwrap_or(K256Scalar::ZERO));
+        let rd = Scalar(r * self.0);
+        let sum = Scalar(*z + rd.0);
+        let mut s = Scalar(k_inv.0 * sum.0);
+        if bool::from(r.is_zero() | s.0.is_zero()) {
+            return None;
+        }
+        let high = s.0.is_high();
+        s.0.conditional_assign(&-s.0, high);
+        let recovery = (big_r.y_is_odd().unwrap_u8() ^ high.unwrap_u8()) | (overflow << 1);
+        let mut rs = [0u8; 64];
+        rs[..32].copy_from_slice(&r.to_bytes());
+        rs[32..].copy_from_slice(&s.0.to_bytes());
+        Some((rs, recovery))
+    }
+
+    /// ECDH: `d·P` as `0x04 || X || Y`, written into `out`.
+    pub(super) fn ecdh(&self, peer: &Point, out: &mut [u8; 65]) {
+        let mut shared = (ProjectivePoint::from(peer.affine) * self.0).to_affine();
+        let (mut x, mut y) = (shared.x(), shared.y());
+        out[0] = 0x04;
+        out[1..33].copy_from_slice(&x);
+        out[33..].copy_from_slice(&y);
+        x.as_mut_slice().zeroize();
+        y.as_mut_slice().zeroize();
+        shared.zeroize();
+    }
+
+    /// `(d + t) mod n` for a big-endian `t < n`; an error if `t ≥ n` or the sum is zero.
+    pub(super) fn tweak_add(&self, tweak: &[u8; 32]) -> Result<Self, KeyError> {
+        let t = Scalar(
+            K256Scalar::from_repr(FieldBytes::from(*tweak))
+                .into_option()
+                .ok_or(KeyError::InvalidPrivateKey("tweak out of range"))?,
+        );
+        let sum = Scalar(self.0 + t.0);
+        if bool::from(sum.0.is_zero()) {
+            return Err(KeyError::InvalidPrivateKey("tweaked key is zero"));
+        }
+        Ok(sum)
+    }
+}
+
+impl Drop for Scalar {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// A point on the curve (never the identity), with its uncompressed coordinates at hand.
+#[derive(Clone, Copy)]
+pub(super) struct Point {
+    affine: AffinePoint,
+    xy: [u8; 64],
+}
+
+impl Point {
+    fn from_affine(affine: AffinePoint) -> Self {
+        let mut xy = [0u8; 64];
+        xy[..32].copy_from_slice(&affine.x());
+        xy[32..].copy_from_slice(&affine.y());
+        Self { affine, xy }
+    }
+
+    /// Parses `0x04 || X || Y` (the prefix is checked by the caller); `None` unless the
+    /// coordinates are below p and the point is on the curve.
+    pub(super) fn from_uncompressed(bytes: &[u8; 65]) -> Option<Self> {
+        let affine = AffinePoint::from_coordinates(&field_bytes(&bytes[1..33]), &field_bytes(&bytes[33..]));
+        let affine = affine.into_option()?;
+        let mut xy = [0u8; 64];
+        xy.copy_from_slice(&bytes[1..]);
+        Some(Self { affine, xy })
+    }
+
+    /// `0x04 || X || Y`.
+    pub(super) fn uncompressed(&self) -> [u8; 65] {
+        let mut out = [0u8; 65];
+        out[0] = 0x04;
+        out[1..].copy_from_slice(&self.xy);
+        out
+    }
+
+    /// `0x02 | parity(Y) || X`.
+    pub(super) fn compressed(&self) -> [u8; 33] {
+        let mut out = [0u8; 33];
+        out[0] = 0x02 | (self.xy[63] & 1);
+        out[1..].copy_from_slice(&self.xy[..32]);
+        out
+    }
+
+    /// ECDSA verification, low-S only. Errors as libsecp256k1 gives them: r or s ≥ n is
+    /// malformed; zero r or s, high S or a wrong signature does not verify.
+    pub(super) fn verify(&self, digest: &[u8; 32], rs: &[u8; 64]) -> Result<(), KeyError> {
+        let (r, s) = parse_rs(rs)?;
+        if bool::from(r.is_zero() | s.is_zero() | s.is_high()) {
+            return Err(KeyError::BadSignature);
+        }
+        let s_inv = s.invert_vartime().into_option().ok_or(KeyError::BadSignature)?;
+        let u1 = reduce(digest) * s_inv;
+        let u2 = r * s_inv;
+        let big_r = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &self.affine.into());
+        if bool::from(big_r.is_identity()) {
+            return Err(KeyError::BadSignature);
+        }
+        if reduce_bytes(&big_r.to_affine().x()) == r { Ok(()) } else { Err(KeyError::BadSignature) }
+    }
+}
+
+impl PartialEq for Point {
+    fn eq(&self, other: &Self) -> bool {
+        self.xy == other.xy
+    }
+}
+
+impl Eq for Point {}
+
+impl std::hash::Hash for Point {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.xy.hash(state);
+    }
+}
+
+/// Public-key recovery (recovery id 0 or 1: `x(R) = r`): `Q = r⁻¹(s·R − z·G)`. High S is
+/// accepted, as libsecp256k1 does.
+pub(super) fn recover(digest: &[u8; 32], rs: &[u8; 64], recovery: u8) -> Result<Point, KeyError> {
+    let (r, s) = parse_rs(rs)?;
+    if bool::from(r.is_zero() | s.is_zero()) {
+        return Err(KeyError::RecoveryFailed);
+    }
+    let big_r = AffinePoint::decompress(&r.to_bytes(), Choice::from(recovery & 1))
+        .into_option()
+        .ok_or(KeyError::RecoveryFailed)?;
+    let r_inv = r.invert_vartime().into_option().ok_or(KeyError::RecoveryFailed)?;
+    let u1 = -(reduce(digest) * r_inv);
+    let u2 = s * r_inv;
+    let q = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &big_r.into());
+    if bool::from(q.is_identity()) {
+        return Err(KeyError::RecoveryFailed);
+    }
+    Ok(Point::from_affine(q.to_affine()))
+}
+
+/// `r` and `s` as scalars; malformed if either is ≥ n.
+fn parse_rs(rs: &[u8; 64]) -> Result<(K256Scalar, K256Scalar), KeyError> {
+    let parse = |b: &[u8]| K256Scalar::from_repr(field_bytes(b)).into_option();
+    match (parse(&rs[..32]), parse(&rs[32..])) {
+        (Some(r), Some(s)) => Ok((r, s)),
+        _ => Err(KeyError::MalformedSignature("r or s out of range")),
+    }
+}
+
+/// 32 bytes (the caller passes exactly 32) as k256's byte array type.
+fn field_bytes(bytes: &[u8]) -> FieldBytes {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(bytes);
+    FieldBytes::from(out)
+}
+
+/// A digest as a scalar (`bits2int` then mod n).
+fn reduce(digest: &[u8; 32]) -> K256Scalar {
+    reduce_bytes(&FieldBytes::from(*digest))
+}
+
+fn reduce_bytes(bytes: &FieldBytes) -> K256Scalar {
+    <K256Scalar as Reduce<FieldBytes>>::reduce(bytes)
+}
