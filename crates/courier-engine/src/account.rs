@@ -70,7 +70,7 @@ pub async fn import_key(config: &Config, key_hex: &str) -> Result<Engine, Engine
 
 /// Imports a BIP-39 recovery phrase (account m/44'/60'/0'/0/0).
 pub async fn import_phrase(config: &Config, phrase: &str) -> Result<Engine, EngineError> {
-    let wallet = crate::bip44::wallet_from_phrase(phrase).map_err(|e| EngineError::BadInput(e.to_string()))?;
+    let wallet = xmtp_crypto::hd::wallet_from_phrase(phrase).map_err(|e| EngineError::BadInput(e.to_string()))?;
     import_wallet(config, wallet).await
 }
 

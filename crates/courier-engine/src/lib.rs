@@ -6,7 +6,6 @@
 //! stream. It knows nothing of Tauri or terminals: the app and the `courier` CLI drive it.
 
 pub mod account;
-pub mod bip44;
 pub mod client;
 pub mod engine;
 pub mod error;
