@@ -1,27 +1,33 @@
-//! The default backend of [`super`]: secp256k1 on `k256` (RustCrypto, pure Rust), used through
-//! its group arithmetic rather than its `ecdsa` layer, so that each operation does only the work
-//! it needs:
-//! - signing: RFC 6979 nonce ([`super::rfc6979`]), `R = k·G` from the precomputed generator
-//!   table, one constant-time field inversion for `x(R)`, one constant-time scalar inversion;
-//!   low-S with the recovery id flipped to match. Everything that touches a secret is
+//! The default backend of [`super`]: secp256k1 on `k256` (RustCrypto, pure Rust). k256 provides
+//! the field and scalar arithmetic (and the constant-time variable-base multiplication of ECDH);
+//! its `ecdsa` layer is not used, so that each operation does only the work it must:
+//! - `k·G` for secret `k` (keys, signing nonces): constant-time, from a table built once per
+//!   process, with Jacobian mixed additions ([`fixed_base`]); affine conversion by a fixed
+//!   addition chain ([`point::invert`]).
+//! - signing: RFC 6979 nonce ([`super::rfc6979`]), `R = k·G`, one constant-time scalar
+//!   inversion; low-S with the recovery id flipped to match. Everything that touches a secret is
 //!   constant-time.
-//! - verification and recovery work on public values only, so they use variable-time scalar
-//!   inversion and the variable-time `u₁·G + u₂·P` (wNAF with the GLV endomorphism); recovery
-//!   computes `Q = r⁻¹(s·R − z·G)` directly instead of going through a verifying key (which
-//!   would verify the signature again).
-//! - ECDH: constant-time `d·P` and one affine conversion.
+//! - verification and recovery work on public values only: variable-time scalar inversion and
+//!   variable-time `u₁·G + u₂·P` (GLV + wNAF, [`msm`]); verification compares `x(R)` in Jacobian
+//!   coordinates (no inversion); recovery computes `Q = r⁻¹(s·R − z·G)` directly (no second
+//!   verification, as a verifying-key API would do).
+//! - ECDH: k256's constant-time `d·P` and one affine conversion.
 
 use k256::elliptic_curve::ff::PrimeField;
-use k256::elliptic_curve::group::Group;
-use k256::elliptic_curve::ops::{MulByGeneratorVartime, Reduce};
-use k256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
+use k256::elliptic_curve::ops::Reduce;
+use k256::elliptic_curve::point::AffineCoordinates;
 use k256::elliptic_curve::scalar::IsHigh;
-use k256::elliptic_curve::subtle::{Choice, ConditionallySelectable};
+use k256::elliptic_curve::subtle::ConditionallySelectable;
 use k256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar as K256Scalar};
 use zeroize::Zeroize;
 
 use super::KeyError;
 use super::rfc6979::NonceStream;
+use point::{Affine, Fe, Jacobian};
+
+mod fixed_base;
+mod msm;
+mod point;
 
 /// A secret scalar in `1..n`, erased on drop.
 #[derive(Clone)]
@@ -49,7 +55,10 @@ impl Scalar {
 
     /// `d·G`.
     pub(super) fn public(&self) -> Point {
-        Point::from_affine(ProjectivePoint::mul_by_generator(&self.0).to_affine())
+        let (x, y) = to_affine_ct(&fixed_base::mul_generator(&self.0));
+        Point::from_affine(
+            AffinePoint::from_coordinates(&x.to_bytes(), &y.to_bytes()).unwrap_or(AffinePoint::GENERATOR),
+        )
     }
 
     /// ECDSA over a 32-byte digest: `(r || s, recovery id 0..=3)`, low-S.
@@ -72,8 +81,8 @@ impl Scalar {
 
     /// One signing attempt with nonce `k`; `None` if `r` or `s` is zero.
     fn sign_with(&self, k: &Scalar, z: &K256Scalar) -> Option<([u8; 64], u8)> {
-        let big_r = ProjectivePoint::mul_by_generator(&k.0).to_affine();
-        let x = big_r.x();
+        let (x, y) = to_affine_ct(&fixed_base::mul_generator(&k.0));
+        let x = x.to_bytes();
         let r = reduce_bytes(&x);
         // x(R) ≥ n: recovery ids 2 and 3 (probability about 2⁻¹²⁸).
         let overflow = u8::from(r.to_bytes() != x);
@@ -86,7 +95,7 @@ impl Scalar {
         }
         let high = s.0.is_high();
         s.0.conditional_assign(&-s.0, high);
-        let recovery = (big_r.y_is_odd().unwrap_u8() ^ high.unwrap_u8()) | (overflow << 1);
+        let recovery = (y.is_odd().unwrap_u8() ^ high.unwrap_u8()) | (overflow << 1);
         let mut rs = [0u8; 64];
         rs[..32].copy_from_slice(&r.to_bytes());
         rs[32..].copy_from_slice(&s.0.to_bytes());
@@ -177,11 +186,18 @@ impl Point {
         let s_inv = s.invert_vartime().into_option().ok_or(KeyError::BadSignature)?;
         let u1 = reduce(digest) * s_inv;
         let u2 = r * s_inv;
-        let big_r = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &self.affine.into());
-        if bool::from(big_r.is_identity()) {
+        let big_r = msm::mul_g_add_mul_vartime(&u1, &u2, &self.coordinates());
+        if big_r.infinity || !x_is(&big_r, &r) {
             return Err(KeyError::BadSignature);
         }
-        if reduce_bytes(&big_r.to_affine().x()) == r { Ok(()) } else { Err(KeyError::BadSignature) }
+        Ok(())
+    }
+
+    /// The coordinates as field elements (they were checked when the point was made).
+    fn coordinates(&self) -> Affine {
+        let x = Fe::from_bytes(&field_bytes(&self.xy[..32])).unwrap_or(Fe::ZERO);
+        let y = Fe::from_bytes(&field_bytes(&self.xy[32..])).unwrap_or(Fe::ZERO);
+        Affine { x, y }
     }
 }
 
@@ -206,17 +222,57 @@ pub(super) fn recover(digest: &[u8; 32], rs: &[u8; 64], recovery: u8) -> Result<
     if bool::from(r.is_zero() | s.is_zero()) {
         return Err(KeyError::RecoveryFailed);
     }
-    let big_r = AffinePoint::decompress(&r.to_bytes(), Choice::from(recovery & 1))
-        .into_option()
-        .ok_or(KeyError::RecoveryFailed)?;
+    let big_r = lift_x(&r, recovery & 1 == 1).ok_or(KeyError::RecoveryFailed)?;
     let r_inv = r.invert_vartime().into_option().ok_or(KeyError::RecoveryFailed)?;
     let u1 = -(reduce(digest) * r_inv);
     let u2 = s * r_inv;
-    let q = ProjectivePoint::mul_by_generator_and_mul_add_vartime(&u1, &u2, &big_r.into());
-    if bool::from(q.is_identity()) {
+    let q = msm::mul_g_add_mul_vartime(&u1, &u2, &big_r);
+    if q.infinity {
         return Err(KeyError::RecoveryFailed);
     }
-    Ok(Point::from_affine(q.to_affine()))
+    let z_inv = q.z.invert_vartime().into_option().ok_or(KeyError::RecoveryFailed)?;
+    let z_inv2 = z_inv.square();
+    let x = (q.x * z_inv2).normalize().to_bytes();
+    let y = (q.y * z_inv2 * z_inv).normalize().to_bytes();
+    let affine = AffinePoint::from_coordinates(&x, &y).into_option().ok_or(KeyError::RecoveryFailed)?;
+    Ok(Point::from_affine(affine))
+}
+
+/// The point with x-coordinate `r` (below n, so below p) and the given y parity, if any.
+fn lift_x(r: &K256Scalar, odd: bool) -> Option<Affine> {
+    let x = Fe::from_bytes(&r.to_bytes()).into_option()?;
+    let y = (x.square() * x + Fe::from_u64(7)).sqrt().into_option()?.normalize();
+    let y = if bool::from(y.is_odd()) == odd { y } else { y.negate(1).normalize() };
+    Some(Affine { x, y })
+}
+
+/// Whether the affine x-coordinate of a finite Jacobian point, reduced mod n, is `r`: `X = r·Z²`,
+/// or `X = (r + n)·Z²` when `r + n < p`. No inversion.
+fn x_is(point: &Jacobian, r: &K256Scalar) -> bool {
+    let z2 = point.z.square();
+    let minus_x = point.x.negate(1);
+    let r_bytes = r.to_bytes();
+    let Some(r_fe) = Fe::from_bytes(&r_bytes).into_option() else { return false };
+    if bool::from((r_fe * z2 + minus_x).normalizes_to_zero()) {
+        return true;
+    }
+    // r + n < p only for r < p − n (about 2¹²⁸ values out of 2²⁵⁶).
+    if r_bytes.as_slice() >= P_MINUS_N.as_slice() {
+        return false;
+    }
+    let n = Fe::from_bytes(&FieldBytes::from(N)).unwrap_or(Fe::ZERO);
+    bool::from(((r_fe + n) * z2 + minus_x).normalizes_to_zero())
+}
+
+/// The group order n, and p − n, big-endian.
+const N: [u8; 32] = msm::hex32("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
+const P_MINUS_N: [u8; 32] = msm::hex32("000000000000000000000000000000014551231950b75fc4402da1722fc9baee");
+
+/// The affine coordinates (normalized) of a finite point, with a constant-time inversion.
+fn to_affine_ct(p: &Jacobian) -> (Fe, Fe) {
+    let z_inv = point::invert(&p.z);
+    let z_inv2 = z_inv.square();
+    ((p.x * z_inv2).normalize(), (p.y * z_inv2 * z_inv).normalize())
 }
 
 /// `r` and `s` as scalars; malformed if either is ≥ n.
