@@ -1,8 +1,9 @@
 //! Variable-time `u₁·G + u₂·P` for verification and recovery (public inputs only): both scalars
 //! are split with the GLV endomorphism (`u = u' + u''·λ`, halves of about 128 bits), recoded in
-//! wNAF, and the four products are summed with shared doublings (Strauss). The multiples of `G`
-//! and `λ·G` come from affine tables built once per process (window 8); those of `P` and
-//! `λ·P` are computed per call (window 5). The result stays in Jacobian coordinates.
+//! wNAF, and the four products are summed with shared doublings (Strauss), every addition a
+//! Jacobian + affine one. The multiples of `G` and `λ·G` come from affine tables built once per
+//! process (window 8); those of `P` and `λ·P` are computed per call (window 5) and made affine
+//! with one variable-time inversion. The result stays in Jacobian coordinates.
 
 use std::sync::LazyLock;
 
@@ -10,7 +11,7 @@ use k256::elliptic_curve::ff::PrimeField;
 use k256::elliptic_curve::scalar::IsHigh;
 use k256::{FieldBytes, Scalar};
 
-use super::point::{Affine, Fe, Jacobian, batch_to_affine};
+use super::point::{Affine, Fe, Jacobian, batch_to_affine, batch_to_affine_vartime};
 
 /// wNAF window for `G` and `λ·G` (tables of 2⁶ = 64 odd multiples each).
 const G_WINDOW: u32 = 8;
@@ -65,25 +66,18 @@ pub(super) fn mul_g_add_mul_vartime(u1: &Scalar, u2: &Scalar, p: &Affine) -> Jac
         wnaf(b1, P_WINDOW, &mut digits[2]),
         wnaf(b2, P_WINDOW, &mut digits[3]),
     ];
-    let p_table = odd_multiples(&Jacobian::from_affine(p), 1 << (P_WINDOW - 2));
-    let p_lambda: Vec<Jacobian> = p_table.iter().map(|q| q.endomorphism(&t.beta)).collect();
+    let p_table = batch_to_affine_vartime(&odd_multiples(&Jacobian::from_affine(p), 1 << (P_WINDOW - 2)));
+    let p_lambda: Vec<Affine> = p_table.iter().map(|q| Affine { x: (q.x * t.beta).normalize_weak(), y: q.y }).collect();
     let negs = [a1_neg, a2_neg, b1_neg, b2_neg];
     let len = lens.into_iter().max().unwrap_or(0);
     let mut acc = Jacobian::INFINITY;
     for i in (0..len).rev() {
         acc = acc.double();
-        for (which, table) in [(0, &t.g), (1, &t.g_lambda)] {
+        for (which, table) in [(0, &t.g), (1, &t.g_lambda), (2, &p_table), (3, &p_lambda)] {
             let d = digits[which][i];
             if d != 0 {
                 let q = &table[usize::from(d.unsigned_abs() >> 1)];
                 acc = if (d < 0) != negs[which] { acc.add_affine(&q.neg()) } else { acc.add_affine(q) };
-            }
-        }
-        for (which, table) in [(2, &p_table), (3, &p_lambda)] {
-            let d = digits[which][i];
-            if d != 0 {
-                let q = &table[usize::from(d.unsigned_abs() >> 1)];
-                acc = if (d < 0) != negs[which] { acc.add(&q.neg()) } else { acc.add(q) };
             }
         }
     }
@@ -254,7 +248,7 @@ mod tests {
         let t = &*TABLES;
         assert_eq!(t.lambda * t.lambda * t.lambda, Scalar::ONE);
         let g = ProjectivePoint::GENERATOR;
-        let lg = Jacobian::from_affine(&t.g[0]).endomorphism(&t.beta);
+        let lg = Jacobian::from_affine(&Affine { x: t.g[0].x * t.beta, y: t.g[0].y });
         assert_eq!(to_bytes(&lg), reference(&(g * t.lambda)));
         assert_eq!(to_bytes(&Jacobian::from_affine(&t.g[1])), reference(&(g * Scalar::from(3u64))));
         assert_eq!(

@@ -46,16 +46,6 @@ impl Jacobian {
         Self { x: p.x, y: p.y, z: Fe::ONE, infinity: false }
     }
 
-    /// `-P`.
-    pub(super) fn neg(&self) -> Self {
-        Self { y: self.y.negate(1).normalize_weak(), ..*self }
-    }
-
-    /// `φ(P) = (β·X, Y, Z)`, which is `λ·P` (the GLV endomorphism).
-    pub(super) fn endomorphism(&self, beta: &Fe) -> Self {
-        Self { x: self.x * beta, ..*self }
-    }
-
     /// `2P` (dbl-2009-l for a = 0). secp256k1 has no point of order 2, so `Y ≠ 0`.
     pub(super) fn double(&self) -> Self {
         if self.infinity {
@@ -151,8 +141,17 @@ pub(super) fn invert(a: &Fe) -> Fe {
 }
 
 /// Affine forms of several finite Jacobian points with one field inversion (Montgomery's
-/// trick).
+/// trick), constant-time.
 pub(super) fn batch_to_affine(points: &[Jacobian]) -> Vec<Affine> {
+    batch_to_affine_with(points, invert)
+}
+
+/// [`batch_to_affine`] with a variable-time inversion, for public points.
+pub(super) fn batch_to_affine_vartime(points: &[Jacobian]) -> Vec<Affine> {
+    batch_to_affine_with(points, |z| z.invert_vartime().unwrap_or(Fe::ZERO))
+}
+
+fn batch_to_affine_with(points: &[Jacobian], invert: impl Fn(&Fe) -> Fe) -> Vec<Affine> {
     let mut prefix = Vec::with_capacity(points.len());
     let mut acc = Fe::ONE;
     for p in points {
