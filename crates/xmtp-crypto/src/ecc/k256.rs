@@ -104,7 +104,9 @@ impl Scalar {
 
     /// ECDH: `d·P` as `0x04 || X || Y`, written into `out`.
     pub(super) fn ecdh(&self, peer: &Point, out: &mut [u8; 65]) {
-        let mut shared = (ProjectivePoint::from(peer.affine) * self.0).to_affine();
+        let mut product = ProjectivePoint::from(peer.affine) * self.0;
+        let mut shared = product.to_affine();
+        product.zeroize();
         let (mut x, mut y) = (shared.x(), shared.y());
         out[0] = 0x04;
         out[1..33].copy_from_slice(&x);

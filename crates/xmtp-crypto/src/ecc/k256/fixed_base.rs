@@ -48,11 +48,16 @@ pub(super) fn mul_generator(k: &Scalar) -> Jacobian {
     let mut k_odd = Scalar::conditional_select(&-*k, k, odd);
     let mut digits = recode(&k_odd);
     k_odd.zeroize();
-    let mut acc = Jacobian::from_affine(&select(&table[0], digits[0]));
+    // The chosen entries tell the digits: erased after use.
+    let mut entry = select(&table[0], digits[0]);
+    let mut acc = Jacobian::from_affine(&entry);
     for (i, window) in table.iter().enumerate().take(WINDOWS - 1).skip(1) {
-        acc = add_unchecked(&acc, &select(window, digits[i]));
+        entry = select(window, digits[i]);
+        acc = add_unchecked(&acc, &entry);
     }
-    acc = add_or_double(&acc, &select(&table[WINDOWS - 1], digits[WINDOWS - 1]));
+    entry = select(&table[WINDOWS - 1], digits[WINDOWS - 1]);
+    acc = add_or_double(&acc, &entry);
+    entry.zeroize();
     digits.zeroize();
     let minus_y = acc.y.negate(1).normalize_weak();
     acc.y.conditional_assign(&minus_y, !odd);

@@ -21,6 +21,13 @@ pub(super) struct Affine {
     pub(super) y: Fe,
 }
 
+impl zeroize::Zeroize for Affine {
+    fn zeroize(&mut self) {
+        self.x.zeroize();
+        self.y.zeroize();
+    }
+}
+
 impl Affine {
     /// `-P`.
     pub(super) fn neg(&self) -> Self {
