@@ -56,9 +56,10 @@ impl Scalar {
     /// `d·G`.
     pub(super) fn public(&self) -> Point {
         let (x, y) = to_affine_ct(&fixed_base::mul_generator(&self.0));
-        Point::from_affine(
-            AffinePoint::from_coordinates(&x.to_bytes(), &y.to_bytes()).unwrap_or(AffinePoint::GENERATOR),
-        )
+        let affine = AffinePoint::from_coordinates(&x.to_bytes(), &y.to_bytes());
+        // d·G for d in 1..n is a finite point of the curve: the check cannot fail.
+        debug_assert!(bool::from(affine.is_some()));
+        Point::from_affine(affine.unwrap_or(AffinePoint::GENERATOR))
     }
 
     /// ECDSA over a 32-byte digest: `(r || s, recovery id 0..=3)`, low-S.
