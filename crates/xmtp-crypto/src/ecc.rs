@@ -129,6 +129,28 @@ impl PrivateKey {
     }
 }
 
+/// Computes and keeps the public keys of several private keys at once (those not known yet):
+/// the same keys as [`PrivateKey::public_key`] one by one, cheaper with the k256 backend (one
+/// shared inversion for their affine conversions).
+pub fn compute_public_keys(keys: &[&PrivateKey]) {
+    let todo: Vec<&PrivateKey> = keys.iter().copied().filter(|k| k.public.get().is_none()).collect();
+    let scalars: Vec<&backend::Scalar> = todo.iter().map(|k| &k.secret).collect();
+    for (key, point) in todo.iter().zip(backend::publics(&scalars)) {
+        let _ = key.public.set(PublicKey(point));
+    }
+}
+
+/// Signs several digests at once: the same signatures as [`PrivateKey::sign_prehash`] one by
+/// one, cheaper with the k256 backend (one shared field inversion and one shared scalar
+/// inversion).
+pub fn sign_prehash_batch(items: &[(&PrivateKey, &[u8; 32])]) -> Vec<RecoverableSignature> {
+    let scalars: Vec<(&backend::Scalar, &[u8; 32])> = items.iter().map(|(k, d)| (&k.secret, *d)).collect();
+    backend::sign_batch(&scalars)
+        .into_iter()
+        .map(|(rs, rid)| RecoverableSignature { rs, recovery: u8::from(rid == 1) })
+        .collect()
+}
+
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrivateKey").field("public", self.public_key()).finish_non_exhaustive()

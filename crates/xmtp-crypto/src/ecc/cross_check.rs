@@ -160,3 +160,19 @@ fn points_parse_alike() {
         assert_eq!(a, b, "{}", hex::encode(c));
     }
 }
+
+#[test]
+fn batches_agree() {
+    let mut rng = ChaCha20Rng::seed_from_u64(14);
+    let secrets: Vec<[u8; 32]> = (0..3).map(|_| bytes32(&mut rng)).collect();
+    let pairs: Vec<(k::Scalar, l::Scalar)> = secrets.iter().map(pair).collect();
+    let ks: Vec<&k::Scalar> = pairs.iter().map(|(a, _)| a).collect();
+    let ls: Vec<&l::Scalar> = pairs.iter().map(|(_, b)| b).collect();
+    let kp: Vec<[u8; 65]> = k::publics(&ks).iter().map(k::Point::uncompressed).collect();
+    let lp: Vec<[u8; 65]> = l::publics(&ls).iter().map(l::Point::uncompressed).collect();
+    assert_eq!(kp, lp);
+    let digests: Vec<[u8; 32]> = (0..3).map(|_| bytes32(&mut rng)).collect();
+    let ki: Vec<(&k::Scalar, &[u8; 32])> = ks.iter().copied().zip(&digests).collect();
+    let li: Vec<(&l::Scalar, &[u8; 32])> = ls.iter().copied().zip(&digests).collect();
+    assert_eq!(k::sign_batch(&ki), l::sign_batch(&li));
+}

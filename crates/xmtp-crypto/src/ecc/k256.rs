@@ -25,9 +25,12 @@ use super::KeyError;
 use super::rfc6979::NonceStream;
 use point::{Affine, Fe, Jacobian};
 
+mod batch;
 mod fixed_base;
 mod msm;
 mod point;
+
+pub(super) use batch::{publics, sign_batch};
 
 /// A secret scalar in `1..n`, erased on drop.
 #[derive(Clone)]
@@ -56,38 +59,44 @@ impl Scalar {
     /// `d·G`.
     pub(super) fn public(&self) -> Point {
         let (x, y) = to_affine_ct(&fixed_base::mul_generator(&self.0));
-        let affine = AffinePoint::from_coordinates(&x.to_bytes(), &y.to_bytes());
-        // d·G for d in 1..n is a finite point of the curve: the check cannot fail.
-        debug_assert!(bool::from(affine.is_some()));
-        Point::from_affine(affine.unwrap_or(AffinePoint::GENERATOR))
+        point_from_coordinates(&x, &y)
     }
 
     /// ECDSA over a 32-byte digest: `(r || s, recovery id 0..=3)`, low-S.
     pub(super) fn sign(&self, digest: &[u8; 32]) -> ([u8; 64], u8) {
         let z = reduce(digest);
-        let mut x = [0u8; 32];
-        self.write_bytes(&mut x);
-        let mut nonces = NonceStream::new(&x, &z.to_bytes().into());
-        x.zeroize();
-        let mut candidate = [0u8; 32];
+        let mut nonces = self.nonces(&z);
         loop {
-            nonces.next_candidate(&mut candidate);
-            let Some(k) = Self::from_bytes(&candidate) else { continue };
+            let k = next_nonce(&mut nonces);
             if let Some(signature) = self.sign_with(&k, &z) {
-                candidate.zeroize();
                 return signature;
             }
         }
     }
 
+    /// The RFC 6979 nonce stream for this key and a reduced digest.
+    fn nonces(&self, z: &K256Scalar) -> NonceStream {
+        let mut x = [0u8; 32];
+        self.write_bytes(&mut x);
+        let nonces = NonceStream::new(&x, &z.to_bytes().into());
+        x.zeroize();
+        nonces
+    }
+
     /// One signing attempt with nonce `k`; `None` if `r` or `s` is zero.
     fn sign_with(&self, k: &Scalar, z: &K256Scalar) -> Option<([u8; 64], u8)> {
         let (x, y) = to_affine_ct(&fixed_base::mul_generator(&k.0));
+        let k_inv = Scalar(k.0.invert().unwrap_or(K256Scalar::ZERO));
+        self.finish_signature(&k_inv, z, &x, &y)
+    }
+
+    /// `s = k⁻¹·(z + r·d)` for `R = k·G` with affine coordinates `(x, y)`, low-S, and the
+    /// recovery id; `None` if `r` or `s` is zero.
+    fn finish_signature(&self, k_inv: &Scalar, z: &K256Scalar, x: &Fe, y: &Fe) -> Option<([u8; 64], u8)> {
         let x = x.to_bytes();
         let r = reduce_bytes(&x);
         // x(R) ≥ n: recovery ids 2 and 3 (probability about 2⁻¹²⁸).
         let overflow = u8::from(r.to_bytes() != x);
-        let k_inv = Scalar(k.0.invert().unwrap_or(K256Scalar::ZERO));
         let rd = Scalar(r * self.0);
         let sum = Scalar(*z + rd.0);
         let mut s = Scalar(k_inv.0 * sum.0);
@@ -270,6 +279,26 @@ fn x_is(point: &Jacobian, r: &K256Scalar) -> bool {
 /// The group order n, and p − n, big-endian.
 const N: [u8; 32] = msm::hex32("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
 const P_MINUS_N: [u8; 32] = msm::hex32("000000000000000000000000000000014551231950b75fc4402da1722fc9baee");
+
+/// The public point `d·G` (d in 1..n) from its normalized affine coordinates.
+fn point_from_coordinates(x: &Fe, y: &Fe) -> Point {
+    let affine = AffinePoint::from_coordinates(&x.to_bytes(), &y.to_bytes());
+    // d·G for d in 1..n is a finite point of the curve: the check cannot fail.
+    debug_assert!(bool::from(affine.is_some()));
+    Point::from_affine(affine.unwrap_or(AffinePoint::GENERATOR))
+}
+
+/// The next nonce of the stream in `1..n`.
+fn next_nonce(nonces: &mut NonceStream) -> Scalar {
+    let mut candidate = [0u8; 32];
+    loop {
+        nonces.next_candidate(&mut candidate);
+        if let Some(k) = Scalar::from_bytes(&candidate) {
+            candidate.zeroize();
+            return k;
+        }
+    }
+}
 
 /// The affine coordinates (normalized) of a finite point, with a constant-time inversion.
 fn to_affine_ct(p: &Jacobian) -> (Fe, Fe) {

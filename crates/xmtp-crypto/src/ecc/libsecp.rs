@@ -95,6 +95,16 @@ impl Point {
     }
 }
 
+/// `dᵢ·G` for each key (one by one: libsecp256k1 has nothing to share between them).
+pub(super) fn publics(keys: &[&Scalar]) -> Vec<Point> {
+    keys.iter().map(|d| d.public()).collect()
+}
+
+/// ECDSA signatures of each (key, digest), one by one.
+pub(super) fn sign_batch(items: &[(&Scalar, &[u8; 32])]) -> Vec<([u8; 64], u8)> {
+    items.iter().map(|(d, digest)| d.sign(digest)).collect()
+}
+
 /// Public-key recovery (recovery id 0 or 1). High S is accepted.
 pub(super) fn recover(digest: &[u8; 32], rs: &[u8; 64], recovery: u8) -> Result<Point, KeyError> {
     let rid = RecoveryId::try_from(i32::from(recovery))
