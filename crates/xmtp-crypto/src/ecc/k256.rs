@@ -12,6 +12,7 @@
 //!   coordinates (no inversion); recovery computes `Q = r⁻¹(s·R − z·G)` directly (no second
 //!   verification, as a verifying-key API would do).
 //! - ECDH: k256's constant-time `d·P` and one affine conversion.
+//! - several keys or signatures at once ([`batch`]): shared inversions.
 
 use k256::elliptic_curve::ff::PrimeField;
 use k256::elliptic_curve::ops::Reduce;
