@@ -1,8 +1,9 @@
 //! Wallet keys from a BIP-39 recovery phrase at the Ethereum path m/44'/60'/0'/0/0 (BIP-32
-//! private derivation, BIP-44 path). Pure: the curve operations it needs (compressed public
+//! private derivation, BIP-44 path), and new phrases from a caller's RNG. Pure: the curve operations it needs (compressed public
 //! keys, adding a tweak to a private key) come from [`crate::ecc`].
 
 use hmac::{Hmac, Mac};
+use rand_core::CryptoRngCore;
 use sha2::Sha512;
 use zeroize::Zeroize;
 
@@ -26,6 +27,16 @@ const HARDENED: u32 = 0x8000_0000;
 
 /// The path m/44'/60'/0'/0/0 below the master key.
 const ETHEREUM_ACCOUNT_0: [u32; 5] = [44 | HARDENED, 60 | HARDENED, HARDENED, 0, 0];
+
+/// A new 12-word English recovery phrase (128 bits of entropy from `rng`).
+pub fn new_phrase(rng: &mut impl CryptoRngCore) -> Secret<String> {
+    let mut entropy = Secret::new([0u8; 16]);
+    rng.fill_bytes(entropy.expose_mut());
+    match bip39::Mnemonic::from_entropy(entropy.expose()) {
+        Ok(m) => Secret::new(m.to_string()),
+        Err(_) => unreachable!("16 bytes are a valid BIP-39 entropy length"),
+    }
+}
 
 /// The wallet of account 0 (m/44'/60'/0'/0/0) of a recovery phrase, without passphrase.
 pub fn wallet_from_phrase(phrase: &str) -> Result<LocalWallet, PhraseError> {
@@ -120,6 +131,18 @@ mod tests {
             "471b76e389e528d6de6d816857e012c5455051cad6660850e58372a6c3e6e7c8"
         );
         assert_eq!(hex::encode(chain.expose()), "c783e67b921d2beb8f6b389cc646d7263b4145701dadd2161548a8b078e65e9e");
+    }
+
+    #[test]
+    fn new_phrases_are_twelve_words_that_derive_a_wallet() {
+        use rand_core::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let a = new_phrase(&mut rng);
+        let b = new_phrase(&mut rng);
+        assert_eq!(a.expose().split(' ').count(), 12);
+        assert_ne!(a.expose(), b.expose());
+        let w = wallet_from_phrase(a.expose()).unwrap();
+        assert_eq!(wallet_from_phrase(a.expose()).unwrap().address(), w.address());
     }
 
     #[test]
