@@ -34,6 +34,11 @@ keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier
 step "public xmtp-js vectors through the courier binary"
 cargo run -q --locked -p courier-cli -- vectors check tests/vectors/xmtp-js/*.json | tail -n 1
 
+step "xmtp-crypto's libsecp256k1 backend: lints, its tests (vectors, property tests, both backends compared) and the vector check"
+cargo clippy -q --locked -p xmtp-crypto --all-targets --features libsecp256k1 -- -D warnings
+cargo test -q --locked -p xmtp-crypto --features libsecp256k1
+cargo run -q --locked -p courier-cli --features libsecp256k1 -- vectors check tests/vectors/xmtp-js/*.json | tail -n 1
+
 step "reverse direction: xmtp-js 13.0.4 opens what Courier produced"
 emit_dir=$(mktemp -d)
 trap 'rm -rf "$emit_dir"' EXIT

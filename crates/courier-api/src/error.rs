@@ -149,7 +149,7 @@ mod tests {
     }
 
     fn bad_phrase() -> EngineError {
-        courier_engine::bip44::wallet_from_phrase("not a phrase").map(drop).map_err(EngineError::from).unwrap_err()
+        xmtp_crypto::hd::wallet_from_phrase("not a phrase").map(drop).map_err(EngineError::from).unwrap_err()
     }
 
     fn rusqlite_error() -> courier_store::StoreError {

@@ -55,7 +55,7 @@ pub enum EngineError {
     BadWalletKey(#[source] KeyError),
     /// A recovery phrase is not valid.
     #[error(transparent)]
-    BadPhrase(#[from] crate::bip44::PhraseError),
+    BadPhrase(#[from] xmtp_crypto::hd::PhraseError),
     /// Content to send is not valid `EncodedContent`.
     #[error("the content to send is not valid: {0}")]
     BadContent(#[from] ContentError),

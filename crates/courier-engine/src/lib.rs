@@ -11,7 +11,6 @@
 //! `live`, `consent`, `contacts`, `queries` — and reported as [`Event`]s.
 
 pub mod account;
-pub mod bip44;
 pub mod client;
 pub mod config;
 mod consent;

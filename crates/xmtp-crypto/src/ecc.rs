@@ -1,17 +1,44 @@
 //! secp256k1 (spec §2.5–§2.7): private and public keys, compact recoverable ECDSA signatures over
-//! caller-supplied 32-byte digests (RFC 6979 nonces, low-S), public-key recovery, and ECDH with
-//! the full 65-byte uncompressed point as output. Backed by libsecp256k1.
+//! caller-supplied 32-byte digests (RFC 6979 nonces, low-S), public-key recovery, ECDH with the
+//! full 65-byte uncompressed point as output, and the two operations BIP-32 needs (compressed
+//! public keys, adding a tweak to a private key).
+//!
+//! This module is the seam between the protocol and a curve library, the way rustls keeps its
+//! crypto providers: the types below are the whole API the rest of the crate sees, and exactly
+//! one backend submodule implements them (no other module names a curve library):
+//! - `k256` (default): RustCrypto's pure-Rust `k256`, used through its group arithmetic;
+//! - `libsecp` (cargo feature `libsecp256k1`): libsecp256k1 through the `secp256k1` crate, kept
+//!   as the comparison point.
+//!
+//! Both give the same bytes for everything (RFC 6979 nonces, low-S with the recovery id adjusted,
+//! the same inputs rejected with the same errors); with the feature on, the tests also check the
+//! two backends against each other.
 
 use std::sync::OnceLock;
 
 use rand_core::CryptoRngCore;
-use secp256k1::ecdsa::{RecoverableSignature as LibRecoverable, RecoveryId, Signature as LibSignature};
-use secp256k1::{Message, SECP256K1};
-use zeroize::Zeroize;
 
 use crate::address::WalletAddress;
 use crate::hash::keccak256;
 use crate::secret::Secret;
+
+#[cfg(test)]
+#[cfg(feature = "libsecp256k1")]
+mod cross_check;
+#[cfg(any(not(feature = "libsecp256k1"), test))]
+mod k256;
+#[cfg(feature = "libsecp256k1")]
+mod libsecp;
+#[cfg(any(not(feature = "libsecp256k1"), test))]
+mod rfc6979;
+
+#[cfg(not(feature = "libsecp256k1"))]
+use self::k256 as backend;
+#[cfg(feature = "libsecp256k1")]
+use self::libsecp as backend;
+
+/// The curve library behind this module: `"k256"` or `"libsecp256k1"`.
+pub const BACKEND: &str = if cfg!(feature = "libsecp256k1") { "libsecp256k1" } else { "k256" };
 
 /// Errors about keys and signatures.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,18 +66,17 @@ pub enum KeyError {
 /// A secp256k1 private key. Its secret scalar never leaves this type except through
 /// [`PrivateKey::to_bytes`], which returns it zeroize-on-drop; `Debug` is redacted and the scalar
 /// is erased when the key is dropped. The public key is computed on first use and kept.
+#[derive(Clone)]
 pub struct PrivateKey {
-    secret: secp256k1::SecretKey,
+    secret: backend::Scalar,
     public: OnceLock<PublicKey>,
 }
 
 impl PrivateKey {
     /// Parses a 32-byte big-endian scalar (`1 ≤ d < n`).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let mut arr: [u8; 32] = bytes.try_into().map_err(|_| KeyError::InvalidPrivateKey("not 32 bytes"))?;
-        let parsed = secp256k1::SecretKey::from_byte_array(arr);
-        arr.zeroize();
-        let secret = parsed.map_err(|_| KeyError::InvalidPrivateKey("scalar out of range"))?;
+        let arr: &[u8; 32] = bytes.try_into().map_err(|_| KeyError::InvalidPrivateKey("not 32 bytes"))?;
+        let secret = backend::Scalar::from_bytes(arr).ok_or(KeyError::InvalidPrivateKey("scalar out of range"))?;
         Ok(Self::from_secret(secret))
     }
 
@@ -59,52 +85,70 @@ impl PrivateKey {
         let mut buf = Secret::new([0u8; 32]);
         loop {
             rng.fill_bytes(buf.expose_mut());
-            if let Ok(secret) = secp256k1::SecretKey::from_byte_array(*buf.expose()) {
+            if let Some(secret) = backend::Scalar::from_bytes(buf.expose()) {
                 return Self::from_secret(secret);
             }
         }
     }
 
-    fn from_secret(secret: secp256k1::SecretKey) -> Self {
+    fn from_secret(secret: backend::Scalar) -> Self {
         Self { secret, public: OnceLock::new() }
     }
 
     /// The 32-byte scalar, zeroized when the returned value is dropped.
     pub fn to_bytes(&self) -> Secret<[u8; 32]> {
-        Secret::new(self.secret.secret_bytes())
+        let mut out = Secret::new([0u8; 32]);
+        self.secret.write_bytes(out.expose_mut());
+        out
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> &PublicKey {
-        self.public.get_or_init(|| PublicKey(secp256k1::PublicKey::from_secret_key(SECP256K1, &self.secret)))
+        self.public.get_or_init(|| PublicKey(self.secret.public()))
     }
 
     /// Signs a 32-byte digest (not hashed again) with an RFC 6979 nonce; the result is low-S.
     pub fn sign_prehash(&self, digest: &[u8; 32]) -> RecoverableSignature {
-        let sig = SECP256K1.sign_ecdsa_recoverable(Message::from_digest(*digest), &self.secret);
-        let (rid, rs) = sig.serialize_compact();
-        // libsecp256k1 only produces recovery ids 0 and 1 for signatures it makes
-        // (2 and 3 need r ≥ n, which has negligible probability and is normalised away).
-        let recovery = if i32::from(rid) == 1 { 1 } else { 0 };
-        RecoverableSignature { rs, recovery }
+        let (rs, rid) = self.secret.sign(digest);
+        // Recovery ids 2 and 3 need x(R) ≥ n, which has negligible probability; they are
+        // normalised away (the protocol only carries 0 and 1).
+        RecoverableSignature { rs, recovery: u8::from(rid == 1) }
     }
 
     /// ECDH: `d·P` as the full 65-byte uncompressed point `0x04 || X || Y` (spec §2.7).
     pub fn ecdh(&self, peer: &PublicKey) -> Secret<[u8; 65]> {
-        let mut xy = secp256k1::ecdh::shared_secret_point(&peer.0, &self.secret);
         let mut out = Secret::new([0u8; 65]);
-        let buf = out.expose_mut();
-        buf[0] = 0x04;
-        buf[1..].copy_from_slice(&xy);
-        xy.zeroize();
+        self.secret.ecdh(&peer.0, out.expose_mut());
         out
+    }
+
+    /// The private key `(d + tweak) mod n` (BIP-32 child keys): an error if the big-endian
+    /// `tweak` is not below n or the sum is zero.
+    pub fn tweak_add(&self, tweak: &[u8; 32]) -> Result<Self, KeyError> {
+        Ok(Self::from_secret(self.secret.tweak_add(tweak)?))
     }
 }
 
-impl Drop for PrivateKey {
-    fn drop(&mut self) {
-        self.secret.non_secure_erase();
+/// Computes and keeps the public keys of several private keys at once (those not known yet):
+/// the same keys as [`PrivateKey::public_key`] one by one, cheaper with the k256 backend (one
+/// shared inversion for their affine conversions).
+pub fn compute_public_keys(keys: &[&PrivateKey]) {
+    let todo: Vec<&PrivateKey> = keys.iter().copied().filter(|k| k.public.get().is_none()).collect();
+    let scalars: Vec<&backend::Scalar> = todo.iter().map(|k| &k.secret).collect();
+    for (key, point) in todo.iter().zip(backend::publics(&scalars)) {
+        let _ = key.public.set(PublicKey(point));
     }
+}
+
+/// Signs several digests at once: the same signatures as [`PrivateKey::sign_prehash`] one by
+/// one, cheaper with the k256 backend (one shared field inversion and one shared scalar
+/// inversion).
+pub fn sign_prehash_batch(items: &[(&PrivateKey, &[u8; 32])]) -> Vec<RecoverableSignature> {
+    let scalars: Vec<(&backend::Scalar, &[u8; 32])> = items.iter().map(|(k, d)| (&k.secret, *d)).collect();
+    backend::sign_batch(&scalars)
+        .into_iter()
+        .map(|(rs, rid)| RecoverableSignature { rs, recovery: u8::from(rid == 1) })
+        .collect()
 }
 
 impl std::fmt::Debug for PrivateKey {
@@ -113,31 +157,29 @@ impl std::fmt::Debug for PrivateKey {
     }
 }
 
-impl Clone for PrivateKey {
-    fn clone(&self) -> Self {
-        Self { secret: self.secret, public: self.public.clone() }
-    }
-}
-
 /// A secp256k1 public key; always carried on the wire as 65 uncompressed bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PublicKey(secp256k1::PublicKey);
+pub struct PublicKey(backend::Point);
 
 impl PublicKey {
     /// Parses exactly 65 bytes starting with 0x04 (compressed points are never used in V1/V2).
     pub fn from_uncompressed(bytes: &[u8]) -> Result<Self, KeyError> {
-        let arr: [u8; 65] = bytes.try_into().map_err(|_| KeyError::InvalidPublicKey("not 65 bytes"))?;
+        let arr: &[u8; 65] = bytes.try_into().map_err(|_| KeyError::InvalidPublicKey("not 65 bytes"))?;
         if arr[0] != 0x04 {
             return Err(KeyError::InvalidPublicKey("first byte is not 0x04"));
         }
-        secp256k1::PublicKey::from_byte_array_uncompressed(arr)
-            .map(Self)
-            .map_err(|_| KeyError::InvalidPublicKey("not a point on secp256k1"))
+        backend::Point::from_uncompressed(arr).map(Self).ok_or(KeyError::InvalidPublicKey("not a point on secp256k1"))
     }
 
     /// `0x04 || X || Y`.
     pub fn to_uncompressed(&self) -> [u8; 65] {
-        self.0.serialize_uncompressed()
+        self.0.uncompressed()
+    }
+
+    /// The 33-byte compressed form `0x02 | parity(Y) || X` (BIP-32 hashes it; the protocol
+    /// itself never carries it).
+    pub fn to_compressed(&self) -> [u8; 33] {
+        self.0.compressed()
     }
 
     /// The Ethereum address: the last 20 bytes of keccak256(X || Y), EIP-55 checksummed.
@@ -151,9 +193,7 @@ impl PublicKey {
 
     /// Verifies a signature over a 32-byte digest. High-S signatures are rejected.
     pub fn verify_prehash(&self, digest: &[u8; 32], sig: &RecoverableSignature) -> Result<(), KeyError> {
-        let lib =
-            LibSignature::from_compact(&sig.rs).map_err(|_| KeyError::MalformedSignature("r or s out of range"))?;
-        SECP256K1.verify_ecdsa(Message::from_digest(*digest), &lib, &self.0).map_err(|_| KeyError::BadSignature)
+        self.0.verify(digest, &sig.rs)
     }
 }
 
@@ -187,14 +227,10 @@ impl RecoverableSignature {
 
     /// Recovers the public key that made this signature over `digest`.
     pub fn recover(&self, digest: &[u8; 32]) -> Result<PublicKey, KeyError> {
-        let rid = RecoveryId::try_from(i32::from(self.recovery))
-            .map_err(|_| KeyError::MalformedSignature("recovery id is not 0 or 1"))?;
-        let lib = LibRecoverable::from_compact(&self.rs, rid)
-            .map_err(|_| KeyError::MalformedSignature("r or s out of range"))?;
-        SECP256K1
-            .recover_ecdsa(Message::from_digest(*digest), &lib)
-            .map(PublicKey)
-            .map_err(|_| KeyError::RecoveryFailed)
+        if self.recovery > 1 {
+            return Err(KeyError::MalformedSignature("recovery id is not 0 or 1"));
+        }
+        backend::recover(digest, &self.rs, self.recovery).map(PublicKey)
     }
 }
 
@@ -284,6 +320,34 @@ mod tests {
         assert!(RecoverableSignature::new(&[0u8; 64], 2).is_err());
         let zero = RecoverableSignature::new(&[0u8; 64], 0).unwrap();
         assert!(zero.recover(&[1u8; 32]).is_err());
+    }
+
+    #[test]
+    fn compressed_form_and_tweaks() {
+        let key = PrivateKey::from_bytes(&[0x11u8; 32]).unwrap();
+        let full = key.public_key().to_uncompressed();
+        let short = key.public_key().to_compressed();
+        assert_eq!(short[0], 0x02 | (full[64] & 1));
+        assert_eq!(short[1..], full[1..33]);
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        assert_eq!(*key.tweak_add(&one).unwrap().to_bytes().expose(), {
+            let mut b = [0x11u8; 32];
+            b[31] = 0x12;
+            b
+        });
+        assert!(key.tweak_add(&N).is_err());
+        let n_minus_d = PrivateKey::from_bytes(&N).err();
+        assert!(n_minus_d.is_some());
+        assert!(matches!(BACKEND, "k256" | "libsecp256k1"));
+    }
+
+    #[test]
+    fn recovery_ids_above_one_are_malformed() {
+        let key = PrivateKey::from_bytes(&[0x22u8; 32]).unwrap();
+        let mut sig = key.sign_prehash(&[3u8; 32]);
+        sig.recovery = 2;
+        assert!(matches!(sig.recover(&[3u8; 32]), Err(KeyError::MalformedSignature(_))));
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! zeroized on drop). Every decoder returns a typed error for bad input; none panics.
 //!
 //! Map of the modules, bottom up:
-//! - [`hash`], [`ecc`], [`address`], [`wallet`]: primitives (spec §2).
+//! - [`hash`], [`ecc`], [`address`], [`wallet`]: primitives (spec §2); [`ecc`] is the only module
+//!   that names a curve library (k256 by default, libsecp256k1 with the `libsecp256k1` feature).
+//! - [`hd`]: wallet keys from a BIP-39 recovery phrase (BIP-32/BIP-44, m/44'/60'/0'/0/0).
 //! - [`keys`]: identity keys, pre-keys, bundles, verification (spec §3–§4).
 //! - [`dh`], [`cipher`]: 3DH and AES-256-GCM/HKDF (spec §5–§6).
 //! - [`v1`], [`invitation`], [`v2`]: messages and invitations (spec §7–§9).
@@ -47,6 +49,7 @@ pub mod dh;
 pub mod ecc;
 pub mod envelope;
 pub mod hash;
+pub mod hd;
 pub mod invitation;
 pub mod keys;
 pub mod secret;

@@ -90,6 +90,12 @@ pub trait WalletSigner: Send + Sync {
     fn signs_locally(&self) -> bool {
         false
     }
+
+    /// The wallet's private key when it is held here (a local wallet), so that identity
+    /// creation can make its signature together with the identity key's. `None` by default.
+    fn local_key(&self) -> Option<&PrivateKey> {
+        None
+    }
 }
 
 /// A wallet whose private key is held here (accounts Courier creates or imports).
@@ -144,6 +150,10 @@ impl WalletSigner for LocalWallet {
 
     fn signs_locally(&self) -> bool {
         true
+    }
+
+    fn local_key(&self) -> Option<&PrivateKey> {
+        Some(&self.key)
     }
 }
 

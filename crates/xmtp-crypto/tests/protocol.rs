@@ -338,3 +338,23 @@ fn external_wallet_signatures_are_checked() {
     assert!(matches!(PrivateKeyBundle::generate(&liar, 1, &mut rng()), Err(BundleError::WrongWallet { .. })));
     assert!(matches!(storage::encrypt(&a.keys, &liar, &mut rng()), Err(storage::StorageError::WrongSigner)));
 }
+
+#[test]
+fn local_wallets_make_the_bundle_an_external_one_makes() {
+    // Identity creation with a local wallet makes both signatures together (ecc batches); the
+    // bytes must be those of the one-by-one path an external wallet takes.
+    let a = party(52);
+    let external = External { claims: a.wallet.clone(), signs_with: a.wallet.clone() };
+    for seed in 0..4u64 {
+        let secrets = || {
+            let mut r = ChaCha20Rng::seed_from_u64(seed);
+            (xmtp_crypto::ecc::PrivateKey::generate(&mut r), xmtp_crypto::ecc::PrivateKey::generate(&mut r))
+        };
+        let (i1, p1) = secrets();
+        let (i2, p2) = secrets();
+        let local = PrivateKeyBundle::from_secrets(&a.wallet, i1, 1_700_000_000_000, p1, 1_700_000_000_001).unwrap();
+        let slow = PrivateKeyBundle::from_secrets(&external, i2, 1_700_000_000_000, p2, 1_700_000_000_001).unwrap();
+        assert_eq!(local.encode_v1().expose(), slow.encode_v1().expose());
+        assert_eq!(local.encode_v2().expose(), slow.encode_v2().expose());
+    }
+}

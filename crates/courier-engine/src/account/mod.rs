@@ -40,8 +40,8 @@ enum Origin {
 /// Creates an account from a new 12-word recovery phrase (wallet at m/44'/60'/0'/0/0, as
 /// wallets such as MetaMask derive it); publishes its contact bundles and key backup.
 pub async fn create(config: &Config) -> Result<Created, EngineError> {
-    let phrase = crate::bip44::new_phrase(&mut OsRng);
-    let wallet = crate::bip44::wallet_from_phrase(phrase.expose())?;
+    let phrase = xmtp_crypto::hd::new_phrase(&mut OsRng);
+    let wallet = xmtp_crypto::hd::wallet_from_phrase(phrase.expose())?;
     let engine = import_wallet(config, wallet, Origin::Phrase(phrase.clone())).await?;
     Ok(Created { engine, phrase })
 }
@@ -54,7 +54,7 @@ pub async fn import_key(config: &Config, key_hex: &str) -> Result<Engine, Engine
 
 /// Signs in with a BIP-39 recovery phrase (account m/44'/60'/0'/0/0).
 pub async fn import_phrase(config: &Config, phrase: &str) -> Result<Engine, EngineError> {
-    let wallet = crate::bip44::wallet_from_phrase(phrase)?;
+    let wallet = xmtp_crypto::hd::wallet_from_phrase(phrase)?;
     let words = Secret::new(phrase.split_whitespace().collect::<Vec<_>>().join(" "));
     let engine = import_wallet(config, wallet, Origin::Phrase(words)).await?;
     // Whoever typed the phrase has it.
@@ -183,7 +183,7 @@ pub fn wallet(config: &Config, address: &WalletAddress) -> Result<LocalWallet, E
         return LocalWallet::from_hex(hex_key.expose()).map_err(EngineError::BadWalletKey);
     }
     let phrase = items.load(Item::Phrase)?.ok_or(EngineError::NoWallet)?;
-    Ok(crate::bip44::wallet_from_phrase(phrase.expose())?)
+    Ok(xmtp_crypto::hd::wallet_from_phrase(phrase.expose())?)
 }
 
 /// The wallet private key of an account, hex (for another wallet app).
