@@ -24,6 +24,9 @@ use crate::secret::Secret;
 
 #[cfg(test)]
 #[cfg(feature = "libsecp256k1")]
+mod adversarial;
+#[cfg(test)]
+#[cfg(feature = "libsecp256k1")]
 mod cross_check;
 #[cfg(any(not(feature = "libsecp256k1"), test))]
 mod k256;
@@ -112,7 +115,7 @@ impl PrivateKey {
         let (rs, rid) = self.secret.sign(digest);
         // Recovery ids 2 and 3 need x(R) ≥ n, which has negligible probability; they are
         // normalised away (the protocol only carries 0 and 1).
-        RecoverableSignature { rs, recovery: u8::from(rid == 1) }
+        RecoverableSignature { rs, recovery: rid & 1 }
     }
 
     /// ECDH: `d·P` as the full 65-byte uncompressed point `0x04 || X || Y` (spec §2.7).
@@ -145,10 +148,7 @@ pub fn compute_public_keys(keys: &[&PrivateKey]) {
 /// inversion).
 pub fn sign_prehash_batch(items: &[(&PrivateKey, &[u8; 32])]) -> Vec<RecoverableSignature> {
     let scalars: Vec<(&backend::Scalar, &[u8; 32])> = items.iter().map(|(k, d)| (&k.secret, *d)).collect();
-    backend::sign_batch(&scalars)
-        .into_iter()
-        .map(|(rs, rid)| RecoverableSignature { rs, recovery: u8::from(rid == 1) })
-        .collect()
+    backend::sign_batch(&scalars).into_iter().map(|(rs, rid)| RecoverableSignature { rs, recovery: rid & 1 }).collect()
 }
 
 impl std::fmt::Debug for PrivateKey {

@@ -33,7 +33,18 @@ pub fn new_phrase(rng: &mut impl CryptoRngCore) -> Secret<String> {
     let mut entropy = Secret::new([0u8; 16]);
     rng.fill_bytes(entropy.expose_mut());
     match bip39::Mnemonic::from_entropy(entropy.expose()) {
-        Ok(m) => Secret::new(m.to_string()),
+        Ok(m) => {
+            // Written into a buffer large enough from the start (a growing String leaves
+            // copies of the words in the blocks it frees); the mnemonic is erased on drop.
+            let mut phrase = Secret::new(String::with_capacity(12 * 9));
+            for (i, word) in m.words().enumerate() {
+                if i > 0 {
+                    phrase.expose_mut().push(' ');
+                }
+                phrase.expose_mut().push_str(word);
+            }
+            phrase
+        }
         Err(_) => unreachable!("16 bytes are a valid BIP-39 entropy length"),
     }
 }

@@ -284,9 +284,11 @@ const P_MINUS_N: [u8; 32] = msm::hex32("0000000000000000000000000000000145512319
 /// The public point `d·G` (d in 1..n) from its normalized affine coordinates.
 fn point_from_coordinates(x: &Fe, y: &Fe) -> Point {
     let affine = AffinePoint::from_coordinates(&x.to_bytes(), &y.to_bytes());
-    // d·G for d in 1..n is a finite point of the curve: the check cannot fail.
-    debug_assert!(bool::from(affine.is_some()));
-    Point::from_affine(affine.unwrap_or(AffinePoint::GENERATOR))
+    // d·G for d in 1..n is a finite point of the curve: the check cannot fail. Were it ever to,
+    // stopping is the only safe answer (any stand-in point would be someone else's key).
+    #[allow(clippy::expect_used)]
+    let affine = Option::<AffinePoint>::from(affine).expect("d·G for d in 1..n is a point of the curve");
+    Point::from_affine(affine)
 }
 
 /// The next nonce of the stream in `1..n`.

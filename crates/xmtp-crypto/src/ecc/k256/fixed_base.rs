@@ -206,4 +206,31 @@ mod tests {
             assert!(digits[WINDOWS - 1] > 0);
         }
     }
+
+    /// The one odd scalar whose last window meets the partial sum (k* = 15·2²⁵³ − n), and
+    /// n − k*: the last addition must take its doubling branch and still match k256.
+    #[test]
+    fn the_doubling_case_of_the_last_window() {
+        let n_minus = |b: [u8; 32]| Scalar::from_repr(b.into()).unwrap_or(Scalar::ONE);
+        let mut fifteen_2_253 = [0u8; 32];
+        fifteen_2_253[0] = 0xe0;
+        // 15·2²⁵³ ≥ n, so as a scalar it is 15·2²⁵³ − n.
+        let k_star = Scalar::from(15u64)
+            * n_minus({
+                let mut b = [0u8; 32];
+                b[0] = 0x20;
+                b
+            });
+        for k in [k_star, -k_star] {
+            let want = (ProjectivePoint::GENERATOR * k).to_affine();
+            assert_eq!(affine_bytes(&mul_generator(&k)), [want.x().to_vec(), want.y().to_vec()].concat());
+        }
+        let odd = Scalar::conditional_select(&-k_star, &k_star, k_star.is_odd());
+        let digits = recode(&odd);
+        let mut b = [0u8; 32];
+        b[0] = 0x10;
+        let top = Scalar::from(u64::from(digits[WINDOWS - 1] as u8)) * n_minus(b);
+        assert_eq!(odd - top, top, "k* does reach the doubling case");
+        let _ = fifteen_2_253;
+    }
 }

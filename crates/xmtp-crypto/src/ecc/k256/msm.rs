@@ -324,4 +324,67 @@ mod tests {
     fn fe_bytes(b: &FieldBytes) -> Fe {
         Fe::from_bytes(b).unwrap()
     }
+
+    fn aff(p: &k256::ProjectivePoint) -> Affine {
+        use k256::elliptic_curve::point::AffineCoordinates;
+        let a = p.to_affine();
+        Affine { x: Fe::from_bytes(&a.x()).unwrap(), y: Fe::from_bytes(&a.y()).unwrap() }
+    }
+
+    fn bytes(p: &Jacobian) -> Option<Vec<u8>> {
+        if p.infinity {
+            return None;
+        }
+        let a = batch_to_affine(&[*p])[0];
+        Some([a.x.to_bytes().to_vec(), a.y.to_bytes().to_vec()].concat())
+    }
+
+    fn reference_or_infinity(p: &k256::ProjectivePoint) -> Option<Vec<u8>> {
+        use k256::elliptic_curve::Group;
+        use k256::elliptic_curve::point::AffineCoordinates;
+        if bool::from(p.is_identity()) {
+            return None;
+        }
+        let a = p.to_affine();
+        Some([a.x().to_vec(), a.y().to_vec()].concat())
+    }
+
+    /// P related to G (so the Strauss loop meets equal/opposite points) and small/edge scalars.
+    #[test]
+    fn exceptional_inputs_match_k256() {
+        let t = &*TABLES;
+        let g = k256::ProjectivePoint::GENERATOR;
+        let small: Vec<Scalar> = (0u64..12).map(Scalar::from).collect();
+        let mut scalars = small.clone();
+        scalars.extend(small.iter().map(|s| -*s));
+        scalars.extend([t.lambda, -t.lambda, t.lambda * t.lambda, Scalar::from(2u64).invert().unwrap()]);
+        let mut bases = vec![
+            g,
+            -g,
+            g * t.lambda,
+            -(g * t.lambda),
+            g * t.lambda * t.lambda,
+            g + g,
+            g * Scalar::from(3u64),
+            g * Scalar::from(127u64),
+            g * Scalar::from(128u64),
+            g * Scalar::from(255u64),
+        ];
+        bases.push(g * (-Scalar::ONE));
+        let mut n = 0;
+        for p in &bases {
+            let pa = aff(p);
+            for u1 in &scalars {
+                for u2 in &scalars {
+                    if bool::from(u2.is_zero()) {
+                        continue;
+                    }
+                    let got = mul_g_add_mul_vartime(u1, u2, &pa);
+                    assert_eq!(bytes(&got), reference_or_infinity(&(g * u1 + p * u2)), "u1={u1:?} u2={u2:?}");
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 6_000);
+    }
 }
