@@ -4,24 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+mod common;
 
-fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(w, req).map(|b| b.deserialize::<Value>().unwrap())
-}
+use common::{backend, invoke};
+
+use serde_json::{Value, json};
+use tauri::WebviewWindowBuilder;
+use tauri::test::{mock_builder, mock_context, noop_assets};
 
 #[test]
 fn commands_over_ipc() {
@@ -29,7 +18,7 @@ fn commands_over_ipc() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let node = rt.block_on(courier_node::start(courier_node::NodeConfig::ephemeral())).unwrap();
     let state =
-        courier_app::state::AppState::open_at("test", dir.path().to_owned(), courier_engine::Keychain::new(keychain()))
+        courier_app::state::AppState::open_at("test", dir.path().to_owned(), courier_engine::Keychain::new(backend()))
             .unwrap();
     state
         .save_settings(&courier_app::state::Settings { node_url: Some(node.grpc_url()), ..Default::default() })
@@ -125,11 +114,4 @@ fn commands_over_ipc() {
     assert_eq!((&out["address"], &out["accounts"]), (&Value::Null, &json!([])));
     assert_eq!(invoke(&w, "sign_in", json!({"address": me})).unwrap_err()["code"], "no_account");
     rt.block_on(node.shutdown());
-}
-
-fn keychain() -> courier_engine::Backend {
-    std::env::var("COURIER_TEST_KEYCHAIN")
-        .ok()
-        .and_then(|b| courier_engine::Backend::parse(&b))
-        .unwrap_or(courier_engine::Backend::SecretService)
 }
