@@ -9,9 +9,12 @@ use std::io::Read;
 use prost::Message as _;
 use xmtp_proto::message_contents as pb;
 
-/// Decompressed content larger than this is refused (the reference's default maximum content
-/// size); it bounds memory against compression bombs.
-pub const MAX_DECOMPRESSED_BYTES: u64 = 100 * 1024 * 1024;
+/// The most one message's content may decompress to, all nesting levels together (a reply's
+/// compressed inner content counts against the same budget as its outer layer). An envelope
+/// holds at most about 1 MiB, so real content stays far below; a compression bomb stops here,
+/// after bounded work and memory, instead of at 100 MiB per level (the reference's per-level
+/// maximum).
+pub const MAX_DECOMPRESSED_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Nested content (replies inside replies) deeper than this is refused.
 const MAX_NESTING: usize = 4;
@@ -32,7 +35,7 @@ pub enum ContentError {
     /// The compressed bytes are corrupt.
     #[error("content cannot be decompressed ({0})")]
     Decompression(&'static str),
-    /// Decompressed content exceeds [`MAX_DECOMPRESSED_BYTES`].
+    /// Decompressed content exceeds [`MAX_DECOMPRESSED_BYTES`] (all levels together).
     #[error("decompressed content exceeds {MAX_DECOMPRESSED_BYTES} bytes")]
     TooLarge,
     /// Text with an `encoding` other than UTF-8.
@@ -297,10 +300,12 @@ pub fn compress(encoded: &mut pb::EncodedContent, how: Compression) {
 /// Decodes `PB(EncodedContent)` and its content.
 pub fn decode(bytes: &[u8]) -> Result<DecodedContent, ContentError> {
     let encoded = pb::EncodedContent::decode(bytes).map_err(ContentError::Decode)?;
-    decode_encoded(encoded, 0)
+    let mut budget = MAX_DECOMPRESSED_BYTES;
+    decode_encoded(encoded, 0, &mut budget)
 }
 
-fn decode_encoded(encoded: pb::EncodedContent, depth: usize) -> Result<DecodedContent, ContentError> {
+/// `budget`: what decompression may still produce for this message.
+fn decode_encoded(encoded: pb::EncodedContent, depth: usize, budget: &mut u64) -> Result<DecodedContent, ContentError> {
     if depth > MAX_NESTING {
         return Err(ContentError::TooDeep);
     }
@@ -313,7 +318,7 @@ fn decode_encoded(encoded: pb::EncodedContent, depth: usize) -> Result<DecodedCo
     };
     let raw = match compression {
         None => encoded.content,
-        Some(c) => decompress(&encoded.content, c)?,
+        Some(c) => decompress(&encoded.content, c, budget)?,
     };
     let params = &encoded.parameters;
     let param = |name: &'static str| params.get(name).ok_or(ContentError::BadParameter(name));
@@ -329,7 +334,10 @@ fn decode_encoded(encoded: pb::EncodedContent, depth: usize) -> Result<DecodedCo
         Content::Reaction(decode_reaction(&raw, params)?)
     } else if t.is_xmtp("reply") {
         let inner = pb::EncodedContent::decode(raw.as_slice()).map_err(ContentError::Decode)?;
-        Content::Reply { reference: param("reference")?.clone(), inner: Box::new(decode_encoded(inner, depth + 1)?) }
+        Content::Reply {
+            reference: param("reference")?.clone(),
+            inner: Box::new(decode_encoded(inner, depth + 1, budget)?),
+        }
     } else if t.is_xmtp("readReceipt") {
         Content::ReadReceipt
     } else if t.is_xmtp("attachment") {
@@ -387,21 +395,24 @@ fn decode_reaction(raw: &[u8], params: &BTreeMap<String, String>) -> Result<Reac
     }
 }
 
-fn decompress(bytes: &[u8], how: Compression) -> Result<Vec<u8>, ContentError> {
+/// Decompresses at most `budget` bytes, and takes what it produced from the budget.
+fn decompress(bytes: &[u8], how: Compression, budget: &mut u64) -> Result<Vec<u8>, ContentError> {
     let mut out = Vec::new();
     let reader: Box<dyn Read + '_> = match how {
         Compression::Deflate => Box::new(flate2::read::ZlibDecoder::new(bytes)),
         Compression::Gzip => Box::new(flate2::read::GzDecoder::new(bytes)),
     };
-    reader.take(MAX_DECOMPRESSED_BYTES + 1).read_to_end(&mut out).map_err(|_| {
+    reader.take(*budget + 1).read_to_end(&mut out).map_err(|_| {
         ContentError::Decompression(match how {
             Compression::Deflate => "corrupt zlib stream",
             Compression::Gzip => "corrupt gzip stream",
         })
     })?;
-    if out.len() as u64 > MAX_DECOMPRESSED_BYTES {
+    let produced = out.len() as u64;
+    if produced > *budget {
         return Err(ContentError::TooLarge);
     }
+    *budget -= produced;
     Ok(out)
 }
 
@@ -466,6 +477,28 @@ mod tests {
         compress(&mut e, Compression::Deflate);
         assert!(e.content.len() < 200_000);
         assert_eq!(decode(&e.encode_to_vec()), Err(ContentError::TooLarge));
+    }
+
+    /// A reply whose layers each decompress to most of the budget: refused as a whole (each
+    /// level alone fits; before the shared budget, every level could take the whole maximum).
+    #[test]
+    fn nested_bombs_share_one_budget() {
+        let layer = (MAX_DECOMPRESSED_BYTES * 2 / 3) as usize;
+        let mut inner = text("");
+        inner.content = vec![b'a'; layer];
+        compress(&mut inner, Compression::Deflate);
+        let mut reply = text("");
+        reply.r#type = Some(ContentTypeId::xmtp("reply").to_proto());
+        reply.parameters = [("reference".to_owned(), "00".to_owned())].into_iter().collect();
+        // The reply's own content: the inner EncodedContent, padded with an unknown field (which
+        // the decoder skips) so that it also decompresses to two thirds of the budget.
+        let mut body = inner.encode_to_vec();
+        assert!(decode(&body).is_ok(), "the inner level alone fits");
+        prost::encoding::bytes::encode(99, &vec![b'b'; layer], &mut body);
+        reply.content = body;
+        compress(&mut reply, Compression::Deflate);
+        assert!(reply.content.len() < 100_000);
+        assert_eq!(decode(&reply.encode_to_vec()), Err(ContentError::TooLarge));
     }
 
     #[test]
