@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_typed_outbox.sql"),
     include_str!("../migrations/003_drop_hostile_conversations.sql"),
+    include_str!("../migrations/004_bound_hostile_times.sql"),
 ];
 
 /// Why the store failed.

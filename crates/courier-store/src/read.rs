@@ -37,7 +37,7 @@ impl Store {
     pub fn conversation_list(&self, own: &WalletAddress) -> Result<Vec<ConversationSummary>, StoreError> {
         let sql = format!(
             "SELECT {CONV_COLS}, c.last_message_ns, c.draft,
-                (SELECT preview FROM messages m WHERE m.topic = c.topic ORDER BY sent_ns DESC, id DESC LIMIT 1),
+                (SELECT substr(preview, 1, 200) FROM messages m WHERE m.topic = c.topic ORDER BY sent_ns DESC, id DESC LIMIT 1),
                 (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns AND m.sender != ?1),
                 COALESCE((SELECT state FROM consent k WHERE k.address = c.peer), 'unknown')
              FROM conversations c ORDER BY max(c.last_message_ns, c.created_ns) DESC"

@@ -39,7 +39,7 @@ pub struct ConversationSummary {
     pub conversation: Conversation,
     /// Time of the newest message (ns), 0 if none.
     pub last_message_ns: u64,
-    /// Preview of the newest message.
+    /// The newest message's text, its first 200 characters at most.
     pub last_preview: Option<String>,
     /// Messages from the peer newer than the last-read marker.
     pub unread: u64,

@@ -57,9 +57,13 @@ impl Writer<'_> {
                 m.preview,
                 m.state
             ])?;
-        self.tx
-            .prepare_cached("UPDATE conversations SET last_message_ns = max(last_message_ns, ?2) WHERE topic = ?1")?
-            .execute(params![m.topic.as_str(), i(m.sent_ns)])?;
+        if n == 1 {
+            // Only a new message is activity: one read again (a message kept from the future is,
+            // until its time comes) must not move its conversation up.
+            self.tx
+                .prepare_cached("UPDATE conversations SET last_message_ns = max(last_message_ns, ?2) WHERE topic = ?1")?
+                .execute(params![m.topic.as_str(), i(m.sent_ns)])?;
+        }
         Ok(n == 1)
     }
 
@@ -147,6 +151,16 @@ impl Writer<'_> {
             )?
             .execute(params![address.as_str(), state, i(updated_ns)])?;
         Ok(())
+    }
+
+    /// Records a consent entry (by the SHA-256 of its sealed bytes); returns whether it is new.
+    /// An entry seen before is a replay, whatever its envelope's time: it must change nothing.
+    pub fn consent_entry_is_new(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO consent_entries (digest) VALUES (?1)")?
+            .execute([&digest[..]])?;
+        Ok(n == 1)
     }
 
     /// Moves the last-read marker of a conversation forward; returns whether it exists.

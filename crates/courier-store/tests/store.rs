@@ -292,3 +292,54 @@ fn version_2_stores_lose_conversations_that_hostile_invitations_made() {
     assert_eq!(s.messages(&t("/xmtp/0/dm-0xA-0xC/proto"), None, 10).unwrap().len(), 1, "real messages stay");
     assert!(s.integrity_ok().unwrap());
 }
+
+#[test]
+fn version_3_stores_lose_their_future_times_and_read_the_consent_list_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.db");
+    let raw = Connection::open(&p).unwrap();
+    raw.execute_batch(include_str!("../migrations/001_init.sql")).unwrap();
+    raw.execute_batch(include_str!("../migrations/002_typed_outbox.sql")).unwrap();
+    raw.execute_batch(include_str!("../migrations/003_drop_hostile_conversations.sql")).unwrap();
+    raw.pragma_update(None, "user_version", 3).unwrap();
+    let peer = addr(0xb);
+    let next_year: i64 = 4_000_000_000 * 1_000_000_000;
+    for (t, at) in [("/xmtp/0/m-future/proto", next_year), ("/xmtp/0/m-past/proto", 5)] {
+        raw.execute(
+            "INSERT INTO conversations (topic, version, peer, created_ns, last_message_ns) VALUES (?1, 2, ?2, ?3, ?3)",
+            rusqlite::params![t, peer.as_str(), at],
+        )
+        .unwrap();
+        raw.execute("INSERT INTO cursors (topic, ts, digest) VALUES (?1, ?2, zeroblob(32))", rusqlite::params![t, at])
+            .unwrap();
+        raw.execute(
+            "INSERT INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state)
+             VALUES (?1, ?2, ?3, ?4, 't', x'', 'p', 'received')",
+            rusqlite::params![id(t).to_string(), t, peer.as_str(), at],
+        )
+        .unwrap();
+    }
+    raw.execute(
+        "INSERT INTO cursors (topic, ts, digest) VALUES ('/xmtp/0/userpreferences-x/proto', 1, zeroblob(32))",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let mut s = Store::open(&p).unwrap();
+    let t = |s: &str| Topic::parse(s).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let future = s.messages(&t("/xmtp/0/m-future/proto"), None, 10).unwrap();
+    assert!(future[0].sent_ns <= now + 1_000_000_000, "no message dated after now");
+    assert_eq!(s.messages(&t("/xmtp/0/m-past/proto"), None, 10).unwrap()[0].sent_ns, 5, "past times stay");
+    assert_eq!(s.cursor(&t("/xmtp/0/m-future/proto")).unwrap(), None, "read again from the start");
+    assert!(s.cursor(&t("/xmtp/0/m-past/proto")).unwrap().is_some());
+    assert_eq!(s.cursor(&t("/xmtp/0/userpreferences-x/proto")).unwrap(), None, "the consent list is read again");
+    let list = s.conversation_list(&addr(0xee)).unwrap();
+    assert!(
+        list.iter()
+            .all(|c| c.conversation.created_ns <= now + 1_000_000_000 && c.last_message_ns <= now + 1_000_000_000)
+    );
+    let digest = [3u8; 32];
+    assert!(s.write(|w| w.consent_entry_is_new(&digest)).unwrap());
+    assert!(!s.write(|w| w.consent_entry_is_new(&digest)).unwrap(), "the same entry counts once");
+}
