@@ -214,6 +214,18 @@ pub struct SyncView {
     pub skipped: usize,
     /// Conversations that could not be read (their stored key does not unseal).
     pub unreadable: Vec<Topic>,
+    /// Topics that could not be read to their end this time (the node refused them, or its
+    /// pages did not add up); the next sync tries again.
+    pub failed: Vec<FailedTopic>,
+}
+
+/// A topic a sync could not read to its end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedTopic {
+    /// The topic.
+    pub topic: Topic,
+    /// Why, for people.
+    pub error: String,
 }
 
 impl From<SyncReport> for SyncView {
@@ -225,6 +237,7 @@ impl From<SyncReport> for SyncView {
             messages: r.messages,
             skipped: r.skipped,
             unreadable: r.unreadable,
+            failed: r.failed.into_iter().map(|f| FailedTopic { topic: f.topic, error: f.error.to_string() }).collect(),
         }
     }
 }

@@ -134,6 +134,12 @@ impl Printer {
             for t in &r.unreadable {
                 eprintln!("courier: conversation {t} cannot be read: its stored key does not open");
             }
+            for f in &r.failed {
+                eprintln!(
+                    "courier: topic {} was not read to its end ({}); the next sync tries again",
+                    f.topic, f.error
+                );
+            }
         }
         Ok(())
     }

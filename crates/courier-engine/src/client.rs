@@ -1,6 +1,8 @@
 //! The node client: gRPC `MessageApi` over tonic (plaintext for `http://`, TLS for `https://`),
 //! with a cached auth token for publishing (renewed before its hour is up, and once more when
-//! the node says UNAUTHENTICATED), paging, batching and subscriptions.
+//! the node says UNAUTHENTICATED), paging, batching and subscriptions. Every call has a
+//! deadline: a node that accepts a request and never answers ends it with
+//! [`ClientError::Timeout`].
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,11 +17,13 @@ use xmtp_proto::message_api::v1::{
 
 /// Largest response accepted (a batch of 50 pages of 100 envelopes can exceed tonic's 4 MiB).
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+/// How long one call (a publish, a query, a batch, opening a subscription) may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Tokens are renewed this long before they expire (the reference: 1 h − 10 s).
 const TOKEN_LIFETIME_NS: u64 = 3_590 * 1_000_000_000;
 
 /// Why a node call failed.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
     /// The node URL is not usable.
@@ -33,6 +37,9 @@ pub enum ClientError {
     /// The node could not be reached, or the call failed in transport.
     #[error("node unreachable: {0}")]
     Unreachable(String),
+    /// The node did not answer within [`REQUEST_TIMEOUT`].
+    #[error("the node did not answer within {} s", REQUEST_TIMEOUT.as_secs())]
+    Timeout,
     /// The node answered with an error status.
     #[error("node refused the call ({code:?}): {message}")]
     Status {
@@ -48,7 +55,7 @@ impl ClientError {
     /// refusal that will not change (a malformed or forbidden publish).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Unreachable(_) => true,
+            Self::Unreachable(_) | Self::Timeout => true,
             Self::BadUrl { .. } => false,
             Self::Status { code, .. } => matches!(
                 code,
@@ -61,6 +68,23 @@ impl ClientError {
                     | tonic::Code::Unauthenticated
             ),
         }
+    }
+}
+
+impl ClientError {
+    /// Whether the node as a whole is out of reach (down, or not answering), as opposed to a
+    /// refusal of this one call: a sync stops on the first, and goes on with other topics after
+    /// the second.
+    pub fn node_is_down(&self) -> bool {
+        matches!(self, Self::Unreachable(_) | Self::Timeout)
+    }
+}
+
+/// `call`, or [`ClientError::Timeout`] after [`REQUEST_TIMEOUT`].
+async fn deadline<T>(call: impl Future<Output = Result<T, tonic::Status>>) -> Result<T, ClientError> {
+    match tokio::time::timeout(REQUEST_TIMEOUT, call).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(ClientError::Timeout),
     }
 }
 
@@ -117,10 +141,10 @@ impl NodeClient {
             let mut req = tonic::Request::new(PublishRequest { envelopes: envelopes.clone() });
             let value = self.bearer(fresh).parse().map_err(|_| ClientError::Unreachable("bad token header".into()))?;
             req.metadata_mut().insert("authorization", value);
-            match self.api.clone().publish(req).await {
+            match deadline(self.api.clone().publish(req)).await {
                 Ok(_) => return Ok(()),
-                Err(s) if s.code() == tonic::Code::Unauthenticated && !fresh => continue,
-                Err(s) => return Err(s.into()),
+                Err(ClientError::Status { code: tonic::Code::Unauthenticated, .. }) if !fresh => continue,
+                Err(e) => return Err(e),
             }
         }
         Err(ClientError::Status { code: tonic::Code::Unauthenticated, message: "token refused twice".into() })
@@ -128,14 +152,14 @@ impl NodeClient {
 
     /// One query.
     pub async fn query(&self, req: QueryRequest) -> Result<QueryResponse, ClientError> {
-        Ok(self.api.clone().query(req).await?.into_inner())
+        Ok(deadline(self.api.clone().query(req)).await?.into_inner())
     }
 
     /// Many first pages at once, 50 per call.
     pub async fn batch_query(&self, requests: Vec<QueryRequest>) -> Result<Vec<QueryResponse>, ClientError> {
         let mut out = Vec::with_capacity(requests.len());
         for chunk in requests.chunks(50) {
-            let r = self.api.clone().batch_query(BatchQueryRequest { requests: chunk.to_vec() }).await?;
+            let r = deadline(self.api.clone().batch_query(BatchQueryRequest { requests: chunk.to_vec() })).await?;
             out.extend(r.into_inner().responses);
         }
         Ok(out)
@@ -156,7 +180,8 @@ impl NodeClient {
         tx.send(SubscribeRequest { content_topics: topics })
             .await
             .map_err(|_| ClientError::Unreachable("subscription closed".into()))?;
-        let stream = self.api.clone().subscribe2(tokio_stream::wrappers::ReceiverStream::new(rx)).await?.into_inner();
+        let stream =
+            deadline(self.api.clone().subscribe2(tokio_stream::wrappers::ReceiverStream::new(rx))).await?.into_inner();
         Ok((tx, stream))
     }
 }

@@ -23,11 +23,15 @@ impl Engine {
         };
         let now = now_ns();
         let sealed = consent::seal(self.inner.keys.identity().secret(), &action, now, &mut OsRng);
+        // Seen once already: a copy republished later (by anyone: the topic is public) counts
+        // for nothing, even before this device reads its own entry back.
+        let digest = xmtp_crypto::hash::sha256(&[&sealed.bytes]);
         let payload = PublishRequest { envelopes: vec![envelope(&sealed)] }.encode_to_vec();
         let p = peer.clone();
         self.with_store(move |s| {
             s.write(|w| {
                 w.set_consent(&p, state, now)?;
+                w.consent_entry_is_new(&digest)?;
                 w.enqueue(&Outgoing::Consent, &payload)
             })
         })

@@ -7,7 +7,7 @@
 //! views the app and the `courier` CLI show.
 //!
 //! Map: [`config`] and [`account`] (the identity and the keychain) open an [`Engine`]; the
-//! engine's work is split by concern — `send` and `outbox`, `sync` (over the pure [`plan`]),
+//! engine's work is split by concern — `send` and `outbox`, `sync` (over [`fetch`], which checks what the node returns, and the pure [`plan`]),
 //! `live`, `consent`, `contacts`, `queries` — and reported as [`Event`]s.
 
 pub mod account;
@@ -18,6 +18,7 @@ mod contacts;
 mod engine;
 pub mod error;
 pub mod events;
+pub mod fetch;
 pub mod keychain;
 mod lifecycle;
 mod live;
@@ -34,6 +35,7 @@ pub use courier_store::{ConsentState, ConversationSummary, DeliveryState, Messag
 pub use engine::Engine;
 pub use error::EngineError;
 pub use events::{ConnectionState, Event, Events};
+pub use fetch::{TopicError, TopicFailure};
 pub use keychain::{Backend, Keychain};
 pub use queries::{ListFilter, Thread};
 pub use send::SendOptions;

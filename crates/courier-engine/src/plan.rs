@@ -2,7 +2,12 @@
 //! here (in parallel across cores) with the identity and the keys the caller looked up; what it
 //! means for the store is returned as [`Change`]s and per-topic [`Cursor`]s, which the engine
 //! commits in one transaction. Nothing here touches the node, the store, the keychain or the
-//! clock, so it is tested with envelopes made in memory.
+//! clock (the caller passes the time), so it is tested with envelopes made in memory.
+//!
+//! Everything that arrives is hostile until it opens: an envelope whose topic is not the one
+//! asked for is dropped; a V2 message must be signed by one of the conversation's two
+//! participants; a time in the future is taken as "now" for ordering and moves no cursor
+//! past it; text is cut to [`MAX_TEXT_BYTES`].
 
 use courier_store::{ConsentState, Conversation, Cursor, DeliveryState, Message, ProtocolVersion};
 use rayon::prelude::*;
@@ -12,7 +17,7 @@ use xmtp_crypto::invitation::{self, InvitationError, OpenedInvitation};
 use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
 use xmtp_crypto::v1::V1Error;
 use xmtp_crypto::v2::V2Error;
-use xmtp_crypto::{EnvelopeRef, MessageId, Secret, Topic, WalletAddress, hash, v1, v2};
+use xmtp_crypto::{EnvelopeRef, MessageId, Secret, Topic, WalletAddress, hash, topic, v1, v2};
 use xmtp_proto::message_api::v1::Envelope;
 
 /// What a topic is to this account, with what is needed to open its envelopes.
@@ -26,9 +31,24 @@ pub enum Source {
     ConsentList,
     /// A V1 conversation.
     V1,
-    /// A V2 conversation and its key.
-    V2(Secret<[u8; 32]>),
+    /// A V2 conversation, its key, and the peer (with this account, the only possible author).
+    V2 {
+        /// The conversation's key material.
+        key: Secret<[u8; 32]>,
+        /// The other participant.
+        peer: WalletAddress,
+    },
 }
+
+/// How far ahead of this computer's clock an envelope's time may be and still move a topic's
+/// cursor past it (clocks disagree by seconds; a peer who claims next year is lying, and a
+/// cursor at next year would hide everything sent until then). A message's own time is never
+/// later than the moment it was read, so no message can claim the top of the list.
+pub const MAX_CLOCK_SKEW_NS: u64 = 5 * 60 * 1_000_000_000;
+
+/// The most text kept and shown of one message (longer text is cut, on a character boundary,
+/// and ends with "…"). Content itself is kept as it came, within the envelope limit.
+pub const MAX_TEXT_BYTES: usize = 32 * 1024;
 
 /// Envelopes read from one topic, in the order the node returned them.
 #[derive(Debug, Clone)]
@@ -68,6 +88,9 @@ pub enum Change {
         state: ConsentState,
         /// The entry's envelope time.
         at_ns: u64,
+        /// SHA-256 of the sealed entry: the same bytes count once, whatever time they are
+        /// republished with.
+        digest: [u8; 32],
     },
     /// An envelope that does not open (logged by the caller, never stored).
     Skipped {
@@ -97,6 +120,12 @@ pub enum Skip {
     /// The sender's time does not fit in nanoseconds.
     #[error("the message time is out of range")]
     TimeOutOfRange,
+    /// The node returned it for a topic that was not asked for.
+    #[error("the envelope's topic is not the one asked for")]
+    WrongTopic,
+    /// A V2 message signed by someone who is not in the conversation (spec §9.4).
+    #[error("the message is signed by {0}, who is not in the conversation")]
+    NotAParticipant(WalletAddress),
 }
 
 /// All changes of some pages, and where each page's topic now stands.
@@ -104,19 +133,32 @@ pub enum Skip {
 pub struct Plan {
     /// Changes, page by page, in envelope order.
     pub changes: Vec<Change>,
-    /// The last envelope of each non-empty page.
+    /// Where each page's topic may be read from next time: after its last envelope that is not
+    /// in the future (a page of only future envelopes leaves its topic's cursor where it was).
     pub cursors: Vec<(Topic, Cursor)>,
 }
 
-/// Opens every envelope of `pages` as `me`, in parallel across cores.
-pub fn plan(me: &PrivateKeyBundle, cache: &BundleCache, pages: &[Page]) -> Plan {
+/// Opens every envelope of `pages` as `me`, in parallel across cores, at time `now_ns`.
+pub fn plan(me: &PrivateKeyBundle, cache: &BundleCache, pages: &[Page], now_ns: u64) -> Plan {
+    let latest = now_ns.saturating_add(MAX_CLOCK_SKEW_NS);
     let changes = pages
         .par_iter()
         .flat_map_iter(|page| {
-            page.envelopes.par_iter().map(|e| open(me, cache, page, e)).collect::<Vec<_>>().into_iter().flatten()
+            page.envelopes
+                .par_iter()
+                .map(|e| open(me, cache, page, e, now_ns))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
         })
         .collect();
-    let cursors = pages.iter().filter_map(|p| p.envelopes.last().map(|e| (p.topic.clone(), cursor_after(e)))).collect();
+    let cursors = pages
+        .iter()
+        .filter_map(|p| {
+            let last = p.envelopes.iter().rev().find(|e| e.timestamp_ns <= latest && e.content_topic == *p.topic)?;
+            Some((p.topic.clone(), cursor_after(last)))
+        })
+        .collect();
     Plan { changes, cursors }
 }
 
@@ -125,14 +167,20 @@ pub fn cursor_after(e: &Envelope) -> Cursor {
     Cursor { timestamp_ns: e.timestamp_ns, digest: hash::sha256(&[e.content_topic.as_bytes(), &e.message]) }
 }
 
-fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope) -> Option<Change> {
-    let r = EnvelopeRef { topic: &e.content_topic, timestamp_ns: e.timestamp_ns, payload: &e.message };
+/// Opens one envelope; `now` bounds every time it claims.
+fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope, now: u64) -> Option<Change> {
     let skipped = |reason: Skip| Change::Skipped { topic: page.topic.clone(), reason };
+    // Opened as the topic asked for (a conversation's ephemeral twin counts as it), never as the
+    // label the node put on the envelope.
+    if topic::conversation_of(&e.content_topic) != page.topic.as_str() {
+        return Some(skipped(Skip::WrongTopic));
+    }
+    let r = EnvelopeRef { topic: &page.topic, timestamp_ns: e.timestamp_ns, payload: &e.message };
     let change = match &page.source {
         Source::Invites => match invitation::open(me, r, cache) {
             // A conversation lives on an `m-` topic; an invitation naming any other topic (a V1
             // conversation, an invite or intro topic, the consent list) is hostile.
-            Ok(o) if o.invitation.topic.is_v2_conversation() => invited(me, o),
+            Ok(o) if o.invitation.topic.is_v2_conversation() => invited(me, o, now),
             Ok(_) => skipped(InvitationError::InvalidTopic.into()),
             Err(err) => skipped(err.into()),
         },
@@ -141,6 +189,7 @@ fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope) -
                 let peer = if o.sender == *me.address() { o.recipient.clone() } else { o.sender.clone() };
                 match o.sent_ms.checked_mul(1_000_000) {
                     Some(sent_ns) => {
+                        let sent_ns = sent_ns.min(now);
                         let intro = Conversation {
                             topic: o.dm_topic.clone(),
                             version: ProtocolVersion::V1,
@@ -159,31 +208,35 @@ fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope) -
             Err(err) => skipped(err.into()),
         },
         Source::ConsentList => match consent::open(me.identity().secret(), &e.message) {
-            Ok(Some(ConsentAction::Allow(peers))) => {
-                Change::Consent { peers, state: ConsentState::Allowed, at_ns: e.timestamp_ns }
-            }
-            Ok(Some(ConsentAction::Deny(peers))) => {
-                Change::Consent { peers, state: ConsentState::Denied, at_ns: e.timestamp_ns }
+            Ok(Some(action)) => {
+                let (peers, state) = match action {
+                    ConsentAction::Allow(peers) => (peers, ConsentState::Allowed),
+                    ConsentAction::Deny(peers) => (peers, ConsentState::Denied),
+                };
+                Change::Consent { peers, state, at_ns: e.timestamp_ns.min(now), digest: hash::sha256(&[&e.message]) }
             }
             Ok(None) => return None,
             Err(err) => skipped(err.into()),
         },
         Source::V1 => match v1::open(me, r, cache) {
             Ok(o) => match o.sent_ms.checked_mul(1_000_000) {
-                Some(sent_ns) => message(me, page.topic.clone(), o.id, o.sender, sent_ns, &o.encoded_content, None),
+                Some(sent_ns) => {
+                    message(me, page.topic.clone(), o.id, o.sender, sent_ns.min(now), &o.encoded_content, None)
+                }
                 None => skipped(Skip::TimeOutOfRange),
             },
             Err(err) => skipped(err.into()),
         },
-        Source::V2(key) => match v2::open(&page.topic, key.expose(), r, cache) {
-            Ok(o) => message(me, page.topic.clone(), o.id, o.sender, o.sent_ns, &o.encoded_content, None),
+        Source::V2 { key, peer } => match v2::open(&page.topic, key.expose(), r, cache) {
+            Ok(o) if o.sender != *peer && o.sender != *me.address() => skipped(Skip::NotAParticipant(o.sender)),
+            Ok(o) => message(me, page.topic.clone(), o.id, o.sender, o.sent_ns.min(now), &o.encoded_content, None),
             Err(err) => skipped(err.into()),
         },
     };
     Some(change)
 }
 
-fn invited(me: &PrivateKeyBundle, o: OpenedInvitation) -> Change {
+fn invited(me: &PrivateKeyBundle, o: OpenedInvitation, now: u64) -> Change {
     let started_here = o.inviter == *me.address();
     let inv = o.invitation;
     let (conversation_id, metadata) = match inv.context {
@@ -195,7 +248,7 @@ fn invited(me: &PrivateKeyBundle, o: OpenedInvitation) -> Change {
             topic: inv.topic,
             version: ProtocolVersion::V2,
             peer: o.peer,
-            created_ns: o.created_ns,
+            created_ns: o.created_ns.min(now),
             conversation_id,
             metadata,
             key_sealed: None,
@@ -218,7 +271,7 @@ pub(crate) fn message(
     intro: Option<Conversation>,
 ) -> Change {
     let (content_type, preview) = match content::decode(encoded) {
-        Ok(d) => (d.content_type.to_string(), d.preview()),
+        Ok(d) => (d.content_type.to_string(), cut(d.preview())),
         Err(e) => ("unknown".to_owned(), format!("Unreadable content ({e})")),
     };
     let state = if sender == *me.address() { DeliveryState::Sent } else { DeliveryState::Received };
@@ -226,4 +279,17 @@ pub(crate) fn message(
         message: Message { id, topic, sender, sent_ns, content_type, content: encoded.to_vec(), preview, state },
         intro,
     }
+}
+
+/// `text` cut to [`MAX_TEXT_BYTES`] on a character boundary, "…" at the end when cut.
+pub fn cut(mut text: String) -> String {
+    if text.len() > MAX_TEXT_BYTES {
+        let mut end = MAX_TEXT_BYTES - '…'.len_utf8();
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }

@@ -75,7 +75,7 @@ impl Engine {
             self.seal_v2(&own, &peer, &existing, &opts, &encoded, decoded.should_push(), now)?
         };
         out.message.content_type = decoded.content_type.to_string();
-        out.message.preview = decoded.preview();
+        out.message.preview = crate::plan::cut(decoded.preview());
         // Sending to a peer whose state is unknown (a message request) allows it (spec §11.2).
         let allow = consent_now == ConsentState::Unknown;
         let allow_publish = allow.then(|| {

@@ -1,22 +1,20 @@
 //! Sync: everything new since the cursors — invitations, intros, the consent list, then every
 //! conversation (first pages of up to 50 topics per batch query, then page by page), repeated
-//! for conversations discovered on the way. Pages are opened by the pure [`crate::plan`] and
-//! committed with their cursors in one transaction, so a cursor only moves past what is stored.
+//! for conversations discovered on the way. Pages are checked by [`crate::fetch`], opened by
+//! the pure [`crate::plan`] and committed with their cursors in one transaction, so a cursor
+//! only moves past what is stored. One topic's failure is reported and the others go on.
 
 use std::collections::HashSet;
 
 use courier_store::{Conversation, Cursor, DeliveryState, ProtocolVersion};
 use xmtp_crypto::{Topic, topic};
-use xmtp_proto::message_api::v1::SortDirection;
 
-use crate::client::page_request;
-use crate::engine::Engine;
+use crate::engine::{Engine, now_ns};
 use crate::error::{EngineError, Internal};
 use crate::events::Event;
+use crate::fetch::{self, TopicError, TopicFailure};
 use crate::plan::{self, Change, Page, Source};
 
-/// Envelopes per page.
-const PAGE: u32 = 100;
 /// Topics per batch query.
 const BATCH: usize = 50;
 
@@ -35,6 +33,9 @@ pub struct SyncReport {
     pub skipped: usize,
     /// Conversations whose stored key cannot be unsealed: not read, their cursors not moved.
     pub unreadable: Vec<Topic>,
+    /// Topics that could not be read to their end this time, and why (their cursors keep what
+    /// was read).
+    pub failed: Vec<TopicFailure>,
 }
 
 /// What one commit stored.
@@ -46,6 +47,11 @@ pub(crate) struct Applied {
 }
 
 impl SyncReport {
+    fn fail(&mut self, topic: &Topic, error: TopicError) {
+        tracing::warn!(%topic, %error, "a topic could not be read to its end");
+        self.failed.push(TopicFailure { topic: topic.clone(), error });
+    }
+
     fn add(&mut self, a: &Applied) {
         self.conversations += a.conversations;
         self.messages += a.messages;
@@ -79,7 +85,7 @@ impl Engine {
             ProtocolVersion::V2 => {
                 let sealed = c.key_sealed.as_deref()?;
                 match self.inner.vault.unseal(&c.topic, sealed) {
-                    Ok(k) => Some(Source::V2(k)),
+                    Ok(key) => Some(Source::V2 { key, peer: c.peer.clone() }),
                     Err(e) => {
                         tracing::error!(error = %e, "a conversation cannot be read");
                         None
@@ -89,7 +95,10 @@ impl Engine {
         }
     }
 
-    /// Fetches everything new since the cursors.
+    /// Fetches everything new since the cursors. A topic that cannot be read (the node refuses
+    /// it, or its pages do not add up) is reported in [`SyncReport::failed`] and the others are
+    /// read all the same; the sync fails as a whole only when the node is out of reach or the
+    /// store fails.
     pub async fn sync(&self) -> Result<SyncReport, EngineError> {
         let mut report = SyncReport::default();
         let mut done: HashSet<Topic> = HashSet::new();
@@ -103,27 +112,33 @@ impl Engine {
             let total = done.len() + todo.len();
             for chunk in todo.chunks(BATCH) {
                 let names: Vec<Topic> = chunk.iter().map(|(t, _)| t.clone()).collect();
-                let cursors =
-                    self.with_store(move |s| names.iter().map(|t| s.cursor(t)).collect::<Result<Vec<_>, _>>()).await?;
-                let requests = chunk
-                    .iter()
-                    .zip(&cursors)
-                    .map(|((t, _), c)| page_request(t, c.as_ref(), PAGE, SortDirection::Ascending))
-                    .collect();
-                let firsts = self.client().batch_query(requests).await?;
-                let mut full = Vec::new();
+                let asked = self
+                    .with_store(move |s| {
+                        names.into_iter().map(|t| Ok((t.clone(), s.cursor(&t)?))).collect::<Result<Vec<_>, _>>()
+                    })
+                    .await?;
+                let firsts = fetch::first_pages(&self.client(), &asked).await?;
+                let mut more = Vec::new();
                 let mut pages = Vec::new();
                 for ((t, source), first) in chunk.iter().zip(firsts) {
-                    if first.envelopes.len() >= PAGE as usize {
-                        full.push((t.clone(), source.clone()));
+                    match first {
+                        Ok(f) => {
+                            report.envelopes += f.envelopes.len();
+                            report.skipped += f.dropped;
+                            if let Some(next) = f.next {
+                                more.push((t.clone(), source.clone(), next));
+                            }
+                            pages.push(Page { topic: t.clone(), source: source.clone(), envelopes: f.envelopes });
+                        }
+                        Err(error) => report.fail(t, error),
                     }
-                    report.envelopes += first.envelopes.len();
-                    pages.push(Page { topic: t.clone(), source: source.clone(), envelopes: first.envelopes });
                 }
                 // First pages of up to 50 topics: opened together, committed together.
                 report.add(&self.apply(pages, true).await?);
-                for (t, source) in full {
-                    report.envelopes += self.page_through(&t, &source, &mut report).await?;
+                for (t, source, next) in more {
+                    if let Err(error) = self.page_through(&t, &source, next, &mut report).await? {
+                        report.fail(&t, error);
+                    }
                 }
                 done.extend(chunk.iter().map(|(t, _)| t.clone()));
                 report.topics += chunk.len();
@@ -137,23 +152,36 @@ impl Engine {
         Ok(report)
     }
 
-    /// Reads the rest of a topic whose first page was full; returns the envelopes read.
-    async fn page_through(&self, t: &Topic, source: &Source, report: &mut SyncReport) -> Result<usize, EngineError> {
-        let mut read = 0;
-        loop {
-            let cursor = {
-                let t = t.clone();
-                self.with_store(move |s| s.cursor(&t)).await?
+    /// Reads the rest of a topic whose first page said there was more, from `next` on. The
+    /// outer error stops the sync (store, or the node out of reach); the inner one is this
+    /// topic's alone.
+    async fn page_through(
+        &self,
+        t: &Topic,
+        source: &Source,
+        mut next: Cursor,
+        report: &mut SyncReport,
+    ) -> Result<Result<(), TopicError>, EngineError> {
+        for _ in 1..fetch::MAX_PAGES {
+            let page = match self.client().query(fetch::request(t, Some(&next))).await {
+                Ok(r) => r,
+                Err(e) if e.node_is_down() => return Err(e.into()),
+                Err(e) => return Ok(Err(e.into())),
             };
-            let page = self.client().query(page_request(t, cursor.as_ref(), PAGE, SortDirection::Ascending)).await?;
-            let more = page.envelopes.len() >= PAGE as usize;
-            read += page.envelopes.len();
-            let page = Page { topic: t.clone(), source: source.clone(), envelopes: page.envelopes };
+            let f = match fetch::check(t, Some(&next), page) {
+                Ok(f) => f,
+                Err(e) => return Ok(Err(e)),
+            };
+            report.envelopes += f.envelopes.len();
+            report.skipped += f.dropped;
+            let page = Page { topic: t.clone(), source: source.clone(), envelopes: f.envelopes };
             report.add(&self.apply(vec![page], true).await?);
-            if !more {
-                return Ok(read);
+            match f.next {
+                Some(c) => next = c,
+                None => return Ok(Ok(())),
             }
         }
+        Ok(Err(TopicError::TooManyPages))
     }
 
     /// Opens pages (in parallel across cores) and commits what they hold in one transaction,
@@ -165,9 +193,10 @@ impl Engine {
             return Ok(Applied::default());
         }
         let this = self.clone();
-        let mut plan = tokio::task::spawn_blocking(move || plan::plan(&this.inner.keys, &this.inner.cache, &pages))
-            .await
-            .map_err(Internal::from)?;
+        let mut plan =
+            tokio::task::spawn_blocking(move || plan::plan(&this.inner.keys, &this.inner.cache, &pages, now_ns()))
+                .await
+                .map_err(Internal::from)?;
         let mut skipped = 0;
         plan.changes.retain_mut(|change| match change {
             Change::Conversation { conversation, key, .. } => {
@@ -246,7 +275,10 @@ fn commit(
                     sent.push(m.id);
                 }
             }
-            Change::Consent { peers, state, at_ns } => {
+            Change::Consent { peers, state, at_ns, digest } => {
+                if !w.consent_entry_is_new(digest)? {
+                    continue;
+                }
                 for p in peers {
                     w.set_consent(p, *state, *at_ns)?;
                 }

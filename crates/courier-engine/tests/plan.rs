@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use courier_engine::plan::{Change, Page, Skip, Source, plan};
+use courier_engine::plan::{Change, Page, Skip, Source, cursor_after, plan};
 use courier_engine::{ConsentState, DeliveryState, ProtocolVersion};
 use prost::Message as _;
 use rand_core::OsRng;
@@ -13,6 +13,9 @@ use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
 use xmtp_crypto::wallet::LocalWallet;
 use xmtp_crypto::{Sealed, Topic, content, topic, v1, v2};
 use xmtp_proto::message_api::v1::Envelope;
+
+/// The time the plans are made at.
+const NOW: u64 = 1_800_000_000_000_000_000;
 
 fn identity() -> PrivateKeyBundle {
     PrivateKeyBundle::generate(&LocalWallet::generate(&mut OsRng), 1_700_000_000_000, &mut OsRng).unwrap()
@@ -51,11 +54,14 @@ fn an_invitation_and_its_messages_become_a_conversation_and_messages() {
             env(&m, &inv.topic)
         })
         .collect();
-    let conversation =
-        Page { topic: inv.topic.clone(), source: Source::V2(inv.key_material.clone()), envelopes: msgs.clone() };
+    let conversation = Page {
+        topic: inv.topic.clone(),
+        source: Source::V2 { key: inv.key_material.clone(), peer: alice.address().clone() },
+        envelopes: msgs.clone(),
+    };
 
     let cache = BundleCache::new();
-    let p = plan(&bob, &cache, &[invites, conversation]);
+    let p = plan(&bob, &cache, &[invites, conversation], NOW);
     assert_eq!(p.changes.len(), 4);
     match &p.changes[0] {
         Change::Conversation { conversation, started_here, key } => {
@@ -93,6 +99,7 @@ fn an_invitation_and_its_messages_become_a_conversation_and_messages() {
             source: Source::Invites,
             envelopes: vec![env(&sealed, &topic::invite(alice.address()))],
         }],
+        NOW,
     );
     assert!(
         matches!(&p.changes[0], Change::Conversation { started_here: true, conversation, .. } if conversation.peer == *bob.address())
@@ -120,6 +127,7 @@ fn an_intro_opens_a_v1_conversation_and_consent_entries_are_read() {
                 envelopes: vec![env(&allow, &consent_topic), env(&deny, &consent_topic)],
             },
         ],
+        NOW,
     );
     match &p.changes[0] {
         Change::Message { message, intro: Some(c) } => {
@@ -132,7 +140,7 @@ fn an_intro_opens_a_v1_conversation_and_consent_entries_are_read() {
         other => panic!("{other:?}"),
     }
     assert!(
-        matches!(&p.changes[1], Change::Consent { state: ConsentState::Allowed, at_ns: 7, peers } if peers == &[alice.address().clone()])
+        matches!(&p.changes[1], Change::Consent { state: ConsentState::Allowed, at_ns: 7, peers, .. } if peers == &[alice.address().clone()])
     );
     assert!(matches!(&p.changes[2], Change::Consent { state: ConsentState::Denied, at_ns: 9, .. }));
 }
@@ -151,12 +159,17 @@ fn what_does_not_open_is_skipped_with_its_reason() {
         &[
             Page {
                 topic: inv.topic.clone(),
-                source: Source::V2(wrong_key),
+                source: Source::V2 { key: wrong_key, peer: alice.address().clone() },
                 envelopes: vec![env(&m, &inv.topic), junk.clone()],
             },
             Page { topic: late.topic.clone(), source: Source::V1, envelopes: vec![env(&late, &late.topic)] },
-            Page { topic: topic::invite(bob.address()), source: Source::Invites, envelopes: vec![junk] },
+            Page {
+                topic: topic::invite(bob.address()),
+                source: Source::Invites,
+                envelopes: vec![Envelope { content_topic: topic::invite(bob.address()).into_string(), ..junk }],
+            },
         ],
+        NOW,
     );
     let reasons: Vec<&Skip> = p
         .changes
@@ -170,5 +183,40 @@ fn what_does_not_open_is_skipped_with_its_reason() {
         matches!(reasons[..], [Skip::V2(_), Skip::V2(_), Skip::TimeOutOfRange, Skip::Invitation(_)]),
         "{reasons:?}"
     );
-    assert_eq!(p.cursors.len(), 3, "skipped envelopes are read past");
+    // Skipped envelopes are read past, except the one dated in the far future (no cursor moves
+    // past a future envelope).
+    let moved: Vec<&Topic> = p.cursors.iter().map(|(t, _)| t).collect();
+    assert_eq!(moved, [&inv.topic, &topic::invite(bob.address())]);
+}
+
+#[test]
+fn future_times_count_as_now_and_move_no_cursor_outsiders_and_other_topics_are_dropped() {
+    let (alice, bob, eve) = (identity(), identity(), identity());
+    let inv = Invitation::deterministic(&alice, &bob.as_peer(), None);
+    let seal = |who: &PrivateKeyBundle, s: &str, at: u64| {
+        env(&v2::seal(who, &inv.topic, inv.key_material.expose(), &text(s), at, true, false, &mut OsRng), &inv.topic)
+    };
+    let mut future = seal(&alice, "next year", NOW + 365 * 86_400 * 1_000_000_000);
+    future.timestamp_ns = NOW + 365 * 86_400 * 1_000_000_000;
+    let mut elsewhere = seal(&alice, "elsewhere", 5);
+    elsewhere.content_topic = "/xmtp/0/m-elsewhere/proto".to_owned();
+    let envelopes = vec![seal(&alice, "now", 4), seal(&eve, "eve", 6), elsewhere, future];
+    let page = Page {
+        topic: inv.topic.clone(),
+        source: Source::V2 { key: inv.key_material.clone(), peer: alice.address().clone() },
+        envelopes: envelopes.clone(),
+    };
+    let p = plan(&bob, &BundleCache::new(), &[page], NOW);
+    let summary: Vec<String> = p
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::Message { message, .. } => format!("{}@{}", message.preview, message.sent_ns),
+            Change::Skipped { reason: Skip::NotAParticipant(who), .. } if who == eve.address() => "outsider".into(),
+            Change::Skipped { reason: Skip::WrongTopic, .. } => "wrong topic".into(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(summary, ["now@4", "outsider", "wrong topic", format!("next year@{NOW}").as_str()]);
+    assert_eq!(p.cursors, [(inv.topic.clone(), cursor_after(&envelopes[1]))], "not past the future envelope");
 }

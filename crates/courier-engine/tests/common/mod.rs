@@ -4,6 +4,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod hostile_node;
+pub mod peer;
+
 use std::time::Duration;
 
 use courier_engine::{Backend, Config, Engine, Event, Events, Keychain};

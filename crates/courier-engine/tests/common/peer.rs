@@ -1,0 +1,54 @@
+//! A hostile peer for the engine's tests: our own crates used directly, to publish what the
+//! engine never would (invitations to rooms it chose, messages with any time, signer or content).
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use courier_engine::Engine;
+use rand_core::{OsRng, RngCore as _};
+use xmtp_crypto::invitation::{self, Invitation};
+use xmtp_crypto::{Secret, Topic, topic, v2};
+use xmtp_proto::message_api::v1::Envelope;
+
+pub fn now_ns() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+}
+
+/// A V2 conversation whose key the hostile peer chose (and so knows).
+pub struct Room {
+    pub topic: Topic,
+    pub key: Secret<[u8; 32]>,
+}
+
+/// `from` invites `to` to a new room; the invitation is honest, what follows need not be.
+pub async fn invite(from: &Engine, to: &Engine) -> Room {
+    let mut id = [0u8; 16];
+    OsRng.fill_bytes(&mut id);
+    let mut key = [0u8; 32];
+    OsRng.fill_bytes(&mut key);
+    let room =
+        Room { topic: Topic::parse(&format!("/xmtp/0/m-{}/proto", hex::encode(id))).unwrap(), key: Secret::new(key) };
+    let inv =
+        Invitation { topic: room.topic.clone(), key_material: room.key.clone(), context: None, consent_proof: None };
+    let sealed = invitation::seal(from.keys(), &to.keys().as_peer(), &inv, now_ns(), &mut OsRng);
+    let envelope = Envelope {
+        content_topic: topic::invite(to.address()).into_string(),
+        timestamp_ns: sealed.timestamp_ns,
+        message: sealed.bytes.into(),
+    };
+    from.client().publish(vec![envelope]).await.unwrap();
+    room
+}
+
+/// `from` posts `encoded` content to `room`, claiming `created_ns` in the message and
+/// `envelope_ns` on the envelope.
+pub async fn post(from: &Engine, room: &Room, encoded: &[u8], created_ns: u64, envelope_ns: u64) {
+    let sealed = v2::seal(from.keys(), &room.topic, room.key.expose(), encoded, created_ns, true, false, &mut OsRng);
+    let envelope =
+        Envelope { content_topic: room.topic.to_string(), timestamp_ns: envelope_ns, message: sealed.bytes.into() };
+    from.client().publish(vec![envelope]).await.unwrap();
+}
+
+/// `EncodedContent` bytes of a text message.
+pub fn text(s: &str) -> Vec<u8> {
+    prost::Message::encode_to_vec(&xmtp_crypto::content::text(s))
+}

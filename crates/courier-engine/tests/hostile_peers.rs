@@ -1,0 +1,93 @@
+//! Peers who publish what they like to a user's topics (our own crates, used directly, as the
+//! hostile peer), through a real node on loopback: times from the future, messages signed by
+//! someone outside the conversation, consent entries republished. Each test failed on the
+//! engine before its fix (see the commit that adds it).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::engine;
+use common::peer::{self, now_ns, text};
+use courier_engine::{ConsentState, Engine, ListFilter, SendOptions, Thread};
+use courier_node::NodeConfig;
+use xmtp_crypto::{Topic, WalletAddress};
+use xmtp_proto::message_api::v1::{Envelope, SortDirection};
+
+const YEAR_NS: u64 = 365 * 24 * 3600 * 1_000_000_000;
+
+async fn texts(e: &Engine, t: &Topic) -> Vec<String> {
+    e.messages(&Thread::Conversation(t.clone()), 50, None).await.unwrap().into_iter().map(|m| m.preview).collect()
+}
+
+async fn senders(e: &Engine, t: &Topic) -> Vec<WalletAddress> {
+    e.messages(&Thread::Conversation(t.clone()), 50, None).await.unwrap().into_iter().map(|m| m.sender).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_from_the_future_hides_nothing_and_pins_nothing() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dirs = [(); 3].map(|()| tempfile::tempdir().unwrap());
+    let (mallory, bob, carol) =
+        (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await, engine(&node, dirs[2].path()).await);
+    let room = peer::invite(&mallory, &bob).await;
+    let future = now_ns() + YEAR_NS;
+    peer::post(&mallory, &room, &text("from next year"), future, future).await;
+    bob.sync().await.unwrap();
+    // Sent after, with honest times.
+    peer::post(&mallory, &room, &text("later"), now_ns(), now_ns()).await;
+    carol.send_text(bob.address(), "carol, newest", SendOptions::default()).await.unwrap();
+    carol.flush_outbox().await.unwrap();
+    bob.sync().await.unwrap();
+    assert_eq!(texts(&bob, &room.topic).await, ["from next year", "later"], "nothing hidden behind the cursor");
+    let list = bob.conversations(ListFilter::All).await.unwrap();
+    assert_eq!(&list[0].conversation.peer, carol.address(), "the newest conversation is first");
+    let shown = bob.messages(&Thread::Conversation(room.topic.clone()), 50, None).await.unwrap();
+    assert!(shown[0].sent_ns < future - YEAR_NS / 2, "its time is the time it was read, not next year");
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_v2_message_signed_by_someone_outside_the_conversation_is_dropped() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dirs = [(); 3].map(|()| tempfile::tempdir().unwrap());
+    let (mallory, bob, eve) =
+        (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await, engine(&node, dirs[2].path()).await);
+    // A conversation between mallory and bob, whose key mallory also gave eve.
+    let room = peer::invite(&mallory, &bob).await;
+    peer::post(&mallory, &room, &text("mallory"), now_ns(), now_ns()).await;
+    peer::post(&eve, &room, &text("eve, as if mallory"), now_ns(), now_ns()).await;
+    let report = bob.sync().await.unwrap();
+    assert_eq!(report.skipped, 1, "{report:?}");
+    assert_eq!(senders(&bob, &room.topic).await, [mallory.address().clone()]);
+    node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_republished_allow_entry_does_not_undo_a_newer_block() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dirs = [(); 4].map(|()| tempfile::tempdir().unwrap());
+    let (alice, mallory) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
+    let keys = common::identity();
+    let bob = Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone()).await.unwrap();
+    bob.set_consent(alice.address(), true).await.unwrap();
+    bob.flush_outbox().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    bob.set_consent(alice.address(), false).await.unwrap();
+    bob.flush_outbox().await.unwrap();
+    // The consent list's topic is public on the node; mallory copies the allow entry and
+    // republishes it, newer than the block.
+    let list = xmtp_crypto::consent::topic(keys.identity().secret());
+    let request = courier_engine::client::page_request(&list, None, 100, SortDirection::Ascending);
+    let entries = mallory.client().query(request).await.unwrap().envelopes;
+    assert_eq!(entries.len(), 2);
+    let replay =
+        Envelope { content_topic: list.to_string(), timestamp_ns: now_ns(), message: entries[0].message.clone() };
+    mallory.client().publish(vec![replay]).await.unwrap();
+    bob.sync().await.unwrap();
+    assert_eq!(bob.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on the device that blocked");
+    let again = Engine::open_with(&common::config(&node, dirs[3].path()), keys).await.unwrap();
+    again.sync().await.unwrap();
+    assert_eq!(again.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on a new device");
+    node.shutdown().await;
+}
