@@ -3,11 +3,12 @@
 //! "more" must move strictly past the cursor it was asked after, or the topic fails with
 //! [`TopicError::NoProgress`]; a topic gives at most [`MAX_PAGES`] pages per sync. A page ends the
 //! topic when it is empty or carries no cursor (spec §12.5), so a node that cuts pages by bytes
-//! (fewer envelopes than asked, and a cursor) is read to the end.
+//! (fewer envelopes than asked, and a cursor) is read to the end; a batch query the node's byte
+//! budget did not reach (no envelopes, a cursor) is asked again alone.
 
 use courier_store::Cursor;
 use xmtp_crypto::Topic;
-use xmtp_proto::message_api::v1::{Envelope, QueryResponse, SortDirection};
+use xmtp_proto::message_api::v1::{Envelope, QueryRequest, QueryResponse, SortDirection};
 
 use crate::client::{ClientError, NodeClient, page_request};
 use crate::plan::cursor_after;
@@ -52,17 +53,20 @@ pub(crate) struct Fetched {
     pub(crate) next: Option<Cursor>,
     /// Envelopes dropped because they belong to another topic.
     pub(crate) dropped: usize,
+    /// No envelopes, yet a cursor: a node that cuts a batch's responses by bytes left this
+    /// query out; asked alone, it gets its own budget.
+    pub(crate) unreached: bool,
 }
 
 /// A first or next page request for `topic` after `after`.
-pub(crate) fn request(topic: &Topic, after: Option<&Cursor>) -> xmtp_proto::message_api::v1::QueryRequest {
+pub(crate) fn request(topic: &Topic, after: Option<&Cursor>) -> QueryRequest {
     page_request(topic, after, PAGE, SortDirection::Ascending)
 }
 
 /// Checks the node's answer to [`request`]`(topic, after)`.
 pub(crate) fn check(topic: &Topic, after: Option<&Cursor>, response: QueryResponse) -> Result<Fetched, TopicError> {
-    let says_more =
-        response.paging_info.as_ref().is_some_and(|p| p.cursor.is_some()) || response.envelopes.len() >= PAGE as usize;
+    let has_cursor = response.paging_info.as_ref().is_some_and(|p| p.cursor.is_some());
+    let says_more = has_cursor || response.envelopes.len() >= PAGE as usize;
     let total = response.envelopes.len();
     let envelopes: Vec<Envelope> =
         response.envelopes.into_iter().filter(|e| e.content_topic == topic.as_str()).collect();
@@ -81,7 +85,7 @@ pub(crate) fn check(topic: &Topic, after: Option<&Cursor>, response: QueryRespon
             Some(next)
         }
     };
-    Ok(Fetched { envelopes, next, dropped })
+    Ok(Fetched { envelopes, next, dropped, unreached: total == 0 && has_cursor })
 }
 
 /// First pages of many topics: one batch query, or, when the node refuses the batch (a
@@ -95,7 +99,14 @@ pub(crate) async fn first_pages(
     let requests: Vec<_> = topics.iter().map(|(t, c)| request(t, c.as_ref())).collect();
     match client.batch_query(requests.clone()).await {
         Ok(responses) if responses.len() == topics.len() => {
-            return Ok(topics.iter().zip(responses).map(|((t, c), r)| check(t, c.as_ref(), r)).collect());
+            let mut out = Vec::with_capacity(topics.len());
+            for (((t, c), r), req) in topics.iter().zip(responses).zip(requests) {
+                out.push(match check(t, c.as_ref(), r) {
+                    Ok(f) if f.unreached => alone(client, t, c.as_ref(), req).await?,
+                    other => other,
+                });
+            }
+            return Ok(out);
         }
         Ok(responses) => {
             tracing::warn!(
@@ -109,13 +120,23 @@ pub(crate) async fn first_pages(
     }
     let mut out = Vec::with_capacity(topics.len());
     for ((t, c), req) in topics.iter().zip(requests) {
-        out.push(match client.query(req).await {
-            Ok(r) => check(t, c.as_ref(), r),
-            Err(e) if e.node_is_down() => return Err(e),
-            Err(e) => Err(e.into()),
-        });
+        out.push(alone(client, t, c.as_ref(), req).await?);
     }
     Ok(out)
+}
+
+/// One topic's first page, asked alone.
+async fn alone(
+    client: &NodeClient,
+    topic: &Topic,
+    after: Option<&Cursor>,
+    req: QueryRequest,
+) -> Result<Result<Fetched, TopicError>, ClientError> {
+    match client.query(req).await {
+        Ok(r) => Ok(check(topic, after, r)),
+        Err(e) if e.node_is_down() => Err(e),
+        Err(e) => Ok(Err(e.into())),
+    }
 }
 
 #[cfg(test)]
@@ -151,7 +172,9 @@ mod tests {
         assert_eq!(check(&t, Some(&at7), answer(vec![env(&t, 3)], true)).unwrap_err(), TopicError::NoProgress);
         let foreign = answer(vec![env("/xmtp/0/m-other/proto", 9)], true);
         assert_eq!(check(&t, Some(&at7), foreign).unwrap_err(), TopicError::NoProgress);
-        // An empty page ends the topic, cursor or not.
-        assert!(check(&t, Some(&at7), answer(vec![], true)).unwrap().next.is_none());
+        // An empty page ends the topic; with a cursor, it was left out of a batch cut by bytes.
+        let f = check(&t, Some(&at7), answer(vec![], true)).unwrap();
+        assert!(f.next.is_none() && f.unreached);
+        assert!(!check(&t, Some(&at7), answer(vec![], false)).unwrap().unreached);
     }
 }
