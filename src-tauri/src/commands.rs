@@ -62,6 +62,7 @@ async fn signed_in(state: &AppState, engine: Engine) -> CmdResult<AppStatus> {
         old.close();
     }
     state.clear_problem().await;
+    state.keep_private();
     Ok(state.status().await)
 }
 
