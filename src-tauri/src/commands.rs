@@ -153,6 +153,19 @@ pub async fn set_node_url(state: State<'_, AppState>, url: Option<String>) -> Cm
     Ok(state.status().await)
 }
 
+/// Turns the embedded node's HTTP gateway on or off (kept for the profile); the embedded node
+/// restarts with it. The open account stays open and live.
+#[tauri::command]
+pub async fn set_http_gateway(state: State<'_, AppState>, enabled: bool) -> CmdResult<AppStatus> {
+    state.save_settings(&crate::state::Settings { http_gateway: enabled, ..state.settings() })?;
+    if state.status().await.problem.is_some() {
+        state.start().await;
+    } else {
+        state.switch_node().await?;
+    }
+    Ok(state.status().await)
+}
+
 /// Zooms the page to `zoom` (1 = 100%, within 50–300%) and keeps it for the profile.
 #[tauri::command]
 pub async fn set_zoom<R: Runtime>(webview: tauri::Webview<R>, state: State<'_, AppState>, zoom: f64) -> CmdResult<f64> {

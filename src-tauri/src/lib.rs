@@ -39,6 +39,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::set_draft,
         commands::retry_message,
         commands::set_node_url,
+        commands::set_http_gateway,
         commands::set_zoom,
         commands::export_backup,
         commands::sign_out,

@@ -54,16 +54,19 @@ impl AppState {
     pub async fn status(&self) -> AppStatus {
         let s = self.session.lock().await;
         let cfg = self.config_for(&s.node_url);
+        let settings = self.settings();
         AppStatus {
             address: s.engine.as_ref().map(|e| e.address().to_string()),
             accounts: cfg.accounts().iter().map(ToString::to_string).collect(),
             node_url: s.node_url.clone(),
             embedded_node: s.embedded.is_some(),
+            http_gateway_enabled: settings.http_gateway,
+            http_gateway: s.embedded.as_ref().and_then(NodeHandle::http_url),
             profile: self.profile.clone(),
             keychain: self.keychain.backend().name().to_owned(),
             keychain_volatile: self.keychain_is_volatile(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            zoom: self.settings().zoom_level(),
+            zoom: settings.zoom_level(),
             problem: s.problem.clone(),
             recovery: s.engine.as_ref().and_then(|e| accounts::recovery(&cfg, e).ok()),
         }
@@ -140,8 +143,8 @@ impl AppState {
         Ok(())
     }
 
-    /// Starts the embedded node with the user's node key, on the local address, or on free
-    /// ports if it is taken.
+    /// Starts the embedded node with the user's node key on the local address (free ports for
+    /// what is taken), with the HTTP gateway only if the settings turn it on.
     async fn start_embedded(&self) -> CmdResult<NodeHandle> {
         let key = self.local.key_or_new().map_err(|e| {
             CommandError::new(
@@ -149,22 +152,26 @@ impl AppState {
                 format!("cannot keep the node key in {}: {e}", self.local.key_file.display()),
             )
         })?;
+        let gateway = self.settings().http_gateway;
         let db = self.dir.join("node.db");
         let config = |grpc: SocketAddr, http: SocketAddr| NodeConfig {
             grpc_addr: grpc,
-            http_addr: Some(http),
+            http_addr: gateway.then_some(http),
             database: Database::File(db.clone()),
             auth: AuthMode::Required,
             http: HttpOptions::default(),
             proof_key: Some(key.clone()),
         };
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
-        match courier_node::start(config(self.local.grpc, self.local.http)).await {
-            Ok(n) => Ok(n),
-            Err(courier_node::NodeError::Bind { .. }) => courier_node::start(config(any, any))
-                .await
-                .map_err(|e| CommandError::new(ErrorCode::Node, e.to_string())),
-            Err(e) => Err(CommandError::new(ErrorCode::Node, e.to_string())),
+        let (grpc, http) = (self.local.grpc, self.local.http);
+        let mut last = None;
+        for (g, h) in [(grpc, http), (grpc, any), (any, any)] {
+            match courier_node::start(config(g, h)).await {
+                Ok(n) => return Ok(n),
+                Err(e @ courier_node::NodeError::Bind { .. }) => last = Some(e),
+                Err(e) => return Err(CommandError::new(ErrorCode::Node, e.to_string())),
+            }
         }
+        Err(CommandError::new(ErrorCode::Node, last.map(|e| e.to_string()).unwrap_or_default()))
     }
 }

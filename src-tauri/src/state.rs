@@ -42,6 +42,10 @@ pub struct Settings {
     /// The page zoom chosen with Ctrl+= / Ctrl+- (`None` = 100%).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f64>,
+    /// Whether the embedded node also serves the HTTP/JSON gateway (for xmtp-js apps on this
+    /// computer). Off unless the user turns it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub http_gateway: bool,
 }
 
 /// The zoom levels Ctrl+= / Ctrl+- step through are the UI's; any level in this range is kept.
