@@ -218,19 +218,15 @@ pub async fn subscribe<R: Runtime>(
 ) -> CmdResult<()> {
     let e = engine(&state).await?;
     let mut events = e.events();
+    let feed = crate::notify::spawn(app, e.clone());
     tauri::async_runtime::spawn(async move {
-        // One event, then whatever else is already queued (a catch-up sync emits many at once):
-        // the native side effects are worked out once per batch.
-        while let Some(first) = events.recv().await {
-            let mut batch = vec![first];
-            while let Some(more) = events.try_recv() {
-                batch.push(more);
+        while let Some(ev) = events.recv().await {
+            // New messages also go to the notifier, which gathers a burst into one notice.
+            if let courier_engine::Event::MessageAdded { topic, id } = &ev {
+                let _ = feed.send((topic.clone(), *id));
             }
-            crate::notify::on_events(&app, &batch).await;
-            for ev in batch {
-                if on_event.send(Event::from(ev)).is_err() {
-                    return;
-                }
+            if on_event.send(Event::from(ev)).is_err() {
+                return;
             }
         }
     });

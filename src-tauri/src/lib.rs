@@ -10,6 +10,7 @@ pub mod commands;
 pub mod error;
 pub mod instance;
 pub mod local;
+pub mod notice;
 pub mod notify;
 pub mod private;
 pub mod render;
