@@ -13,14 +13,20 @@ pub const DIR_MODE: u32 = 0o700;
 /// File mode on Unix.
 pub const FILE_MODE: u32 = 0o600;
 
-/// Makes `dir` (and missing parents) private; tightens it if it exists.
+/// Makes `dir` private, creating it (and, with the usual mode, missing parents: they are not
+/// Courier's) or tightening it if it exists.
 pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
     let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
     #[cfg(unix)]
     b.mode(DIR_MODE);
-    b.create(dir)?;
-    tighten(dir)
+    match b.create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => tighten(dir),
+        Err(e) => Err(e),
+    }
 }
 
 /// Writes a whole private file: aside (created private), then renamed over `path`, so a reader

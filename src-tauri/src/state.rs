@@ -88,7 +88,7 @@ impl AppState {
                 // COURIER_DATA_DIR is the user's choice, and only it (not its parent) is changed.
                 let app = crate::local::app_folder();
                 let profiles = app.join("profiles");
-                if let Err(e) = private::create_dir(&profiles).and_then(|()| private::tighten(&app)) {
+                if let Err(e) = private::create_dir(&app).and_then(|()| private::create_dir(&profiles)) {
                     tracing::warn!(path = %profiles.display(), error = %e, "cannot make private");
                 }
                 profiles.join(&profile)
