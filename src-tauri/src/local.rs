@@ -6,6 +6,7 @@
 //! (`courier_node::proof`: a fresh nonce, an HMAC bound to the address). The probe carries no
 //! token and no topic of the user's: a node that fails it has learnt nothing.
 
+use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +25,8 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const PROBE_TOPIC: &str = "/xmtp/0/courier-node-probe/proto";
 /// The key file's name in the app folder.
 pub const KEY_FILE: &str = "node-key";
+/// The most bytes read from the key file (the key is 64 hex digits and maybe a newline).
+const KEY_FILE_MAX: u64 = 80;
 
 /// Where the local network is and where the user's node key lives. The app uses
 /// [`LocalNet::of_user`]; tests put it on free ports and a temporary folder (the one seam).
@@ -124,9 +127,11 @@ pub fn app_folder() -> PathBuf {
     dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier")
 }
 
+/// The key in `path` (64 hex digits; a file of any other size is damaged, and at most a few
+/// bytes more than that are read).
 fn read_key(path: &Path) -> std::io::Result<NodeKey> {
-    let text = std::fs::read_to_string(path)?;
-    let text = Secret::new(text);
+    let mut text = Secret::new(String::new());
+    std::fs::File::open(path)?.take(KEY_FILE_MAX).read_to_string(text.expose_mut())?;
     let mut bytes = Secret::new([0u8; 32]);
     hex::decode_to_slice(text.expose().trim(), bytes.expose_mut())
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the node key file is damaged"))?;

@@ -115,3 +115,31 @@ fn a_node_started_by_another_courier_window_is_adopted() {
     assert!(!two.embedded_node, "the first window's node is adopted: {two:?}");
     assert_eq!(two.node_url, one.node_url);
 }
+
+#[test]
+fn a_relay_to_the_users_own_node_elsewhere_is_not_adopted() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    // The user's genuine node, started by a Courier window, on some other port...
+    let genuine = local_at(free_addr(), base.path());
+    let (first, _d1) = started(rt, &genuine);
+    assert!(rt.block_on(first.status()).embedded_node);
+    // ...and a process at the local address that forwards every byte to it: the proof it
+    // relays names the genuine node's address, not the one the app dialled.
+    let relay = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let local = LocalNet { grpc: relay.local_addr().unwrap(), ..genuine.clone() };
+    let target = genuine.grpc;
+    rt.spawn(async move {
+        while let Ok((mut inbound, _)) = relay.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let (second, _d2) = started(rt, &local);
+    let two = rt.block_on(second.status());
+    assert!(two.embedded_node, "the relay is not adopted: {two:?}");
+    assert_ne!(two.node_url, format!("http://{}", local.grpc));
+}
