@@ -158,6 +158,7 @@ impl AppState {
 /// Makes the profile folder (and its data folder) private, tightens what an older Courier left
 /// in it, and opens the lock file.
 fn lock(dir: &std::path::Path) -> std::io::Result<File> {
+    private::create_dir(dir)?;
     private::create_dir(&dir.join("data"))?;
     private::tighten_tree(dir);
     private::open(&dir.join(".lock"))
