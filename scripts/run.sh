@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs Courier: builds the UI and the desktop app (release) and starts it on the
-# embedded default (a node already answering at 127.0.0.1:5556, or its own built-in node).
+# embedded default (a node another Courier window of this user started at 127.0.0.1:5556, or its
+# own built-in node).
 # Without a display (a headless machine) it runs the app under Xvfb for a few seconds, saves a
 # screenshot, and shows the `courier` CLI talking through the same kind of node.
 set -euo pipefail

@@ -62,6 +62,7 @@ async fn signed_in(state: &AppState, engine: Engine) -> CmdResult<AppStatus> {
         old.close();
     }
     state.clear_problem().await;
+    state.keep_private();
     Ok(state.status().await)
 }
 
@@ -152,6 +153,19 @@ pub async fn set_node_url(state: State<'_, AppState>, url: Option<String>) -> Cm
     Ok(state.status().await)
 }
 
+/// Turns the embedded node's HTTP gateway on or off (kept for the profile); the embedded node
+/// restarts with it. The open account stays open and live.
+#[tauri::command]
+pub async fn set_http_gateway(state: State<'_, AppState>, enabled: bool) -> CmdResult<AppStatus> {
+    state.save_settings(&crate::state::Settings { http_gateway: enabled, ..state.settings() })?;
+    if state.status().await.problem.is_some() {
+        state.start().await;
+    } else {
+        state.switch_node().await?;
+    }
+    Ok(state.status().await)
+}
+
 /// Zooms the page to `zoom` (1 = 100%, within 50–300%) and keeps it for the profile.
 #[tauri::command]
 pub async fn set_zoom<R: Runtime>(webview: tauri::Webview<R>, state: State<'_, AppState>, zoom: f64) -> CmdResult<f64> {
@@ -204,19 +218,15 @@ pub async fn subscribe<R: Runtime>(
 ) -> CmdResult<()> {
     let e = engine(&state).await?;
     let mut events = e.events();
+    let feed = crate::notify::spawn(app, e.clone());
     tauri::async_runtime::spawn(async move {
-        // One event, then whatever else is already queued (a catch-up sync emits many at once):
-        // the native side effects are worked out once per batch.
-        while let Some(first) = events.recv().await {
-            let mut batch = vec![first];
-            while let Some(more) = events.try_recv() {
-                batch.push(more);
+        while let Some(ev) = events.recv().await {
+            // New messages also go to the notifier, which gathers a burst into one notice.
+            if let courier_engine::Event::MessageAdded { topic, id } = &ev {
+                let _ = feed.send((topic.clone(), *id));
             }
-            crate::notify::on_events(&app, &batch).await;
-            for ev in batch {
-                if on_event.send(Event::from(ev)).is_err() {
-                    return;
-                }
+            if on_event.send(Event::from(ev)).is_err() {
+                return;
             }
         }
     });

@@ -52,10 +52,8 @@ pub fn serve(dir: &Path, on_show: impl Fn() + Send + 'static) -> std::io::Result
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
     let addr = listener.local_addr()?;
     let token = token();
-    // Written aside and renamed, so a second instance never reads half a file.
-    let tmp = dir.join(format!("{FILE}.tmp"));
-    std::fs::write(&tmp, format!("{} {token}\n", addr.port()))?;
-    std::fs::rename(&tmp, dir.join(FILE))?;
+    // Private, written aside and renamed, so a second instance never reads half a file.
+    crate::private::write(&dir.join(FILE), format!("{} {token}\n", addr.port()).as_bytes())?;
     std::thread::Builder::new().name("courier-instance".into()).spawn(move || {
         for stream in listener.incoming() {
             match stream.and_then(|s| answer(s, &token)) {

@@ -3,13 +3,16 @@
 //! Courier's desktop shell: Tauri commands and events over `courier-api`, nothing else. Each
 //! command converts its arguments, calls the shared layer and converts the result; errors cross as
 //! `{code, message}`; live updates go to the UI over a Tauri channel. Keys never reach the web
-//! view. On first start the app uses the local network: a node answering at 127.0.0.1:5556, or
-//! the embedded node started here.
+//! view. On first start the app uses the local network: a node at 127.0.0.1:5556 that proves
+//! this user's Courier started it (`local`), or the embedded node started here.
 
 pub mod commands;
 pub mod error;
 pub mod instance;
+pub mod local;
+pub mod notice;
 pub mod notify;
+pub mod private;
 pub mod render;
 pub mod session;
 pub mod state;
@@ -37,6 +40,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::set_draft,
         commands::retry_message,
         commands::set_node_url,
+        commands::set_http_gateway,
         commands::set_zoom,
         commands::export_backup,
         commands::sign_out,
@@ -62,6 +66,7 @@ pub fn run() -> Result<(), String> {
         Err(e) => return Err(e.to_string()),
     };
     let window_state_file = state.dir.join("window-state.json");
+    let written_on_exit = window_state_file.clone();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     tauri::async_runtime::set(runtime.handle().clone());
     runtime.block_on(state.start());
@@ -120,8 +125,17 @@ pub fn run() -> Result<(), String> {
             exit_on_signal(app.handle().clone());
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .map_err(|e| e.to_string())
+        .build(tauri::generate_context!())
+        .map_err(|e| e.to_string())?
+        .run(move |_, event| {
+            // The window-state plugin saves on Exit, before this runs: keep the file private.
+            if let tauri::RunEvent::Exit = event
+                && let Err(e) = crate::private::tighten(&written_on_exit)
+            {
+                tracing::warn!(error = %e, "cannot make the window state private");
+            }
+        });
+    Ok(())
 }
 
 /// Brings the main window forward (a second start of the profile, a tray click).

@@ -1,49 +1,132 @@
-//! Native side effects of engine events: a notification for a new message while the window is
-//! not focused, and the unread count on the tray icon.
+//! Native side effects of engine events: notifications while the window is not focused (what
+//! to show is decided by `notice`) and the unread count on the tray icon. New messages are
+//! gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`]), so a
+//! catch-up sync gives one summary instead of one notification per message.
 
-use courier_engine::{Event, ListFilter};
+use std::collections::HashSet;
+use std::time::Duration;
+
+use courier_engine::{Engine, ListFilter};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
+use tokio::sync::mpsc;
+use xmtp_crypto::{MessageId, Topic};
 
-use crate::state::AppState;
+use crate::notice::{self, Incoming};
 
-/// Reacts to a batch of engine events: a notification per new message from someone else, then
-/// the tray's unread count once.
-pub async fn on_events<R: Runtime>(app: &AppHandle<R>, events: &[Event]) {
-    let mut ids = events.iter().filter_map(|ev| match ev {
-        Event::MessageAdded { id, .. } => Some(id),
-        _ => None,
+/// How long the stream must be quiet before what was gathered is notified.
+pub const QUIET: Duration = Duration::from_millis(400);
+/// The longest a message waits to be notified while the stream stays busy.
+pub const GATHER_MAX: Duration = Duration::from_secs(3);
+/// The most messages of one burst read back from the store (sender and text); the rest of the
+/// burst counts by conversation only. Bounds the work of a catch-up of thousands.
+pub const LOOKUP_MAX: usize = 1000;
+
+/// The new messages of one account, for its notifier.
+pub type Feed = mpsc::UnboundedSender<(Topic, MessageId)>;
+
+/// Starts the notifier of `engine`'s account: feed it each new message (the subscription's
+/// event loop does); it ends when the feed is dropped.
+pub fn spawn<R: Runtime>(app: AppHandle<R>, engine: Engine) -> Feed {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tauri::async_runtime::spawn(async move {
+        while let Some(burst) = gather(&mut rx, QUIET, GATHER_MAX).await {
+            on_burst(&app, &engine, burst).await;
+        }
     });
-    let Some(first) = ids.next() else { return };
-    let state = app.state::<AppState>();
-    let Some(engine) = state.engine().await else { return };
-    let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
-    let mut incoming = false;
-    for id in std::iter::once(first).chain(ids) {
-        let Ok(Some(m)) = engine.message(id).await else { continue };
-        if m.sender == *engine.address() {
+    tx
+}
+
+/// Waits for one item, then takes more until none came for `quiet` or `max` has passed since
+/// the first. `None` once the channel is closed and empty.
+pub async fn gather<T>(rx: &mut mpsc::UnboundedReceiver<T>, quiet: Duration, max: Duration) -> Option<Vec<T>> {
+    let first = rx.recv().await?;
+    let end = tokio::time::Instant::now() + max;
+    let mut all = vec![first];
+    loop {
+        let wait = quiet.min(end.saturating_duration_since(tokio::time::Instant::now()));
+        match tokio::time::timeout(wait, rx.recv()).await {
+            Ok(Some(more)) => all.push(more),
+            Ok(None) | Err(_) => return Some(all),
+        }
+        if tokio::time::Instant::now() >= end {
+            return Some(all);
+        }
+    }
+}
+
+/// Notifies a burst of new messages (unless the window is focused) and updates the tray.
+async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<(Topic, MessageId)>) {
+    let Ok(allowed_convs) = engine.conversations(ListFilter::Allowed).await else { return };
+    let allowed: HashSet<String> = allowed_convs.iter().map(|c| c.conversation.topic.to_string()).collect();
+    let mut incoming = Vec::new();
+    for (i, (topic, id)) in burst.iter().enumerate() {
+        if !allowed.contains(topic.as_str()) {
             continue;
         }
-        incoming = true;
-        if !focused {
-            let sender = m.sender.as_str();
-            let short = format!("{}…{}", &sender[..6], &sender[sender.len() - 4..]);
-            let _ = app.notification().builder().title(format!("Courier — {short}")).body(&m.preview).show();
+        if i >= LOOKUP_MAX {
+            // Counted, not read: sender unknown (counted as someone else's), no text.
+            incoming.push(Incoming { topic: topic.to_string(), sender: String::new(), preview: String::new() });
+            continue;
+        }
+        if let Ok(Some(m)) = engine.message(id).await {
+            incoming.push(Incoming { topic: topic.to_string(), sender: m.sender.to_string(), preview: m.preview });
         }
     }
-    if !incoming {
-        return;
+    let me = engine.address().to_string();
+    let Some(n) = notice::decide(&incoming, &me, &allowed) else { return };
+    let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
+    if !focused {
+        let (title, body) = n.text();
+        let _ = app.notification().builder().title(title).body(body).show();
     }
-    if let Ok(convs) = engine.conversations(ListFilter::Allowed).await {
-        let unread: u64 = convs.iter().map(|c| c.unread).sum();
-        if let Some(tray) = app.tray_by_id("main") {
-            let _ = tray.set_tooltip(Some(if unread == 0 {
-                "Courier".to_owned()
-            } else {
-                format!("Courier — {unread} unread")
-            }));
-            #[cfg(any(target_os = "macos", target_os = "linux"))]
-            let _ = tray.set_title(Some(if unread == 0 { String::new() } else { unread.to_string() }));
+    let unread: u64 = allowed_convs.iter().map(|c| c.unread).sum();
+    if let Some(tray) = app.tray_by_id("main") {
+        let _ = tray.set_tooltip(Some(if unread == 0 {
+            "Courier".to_owned()
+        } else {
+            format!("Courier — {unread} unread")
+        }));
+        #[cfg(any(target_os = "macos", target_os = "linux"))]
+        let _ = tray.set_title(Some(if unread == 0 { String::new() } else { unread.to_string() }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[tokio::test]
+    async fn what_is_queued_comes_as_one_burst() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        for i in 0..500 {
+            tx.send(i).unwrap();
         }
+        let burst = gather(&mut rx, Duration::from_millis(50), Duration::from_secs(10)).await.unwrap();
+        assert_eq!(burst.len(), 500);
+        drop(tx);
+        assert_eq!(gather(&mut rx, Duration::from_millis(50), Duration::from_secs(10)).await, None);
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_never_pauses_is_cut_at_the_maximum() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let feeder = tokio::spawn(async move {
+            while tx.send(()).is_ok() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+        let burst = tokio::time::timeout(
+            Duration::from_secs(10),
+            gather(&mut rx, Duration::from_secs(60), Duration::from_millis(200)),
+        )
+        .await
+        .expect("gather ends at its maximum although the stream never pauses")
+        .unwrap();
+        assert!(!burst.is_empty());
+        drop(rx);
+        feeder.await.unwrap();
     }
 }

@@ -1,23 +1,18 @@
-//! The session: the node in use (the user's, else a node answering at the local address, else
-//! the embedded one started here) and the account signed in. Starting never fails: what goes
+//! The session: the node in use (the user's, else a node at the local address that proves this
+//! user's Courier started it (`local`), else the embedded one started here) and the account signed in. Starting never fails: what goes
 //! wrong (a locked keychain, missing keys, a newer store, a bad node URL, a node that will not
 //! start) is kept as the session's problem, which the window shows with what to do.
 
 use std::net::SocketAddr;
-use std::path::Path;
-use std::time::Duration;
 
 use courier_api::accounts;
 use courier_engine::{Config, Engine};
 use courier_node::{AuthMode, Database, HttpOptions, NodeConfig, NodeHandle};
 
 use crate::error::{CmdResult, CommandError, ErrorCode};
+use crate::local::NotAdopted;
 use crate::state::AppState;
 use crate::types::AppStatus;
-
-/// The local network: gRPC and HTTP on the spec's local ports.
-pub const LOCAL_GRPC: &str = "127.0.0.1:5556";
-const LOCAL_HTTP: &str = "127.0.0.1:5555";
 
 /// The node and the open account.
 #[derive(Debug, Default)]
@@ -59,22 +54,26 @@ impl AppState {
     pub async fn status(&self) -> AppStatus {
         let s = self.session.lock().await;
         let cfg = self.config_for(&s.node_url);
+        let settings = self.settings();
         AppStatus {
             address: s.engine.as_ref().map(|e| e.address().to_string()),
             accounts: cfg.accounts().iter().map(ToString::to_string).collect(),
             node_url: s.node_url.clone(),
             embedded_node: s.embedded.is_some(),
+            http_gateway_enabled: settings.http_gateway,
+            http_gateway: s.embedded.as_ref().and_then(NodeHandle::http_url),
             profile: self.profile.clone(),
             keychain: self.keychain.backend().name().to_owned(),
             keychain_volatile: self.keychain_is_volatile(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            zoom: self.settings().zoom_level(),
+            zoom: settings.zoom_level(),
             problem: s.problem.clone(),
             recovery: s.engine.as_ref().and_then(|e| accounts::recovery(&cfg, e).ok()),
         }
     }
 
-    /// Chooses the node (the user's, else a local one that answers, else an embedded one) and
+    /// Chooses the node (the user's, else a local one that proves it is ours, else an embedded
+    /// one) and
     /// opens the account signed in on this profile, if any. What goes wrong becomes the
     /// session's problem.
     pub async fn start(&self) {
@@ -89,6 +88,7 @@ impl AppState {
                 Some(e)
             }
         };
+        self.keep_private();
     }
 
     async fn start_in(&self, s: &mut Session) -> CmdResult<()> {
@@ -121,45 +121,57 @@ impl AppState {
         if let Some(n) = s.embedded.take() {
             n.shutdown().await;
         }
-        match self.settings().node_url {
-            Some(url) => {
-                s.node_url = url;
-                courier_engine::client::check_url(&s.node_url)
-                    .map_err(|e| CommandError::from(courier_engine::EngineError::from(e)))?;
+        if let Some(url) = self.settings().node_url {
+            s.node_url = url;
+            return courier_engine::client::check_url(&s.node_url)
+                .map_err(|e| CommandError::from(courier_engine::EngineError::from(e)));
+        }
+        match self.local.adopt().await {
+            Ok(()) => {
+                tracing::info!(addr = %self.local.grpc, "using the node another Courier window started");
+                s.node_url = format!("http://{}", self.local.grpc);
             }
-            None if answers(LOCAL_GRPC).await => s.node_url = format!("http://{LOCAL_GRPC}"),
-            None => {
-                let node = start_embedded(&self.dir.join("node.db")).await?;
+            Err(why) => {
+                if !matches!(why, NotAdopted::Nothing) {
+                    tracing::warn!(addr = %self.local.grpc, reason = %why, "not using the node at the local address");
+                }
+                let node = self.start_embedded().await?;
                 s.node_url = node.grpc_url();
                 s.embedded = Some(node);
             }
         }
         Ok(())
     }
-}
 
-/// Whether something accepts connections at `addr` within half a second (a node already running
-/// on the local address).
-async fn answers(addr: &str) -> bool {
-    let Ok(sock) = addr.parse::<SocketAddr>() else { return false };
-    let connect = tokio::net::TcpStream::connect(sock);
-    matches!(tokio::time::timeout(Duration::from_millis(500), connect).await, Ok(Ok(_)))
-}
-
-/// Starts the embedded node on the local addresses, or on free ports if they are taken.
-async fn start_embedded(db: &Path) -> CmdResult<NodeHandle> {
-    let config = |grpc: &str, http: &str| NodeConfig {
-        grpc_addr: grpc.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0))),
-        http_addr: http.parse().ok(),
-        database: Database::File(db.to_owned()),
-        auth: AuthMode::Required,
-        http: HttpOptions::default(),
-    };
-    match courier_node::start(config(LOCAL_GRPC, LOCAL_HTTP)).await {
-        Ok(n) => Ok(n),
-        Err(courier_node::NodeError::Bind { .. }) => courier_node::start(config("127.0.0.1:0", "127.0.0.1:0"))
-            .await
-            .map_err(|e| CommandError::new(ErrorCode::Node, e.to_string())),
-        Err(e) => Err(CommandError::new(ErrorCode::Node, e.to_string())),
+    /// Starts the embedded node with the user's node key on the local address (free ports for
+    /// what is taken), with the HTTP gateway only if the settings turn it on.
+    async fn start_embedded(&self) -> CmdResult<NodeHandle> {
+        let key = self.local.key_or_new().map_err(|e| {
+            CommandError::new(
+                ErrorCode::Node,
+                format!("cannot keep the node key in {}: {e}", self.local.key_file.display()),
+            )
+        })?;
+        let gateway = self.settings().http_gateway;
+        let db = self.dir.join("node.db");
+        let config = |grpc: SocketAddr, http: SocketAddr| NodeConfig {
+            grpc_addr: grpc,
+            http_addr: gateway.then_some(http),
+            database: Database::File(db.clone()),
+            auth: AuthMode::Required,
+            http: HttpOptions::default(),
+            proof_key: Some(key.clone()),
+        };
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        let (grpc, http) = (self.local.grpc, self.local.http);
+        let mut last = None;
+        for (g, h) in [(grpc, http), (grpc, any), (any, any)] {
+            match courier_node::start(config(g, h)).await {
+                Ok(n) => return Ok(n),
+                Err(e @ courier_node::NodeError::Bind { .. }) => last = Some(e),
+                Err(e) => return Err(CommandError::new(ErrorCode::Node, e.to_string())),
+            }
+        }
+        Err(CommandError::new(ErrorCode::Node, last.map(|e| e.to_string()).unwrap_or_default()))
     }
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::error::{CmdResult, CommandError, ErrorCode};
+use crate::local::LocalNet;
+use crate::private;
 use crate::session::Session;
 
 /// Why a profile cannot be opened.
@@ -40,6 +42,10 @@ pub struct Settings {
     /// The page zoom chosen with Ctrl+= / Ctrl+- (`None` = 100%).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f64>,
+    /// Whether the embedded node also serves the HTTP/JSON gateway (for xmtp-js apps on this
+    /// computer). Off unless the user turns it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub http_gateway: bool,
 }
 
 /// The zoom levels Ctrl+= / Ctrl+- step through are the UI's; any level in this range is kept.
@@ -61,6 +67,8 @@ pub struct AppState {
     pub dir: PathBuf,
     /// Keychain backend.
     pub keychain: Keychain,
+    /// The local network and the user's node key ([`LocalNet::of_user`]; tests move it).
+    pub local: LocalNet,
     /// Held while the app runs: one instance per profile (none when the folder cannot be used).
     _lock: Option<File>,
     /// The session.
@@ -75,7 +83,16 @@ impl AppState {
         let profile = std::env::var("COURIER_PROFILE").unwrap_or_else(|_| "default".into());
         let dir = match std::env::var_os("COURIER_DATA_DIR") {
             Some(d) => PathBuf::from(d),
-            None => dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier").join("profiles").join(&profile),
+            None => {
+                // The app folder (profiles, the node key) is private too; the folder given in
+                // COURIER_DATA_DIR is the user's choice, and only it (not its parent) is changed.
+                let app = crate::local::app_folder();
+                let profiles = app.join("profiles");
+                if let Err(e) = private::create_dir(&app).and_then(|()| private::create_dir(&profiles)) {
+                    tracing::warn!(path = %profiles.display(), error = %e, "cannot make private");
+                }
+                profiles.join(&profile)
+            }
         };
         let backend = std::env::var("COURIER_KEYCHAIN")
             .ok()
@@ -99,7 +116,14 @@ impl AppState {
                 None
             }
         };
-        Ok(Self { profile: profile.to_owned(), dir, keychain, _lock: lock, session: Mutex::new(session) })
+        Ok(Self {
+            profile: profile.to_owned(),
+            dir,
+            keychain,
+            local: LocalNet::of_user(),
+            _lock: lock,
+            session: Mutex::new(session),
+        })
     }
 
     /// Whether the keychain forgets keys at reboot (the kernel keyring).
@@ -116,14 +140,26 @@ impl AppState {
         std::fs::read(self.settings_path()).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
-    /// Saves settings.
+    /// Saves settings (a private file, replaced whole).
     pub fn save_settings(&self, s: &Settings) -> CmdResult<()> {
         let bytes = serde_json::to_vec_pretty(s).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
-        std::fs::write(self.settings_path(), bytes).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))
+        private::write(&self.settings_path(), &bytes).map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// Makes everything in the profile folder private again: what the engine and the plugins
+    /// created since (an account's folder and store, `keychain-scope`, the window state) gets
+    /// 0700/0600 on Unix. The profile folder itself is private from the start, so nothing in it
+    /// is reachable by others meanwhile.
+    pub fn keep_private(&self) {
+        private::tighten_tree(&self.dir);
     }
 }
 
+/// Makes the profile folder (and its data folder) private, tightens what an older Courier left
+/// in it, and opens the lock file.
 fn lock(dir: &std::path::Path) -> std::io::Result<File> {
-    std::fs::create_dir_all(dir)?;
-    File::create(dir.join(".lock"))
+    private::create_dir(dir)?;
+    private::create_dir(&dir.join("data"))?;
+    private::tighten_tree(dir);
+    private::open(&dir.join(".lock"))
 }

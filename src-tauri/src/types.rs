@@ -16,6 +16,10 @@ pub struct AppStatus {
     pub node_url: String,
     /// Whether that node runs inside this app.
     pub embedded_node: bool,
+    /// Whether the settings ask the embedded node to serve the HTTP gateway.
+    pub http_gateway_enabled: bool,
+    /// The gateway's URL, while the embedded node serves it.
+    pub http_gateway: Option<String>,
     /// The profile name.
     pub profile: String,
     /// The keychain backend.

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
 export COURIER_APP="$PWD/$target/debug/courier-app"
 export COURIER_CLI="$PWD/$target/debug/courier"
-case "$target" in /*) export COURIER_APP="$target/debug/courier-app" COURIER_CLI="$target/debug/courier";; esac
 export COURIER_SCREENSHOTS="$PWD/$target/e2e-screenshots"
+case "$target" in /*) export COURIER_APP="$target/debug/courier-app" COURIER_CLI="$target/debug/courier" COURIER_SCREENSHOTS="$target/e2e-screenshots";; esac
 export NO_AT_BRIDGE=1
 cargo build --locked -p courier-app -p courier-cli
 exec xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh node --test tests/e2e/app.test.mjs

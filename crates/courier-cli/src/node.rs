@@ -42,6 +42,8 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
         database: Database::File(args.db.unwrap_or_else(default_db)),
         auth: if args.no_auth { AuthMode::Disabled } else { AuthMode::Required },
         http: HttpOptions { keepalive: Duration::from_secs(args.keepalive_secs.max(1)) },
+        // A node started from the command line proves nothing: the app uses it only if chosen.
+        proof_key: None,
     };
     let node = courier_node::start(config).await?;
     match node.http_addr() {

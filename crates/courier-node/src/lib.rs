@@ -13,6 +13,7 @@ pub mod fanout;
 pub mod grpc;
 pub mod http;
 pub mod json;
+pub mod proof;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -39,6 +40,9 @@ pub struct NodeConfig {
     pub auth: AuthMode,
     /// Gateway settings.
     pub http: HttpOptions,
+    /// The key this node proves it was started by a Courier of this user with ([`proof`]);
+    /// `None`: no proofs.
+    pub proof_key: Option<proof::NodeKey>,
 }
 
 impl NodeConfig {
@@ -51,6 +55,7 @@ impl NodeConfig {
             database: Database::Temporary,
             auth: AuthMode::Required,
             http: HttpOptions::default(),
+            proof_key: None,
         }
     }
 }
@@ -182,6 +187,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
         .max_decoding_message_size(grpc::MAX_DECODING)
         .max_encoding_message_size(grpc::MAX_DECODING);
+    let service = proof::Prove::new(service, config.proof_key.clone(), grpc_addr);
     // Small responses must not wait for the peer's delayed ACK (Nagle): 40 ms per page otherwise.
     let incoming = tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(grpc_listener), |s| {
         s.inspect(|s| {

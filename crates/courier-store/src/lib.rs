@@ -46,6 +46,14 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The file cannot be made readable by this user only (created 0600, or tightened to it).
+    #[error("cannot make the store {} private: {source}", path.display())]
+    Private {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The file was written by a newer Courier.
     #[error("the store {} has schema version {found}, newer than this Courier's {supported}; update Courier", path.display())]
     TooNew {
@@ -74,6 +82,33 @@ pub enum StoreError {
     Metadata(#[source] serde_json::Error),
 }
 
+/// Only this user can read the store (Unix): the database file is made 0600 before SQLite
+/// opens it (SQLite gives its `-wal` and `-shm` files the database file's mode), and an older
+/// database or `-wal`/`-shm` with a wider mode is tightened.
+fn private_files(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = Path::new(&name);
+            match std::fs::symlink_metadata(file) {
+                Ok(m) if m.is_file() && m.permissions().mode() & 0o077 != 0 => {
+                    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// The store: one connection. Not `Sync`; the engine owns it behind a lock.
 #[derive(Debug)]
 pub struct Store {
@@ -84,6 +119,7 @@ impl Store {
     /// Opens (creating if needed) and migrates the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let open = |source| StoreError::Open { path: path.to_owned(), source };
+        private_files(path).map_err(|source| StoreError::Private { path: path.to_owned(), source })?;
         let conn = Connection::open(path).map_err(open)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;

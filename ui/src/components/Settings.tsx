@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
+import { strings } from "../lib/strings";
 
 export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   status: AppStatus;
@@ -32,6 +33,7 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
           <button>Use</button>
         </div>
       </form>
+      <Gateway status={status} onStatus={onStatus} onError={setError} />
       <h3>Recovery</h3>
       <div className="row">
         {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>Show recovery phrase</button>}
@@ -59,6 +61,37 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
       )}
       <ErrorNote error={error} />
     </div>
+  );
+}
+
+/** The built-in node's HTTP gateway: a switch, off by default, and where it serves. */
+function Gateway({ status, onStatus, onError }: {
+  status: AppStatus;
+  onStatus: (s: AppStatus) => void;
+  onError: (e: unknown) => void;
+}) {
+  const t = strings.gateway;
+  const [busy, setBusy] = useState(false);
+  const toggle = (enabled: boolean) => {
+    setBusy(true);
+    backend.setHttpGateway(enabled).then(onStatus, onError).finally(() => setBusy(false));
+  };
+  return (
+    <section aria-labelledby="http-gateway-heading">
+      <h3 id="http-gateway-heading">{t.heading}</h3>
+      <label className="check">
+        <input type="checkbox" role="switch" id="http-gateway" aria-describedby="http-gateway-help"
+          checked={status.http_gateway_enabled} disabled={busy}
+          onChange={(e) => toggle(e.target.checked)} />
+        {t.label}
+      </label>
+      <p id="http-gateway-help" className="muted small">{t.help}</p>
+      {status.http_gateway_enabled && (
+        <p id="http-gateway-status" role="status" className="small">
+          {status.http_gateway ? t.servingAt(status.http_gateway) : t.notBuiltIn}
+        </p>
+      )}
+    </section>
   );
 }
 

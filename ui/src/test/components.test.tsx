@@ -16,6 +16,7 @@ vi.mock("../lib/backend", async (orig) => {
       signOut: vi.fn(async () => ({ ...status, address: null })),
       retryStart: vi.fn(async () => ({ ...status, problem: null })),
       setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
+      setHttpGateway: vi.fn(async (enabled: boolean) => ({ ...status, http_gateway_enabled: enabled, http_gateway: enabled ? "http://127.0.0.1:5555" : null })),
       recoveryPhrase: vi.fn(async () => PHRASE),
       confirmPhrase: vi.fn(async () => ({ ...status, recovery: { has_phrase: true, phrase_confirmed: true } })),
     },
@@ -35,7 +36,7 @@ afterEach(() => { cleanup(); vi.clearAllMocks(); });
 
 const status: AppStatus = {
   address: "0x00000000000000000000000000000000000000a1", accounts: ["0x00000000000000000000000000000000000000a1"],
-  node_url: "http://127.0.0.1:5556", embedded_node: true, profile: "default", keychain: "secret-service",
+  node_url: "http://127.0.0.1:5556", embedded_node: true, http_gateway_enabled: false, http_gateway: null, profile: "default", keychain: "secret-service",
   keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false },
 };
 
@@ -126,6 +127,23 @@ describe("Settings", () => {
     await waitFor(() => expect(backend.removeAccount).toHaveBeenCalledWith(status.address));
     fireEvent.click(screen.getByText("Sign out"));
     await waitFor(() => expect(backend.signOut).toHaveBeenCalled());
+  });
+});
+
+describe("Settings: HTTP gateway", () => {
+  it("is a labelled switch, off by default, that turns the gateway on and shows where it serves", async () => {
+    const onStatus = vi.fn();
+    const { rerender } = render(<Settings status={status} onStatus={onStatus} onClose={() => {}} onShowPhrase={() => {}} />);
+    const toggle = screen.getByRole("switch", { name: "Serve the HTTP gateway on this computer" }) as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    expect(toggle.getAttribute("aria-describedby")).toBe("http-gateway-help");
+    expect(screen.queryByRole("status")).toBeNull();
+    fireEvent.click(toggle);
+    await waitFor(() => expect(onStatus).toHaveBeenCalled());
+    expect(backend.setHttpGateway).toHaveBeenCalledWith(true);
+    rerender(<Settings status={onStatus.mock.calls[0][0]} onStatus={onStatus} onClose={() => {}} onShowPhrase={() => {}} />);
+    expect(screen.getByRole("status").textContent).toBe("Serving at http://127.0.0.1:5555");
+    expect((screen.getByRole("switch") as HTMLInputElement).checked).toBe(true);
   });
 });
 

@@ -52,6 +52,8 @@ export const backend = {
   setDraft: (topic: string, draft: string) => invoke<void>("set_draft", { topic, draft }),
   retryMessage: (id: string) => invoke<void>("retry_message", { id }),
   setNodeUrl: (url: string | null) => invoke<AppStatus>("set_node_url", { url }),
+  /** Turns the built-in node's HTTP gateway on or off (the node restarts with it). */
+  setHttpGateway: (enabled: boolean) => invoke<AppStatus>("set_http_gateway", { enabled }),
   /** Zooms the page (1 = 100%) and keeps it for the profile; resolves to the level set. */
   setZoom: (zoom: number) => invoke<number>("set_zoom", { zoom }),
   exportBackup: () => invoke<string>("export_backup"),

@@ -23,6 +23,14 @@ node_url: string,
  */
 embedded_node: boolean, 
 /**
+ * Whether the settings ask the embedded node to serve the HTTP gateway.
+ */
+http_gateway_enabled: boolean, 
+/**
+ * The gateway's URL, while the embedded node serves it.
+ */
+http_gateway: string | null, 
+/**
  * The profile name.
  */
 profile: string, 

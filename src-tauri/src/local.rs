@@ -1,0 +1,164 @@
+//! The local network (spec: gRPC on 127.0.0.1:5556, the gateway on 5555) and whether the node
+//! answering there is one this user's Courier started. Anything can listen on a loopback port,
+//! so answering is not enough: the app that starts an embedded node gives it the user's node key
+//! (32 random bytes in `<app folder>/node-key`, a private file in a private folder shared by all
+//! profiles of the user), and another window adopts the node only if it proves it holds that key
+//! (`courier_node::proof`: a fresh nonce, an HMAC bound to the address). The probe carries no
+//! token and no topic of the user's: a node that fails it has learnt nothing.
+
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use courier_node::proof::{CHALLENGE, NONCE_LEN, NodeKey, PROOF};
+use rand_core::RngCore;
+use xmtp_crypto::Secret;
+use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
+use xmtp_proto::message_api::v1::{PagingInfo, QueryRequest};
+
+use crate::private;
+
+/// How long a probe may take in all (connect, ask, answer).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The topic the probe asks about: no one's, so the answer is empty and says nothing.
+const PROBE_TOPIC: &str = "/xmtp/0/courier-node-probe/proto";
+/// The key file's name in the app folder.
+pub const KEY_FILE: &str = "node-key";
+/// The most bytes read from the key file (the key is 64 hex digits and maybe a newline).
+const KEY_FILE_MAX: u64 = 80;
+
+/// Where the local network is and where the user's node key lives. The app uses
+/// [`LocalNet::of_user`]; tests put it on free ports and a temporary folder (the one seam).
+#[derive(Debug, Clone)]
+pub struct LocalNet {
+    /// gRPC address.
+    pub grpc: SocketAddr,
+    /// HTTP gateway address.
+    pub http: SocketAddr,
+    /// The node key file.
+    pub key_file: PathBuf,
+}
+
+/// Why the node at the local address is not used.
+#[derive(Debug, thiserror::Error)]
+pub enum NotAdopted {
+    /// Nothing accepts connections there.
+    #[error("nothing answers")]
+    Nothing,
+    /// No Courier of this user has started a node yet (no key to check a proof with).
+    #[error("no node key yet ({0})")]
+    NoKey(std::io::Error),
+    /// The probe failed or took too long.
+    #[error("it did not answer the probe: {0}")]
+    NoAnswer(String),
+    /// It answered without a proof.
+    #[error("it sent no proof: not a node started by Courier")]
+    NoProof,
+    /// It answered with a proof that does not verify.
+    #[error("its proof is wrong: not a node started by this user's Courier")]
+    WrongProof,
+}
+
+impl LocalNet {
+    /// The spec's local ports; the key in the app folder (`<data dir>/courier`, which holds
+    /// the profiles) whatever profile folder is in use.
+    pub fn of_user() -> Self {
+        Self {
+            grpc: SocketAddr::from(([127, 0, 0, 1], 5556)),
+            http: SocketAddr::from(([127, 0, 0, 1], 5555)),
+            key_file: app_folder().join(KEY_FILE),
+        }
+    }
+
+    /// The user's node key: the one in the key file, or a new one written there (a private file
+    /// in a private folder). Two apps making it at once agree: the first link wins.
+    pub fn key_or_new(&self) -> std::io::Result<NodeKey> {
+        if let Ok(k) = read_key(&self.key_file) {
+            private::tighten(&self.key_file)?;
+            return Ok(k);
+        }
+        if let Some(dir) = self.key_file.parent() {
+            private::create_dir(dir)?;
+        }
+        let mut bytes = Secret::new([0u8; 32]);
+        rand_core::OsRng.fill_bytes(bytes.expose_mut());
+        let text = Secret::new(hex::encode(bytes.expose()));
+        // Written whole aside, then linked into place: a link never replaces a file, so of two
+        // apps making a key at once, one key wins and both use it.
+        let tmp = self.key_file.with_extension(format!("{}.tmp", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let written = private::create_new(&tmp).and_then(|mut f| {
+            std::io::Write::write_all(&mut f, text.expose().as_bytes())?;
+            f.sync_all()
+        });
+        let linked = written.and_then(|()| std::fs::hard_link(&tmp, &self.key_file));
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(NodeKey::new(*bytes.expose())),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_key(&self.key_file) {
+                Ok(k) => Ok(k),
+                // A damaged file in the way: no node can be using it.
+                Err(_) => {
+                    private::write(&self.key_file, text.expose().as_bytes())?;
+                    Ok(NodeKey::new(*bytes.expose()))
+                }
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the node at [`LocalNet::grpc`] proves it runs with this user's node key.
+    pub async fn adopt(&self) -> Result<(), NotAdopted> {
+        let connect = tokio::net::TcpStream::connect(self.grpc);
+        if !matches!(tokio::time::timeout(Duration::from_millis(500), connect).await, Ok(Ok(_))) {
+            return Err(NotAdopted::Nothing);
+        }
+        let key = read_key(&self.key_file).map_err(NotAdopted::NoKey)?;
+        match tokio::time::timeout(PROBE_TIMEOUT, probe(self.grpc, &key)).await {
+            Ok(r) => r,
+            Err(_) => Err(NotAdopted::NoAnswer("timed out".into())),
+        }
+    }
+}
+
+/// `<data dir>/courier`: the app's folder, holding `profiles/` and the node key.
+pub fn app_folder() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier")
+}
+
+/// The key in `path` (64 hex digits; a file of any other size is damaged, and at most a few
+/// bytes more than that are read).
+fn read_key(path: &Path) -> std::io::Result<NodeKey> {
+    let mut text = Secret::new(String::new());
+    std::fs::File::open(path)?.take(KEY_FILE_MAX).read_to_string(text.expose_mut())?;
+    let mut bytes = Secret::new([0u8; 32]);
+    hex::decode_to_slice(text.expose().trim(), bytes.expose_mut())
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the node key file is damaged"))?;
+    Ok(NodeKey::new(*bytes.expose()))
+}
+
+/// Sends one query for [`PROBE_TOPIC`] carrying a fresh challenge; checks the proof.
+async fn probe(addr: SocketAddr, key: &NodeKey) -> Result<(), NotAdopted> {
+    let no_answer = |e: &dyn std::fmt::Display| NotAdopted::NoAnswer(e.to_string());
+    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|e| no_answer(&e))?
+        .connect_timeout(Duration::from_millis(500));
+    let channel = endpoint.connect().await.map_err(|e| no_answer(&e))?;
+    let mut nonce = [0u8; NONCE_LEN];
+    rand_core::OsRng.fill_bytes(&mut nonce);
+    let mut req = tonic::Request::new(QueryRequest {
+        content_topics: vec![PROBE_TOPIC.to_owned()],
+        paging_info: Some(PagingInfo { limit: 1, ..Default::default() }),
+        ..Default::default()
+    });
+    let challenge = hex::encode(nonce).parse().map_err(|e| no_answer(&e))?;
+    req.metadata_mut().insert(CHALLENGE, challenge);
+    let headers = match MessageApiClient::new(channel).query(req).await {
+        Ok(r) => r.metadata().clone(),
+        Err(status) => status.metadata().clone(),
+    };
+    let proof = headers.get(PROOF).ok_or(NotAdopted::NoProof)?;
+    let proof = proof.to_str().map_err(|_| NotAdopted::WrongProof)?;
+    if key.verify(&nonce, addr, proof) { Ok(()) } else { Err(NotAdopted::WrongProof) }
+}

@@ -1,0 +1,161 @@
+//! What to notify about a burst of new messages, decided without a desktop: only messages from
+//! someone else in conversations the user allowed (never message requests, never blocked
+//! peers); one message gives one short notification, several (a catch-up sync, a busy moment)
+//! give one summary. The text is one line of at most [`BODY_MAX_CHARS`] characters: a peer's
+//! message cannot fill the screen or draw with control characters.
+
+use std::collections::HashSet;
+
+/// The most characters a notification's text shows (cut on a character, with an ellipsis).
+pub const BODY_MAX_CHARS: usize = 100;
+
+/// A new message, as far as notifying goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    /// Its conversation.
+    pub topic: String,
+    /// Its author.
+    pub sender: String,
+    /// The text to show.
+    pub preview: String,
+}
+
+/// A notification to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// One message.
+    Message {
+        /// "Courier — 0x1234…abcd".
+        title: String,
+        /// The message, short.
+        body: String,
+    },
+    /// Several messages at once.
+    Summary {
+        /// How many messages.
+        messages: usize,
+        /// In how many conversations.
+        conversations: usize,
+    },
+}
+
+impl Notice {
+    /// The notification's title and text.
+    pub fn text(&self) -> (String, String) {
+        match self {
+            Self::Message { title, body } => (title.clone(), body.clone()),
+            Self::Summary { messages, conversations } => {
+                let c = if *conversations == 1 { "conversation" } else { "conversations" };
+                ("Courier".to_owned(), format!("{messages} new messages in {conversations} {c}"))
+            }
+        }
+    }
+}
+
+/// What to show for the messages `new` that arrived together, for the user `me`, given the
+/// topics of the conversations the user allowed.
+pub fn decide(new: &[Incoming], me: &str, allowed: &HashSet<String>) -> Option<Notice> {
+    let wanted: Vec<&Incoming> =
+        new.iter().filter(|m| !m.sender.eq_ignore_ascii_case(me) && allowed.contains(&m.topic)).collect();
+    match wanted.as_slice() {
+        [] => None,
+        [one] => Some(Notice::Message {
+            title: format!("Courier — {}", short_address(&one.sender)),
+            body: one_line(&one.preview, BODY_MAX_CHARS),
+        }),
+        many => {
+            let conversations = many.iter().map(|m| m.topic.as_str()).collect::<HashSet<_>>().len();
+            Some(Notice::Summary { messages: many.len(), conversations })
+        }
+    }
+}
+
+/// `0x1234…abcd` (an address is ASCII; anything else is cut as text).
+fn short_address(a: &str) -> String {
+    if a.len() > 12 && a.is_ascii() { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { one_line(a, 14) }
+}
+
+/// `text` on one line (control characters and runs of white space become one space), cut to
+/// `max` characters with an ellipsis.
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut space = false;
+    for ch in text.trim().chars() {
+        // Direction overrides would let a message reorder the text around it: dropped.
+        if matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            continue;
+        }
+        let ch = if ch.is_whitespace() || ch.is_control() { ' ' } else { ch };
+        if ch == ' ' && space {
+            continue;
+        }
+        space = ch == ' ';
+        if count == max {
+            // One character too many: the last kept one becomes the ellipsis.
+            out.pop();
+            out.truncate(out.trim_end().len());
+            out.push('…');
+            return out;
+        }
+        out.push(ch);
+        count += 1;
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ME: &str = "0x00000000000000000000000000000000000000a1";
+    const BOB: &str = "0x00000000000000000000000000000000000000b2";
+
+    fn msg(topic: &str, sender: &str, preview: &str) -> Incoming {
+        Incoming { topic: topic.into(), sender: sender.into(), preview: preview.into() }
+    }
+
+    fn allowed(topics: &[&str]) -> HashSet<String> {
+        topics.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[test]
+    fn only_allowed_conversations_notify() {
+        let ok = allowed(&["allowed"]);
+        assert_eq!(decide(&[msg("request", BOB, "hi")], ME, &ok), None, "a message request");
+        assert_eq!(decide(&[msg("blocked", BOB, "hi")], ME, &ok), None, "a blocked peer (never allowed)");
+        assert_eq!(decide(&[msg("allowed", ME, "mine")], ME, &ok), None, "sent here");
+        assert_eq!(decide(&[msg("allowed", &ME.to_uppercase().replace("0X", "0x"), "mine")], ME, &ok), None);
+        assert_eq!(decide(&[], ME, &ok), None);
+        let one = decide(&[msg("request", BOB, "spam"), msg("allowed", BOB, "hello")], ME, &ok);
+        assert_eq!(one, Some(Notice::Message { title: "Courier — 0x0000…00b2".into(), body: "hello".into() }));
+    }
+
+    #[test]
+    fn a_burst_gives_one_summary() {
+        let ok = allowed(&["a", "b"]);
+        let burst: Vec<Incoming> =
+            (0..500).map(|i| msg(["a", "b", "request"][i % 3], if i % 5 == 0 { ME } else { BOB }, "x")).collect();
+        let expected = burst.iter().filter(|m| m.topic != "request" && m.sender != ME).count();
+        let n = decide(&burst, ME, &ok).unwrap();
+        assert_eq!(n, Notice::Summary { messages: expected, conversations: 2 });
+        assert_eq!(n.text().1, format!("{expected} new messages in 2 conversations"));
+        let two = decide(&[msg("a", BOB, "1"), msg("a", BOB, "2")], ME, &ok).unwrap();
+        assert_eq!(two.text(), ("Courier".into(), "2 new messages in 1 conversation".into()));
+    }
+
+    #[test]
+    fn the_text_is_one_short_line_cut_on_a_character() {
+        assert_eq!(one_line("  hello\n\n\tworld \u{7}\u{1b}[31m ", 100), "hello world [31m");
+        let long = "é".repeat(300);
+        let cut = one_line(&long, BODY_MAX_CHARS);
+        assert_eq!(cut.chars().count(), BODY_MAX_CHARS);
+        assert!(cut.ends_with('…') && cut.starts_with("éé"));
+        assert_eq!(one_line(&"a".repeat(100), 100), "a".repeat(100), "exactly the cap is kept whole");
+        let emoji = "👍".repeat(101);
+        assert_eq!(one_line(&emoji, 100), format!("{}…", "👍".repeat(99)));
+        assert_eq!(one_line("word word word", 7), "word w…");
+        assert_eq!(one_line("abc\u{202E}fed\u{7}", 100), "abcfed");
+    }
+}

@@ -1,0 +1,113 @@
+//! Files and folders only this user can read: folders 0700, files 0600 on Unix, set explicitly
+//! when they are made (not left to the umask) and tightened when an older, wider one is found.
+//! Elsewhere the user's profile folder is already private and these are plain file operations.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[cfg(unix)]
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+
+/// Folder mode on Unix.
+pub const DIR_MODE: u32 = 0o700;
+/// File mode on Unix.
+pub const FILE_MODE: u32 = 0o600;
+
+/// Makes `dir` private, creating it (and, with the usual mode, missing parents: they are not
+/// Courier's) or tightening it if it exists.
+pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    b.mode(DIR_MODE);
+    match b.create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => tighten(dir),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes a whole private file: aside (created private), then renamed over `path`, so a reader
+/// never sees half of it and the file never exists with a wider mode.
+pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // A name of its own per write: two saves at once never share the file aside.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    let tmp = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let mut f = create_new(&tmp)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    match written.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Creates a new private file; fails if `path` exists.
+pub fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    o.mode(FILE_MODE);
+    o.open(path)
+}
+
+/// Opens `path` for writing, creating it private if missing (its content is kept), and makes
+/// it private if it is not.
+pub fn open(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.append(true).create(true);
+    #[cfg(unix)]
+    o.mode(FILE_MODE);
+    let f = o.open(path)?;
+    tighten(path)?;
+    Ok(f)
+}
+
+/// Removes group and other access from `path` (a folder gets 0700, a file 0600) if it has any.
+/// A symbolic link is left alone (its target is not ours to change).
+pub fn tighten(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let meta = std::fs::symlink_metadata(path)?;
+        if meta.file_type().is_symlink() {
+            return Ok(());
+        }
+        let want = if meta.is_dir() { DIR_MODE } else { FILE_MODE };
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(want))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// [`tighten`]s `dir` and everything below it (not following symbolic links). What cannot be
+/// changed is logged and skipped: a stray file must not stop Courier from starting.
+pub fn tighten_tree(dir: &Path) {
+    if let Err(e) = tighten(dir) {
+        tracing::warn!(path = %dir.display(), error = %e, "cannot make private");
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => tighten_tree(&path),
+            Ok(t) if t.is_file() => {
+                if let Err(e) = tighten(&path) {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot make private");
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The app uses a node at the local address only if this user's Courier started it and proves
+//! so. An impostor there (a raw listener, or a plain node without the user's node key) is not
+//! adopted and receives nothing of the user's: the app starts its own node instead. A node that
+//! another Courier window started is adopted. Real nodes on loopback, real files; the local
+//! address and the key file are moved to free ports and a temporary folder (`AppState::local`).
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use common::{backend, invoke};
+use courier_app::local::LocalNet;
+use courier_app::state::AppState;
+use courier_engine::Keychain;
+use serde_json::json;
+use tauri::WebviewWindowBuilder;
+use tauri::test::{mock_builder, mock_context, noop_assets};
+
+/// One runtime for the whole test binary (Tauri's async runtime can be set only once).
+fn rt() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        tauri::async_runtime::set(rt.handle().clone());
+        rt
+    })
+}
+
+fn free_addr() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// A started profile (its own folder) whose local network is `local`.
+fn started(rt: &tokio::runtime::Runtime, local: &LocalNet) -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = AppState::open_at("test", dir.path().to_owned(), Keychain::new(backend())).unwrap();
+    state.local = local.clone();
+    rt.block_on(state.start());
+    (state, dir)
+}
+
+fn local_at(grpc: SocketAddr, base: &Path) -> LocalNet {
+    LocalNet { grpc, http: free_addr(), key_file: base.join("courier").join("node-key") }
+}
+
+#[test]
+fn a_raw_listener_at_the_local_address_is_not_adopted() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    // A listener that accepts and never speaks.
+    let raw = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let local = local_at(raw.local_addr().unwrap(), base.path());
+    let (state, _dir) = started(rt, &local);
+    let status = rt.block_on(state.status());
+    assert!(status.embedded_node, "a raw listener is not a node: {status:?}");
+    assert_ne!(status.node_url, format!("http://{}", local.grpc));
+}
+
+#[test]
+fn a_node_without_the_users_key_at_the_local_address_is_not_adopted() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    // A plain node (`courier node`, or anyone's) at the local address: it answers gRPC but
+    // cannot prove it holds the user's node key (which exists: a Courier window made it).
+    let impostor = rt
+        .block_on(courier_node::start(courier_node::NodeConfig {
+            grpc_addr: free_addr(),
+            http_addr: None,
+            ..courier_node::NodeConfig::ephemeral()
+        }))
+        .unwrap();
+    let local = local_at(impostor.grpc_addr(), base.path());
+    local.key_or_new().unwrap();
+    let (state, _dir) = started(rt, &local);
+    let status = rt.block_on(state.status());
+    assert!(status.embedded_node, "a node without the key is not adopted: {status:?}");
+    assert_ne!(status.node_url, impostor.grpc_url());
+
+    // The account goes to the app's own node: the impostor gets none of it.
+    let app = courier_app::with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let me = invoke(&w, "create_account", json!({})).unwrap()["address"].as_str().unwrap().to_owned();
+    let topic = format!("/xmtp/0/contact-{me}/proto");
+    let query = xmtp_proto::message_api::v1::QueryRequest { content_topics: vec![topic], ..Default::default() };
+    let held = rt.block_on(impostor.api().query(query)).unwrap();
+    assert!(held.envelopes.is_empty(), "the impostor received the user's contact bundle");
+    invoke(&w, "remove_account", json!({"address": me})).unwrap();
+    rt.block_on(impostor.shutdown());
+}
+
+#[test]
+fn a_node_started_by_another_courier_window_is_adopted() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    let local = local_at(free_addr(), base.path());
+
+    // The first window finds nothing and starts the embedded node on the local address.
+    let (first, _d1) = started(rt, &local);
+    let one = rt.block_on(first.status());
+    assert!(one.embedded_node);
+    assert_eq!(one.node_url, format!("http://{}", local.grpc));
+    // Its key is in a file only this user can read, in a folder only this user can open.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&local.key_file), 0o600);
+    assert_eq!(mode(local.key_file.parent().unwrap()), 0o700);
+
+    // The second (another profile of the same user) adopts it.
+    let (second, _d2) = started(rt, &local);
+    let two = rt.block_on(second.status());
+    assert!(!two.embedded_node, "the first window's node is adopted: {two:?}");
+    assert_eq!(two.node_url, one.node_url);
+}
+
+#[test]
+fn a_relay_to_the_users_own_node_elsewhere_is_not_adopted() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    // The user's genuine node, started by a Courier window, on some other port...
+    let genuine = local_at(free_addr(), base.path());
+    let (first, _d1) = started(rt, &genuine);
+    assert!(rt.block_on(first.status()).embedded_node);
+    // ...and a process at the local address that forwards every byte to it: the proof it
+    // relays names the genuine node's address, not the one the app dialled.
+    let relay = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let local = LocalNet { grpc: relay.local_addr().unwrap(), ..genuine.clone() };
+    let target = genuine.grpc;
+    rt.spawn(async move {
+        while let Ok((mut inbound, _)) = relay.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let (second, _d2) = started(rt, &local);
+    let two = rt.block_on(second.status());
+    assert!(two.embedded_node, "the relay is not adopted: {two:?}");
+    assert_ne!(two.node_url, format!("http://{}", local.grpc));
+}
