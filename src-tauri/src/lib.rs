@@ -12,7 +12,7 @@ pub mod instance;
 pub mod local;
 pub mod notice;
 pub mod notify;
-pub mod private;
+pub use courier_engine::private;
 pub mod render;
 pub mod session;
 pub mod state;

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use courier_store::private;
 use rand_core::{OsRng, RngCore};
 use xmtp_crypto::WalletAddress;
 
@@ -53,11 +54,11 @@ impl Config {
                 return Ok(s.to_owned());
             }
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
+        private::create_dir(&self.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
         let mut id = [0u8; 16];
         OsRng.fill_bytes(&mut id);
         let id = hex::encode(id);
-        std::fs::write(&file, &id).map_err(|e| EngineError::io("writing the keychain scope", e))?;
+        private::write(&file, id.as_bytes()).map_err(|e| EngineError::io("writing the keychain scope", e))?;
         Ok(id)
     }
 }

@@ -31,6 +31,8 @@ mod tasks;
 mod vault;
 
 pub use config::Config;
+/// Files and folders only this user can read (the app keeps its profile with them too).
+pub use courier_store::private;
 pub use courier_store::{ConsentState, ConversationSummary, DeliveryState, Message, MessagePosition, ProtocolVersion};
 pub use engine::Engine;
 pub use error::EngineError;

@@ -18,7 +18,8 @@ impl Engine {
     /// Opens the account's store, connects (lazily) to the node and starts the outbox.
     pub async fn open_with(config: &Config, keys: PrivateKeyBundle) -> Result<Self, EngineError> {
         let dir = config.account_dir(keys.address());
-        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
+        courier_store::private::create_dir_under(&config.data_dir, &dir)
+            .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
         let path = dir.join("courier.db");
         let store = tokio::task::spawn_blocking(move || Store::open(&path)).await.map_err(Internal::from)??;
         let keys = Arc::new(keys);

@@ -13,6 +13,7 @@
 //! `migrations/`, applied in order and recorded in `PRAGMA user_version`. The store knows
 //! nothing of the protocol's cryptography or of the network.
 
+pub mod private;
 mod read;
 mod rows;
 pub mod types;
@@ -86,26 +87,15 @@ pub enum StoreError {
 /// opens it (SQLite gives its `-wal` and `-shm` files the database file's mode), and an older
 /// database or `-wal`/`-shm` with a wider mode is tightened.
 fn private_files(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path)?;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            let file = Path::new(&name);
-            match std::fs::symlink_metadata(file) {
-                Ok(m) if m.is_file() && m.permissions().mode() & 0o077 != 0 => {
-                    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
-                }
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
+    private::open(path)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match private::tighten(Path::new(&name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
         }
     }
-    #[cfg(not(unix))]
-    let _ = path;
     Ok(())
 }
 

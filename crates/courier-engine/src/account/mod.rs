@@ -9,6 +9,7 @@ mod items;
 use std::path::Path;
 use std::sync::Arc;
 
+use courier_store::private;
 use rand_core::OsRng;
 use xmtp_crypto::keys::PrivateKeyBundle;
 use xmtp_crypto::wallet::{LocalWallet, WalletSigner};
@@ -119,8 +120,8 @@ fn identity_here(items: &Items, address: &WalletAddress) -> Option<PrivateKeyBun
 
 /// Makes an account the one opened by default.
 pub fn set_default(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
-    std::fs::write(config.default_file(), address.as_str())
+    private::create_dir(&config.data_dir).map_err(|e| EngineError::io("creating the data folder", e))?;
+    private::write(&config.default_file(), address.as_str().as_bytes())
         .map_err(|e| EngineError::io("writing the default account", e))
 }
 
@@ -207,7 +208,7 @@ fn confirmed_file(config: &Config, address: &WalletAddress) -> std::path::PathBu
 
 /// Records that the user showed they hold the account's recovery phrase.
 pub fn confirm_phrase(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
-    std::fs::write(confirmed_file(config, address), b"")
+    private::write(&confirmed_file(config, address), b"")
         .map_err(|e| EngineError::io("recording the confirmed recovery phrase", e))
 }
 

@@ -1,6 +1,7 @@
 //! Files and folders only this user can read: folders 0700, files 0600 on Unix, set explicitly
 //! when they are made (not left to the umask) and tightened when an older, wider one is found.
 //! Elsewhere the user's profile folder is already private and these are plain file operations.
+//! The store's database, the engine's data folder and the app's profile all go through here.
 
 use std::io::Write;
 use std::path::Path;
@@ -15,7 +16,8 @@ pub const DIR_MODE: u32 = 0o700;
 pub const FILE_MODE: u32 = 0o600;
 
 /// Makes `dir` private, creating it (and, with the usual mode, missing parents: they are not
-/// Courier's) or tightening it if it exists.
+/// Courier's) or tightening it if it exists. See [`create_dir_under`] for folders below a
+/// private root.
 pub fn create_dir(dir: &Path) -> std::io::Result<()> {
     if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
@@ -28,6 +30,19 @@ pub fn create_dir(dir: &Path) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => tighten(dir),
         Err(e) => Err(e),
     }
+}
+
+/// Makes `root` and every folder from it down to `dir` private (`dir` must be below `root`;
+/// otherwise only `dir` is).
+pub fn create_dir_under(root: &Path, dir: &Path) -> std::io::Result<()> {
+    create_dir(root)?;
+    let Ok(rest) = dir.strip_prefix(root) else { return create_dir(dir) };
+    let mut at = root.to_path_buf();
+    for part in rest.components() {
+        at.push(part);
+        create_dir(&at)?;
+    }
+    Ok(())
 }
 
 /// Writes a whole private file: aside (created private), then renamed over `path`, so a reader
