@@ -11,26 +11,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 use xmtp_crypto::{auth, hash::sha256, topic};
-use xmtp_proto::message_api::v1::{
-    BatchQueryRequest, BatchQueryResponse, Cursor, Envelope, IndexCursor, PagingInfo, QueryRequest, QueryResponse,
-    SortDirection, cursor,
-};
+use xmtp_proto::message_api::v1::{BatchQueryRequest, BatchQueryResponse, Envelope, QueryRequest, QueryResponse};
 
 use crate::fanout::{Fanout, Subscription};
-use crate::store::{self, PageQuery, StoreError};
+use crate::limits::Limits;
+use crate::query;
+use crate::store::{self, StoreError};
 
 /// Longest topic accepted (bytes).
 pub const MAX_TOPIC_LEN: usize = 300;
-/// Largest envelope message accepted (bytes).
-pub const MAX_MESSAGE_LEN: usize = 1_048_214;
-/// Rows per page when the request says 0.
-pub const DEFAULT_PAGE: u32 = 100;
-/// Rows per page at most (500 for a single `userpreferences-` topic).
-pub const MAX_PAGE: u32 = 100;
-const MAX_PAGE_PREFERENCES: u32 = 500;
-/// Queries per batch at most.
-pub const MAX_BATCH: usize = 50;
-
 /// gRPC status codes the API uses (the HTTP gateway maps them to HTTP statuses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
@@ -39,6 +28,8 @@ pub enum Code {
     InvalidArgument = 3,
     /// 7
     PermissionDenied = 7,
+    /// 8
+    ResourceExhausted = 8,
     /// 13
     Internal = 13,
     /// 14
@@ -58,15 +49,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 
-    fn invalid(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(Code::InvalidArgument, message)
     }
 
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
         Self::new(Code::Internal, "internal error")
     }
@@ -103,6 +94,7 @@ pub struct Api {
     db_path: PathBuf,
     fanout: Arc<Fanout>,
     auth: AuthMode,
+    limits: Limits,
     tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
 }
 
@@ -126,7 +118,7 @@ pub fn digest(e: &Envelope) -> [u8; 32] {
 
 impl Api {
     /// Opens the database (failing clearly if it is unreadable) and starts the writer thread.
-    pub fn open(db_path: PathBuf, auth: AuthMode) -> Result<Arc<Self>, StoreError> {
+    pub fn open(db_path: PathBuf, auth: AuthMode, limits: Limits) -> Result<Arc<Self>, StoreError> {
         let writer_conn = store::open(&db_path)?;
         let reader = store::open(&db_path)?;
         let fanout = Arc::new(Fanout::default());
@@ -143,6 +135,7 @@ impl Api {
             db_path,
             fanout,
             auth,
+            limits,
             tokens: Mutex::new(HashMap::new()),
         }))
     }
@@ -177,7 +170,7 @@ impl Api {
             if e.content_topic.len() > MAX_TOPIC_LEN {
                 return Err(ApiError::invalid("topic length too big"));
             }
-            if e.message.len() > MAX_MESSAGE_LEN {
+            if e.message.len() > self.limits.max_message_bytes {
                 return Err(ApiError::invalid("message too big"));
             }
         }
@@ -220,26 +213,22 @@ impl Api {
         Ok(verified)
     }
 
-    /// Query (spec §12.5).
+    /// Query (spec §12.5), its response bounded in bytes.
     pub async fn query(self: &Arc<Self>, req: QueryRequest) -> Result<QueryResponse, ApiError> {
-        self.with_reader(move |conn| run_query(conn, &req)).await?
+        let this = Arc::clone(self);
+        self.with_reader(move |conn| query::query(conn, &req, &this.limits)).await?
     }
 
-    /// BatchQuery: at most 50 queries; any failure fails the batch with INTERNAL.
+    /// BatchQuery: at most `max_batch` queries sharing one byte budget; any failure fails the
+    /// batch with INTERNAL.
     pub async fn batch_query(self: &Arc<Self>, req: BatchQueryRequest) -> Result<BatchQueryResponse, ApiError> {
-        if req.requests.len() > MAX_BATCH {
-            return Err(ApiError::invalid(format!("cannot exceed {MAX_BATCH} requests in one batch")));
-        }
-        self.with_reader(move |conn| {
-            let responses = req
-                .requests
-                .iter()
-                .map(|q| run_query(conn, q))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ApiError::new(Code::Internal, e.message))?;
-            Ok(BatchQueryResponse { responses })
-        })
-        .await?
+        let this = Arc::clone(self);
+        self.with_reader(move |conn| query::batch(conn, &req, &this.limits)).await?
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Subscribe: envelopes published from now on to any of `topics`.
@@ -278,57 +267,6 @@ impl Api {
         .await
         .map_err(ApiError::internal)?
     }
-}
-
-/// Validates and runs one query; several topics are queried one by one and merged.
-fn run_query(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse, ApiError> {
-    if req.content_topics.is_empty() {
-        return Err(ApiError::invalid("content topics required"));
-    }
-    let paging = req.paging_info.clone().unwrap_or_default();
-    let ascending = paging.direction == SortDirection::Ascending as i32;
-    let direction = if ascending { SortDirection::Ascending } else { SortDirection::Descending };
-    let max = if req.content_topics.len() == 1 && req.content_topics[0].starts_with("/xmtp/0/userpreferences-") {
-        MAX_PAGE_PREFERENCES
-    } else {
-        MAX_PAGE
-    };
-    let limit = match paging.limit {
-        0 => DEFAULT_PAGE,
-        n if n > max => return Err(ApiError::invalid(format!("cannot exceed {max} rows per query"))),
-        n => n,
-    };
-    let after = paging
-        .cursor
-        .as_ref()
-        .and_then(|c| c.cursor.as_ref())
-        .map(|cursor::Cursor::Index(ic)| (ic.sender_time_ns, ic.digest.as_slice()));
-    let mut rows = Vec::new();
-    let mut topics: Vec<&String> = req.content_topics.iter().collect();
-    topics.sort();
-    topics.dedup();
-    for t in topics {
-        let q = PageQuery { topic: t, start_ns: req.start_time_ns, end_ns: req.end_time_ns, after, ascending, limit };
-        rows.extend(store::page(conn, &q).map_err(ApiError::internal)?);
-    }
-    if req.content_topics.len() > 1 {
-        rows.sort_by(|a, b| {
-            let o = (a.0.timestamp_ns, &a.1).cmp(&(b.0.timestamp_ns, &b.1));
-            if ascending { o } else { o.reverse() }
-        });
-        rows.truncate(limit as usize);
-    }
-    let paging_info = if rows.len() < limit as usize {
-        PagingInfo { limit: 0, cursor: None, direction: direction as i32 }
-    } else {
-        let last = rows.last().map(|(e, d)| IndexCursor { digest: d.clone(), sender_time_ns: e.timestamp_ns });
-        PagingInfo {
-            limit,
-            cursor: last.map(|ic| Cursor { cursor: Some(cursor::Cursor::Index(ic)) }),
-            direction: direction as i32,
-        }
-    };
-    Ok(QueryResponse { envelopes: rows.into_iter().map(|(e, _)| e).collect(), paging_info: Some(paging_info) })
 }
 
 /// Commits publishes in groups: whatever arrived while the previous group was being written goes

@@ -14,9 +14,6 @@ use xmtp_proto::message_api::v1::{
 use crate::api::{Api, ApiError, Code};
 use crate::fanout::Subscription;
 
-/// Largest request accepted (spec §12.4: 50 MiB).
-pub const MAX_DECODING: usize = 50 * 1024 * 1024;
-
 /// The tonic service.
 #[derive(Debug, Clone)]
 pub struct GrpcService {
@@ -35,6 +32,7 @@ impl From<ApiError> for Status {
         let code = match e.code {
             Code::InvalidArgument => tonic::Code::InvalidArgument,
             Code::PermissionDenied => tonic::Code::PermissionDenied,
+            Code::ResourceExhausted => tonic::Code::ResourceExhausted,
             Code::Internal => tonic::Code::Internal,
             Code::Unavailable => tonic::Code::Unavailable,
             Code::Unauthenticated => tonic::Code::Unauthenticated,

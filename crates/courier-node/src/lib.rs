@@ -13,6 +13,8 @@ pub mod fanout;
 pub mod grpc;
 pub mod http;
 pub mod json;
+pub mod limits;
+pub mod query;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -25,6 +27,7 @@ use xmtp_proto::message_api::v1::message_api_server::MessageApiServer;
 
 pub use api::{Api, AuthMode, Database};
 pub use http::HttpOptions;
+pub use limits::{Bucket, Limits, RateLimits};
 
 /// How to run a node.
 #[derive(Debug, Clone)]
@@ -39,6 +42,8 @@ pub struct NodeConfig {
     pub auth: AuthMode,
     /// Gateway settings.
     pub http: HttpOptions,
+    /// What one client may ask of the node.
+    pub limits: Limits,
 }
 
 impl NodeConfig {
@@ -51,6 +56,7 @@ impl NodeConfig {
             database: Database::Temporary,
             auth: AuthMode::Required,
             http: HttpOptions::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -158,7 +164,8 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     };
     let open_path = db_path.clone();
     let auth = config.auth;
-    let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth))
+    let limits = config.limits.clone();
+    let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth, limits))
         .await
         .map_err(|e| NodeError::TempDir(std::io::Error::other(e)))??;
 
@@ -180,8 +187,8 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
 
     let mut tasks = Vec::new();
     let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
-        .max_decoding_message_size(grpc::MAX_DECODING)
-        .max_encoding_message_size(grpc::MAX_DECODING);
+        .max_decoding_message_size(config.limits.max_request_bytes)
+        .max_encoding_message_size(config.limits.max_request_bytes.max(config.limits.max_response_bytes * 2));
     // Small responses must not wait for the peer's delayed ACK (Nagle): 40 ms per page otherwise.
     let incoming = tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(grpc_listener), |s| {
         s.inspect(|s| {

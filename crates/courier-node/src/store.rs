@@ -118,10 +118,43 @@ pub struct PageQuery<'a> {
 /// A stored envelope with its digest.
 pub type Row = (Envelope, Vec<u8>);
 
-/// Reads one page of one topic in (timestamp, digest) order.
-pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError> {
+/// Bytes an envelope adds to a response beyond its topic and message (tags, lengths, timestamp).
+pub const ENVELOPE_OVERHEAD: usize = 24;
+
+/// What an envelope costs a response's byte budget.
+pub fn cost(topic: &str, message_len: usize) -> usize {
+    topic.len() + message_len + ENVELOPE_OVERHEAD
+}
+
+/// The bytes a response may still carry. The first envelope of a response is always taken,
+/// whatever its size, so that a topic holding one envelope larger than the budget is not stuck.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    left: usize,
+    fresh: bool,
+}
+
+impl Budget {
+    /// A budget of `bytes`.
+    pub fn new(bytes: usize) -> Self {
+        Self { left: bytes, fresh: true }
+    }
+
+    /// Spends `cost` if it fits (or if nothing was spent yet); false if it does not.
+    pub fn take(&mut self, cost: usize) -> bool {
+        if cost <= self.left || self.fresh {
+            self.left = self.left.saturating_sub(cost);
+            self.fresh = false;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn select(q: &PageQuery<'_>, columns: &str) -> String {
     let (cmp, order) = if q.ascending { (">", "ASC") } else { ("<", "DESC") };
-    let mut sql = String::from("SELECT ts, digest, message FROM envelopes WHERE topic = ?1");
+    let mut sql = format!("SELECT {columns} FROM envelopes WHERE topic = ?1");
     if q.start_ns != 0 {
         sql.push_str(" AND ts >= ?2");
     }
@@ -135,7 +168,16 @@ pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError
         None => {}
     }
     sql.push_str(&format!(" ORDER BY ts {order}, digest {order} LIMIT ?6"));
-    let mut stmt = conn.prepare_cached(&sql)?;
+    sql
+}
+
+fn run<T>(
+    conn: &Connection,
+    q: &PageQuery<'_>,
+    columns: &str,
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<Option<T>, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(&select(q, columns))?;
     let (after_ts, after_digest) = q.after.map_or((0, &[][..]), |(t, d)| (t, d));
     // ?6 is always present, so SQLite counts six parameters whichever of ?2..?5 the
     // statement uses, and all six can be bound by position.
@@ -149,15 +191,54 @@ pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError
     ])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let ts: i64 = r.get(0)?;
-        let digest: Vec<u8> = r.get(1)?;
-        let message: Vec<u8> = r.get(2)?;
-        out.push((
-            Envelope { content_topic: q.topic.to_owned(), timestamp_ns: ts_from_sql(ts), message: message.into() },
-            digest,
-        ));
+        match each(r)? {
+            Some(x) => out.push(x),
+            None => break,
+        }
     }
     Ok(out)
+}
+
+/// Reads one page of one topic in (timestamp, digest) order, as long as `budget` lasts; the
+/// flag says whether the budget cut the page short.
+pub fn page(conn: &Connection, q: &PageQuery<'_>, budget: &mut Budget) -> Result<(Vec<Row>, bool), StoreError> {
+    let mut cut = false;
+    let rows = run(conn, q, "ts, digest, length(message), message", |r| {
+        let len: i64 = r.get(2)?;
+        if !budget.take(cost(q.topic, usize::try_from(len).unwrap_or(usize::MAX))) {
+            cut = true;
+            return Ok(None);
+        }
+        let (ts, digest, message): (i64, Vec<u8>, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(3)?);
+        let e = Envelope { content_topic: q.topic.to_owned(), timestamp_ns: ts_from_sql(ts), message: message.into() };
+        Ok(Some((e, digest)))
+    })?;
+    Ok((rows, cut))
+}
+
+/// Where a stored envelope sits, and its message's size, without the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The envelope's timestamp.
+    pub ts: u64,
+    /// Its digest.
+    pub digest: Vec<u8>,
+    /// Its message's length.
+    pub len: usize,
+}
+
+/// The keys of one page of one topic (for merging topics before reading any message).
+pub fn keys(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError> {
+    run(conn, q, "ts, digest, length(message)", |r| {
+        let (ts, digest, len): (i64, Vec<u8>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        Ok(Some(Key { ts: ts_from_sql(ts), digest, len: usize::try_from(len).unwrap_or(usize::MAX) }))
+    })
+}
+
+/// The message of one stored envelope.
+pub fn message(conn: &Connection, topic: &str, key: &Key) -> Result<Vec<u8>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT message FROM envelopes WHERE topic = ?1 AND ts = ?2 AND digest = ?3")?;
+    Ok(stmt.query_row(params![topic, ts_to_sql(key.ts), &key.digest[..]], |r| r.get(0))?)
 }
 
 /// Number of stored envelopes (for health output and tests).
