@@ -4,6 +4,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio_stream::Stream;
+use tonic::codegen::http;
 use tonic::{Request, Response, Status, Streaming};
 use xmtp_proto::message_api::v1::message_api_server::MessageApi;
 use xmtp_proto::message_api::v1::{
@@ -38,6 +39,21 @@ impl From<ApiError> for Status {
             Code::Unauthenticated => tonic::Code::Unauthenticated,
         };
         Status::new(code, e.message)
+    }
+}
+
+/// The check of `:authority` for a node bound to loopback (DNS rebinding; see [`crate::web`]):
+/// a foreign host name gets `PERMISSION_DENIED`.
+#[allow(clippy::result_large_err, reason = "tower-http's validator returns the refusal as a whole response")]
+pub fn host_guard(
+    loopback_only: bool,
+) -> impl FnMut(&mut http::Request<tonic::body::Body>) -> Result<(), http::Response<tonic::body::Body>> + Clone {
+    move |req| {
+        if !loopback_only || crate::web::names_loopback(req) {
+            Ok(())
+        } else {
+            Err(Status::permission_denied(crate::web::FOREIGN_HOST).into_http())
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod json;
 pub mod limits;
 pub mod query;
 pub mod store;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -198,6 +199,9 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let signal = until_stopped(stopped.clone());
     tasks.push(tokio::spawn(async move {
         if let Err(e) = tonic::transport::Server::builder()
+            .layer(tower_http::validate_request::ValidateRequestHeaderLayer::custom(grpc::host_guard(
+                grpc_addr.ip().is_loopback(),
+            )))
             .add_service(service)
             .serve_with_incoming_shutdown(incoming, signal)
             .await
@@ -206,7 +210,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         }
     }));
     if let Some(listener) = http_listener {
-        let app = http::router(Arc::clone(&api), config.http);
+        let app = http::router(Arc::clone(&api), config.http, http_addr.is_some_and(|a| a.ip().is_loopback()));
         let signal = until_stopped(stopped.clone());
         tasks.push(tokio::spawn(async move {
             use axum::serve::ListenerExt as _;
