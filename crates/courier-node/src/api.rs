@@ -3,6 +3,7 @@
 //! subscriptions. The transports in `grpc` and `http` only translate.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
@@ -13,9 +14,10 @@ use tokio::sync::oneshot;
 use xmtp_crypto::{auth, hash::sha256, topic};
 use xmtp_proto::message_api::v1::{BatchQueryRequest, BatchQueryResponse, Envelope, QueryRequest, QueryResponse};
 
-use crate::fanout::{Fanout, Subscription};
+use crate::fanout::{Fanout, Refused, SubLimits, Subscription};
 use crate::limits::Limits;
 use crate::query;
+use crate::ratelimit::{Kind, RateLimiter};
 use crate::store::{self, StoreError};
 
 /// Longest topic accepted (bytes).
@@ -95,6 +97,7 @@ pub struct Api {
     fanout: Arc<Fanout>,
     auth: AuthMode,
     limits: Limits,
+    rate: RateLimiter,
     tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
 }
 
@@ -118,10 +121,19 @@ pub fn digest(e: &Envelope) -> [u8; 32] {
 
 impl Api {
     /// Opens the database (failing clearly if it is unreadable) and starts the writer thread.
+    /// Subscriptions in all stop at `limits.max_connections` minus a reserve, when it is set.
     pub fn open(db_path: PathBuf, auth: AuthMode, limits: Limits) -> Result<Arc<Self>, StoreError> {
-        let writer_conn = store::open(&db_path)?;
+        let mut writer_conn = store::open(&db_path)?;
+        store::cap_size(&mut writer_conn, limits.max_database_bytes)?;
         let reader = store::open(&db_path)?;
-        let fanout = Arc::new(Fanout::default());
+        let total = limits.max_connections.map_or(usize::MAX, |c| c - limits.fd_reserve.min(c / 4));
+        let fanout = Arc::new(Fanout::new(SubLimits {
+            max_topics: limits.max_topics_per_subscription,
+            per_connection: limits.max_subscriptions_per_connection,
+            per_address: limits.max_subscriptions_per_address,
+            total,
+            buffer_bytes: limits.subscriber_buffer_bytes,
+        }));
         let (tx, rx) = std_mpsc::channel::<WriteJob>();
         let thread_fanout = Arc::clone(&fanout);
         let handle = std::thread::Builder::new()
@@ -135,6 +147,7 @@ impl Api {
             db_path,
             fanout,
             auth,
+            rate: RateLimiter::new(limits.rate),
             limits,
             tokens: Mutex::new(HashMap::new()),
         }))
@@ -155,12 +168,24 @@ impl Api {
 
     /// Publish (spec §12.6, §12.7): checks the token, the topic rule and the limits of every
     /// envelope, then stores (unless ephemeral) and relays them in order. Nothing is stored
-    /// unless every envelope passes.
-    pub async fn publish(&self, authorization: Option<&str>, envelopes: Vec<Envelope>) -> Result<(), ApiError> {
+    /// unless every envelope passes. `peer` is the client's address, if known (for rate limits).
+    pub async fn publish(
+        &self,
+        peer: Option<SocketAddr>,
+        authorization: Option<&str>,
+        envelopes: Vec<Envelope>,
+    ) -> Result<(), ApiError> {
+        let cost = envelopes.len().max(1);
+        if !self.rate.address(peer, Kind::Publish, cost) {
+            return Err(ApiError::new(Code::ResourceExhausted, "publish rate limit reached for this address"));
+        }
         if self.auth == AuthMode::Required {
             let header =
                 authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
             let verified = self.verify_token(header)?;
+            if !self.rate.identity(peer, verified.wallet.as_str(), cost) {
+                return Err(ApiError::new(Code::ResourceExhausted, "publish rate limit reached for this identity"));
+            }
             for e in &envelopes {
                 auth::check_topic(&verified.wallet, &e.content_topic)
                     .map_err(|e| ApiError::new(Code::PermissionDenied, e.to_string()))?;
@@ -213,15 +238,34 @@ impl Api {
         Ok(verified)
     }
 
+    /// Charges `cost` to `peer`'s bucket for queries and subscriptions.
+    fn charge(&self, peer: Option<SocketAddr>, cost: usize) -> Result<(), ApiError> {
+        if self.rate.address(peer, Kind::Other, cost) {
+            Ok(())
+        } else {
+            Err(ApiError::new(Code::ResourceExhausted, "request rate limit reached for this address"))
+        }
+    }
+
     /// Query (spec §12.5), its response bounded in bytes.
-    pub async fn query(self: &Arc<Self>, req: QueryRequest) -> Result<QueryResponse, ApiError> {
+    pub async fn query(
+        self: &Arc<Self>,
+        peer: Option<SocketAddr>,
+        req: QueryRequest,
+    ) -> Result<QueryResponse, ApiError> {
+        self.charge(peer, 1)?;
         let this = Arc::clone(self);
         self.with_reader(move |conn| query::query(conn, &req, &this.limits)).await?
     }
 
     /// BatchQuery: at most `max_batch` queries sharing one byte budget; any failure fails the
     /// batch with INTERNAL.
-    pub async fn batch_query(self: &Arc<Self>, req: BatchQueryRequest) -> Result<BatchQueryResponse, ApiError> {
+    pub async fn batch_query(
+        self: &Arc<Self>,
+        peer: Option<SocketAddr>,
+        req: BatchQueryRequest,
+    ) -> Result<BatchQueryResponse, ApiError> {
+        self.charge(peer, req.requests.len().max(1))?;
         let this = Arc::clone(self);
         self.with_reader(move |conn| query::batch(conn, &req, &this.limits)).await?
     }
@@ -231,14 +275,17 @@ impl Api {
         &self.limits
     }
 
-    /// Subscribe: envelopes published from now on to any of `topics`.
-    pub fn subscribe(&self, topics: Vec<String>) -> Subscription {
-        self.fanout.subscribe(topics)
+    /// Subscribe: envelopes published from now on to any of `topics`, within the subscription
+    /// limits of `peer`'s connection and address and of the node.
+    pub fn subscribe(&self, peer: Option<SocketAddr>, topics: Vec<String>) -> Result<Subscription, ApiError> {
+        self.charge(peer, 1)?;
+        self.fanout.subscribe(peer, topics).map_err(refused)
     }
 
     /// SubscribeAll: every `/xmtp/0/` and `/xmtp/mls/1/` envelope from now on.
-    pub fn subscribe_all(&self) -> Subscription {
-        self.fanout.subscribe_all()
+    pub fn subscribe_all(&self, peer: Option<SocketAddr>) -> Result<Subscription, ApiError> {
+        self.charge(peer, 1)?;
+        self.fanout.subscribe_all(peer).map_err(refused)
     }
 
     /// Stored envelopes (for health output).
@@ -267,6 +314,13 @@ impl Api {
         .await
         .map_err(ApiError::internal)?
     }
+}
+
+/// A refused subscription: too many topics is a bad request, too many subscriptions a
+/// resource running out.
+pub(crate) fn refused(r: Refused) -> ApiError {
+    let code = if matches!(r, Refused::Topics(_)) { Code::InvalidArgument } else { Code::ResourceExhausted };
+    ApiError::new(code, r.to_string())
 }
 
 /// Commits publishes in groups: whatever arrived while the previous group was being written goes
@@ -300,7 +354,13 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteJob>, fanout: &
                 }
             }
             Err(e) => {
-                let err = ApiError::internal(e);
+                // Nothing of this group was stored; every publish in it is refused.
+                let err = if store::is_full(&e) {
+                    tracing::warn!(error = %e, "database full: publishes refused, reads go on");
+                    ApiError::new(Code::ResourceExhausted, "the node's storage is full; nothing was stored")
+                } else {
+                    ApiError::internal(e)
+                };
                 for job in jobs {
                     let _ = job.reply.send(Err(err.clone()));
                 }

@@ -87,14 +87,14 @@ fn subscribed<T>(body: T) -> Response<T> {
 impl MessageApi for GrpcService {
     async fn publish(&self, request: Request<PublishRequest>) -> Result<Response<PublishResponse>, Status> {
         let auth = request.metadata().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        self.api.publish(auth.as_deref(), request.into_inner().envelopes).await?;
+        self.api.publish(request.remote_addr(), auth.as_deref(), request.into_inner().envelopes).await?;
         Ok(Response::new(PublishResponse {}))
     }
 
     type SubscribeStream = EnvelopeStream;
 
     async fn subscribe(&self, request: Request<SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
-        let sub = self.api.subscribe(request.into_inner().content_topics);
+        let sub = self.api.subscribe(request.remote_addr(), request.into_inner().content_topics)?;
         Ok(subscribed(stream_of(sub)))
     }
 
@@ -104,14 +104,18 @@ impl MessageApi for GrpcService {
         &self,
         request: Request<Streaming<SubscribeRequest>>,
     ) -> Result<Response<Self::Subscribe2Stream>, Status> {
+        let peer = request.remote_addr();
         let mut requests = request.into_inner();
-        let mut sub = self.api.subscribe(Vec::new());
+        let mut sub = self.api.subscribe(peer, Vec::new())?;
         let fanout = Arc::clone(self.api.fanout());
         let stream = async_stream(move |tx| async move {
             loop {
                 tokio::select! {
                     req = requests.message() => match req {
-                        Ok(Some(r)) => fanout.replace_topics(sub.id(), r.content_topics),
+                        Ok(Some(r)) => if let Err(e) = fanout.replace_topics(sub.id(), r.content_topics) {
+                            let _ = tx.send(Err(crate::api::refused(e).into())).await;
+                            break;
+                        },
                         // The client closed its side or the request stream broke: stop.
                         Ok(None) | Err(_) => break,
                     },
@@ -129,16 +133,16 @@ impl MessageApi for GrpcService {
 
     async fn subscribe_all(
         &self,
-        _request: Request<SubscribeAllRequest>,
+        request: Request<SubscribeAllRequest>,
     ) -> Result<Response<Self::SubscribeAllStream>, Status> {
-        Ok(subscribed(stream_of(self.api.subscribe_all())))
+        Ok(subscribed(stream_of(self.api.subscribe_all(request.remote_addr())?)))
     }
 
     async fn query(&self, request: Request<QueryRequest>) -> Result<Response<QueryResponse>, Status> {
-        Ok(Response::new(self.api.query(request.into_inner()).await?))
+        Ok(Response::new(self.api.query(request.remote_addr(), request.into_inner()).await?))
     }
 
     async fn batch_query(&self, request: Request<BatchQueryRequest>) -> Result<Response<BatchQueryResponse>, Status> {
-        Ok(Response::new(self.api.batch_query(request.into_inner()).await?))
+        Ok(Response::new(self.api.batch_query(request.remote_addr(), request.into_inner()).await?))
     }
 }

@@ -4,11 +4,12 @@
 //! refused host names included), CORS only for configured origins (see [`crate::web`]), gzip
 //! for query responses, and `GET /healthz`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -81,9 +82,26 @@ async fn loopback_host(req: Request, next: Next) -> Response {
     }
 }
 
-/// The spec's error object `{code, message, details}` with an HTTP status.
+/// The spec's error object `{code, message, details}` with an HTTP status. When the node is
+/// short of something (429, 413) the connection is closed after the answer, so a refused
+/// client does not keep holding it.
 fn error(status: StatusCode, code: i32, message: &str) -> Response {
-    (status, Json(json!({"code": code, "message": message, "details": []}))).into_response()
+    let mut r = (status, Json(json!({"code": code, "message": message, "details": []}))).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::PAYLOAD_TOO_LARGE {
+        r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+/// The client's address, when the connection recorded it.
+struct Peer(Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    }
 }
 
 /// A request body, refused as the JSON error object when it cannot be read (413 when it passes
@@ -155,7 +173,12 @@ fn protobuf_response(m: &impl prost::Message) -> Response {
     ([(header::CONTENT_TYPE, "application/x-protobuf")], m.encode_to_vec()).into_response()
 }
 
-async fn publish(State(g): State<Gateway>, headers: HeaderMap, RawBody(body): RawBody) -> Result<Response, ApiError> {
+async fn publish(
+    State(g): State<Gateway>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary {
         decode::<xmtp_proto::message_api::v1::PublishRequest>(&body)?
@@ -163,7 +186,7 @@ async fn publish(State(g): State<Gateway>, headers: HeaderMap, RawBody(body): Ra
         json::publish_in(&parse_json(&body)?).map_err(bad)?
     };
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    g.api.publish(auth, req.envelopes).await?;
+    g.api.publish(peer, auth, req.envelopes).await?;
     Ok(if binary {
         protobuf_response(&xmtp_proto::message_api::v1::PublishResponse {})
     } else {
@@ -171,31 +194,37 @@ async fn publish(State(g): State<Gateway>, headers: HeaderMap, RawBody(body): Ra
     })
 }
 
-async fn query(State(g): State<Gateway>, headers: HeaderMap, RawBody(body): RawBody) -> Result<Response, ApiError> {
+async fn query(
+    State(g): State<Gateway>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary { decode(&body)? } else { json::query_in(&parse_json(&body)?).map_err(bad)? };
-    let resp = g.api.query(req).await?;
+    let resp = g.api.query(peer, req).await?;
     Ok(if binary { protobuf_response(&resp) } else { Json(json::query_out(&resp)).into_response() })
 }
 
 async fn batch_query(
     State(g): State<Gateway>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary { decode(&body)? } else { json::batch_in(&parse_json(&body)?).map_err(bad)? };
-    let resp = g.api.batch_query(req).await?;
+    let resp = g.api.batch_query(peer, req).await?;
     Ok(if binary { protobuf_response(&resp) } else { Json(json::batch_out(&resp)).into_response() })
 }
 
-async fn subscribe(State(g): State<Gateway>, RawBody(body): RawBody) -> Result<Response, ApiError> {
+async fn subscribe(State(g): State<Gateway>, Peer(peer): Peer, RawBody(body): RawBody) -> Result<Response, ApiError> {
     let req = json::subscribe_in(&parse_json(&body)?).map_err(bad)?;
-    Ok(stream_response(g.api.subscribe(req.content_topics), g.options.keepalive))
+    Ok(stream_response(g.api.subscribe(peer, req.content_topics)?, g.options.keepalive))
 }
 
-async fn subscribe_all(State(g): State<Gateway>) -> Response {
-    stream_response(g.api.subscribe_all(), g.options.keepalive)
+async fn subscribe_all(State(g): State<Gateway>, Peer(peer): Peer) -> Result<Response, ApiError> {
+    Ok(stream_response(g.api.subscribe_all(peer)?, g.options.keepalive))
 }
 
 /// One JSON object per line: `{"result":<envelope>}`, or `{"result":{}}` after `keepalive` of

@@ -9,12 +9,14 @@
 //! two resources. Start one with [`start`] and stop it with [`NodeHandle::shutdown`].
 
 pub mod api;
+pub mod conn;
 pub mod fanout;
 pub mod grpc;
 pub mod http;
 pub mod json;
 pub mod limits;
 pub mod query;
+pub mod ratelimit;
 pub mod store;
 pub mod web;
 
@@ -165,7 +167,11 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     };
     let open_path = db_path.clone();
     let auth = config.auth;
-    let limits = config.limits.clone();
+    let fd_limit = conn::raise_fd_limit();
+    let mut limits = config.limits.clone();
+    let max_connections = conn::max_connections(limits.max_connections, fd_limit, limits.fd_reserve);
+    limits.max_connections = Some(max_connections);
+    let connections = conn::Connections::new(max_connections);
     let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth, limits))
         .await
         .map_err(|e| NodeError::TempDir(std::io::Error::other(e)))??;
@@ -190,15 +196,18 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
         .max_decoding_message_size(config.limits.max_request_bytes)
         .max_encoding_message_size(config.limits.max_request_bytes.max(config.limits.max_response_bytes * 2));
-    // Small responses must not wait for the peer's delayed ACK (Nagle): 40 ms per page otherwise.
-    let incoming = tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(grpc_listener), |s| {
-        s.inspect(|s| {
-            let _ = s.set_nodelay(true);
-        })
-    });
+    // Accepted connections get TCP_NODELAY: small responses must not wait for the peer's
+    // delayed ACK (Nagle), 40 ms per page otherwise.
+    let incoming = conn::grpc_incoming(grpc_listener, connections.clone(), stopped.clone());
     let signal = until_stopped(stopped.clone());
+    let l = &config.limits;
+    let grpc_server = tonic::transport::Server::builder()
+        .max_concurrent_streams(l.max_concurrent_streams)
+        .http2_keepalive_interval(Some(l.http2_keepalive))
+        .http2_keepalive_timeout(Some(l.http2_keepalive))
+        .tcp_keepalive(Some(l.http2_keepalive));
     tasks.push(tokio::spawn(async move {
-        if let Err(e) = tonic::transport::Server::builder()
+        if let Err(e) = grpc_server
             .layer(tower_http::validate_request::ValidateRequestHeaderLayer::custom(grpc::host_guard(
                 grpc_addr.ip().is_loopback(),
             )))
@@ -211,17 +220,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     }));
     if let Some(listener) = http_listener {
         let app = http::router(Arc::clone(&api), config.http, http_addr.is_some_and(|a| a.ip().is_loopback()));
-        let signal = until_stopped(stopped.clone());
-        tasks.push(tokio::spawn(async move {
-            use axum::serve::ListenerExt as _;
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
-                tracing::error!(error = %e, "HTTP gateway stopped");
-            }
-        }));
+        let header_timeout = config.limits.header_read_timeout;
+        tasks.push(tokio::spawn(conn::serve_http(listener, app, connections, header_timeout, stopped.clone())));
     }
-    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth, "node started");
+    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth,
+        max_connections, fd_limit = ?fd_limit, "node started");
     Ok(NodeHandle { grpc_addr, http_addr, api, stop, tasks, _temp: temp })
 }

@@ -82,6 +82,22 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Caps the database file at about `bytes` (SQLite's `max_page_count` on this connection):
+/// past it, inserts fail with SQLITE_FULL as on a full disk, and reads go on.
+pub fn cap_size(conn: &mut Connection, bytes: Option<u64>) -> Result<(), StoreError> {
+    if let Some(bytes) = bytes {
+        let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let pages = i64::try_from(bytes).unwrap_or(i64::MAX) / page.max(512);
+        conn.query_row(&format!("PRAGMA max_page_count = {}", pages.max(1)), [], |_| Ok(()))?;
+    }
+    Ok(())
+}
+
+/// Whether an error is the disk (or the configured size cap) being full.
+pub fn is_full(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
+}
+
 /// Inserts envelopes in one transaction; exact duplicates (same topic, timestamp and message)
 /// are ignored. Returns how many rows were new.
 pub fn insert(conn: &mut Connection, envelopes: &[(Envelope, [u8; 32])]) -> Result<usize, StoreError> {
