@@ -154,10 +154,7 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, NodeError> {
 pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let (db_path, temp) = match &config.database {
         Database::File(p) => {
-            if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|source| store::StoreError::Io { path: p.display().to_string(), source })?;
-            }
+            store::prepare(p)?;
             (p.clone(), None)
         }
         Database::Temporary => {

@@ -60,6 +60,39 @@ CREATE TABLE IF NOT EXISTS envelopes (
 ) WITHOUT ROWID;
 ";
 
+/// Prepares the database's place, private to the user on Unix: missing folders are created
+/// 0700 (existing ones are left as they are: they may be shared, such as the home folder),
+/// the database file is created 0600 before SQLite opens it (SQLite gives its `-wal` and
+/// `-shm` files the database file's mode), and an existing file and its `-wal`/`-shm` are
+/// set to 0600.
+pub fn prepare(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io { path: path.display().to_string(), source };
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+        dir.mode(0o700);
+        if let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            dir.create(parent).map_err(io)?;
+        }
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).map_err(io)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            match std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        dir.create(parent).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) the database at `path`: WAL, `synchronous = NORMAL` (a committed
 /// publish survives a crash of the node; the OS losing power may drop the last commits), and a
 /// quick integrity check so that a damaged file is refused at start, not discovered later.
