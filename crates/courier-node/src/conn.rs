@@ -150,16 +150,24 @@ async fn accept_loop(
 }
 
 /// The gRPC listener's connections as a stream for tonic (which ends the server on an error
-/// item, so none is ever yielded).
+/// item, so none is ever yielded). A connection that sends nothing within `first_byte` is
+/// closed before tonic sees it; once HTTP/2 runs, keep-alive pings find dead peers.
 pub fn grpc_incoming(
     listener: TcpListener,
     connections: Connections,
+    first_byte: Duration,
     stopped: watch::Receiver<bool>,
 ) -> tokio_stream::wrappers::ReceiverStream<Result<Counted, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(accept_loop(listener, connections, stopped, move |c, _| {
+    tokio::spawn(accept_loop(listener, connections, stopped, move |c, peer| {
         let tx = tx.clone();
         tokio::spawn(async move {
+            // `readable()` may report ready at once; a peek waits for a byte (0 at EOF).
+            let mut first = [0u8; 1];
+            if !matches!(tokio::time::timeout(first_byte, c.io.peek(&mut first)).await, Ok(Ok(1..))) {
+                tracing::debug!(%peer, "gRPC connection sent nothing; closed");
+                return;
+            }
             let _ = tx.send(Ok(c)).await;
         });
     }));

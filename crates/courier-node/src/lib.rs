@@ -195,7 +195,8 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         .max_encoding_message_size(config.limits.max_request_bytes.max(config.limits.max_response_bytes * 2));
     // Accepted connections get TCP_NODELAY: small responses must not wait for the peer's
     // delayed ACK (Nagle), 40 ms per page otherwise.
-    let incoming = conn::grpc_incoming(grpc_listener, connections.clone(), stopped.clone());
+    let incoming =
+        conn::grpc_incoming(grpc_listener, connections.clone(), config.limits.header_read_timeout, stopped.clone());
     let signal = until_stopped(stopped.clone());
     let l = &config.limits;
     let grpc_server = tonic::transport::Server::builder()
