@@ -93,6 +93,8 @@ pub struct Api {
     writer: Mutex<Option<std_mpsc::Sender<WriteJob>>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per query running; a query holds a pooled reader only while it has one.
+    reading: Arc<tokio::sync::Semaphore>,
     db_path: PathBuf,
     fanout: Arc<Fanout>,
     auth: AuthMode,
@@ -144,6 +146,7 @@ impl Api {
             writer: Mutex::new(Some(tx)),
             writer_thread: Mutex::new(Some(handle)),
             readers: Mutex::new(vec![reader]),
+            reading: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_queries.max(1))),
             db_path,
             fanout,
             auth,
@@ -297,8 +300,13 @@ impl Api {
         self: &Arc<Self>,
         f: impl FnOnce(&Connection) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        let permit = Arc::clone(&self.reading)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
             let conn = match pooled {
                 Some(c) => c,
@@ -306,7 +314,7 @@ impl Api {
             };
             let out = f(&conn);
             let mut pool = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if pool.len() < 8 {
+            if pool.len() < this.limits.max_concurrent_queries {
                 pool.push(conn);
             }
             Ok(out)

@@ -14,6 +14,9 @@ pub struct Limits {
     pub max_topics_per_query: usize,
     /// Queries in one batch (spec §12.5: 50).
     pub max_batch: usize,
+    /// Queries (and batches) read at once; more wait their turn. Bounds the database
+    /// connections, threads and response memory that concurrent queries take.
+    pub max_concurrent_queries: usize,
     /// Envelope bytes in one query or batch response. A page that would pass it is cut short
     /// and carries a cursor, so clients page on; a query the budget does not reach gets no
     /// envelopes and a cursor at its own start.
@@ -55,6 +58,7 @@ impl Default for Limits {
             max_request_bytes: 50 * 1024 * 1024,
             max_topics_per_query: 100,
             max_batch: 50,
+            max_concurrent_queries: 16,
             max_response_bytes: 16 * 1024 * 1024,
             max_topics_per_subscription: 10_000,
             max_subscriptions_per_connection: 64,

@@ -132,3 +132,51 @@ async fn topic_batch_and_envelope_limits_are_refused() {
     c.publish(with_auth(ok, &u.bearer())).await.unwrap();
     node.shutdown().await;
 }
+
+/// Concurrent queries share a bounded set of SQLite readers: 100 queries at once do not open
+/// 100 database connections (each holds file descriptors and a page cache). Measured as the
+/// most descriptors of this process open on the database's files while the queries run.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_queries_use_a_bounded_set_of_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = NodeConfig::ephemeral();
+    config.database = courier_node::Database::File(dir.path().join("crowd.db"));
+    config.limits.max_concurrent_queries = 4;
+    let node = courier_node::start(config).await.unwrap();
+    let mut c = grpc(&node).await;
+    let t = "/xmtp/0/m-concurrent/proto";
+    let envs: Vec<_> = (1..=100u64).map(|i| env(t, i, &vec![i as u8; 20_000])).collect();
+    c.publish(with_auth(PublishRequest { envelopes: envs }, &User::new(14).bearer())).await.unwrap();
+    let db_fds = || {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|p| p.to_string_lossy().contains("crowd.db"))
+            .count()
+    };
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(db_fds());
+            }
+            peak
+        })
+    };
+    let mut calls = Vec::new();
+    for _ in 0..100 {
+        let mut c = c.clone();
+        calls.push(tokio::spawn(async move { c.query(page(t, 100, SortDirection::Ascending, None)).await }));
+    }
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = sampler.join().unwrap();
+    // Writer and 4 readers, each with the database and its WAL open, and the shared -shm.
+    assert!(peak <= 11, "{peak} descriptors open on the database");
+    node.shutdown().await;
+}
