@@ -74,3 +74,35 @@ async fn connections_past_the_cap_are_closed_and_queries_get_in() {
     assert_eq!(node.api().fanout().len(), 30);
     node.shutdown().await;
 }
+
+/// A gRPC client that connects and sends nothing (not even the HTTP/2 preface) is dropped
+/// after the header-read timeout too.
+#[tokio::test]
+async fn silent_grpc_connections_are_dropped() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.header_read_timeout = Duration::from_millis(500);
+    let node = courier_node::start(config).await.unwrap();
+    let mut silent = TcpStream::connect(node.grpc_addr()).await.unwrap();
+    assert!(closed_within(&mut silent, Duration::from_secs(3)).await, "silent gRPC connection kept open");
+    node.shutdown().await;
+}
+
+/// HTTP/2 streams per gRPC connection are capped: with 3 subscriptions open, a fourth call on
+/// the same connection waits for a free stream, while another connection is served.
+#[tokio::test]
+async fn grpc_streams_per_connection_are_capped() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.max_concurrent_streams = 3;
+    let node = courier_node::start(config).await.unwrap();
+    let mut c = common::grpc(&node).await;
+    let mut subs = Vec::new();
+    for _ in 0..3 {
+        subs.push(c.subscribe_all(xmtp_proto::message_api::v1::SubscribeAllRequest {}).await.unwrap());
+    }
+    let q = xmtp_proto::message_api::v1::QueryRequest { content_topics: vec!["/t".into()], ..Default::default() };
+    let fourth = tokio::time::timeout(Duration::from_millis(500), c.query(q.clone())).await;
+    assert!(fourth.is_err(), "a fourth stream was opened on the connection");
+    common::grpc(&node).await.query(q).await.unwrap();
+    drop(subs);
+    node.shutdown().await;
+}
