@@ -53,8 +53,9 @@ pub struct NodeArgs {
     /// No rate limits (spec §12.9 token buckets per client address and per identity).
     #[arg(long, conflicts_with = "rate_limit_loopback")]
     pub no_rate_limit: bool,
-    /// Rate-limit loopback clients too (by default they are exempt; set this behind a local
-    /// reverse proxy only if the proxy passes each client on its own connection).
+    /// Rate-limit loopback clients too (by default they are exempt: they are this machine's own
+    /// apps). Behind a local reverse proxy every client looks like loopback and would share one
+    /// bucket; limit rates at the proxy there.
     #[arg(long)]
     pub rate_limit_loopback: bool,
 }

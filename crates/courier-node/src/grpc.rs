@@ -71,7 +71,8 @@ where
     F: FnOnce(tokio::sync::mpsc::Sender<Result<Envelope, Status>>) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    // A hand-off, not a buffer: the subscription's own buffer is bounded in bytes.
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
     tokio::spawn(f(tx));
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }

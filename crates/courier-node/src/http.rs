@@ -230,7 +230,8 @@ async fn subscribe_all(State(g): State<Gateway>, Peer(peer): Peer) -> Result<Res
 /// One JSON object per line: `{"result":<envelope>}`, or `{"result":{}}` after `keepalive` of
 /// silence. Never a blank line. The body ends when the node cuts the subscription off.
 fn stream_response(mut sub: Subscription, keepalive: Duration) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    // A hand-off, not a buffer: the subscription's own buffer is bounded in bytes.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
     tokio::spawn(async move {
         loop {
             let line = match tokio::time::timeout(keepalive, sub.recv()).await {

@@ -90,9 +90,9 @@ pub struct Bucket {
 pub struct RateLimits {
     /// Off entirely (a private network).
     pub enabled: bool,
-    /// Requests from loopback addresses are not limited (the embedded node serves one
-    /// machine; behind a local reverse proxy every client looks like loopback — turn this off
-    /// there only if the proxy itself limits per client).
+    /// Requests from loopback addresses are not limited (they are this machine's own apps;
+    /// the embedded node serves one user). Behind a local reverse proxy every client looks
+    /// like loopback: limit rates at the proxy there.
     pub exempt_loopback: bool,
     /// Publish, per client address.
     pub publish_per_address: Bucket,
