@@ -160,6 +160,7 @@ impl AppState {
             database: Database::File(db.clone()),
             auth: AuthMode::Required,
             http: HttpOptions::default(),
+            limits: courier_node::Limits::default(),
             proof_key: Some(key.clone()),
         };
         let any = SocketAddr::from(([127, 0, 0, 1], 0));

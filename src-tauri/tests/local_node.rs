@@ -86,7 +86,7 @@ fn a_node_without_the_users_key_at_the_local_address_is_not_adopted() {
     let me = invoke(&w, "create_account", json!({})).unwrap()["address"].as_str().unwrap().to_owned();
     let topic = format!("/xmtp/0/contact-{me}/proto");
     let query = xmtp_proto::message_api::v1::QueryRequest { content_topics: vec![topic], ..Default::default() };
-    let held = rt.block_on(impostor.api().query(query)).unwrap();
+    let held = rt.block_on(impostor.api().query(None, query)).unwrap();
     assert!(held.envelopes.is_empty(), "the impostor received the user's contact bundle");
     invoke(&w, "remove_account", json!({"address": me})).unwrap();
     rt.block_on(impostor.shutdown());

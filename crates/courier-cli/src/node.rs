@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use courier_node::{AuthMode, Database, HttpOptions, NodeConfig};
+use courier_node::{AuthMode, Database, HttpOptions, Limits, NodeConfig, RateLimits};
 
 /// Options of `courier node`.
 #[derive(Debug, clap::Args)]
@@ -27,6 +27,58 @@ pub struct NodeArgs {
     /// Seconds of silence before a gateway subscription gets a keep-alive line.
     #[arg(long, default_value_t = 30)]
     pub keepalive_secs: u64,
+    /// Allow this web origin (e.g. https://app.example) cross-origin access to the gateway;
+    /// repeatable. Without it no CORS headers are sent, so web pages cannot use the node.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Largest envelope message accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_message_bytes)]
+    pub max_message_bytes: usize,
+    /// Envelope bytes in one query or batch response; a longer page is cut and returns a cursor.
+    #[arg(long, default_value_t = Limits::default().max_response_bytes)]
+    pub max_response_bytes: usize,
+    /// Live subscriptions from one client address.
+    #[arg(long, default_value_t = Limits::default().max_subscriptions_per_address)]
+    pub max_subscriptions_per_address: usize,
+    /// Open connections [default: the open-file limit, raised to its hard limit, less a reserve].
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send its request headers; also how long an idle gateway
+    /// connection is kept.
+    #[arg(long, default_value_t = Limits::default().header_read_timeout.as_secs())]
+    pub header_timeout_secs: u64,
+    /// Refuse publishes once the database reaches this many bytes (reads go on).
+    #[arg(long, value_name = "BYTES")]
+    pub max_db_bytes: Option<u64>,
+    /// No rate limits (spec §12.9 token buckets per client address and per identity).
+    #[arg(long, conflicts_with = "rate_limit_loopback")]
+    pub no_rate_limit: bool,
+    /// Rate-limit loopback clients too (by default they are exempt: they are this machine's own
+    /// apps). Behind a local reverse proxy every client looks like loopback and would share one
+    /// bucket; limit rates at the proxy there.
+    #[arg(long)]
+    pub rate_limit_loopback: bool,
+}
+
+impl NodeArgs {
+    /// The limits these options ask for.
+    pub fn limits(&self) -> Limits {
+        let rate = if self.no_rate_limit {
+            RateLimits::off()
+        } else {
+            RateLimits { exempt_loopback: !self.rate_limit_loopback, ..RateLimits::default() }
+        };
+        Limits {
+            max_message_bytes: self.max_message_bytes,
+            max_response_bytes: self.max_response_bytes.max(1),
+            max_subscriptions_per_address: self.max_subscriptions_per_address,
+            max_connections: self.max_connections,
+            header_read_timeout: Duration::from_secs(self.header_timeout_secs.max(1)),
+            max_database_bytes: self.max_db_bytes,
+            rate,
+            ..Limits::default()
+        }
+    }
 }
 
 /// The default database: `<data dir>/courier/node.db`.
@@ -36,12 +88,17 @@ pub fn default_db() -> PathBuf {
 
 /// Runs the node until a signal; prints one line with the bound addresses when it is ready.
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
+    let limits = args.limits();
     let config = NodeConfig {
         grpc_addr: args.grpc_addr,
         http_addr: if args.no_http { None } else { Some(args.http_addr) },
         database: Database::File(args.db.unwrap_or_else(default_db)),
         auth: if args.no_auth { AuthMode::Disabled } else { AuthMode::Required },
-        http: HttpOptions { keepalive: Duration::from_secs(args.keepalive_secs.max(1)) },
+        http: HttpOptions {
+            keepalive: Duration::from_secs(args.keepalive_secs.max(1)),
+            cors_origins: args.cors_origins,
+        },
+        limits,
         // A node started from the command line proves nothing: the app uses it only if chosen.
         proof_key: None,
     };

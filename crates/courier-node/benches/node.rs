@@ -181,7 +181,7 @@ async fn handoff(node: &NodeHandle, subscribers: usize, messages: usize) -> Vec<
     let topic = format!("/xmtp/0/m-handoff-{subscribers}/proto");
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
-        let mut sub = node.api().subscribe(vec![topic.clone()]);
+        let mut sub = node.api().subscribe(None, vec![topic.clone()]).unwrap();
         tasks.push(tokio::spawn(async move {
             let mut got = Vec::with_capacity(messages);
             while got.len() < messages {
@@ -196,7 +196,7 @@ async fn handoff(node: &NodeHandle, subscribers: usize, messages: usize) -> Vec<
     let mut sent = Vec::with_capacity(messages);
     for i in 0..messages {
         sent.push(Instant::now());
-        node.api().publish(Some(&auth), vec![envelope(&topic, i as u64, &mut rng)]).await.unwrap();
+        node.api().publish(None, Some(&auth), vec![envelope(&topic, i as u64, &mut rng)]).await.unwrap();
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let mut lat = Vec::new();

@@ -3,6 +3,7 @@
 //! subscriptions. The transports in `grpc` and `http` only translate.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
@@ -11,26 +12,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 use xmtp_crypto::{auth, hash::sha256, topic};
-use xmtp_proto::message_api::v1::{
-    BatchQueryRequest, BatchQueryResponse, Cursor, Envelope, IndexCursor, PagingInfo, QueryRequest, QueryResponse,
-    SortDirection, cursor,
-};
+use xmtp_proto::message_api::v1::{BatchQueryRequest, BatchQueryResponse, Envelope, QueryRequest, QueryResponse};
 
-use crate::fanout::{Fanout, Subscription};
-use crate::store::{self, PageQuery, StoreError};
+use crate::fanout::{Fanout, Refused, SubLimits, Subscription};
+use crate::limits::Limits;
+use crate::query;
+use crate::ratelimit::{Kind, RateLimiter};
+use crate::store::{self, StoreError};
 
 /// Longest topic accepted (bytes).
 pub const MAX_TOPIC_LEN: usize = 300;
-/// Largest envelope message accepted (bytes).
-pub const MAX_MESSAGE_LEN: usize = 1_048_214;
-/// Rows per page when the request says 0.
-pub const DEFAULT_PAGE: u32 = 100;
-/// Rows per page at most (500 for a single `userpreferences-` topic).
-pub const MAX_PAGE: u32 = 100;
-const MAX_PAGE_PREFERENCES: u32 = 500;
-/// Queries per batch at most.
-pub const MAX_BATCH: usize = 50;
-
 /// gRPC status codes the API uses (the HTTP gateway maps them to HTTP statuses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
@@ -39,6 +30,8 @@ pub enum Code {
     InvalidArgument = 3,
     /// 7
     PermissionDenied = 7,
+    /// 8
+    ResourceExhausted = 8,
     /// 13
     Internal = 13,
     /// 14
@@ -58,15 +51,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 
-    fn invalid(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(Code::InvalidArgument, message)
     }
 
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
         Self::new(Code::Internal, "internal error")
     }
@@ -100,9 +93,13 @@ pub struct Api {
     writer: Mutex<Option<std_mpsc::Sender<WriteJob>>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per query running; a query holds a pooled reader only while it has one.
+    reading: Arc<tokio::sync::Semaphore>,
     db_path: PathBuf,
     fanout: Arc<Fanout>,
     auth: AuthMode,
+    limits: Limits,
+    rate: RateLimiter,
     tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
 }
 
@@ -126,10 +123,19 @@ pub fn digest(e: &Envelope) -> [u8; 32] {
 
 impl Api {
     /// Opens the database (failing clearly if it is unreadable) and starts the writer thread.
-    pub fn open(db_path: PathBuf, auth: AuthMode) -> Result<Arc<Self>, StoreError> {
-        let writer_conn = store::open(&db_path)?;
+    /// Subscriptions in all stop at `limits.max_connections` minus a reserve, when it is set.
+    pub fn open(db_path: PathBuf, auth: AuthMode, limits: Limits) -> Result<Arc<Self>, StoreError> {
+        let mut writer_conn = store::open(&db_path)?;
+        store::cap_size(&mut writer_conn, limits.max_database_bytes)?;
         let reader = store::open(&db_path)?;
-        let fanout = Arc::new(Fanout::default());
+        let total = limits.max_connections.map_or(usize::MAX, |c| c - limits.fd_reserve.min(c / 4));
+        let fanout = Arc::new(Fanout::new(SubLimits {
+            max_topics: limits.max_topics_per_subscription,
+            per_connection: limits.max_subscriptions_per_connection,
+            per_address: limits.max_subscriptions_per_address,
+            total,
+            buffer_bytes: limits.subscriber_buffer_bytes,
+        }));
         let (tx, rx) = std_mpsc::channel::<WriteJob>();
         let thread_fanout = Arc::clone(&fanout);
         let handle = std::thread::Builder::new()
@@ -140,9 +146,12 @@ impl Api {
             writer: Mutex::new(Some(tx)),
             writer_thread: Mutex::new(Some(handle)),
             readers: Mutex::new(vec![reader]),
+            reading: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_queries.max(1))),
             db_path,
             fanout,
             auth,
+            rate: RateLimiter::new(limits.rate),
+            limits,
             tokens: Mutex::new(HashMap::new()),
         }))
     }
@@ -162,12 +171,24 @@ impl Api {
 
     /// Publish (spec §12.6, §12.7): checks the token, the topic rule and the limits of every
     /// envelope, then stores (unless ephemeral) and relays them in order. Nothing is stored
-    /// unless every envelope passes.
-    pub async fn publish(&self, authorization: Option<&str>, envelopes: Vec<Envelope>) -> Result<(), ApiError> {
+    /// unless every envelope passes. `peer` is the client's address, if known (for rate limits).
+    pub async fn publish(
+        &self,
+        peer: Option<SocketAddr>,
+        authorization: Option<&str>,
+        envelopes: Vec<Envelope>,
+    ) -> Result<(), ApiError> {
+        let cost = envelopes.len().max(1);
+        if !self.rate.address(peer, Kind::Publish, cost) {
+            return Err(ApiError::new(Code::ResourceExhausted, "publish rate limit reached for this address"));
+        }
         if self.auth == AuthMode::Required {
             let header =
                 authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
             let verified = self.verify_token(header)?;
+            if !self.rate.identity(peer, verified.wallet.as_str(), cost) {
+                return Err(ApiError::new(Code::ResourceExhausted, "publish rate limit reached for this identity"));
+            }
             for e in &envelopes {
                 auth::check_topic(&verified.wallet, &e.content_topic)
                     .map_err(|e| ApiError::new(Code::PermissionDenied, e.to_string()))?;
@@ -177,7 +198,7 @@ impl Api {
             if e.content_topic.len() > MAX_TOPIC_LEN {
                 return Err(ApiError::invalid("topic length too big"));
             }
-            if e.message.len() > MAX_MESSAGE_LEN {
+            if e.message.len() > self.limits.max_message_bytes {
                 return Err(ApiError::invalid("message too big"));
             }
         }
@@ -220,36 +241,54 @@ impl Api {
         Ok(verified)
     }
 
-    /// Query (spec §12.5).
-    pub async fn query(self: &Arc<Self>, req: QueryRequest) -> Result<QueryResponse, ApiError> {
-        self.with_reader(move |conn| run_query(conn, &req)).await?
-    }
-
-    /// BatchQuery: at most 50 queries; any failure fails the batch with INTERNAL.
-    pub async fn batch_query(self: &Arc<Self>, req: BatchQueryRequest) -> Result<BatchQueryResponse, ApiError> {
-        if req.requests.len() > MAX_BATCH {
-            return Err(ApiError::invalid(format!("cannot exceed {MAX_BATCH} requests in one batch")));
+    /// Charges `cost` to `peer`'s bucket for queries and subscriptions.
+    fn charge(&self, peer: Option<SocketAddr>, cost: usize) -> Result<(), ApiError> {
+        if self.rate.address(peer, Kind::Other, cost) {
+            Ok(())
+        } else {
+            Err(ApiError::new(Code::ResourceExhausted, "request rate limit reached for this address"))
         }
-        self.with_reader(move |conn| {
-            let responses = req
-                .requests
-                .iter()
-                .map(|q| run_query(conn, q))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ApiError::new(Code::Internal, e.message))?;
-            Ok(BatchQueryResponse { responses })
-        })
-        .await?
     }
 
-    /// Subscribe: envelopes published from now on to any of `topics`.
-    pub fn subscribe(&self, topics: Vec<String>) -> Subscription {
-        self.fanout.subscribe(topics)
+    /// Query (spec §12.5), its response bounded in bytes.
+    pub async fn query(
+        self: &Arc<Self>,
+        peer: Option<SocketAddr>,
+        req: QueryRequest,
+    ) -> Result<QueryResponse, ApiError> {
+        self.charge(peer, 1)?;
+        let this = Arc::clone(self);
+        self.with_reader(move |conn| query::query(conn, &req, &this.limits)).await?
+    }
+
+    /// BatchQuery: at most `max_batch` queries sharing one byte budget; any failure fails the
+    /// batch with INTERNAL.
+    pub async fn batch_query(
+        self: &Arc<Self>,
+        peer: Option<SocketAddr>,
+        req: BatchQueryRequest,
+    ) -> Result<BatchQueryResponse, ApiError> {
+        self.charge(peer, req.requests.len().max(1))?;
+        let this = Arc::clone(self);
+        self.with_reader(move |conn| query::batch(conn, &req, &this.limits)).await?
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Subscribe: envelopes published from now on to any of `topics`, within the subscription
+    /// limits of `peer`'s connection and address and of the node.
+    pub fn subscribe(&self, peer: Option<SocketAddr>, topics: Vec<String>) -> Result<Subscription, ApiError> {
+        self.charge(peer, 1)?;
+        self.fanout.subscribe(peer, topics).map_err(refused)
     }
 
     /// SubscribeAll: every `/xmtp/0/` and `/xmtp/mls/1/` envelope from now on.
-    pub fn subscribe_all(&self) -> Subscription {
-        self.fanout.subscribe_all()
+    pub fn subscribe_all(&self, peer: Option<SocketAddr>) -> Result<Subscription, ApiError> {
+        self.charge(peer, 1)?;
+        self.fanout.subscribe_all(peer).map_err(refused)
     }
 
     /// Stored envelopes (for health output).
@@ -261,8 +300,13 @@ impl Api {
         self: &Arc<Self>,
         f: impl FnOnce(&Connection) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        let permit = Arc::clone(&self.reading)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
             let conn = match pooled {
                 Some(c) => c,
@@ -270,7 +314,7 @@ impl Api {
             };
             let out = f(&conn);
             let mut pool = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if pool.len() < 8 {
+            if pool.len() < this.limits.max_concurrent_queries {
                 pool.push(conn);
             }
             Ok(out)
@@ -280,55 +324,11 @@ impl Api {
     }
 }
 
-/// Validates and runs one query; several topics are queried one by one and merged.
-fn run_query(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse, ApiError> {
-    if req.content_topics.is_empty() {
-        return Err(ApiError::invalid("content topics required"));
-    }
-    let paging = req.paging_info.clone().unwrap_or_default();
-    let ascending = paging.direction == SortDirection::Ascending as i32;
-    let direction = if ascending { SortDirection::Ascending } else { SortDirection::Descending };
-    let max = if req.content_topics.len() == 1 && req.content_topics[0].starts_with("/xmtp/0/userpreferences-") {
-        MAX_PAGE_PREFERENCES
-    } else {
-        MAX_PAGE
-    };
-    let limit = match paging.limit {
-        0 => DEFAULT_PAGE,
-        n if n > max => return Err(ApiError::invalid(format!("cannot exceed {max} rows per query"))),
-        n => n,
-    };
-    let after = paging
-        .cursor
-        .as_ref()
-        .and_then(|c| c.cursor.as_ref())
-        .map(|cursor::Cursor::Index(ic)| (ic.sender_time_ns, ic.digest.as_slice()));
-    let mut rows = Vec::new();
-    let mut topics: Vec<&String> = req.content_topics.iter().collect();
-    topics.sort();
-    topics.dedup();
-    for t in topics {
-        let q = PageQuery { topic: t, start_ns: req.start_time_ns, end_ns: req.end_time_ns, after, ascending, limit };
-        rows.extend(store::page(conn, &q).map_err(ApiError::internal)?);
-    }
-    if req.content_topics.len() > 1 {
-        rows.sort_by(|a, b| {
-            let o = (a.0.timestamp_ns, &a.1).cmp(&(b.0.timestamp_ns, &b.1));
-            if ascending { o } else { o.reverse() }
-        });
-        rows.truncate(limit as usize);
-    }
-    let paging_info = if rows.len() < limit as usize {
-        PagingInfo { limit: 0, cursor: None, direction: direction as i32 }
-    } else {
-        let last = rows.last().map(|(e, d)| IndexCursor { digest: d.clone(), sender_time_ns: e.timestamp_ns });
-        PagingInfo {
-            limit,
-            cursor: last.map(|ic| Cursor { cursor: Some(cursor::Cursor::Index(ic)) }),
-            direction: direction as i32,
-        }
-    };
-    Ok(QueryResponse { envelopes: rows.into_iter().map(|(e, _)| e).collect(), paging_info: Some(paging_info) })
+/// A refused subscription: too many topics is a bad request, too many subscriptions a
+/// resource running out.
+pub(crate) fn refused(r: Refused) -> ApiError {
+    let code = if matches!(r, Refused::Topics(_)) { Code::InvalidArgument } else { Code::ResourceExhausted };
+    ApiError::new(code, r.to_string())
 }
 
 /// Commits publishes in groups: whatever arrived while the previous group was being written goes
@@ -362,7 +362,13 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteJob>, fanout: &
                 }
             }
             Err(e) => {
-                let err = ApiError::internal(e);
+                // Nothing of this group was stored; every publish in it is refused.
+                let err = if store::is_full(&e) {
+                    tracing::warn!(error = %e, "database full: publishes refused, reads go on");
+                    ApiError::new(Code::ResourceExhausted, "the node's storage is full; nothing was stored")
+                } else {
+                    ApiError::internal(e)
+                };
                 for job in jobs {
                     let _ = job.reply.send(Err(err.clone()));
                 }

@@ -4,6 +4,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio_stream::Stream;
+use tonic::codegen::http;
 use tonic::{Request, Response, Status, Streaming};
 use xmtp_proto::message_api::v1::message_api_server::MessageApi;
 use xmtp_proto::message_api::v1::{
@@ -13,9 +14,6 @@ use xmtp_proto::message_api::v1::{
 
 use crate::api::{Api, ApiError, Code};
 use crate::fanout::Subscription;
-
-/// Largest request accepted (spec §12.4: 50 MiB).
-pub const MAX_DECODING: usize = 50 * 1024 * 1024;
 
 /// The tonic service.
 #[derive(Debug, Clone)]
@@ -35,11 +33,27 @@ impl From<ApiError> for Status {
         let code = match e.code {
             Code::InvalidArgument => tonic::Code::InvalidArgument,
             Code::PermissionDenied => tonic::Code::PermissionDenied,
+            Code::ResourceExhausted => tonic::Code::ResourceExhausted,
             Code::Internal => tonic::Code::Internal,
             Code::Unavailable => tonic::Code::Unavailable,
             Code::Unauthenticated => tonic::Code::Unauthenticated,
         };
         Status::new(code, e.message)
+    }
+}
+
+/// The check of `:authority` for a node bound to loopback (DNS rebinding; see [`crate::web`]):
+/// a foreign host name gets `PERMISSION_DENIED`.
+#[allow(clippy::result_large_err, reason = "tower-http's validator returns the refusal as a whole response")]
+pub fn host_guard(
+    loopback_only: bool,
+) -> impl FnMut(&mut http::Request<tonic::body::Body>) -> Result<(), http::Response<tonic::body::Body>> + Clone {
+    move |req| {
+        if !loopback_only || crate::web::names_loopback(req) {
+            Ok(())
+        } else {
+            Err(Status::permission_denied(crate::web::FOREIGN_HOST).into_http())
+        }
     }
 }
 
@@ -57,7 +71,8 @@ where
     F: FnOnce(tokio::sync::mpsc::Sender<Result<Envelope, Status>>) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    // A hand-off, not a buffer: the subscription's own buffer is bounded in bytes.
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
     tokio::spawn(f(tx));
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }
@@ -73,14 +88,14 @@ fn subscribed<T>(body: T) -> Response<T> {
 impl MessageApi for GrpcService {
     async fn publish(&self, request: Request<PublishRequest>) -> Result<Response<PublishResponse>, Status> {
         let auth = request.metadata().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        self.api.publish(auth.as_deref(), request.into_inner().envelopes).await?;
+        self.api.publish(request.remote_addr(), auth.as_deref(), request.into_inner().envelopes).await?;
         Ok(Response::new(PublishResponse {}))
     }
 
     type SubscribeStream = EnvelopeStream;
 
     async fn subscribe(&self, request: Request<SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
-        let sub = self.api.subscribe(request.into_inner().content_topics);
+        let sub = self.api.subscribe(request.remote_addr(), request.into_inner().content_topics)?;
         Ok(subscribed(stream_of(sub)))
     }
 
@@ -90,14 +105,18 @@ impl MessageApi for GrpcService {
         &self,
         request: Request<Streaming<SubscribeRequest>>,
     ) -> Result<Response<Self::Subscribe2Stream>, Status> {
+        let peer = request.remote_addr();
         let mut requests = request.into_inner();
-        let mut sub = self.api.subscribe(Vec::new());
+        let mut sub = self.api.subscribe(peer, Vec::new())?;
         let fanout = Arc::clone(self.api.fanout());
         let stream = async_stream(move |tx| async move {
             loop {
                 tokio::select! {
                     req = requests.message() => match req {
-                        Ok(Some(r)) => fanout.replace_topics(sub.id(), r.content_topics),
+                        Ok(Some(r)) => if let Err(e) = fanout.replace_topics(sub.id(), r.content_topics) {
+                            let _ = tx.send(Err(crate::api::refused(e).into())).await;
+                            break;
+                        },
                         // The client closed its side or the request stream broke: stop.
                         Ok(None) | Err(_) => break,
                     },
@@ -115,16 +134,16 @@ impl MessageApi for GrpcService {
 
     async fn subscribe_all(
         &self,
-        _request: Request<SubscribeAllRequest>,
+        request: Request<SubscribeAllRequest>,
     ) -> Result<Response<Self::SubscribeAllStream>, Status> {
-        Ok(subscribed(stream_of(self.api.subscribe_all())))
+        Ok(subscribed(stream_of(self.api.subscribe_all(request.remote_addr())?)))
     }
 
     async fn query(&self, request: Request<QueryRequest>) -> Result<Response<QueryResponse>, Status> {
-        Ok(Response::new(self.api.query(request.into_inner()).await?))
+        Ok(Response::new(self.api.query(request.remote_addr(), request.into_inner()).await?))
     }
 
     async fn batch_query(&self, request: Request<BatchQueryRequest>) -> Result<Response<BatchQueryResponse>, Status> {
-        Ok(Response::new(self.api.batch_query(request.into_inner()).await?))
+        Ok(Response::new(self.api.batch_query(request.remote_addr(), request.into_inner()).await?))
     }
 }

@@ -1,36 +1,41 @@
 //! The HTTP/JSON gateway (spec §12.8) that xmtp-js uses: `POST /message/v1/*` with JSON (or
 //! binary protobuf for unary calls), newline-delimited streaming for subscriptions with headers
-//! sent at once and keep-alive lines, errors as `{code, message, details}`, CORS for browser
-//! clients, gzip for query responses, and `GET /healthz`.
+//! sent at once and keep-alive lines, errors as `{code, message, details}` (413, 404, 405 and
+//! refused host names included), CORS only for configured origins (see [`crate::web`]), gzip
+//! for query responses, and `GET /healthz`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{Any, CorsLayer};
 
 use crate::api::{Api, ApiError, Code};
 use crate::fanout::Subscription;
-use crate::json;
+use crate::{json, web};
 
 /// Settings of the gateway.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
     /// Silence after which a subscription stream gets a `{"result":{}}` line (xmtp-js's fetch
     /// gives up on a body idle for 300 s).
     pub keepalive: Duration,
+    /// Web origins (e.g. `https://app.example`) allowed cross-origin access. Empty (the
+    /// default): no CORS headers at all, so web pages the user visits cannot read the node.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self { keepalive: Duration::from_secs(30) }
+        Self { keepalive: Duration::from_secs(30), cors_origins: Vec::new() }
     }
 }
 
@@ -40,26 +45,81 @@ struct Gateway {
     options: HttpOptions,
 }
 
-/// The gateway's router.
-pub fn router(api: Arc<Api>, options: HttpOptions) -> Router {
+/// The gateway's router. `loopback_only`: answer only loopback host names (the node is bound
+/// to loopback).
+pub fn router(api: Arc<Api>, options: HttpOptions, loopback_only: bool) -> Router {
+    let body_limit = api.limits().max_request_bytes;
+    let cors = web::cors(&options.cors_origins);
     let state = Gateway { api, options };
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers(Any)
-        .max_age(Duration::from_secs(600));
     let queries = Router::new()
         .route("/message/v1/query", post(query))
         .route("/message/v1/batch-query", post(batch_query))
         .layer(CompressionLayer::new().gzip(true).no_br().no_deflate().no_zstd());
-    Router::new()
+    let mut router = Router::new()
         .route("/message/v1/publish", post(publish))
         .route("/message/v1/subscribe", post(subscribe))
         .route("/message/v1/subscribe-all", post(subscribe_all))
         .route("/healthz", get(health))
         .merge(queries)
-        .layer(cors)
-        .with_state(state)
+        .fallback(|| async { error(StatusCode::NOT_FOUND, 5, "no such path") })
+        .method_not_allowed_fallback(|| async { error(StatusCode::METHOD_NOT_ALLOWED, 12, "method not allowed") })
+        .layer(DefaultBodyLimit::max(body_limit));
+    if let Some(cors) = cors {
+        router = router.layer(cors);
+    }
+    if loopback_only {
+        router = router.layer(axum::middleware::from_fn(loopback_host));
+    }
+    router.with_state(state)
+}
+
+/// Refuses requests that name a host other than loopback (DNS rebinding).
+async fn loopback_host(req: Request, next: Next) -> Response {
+    if web::names_loopback(&req) {
+        next.run(req).await
+    } else {
+        error(web::FOREIGN_HOST_STATUS, Code::PermissionDenied as i32, web::FOREIGN_HOST)
+    }
+}
+
+/// The spec's error object `{code, message, details}` with an HTTP status. When the node is
+/// short of something (429, 413) the connection is closed after the answer, so a refused
+/// client does not keep holding it.
+fn error(status: StatusCode, code: i32, message: &str) -> Response {
+    let mut r = (status, Json(json!({"code": code, "message": message, "details": []}))).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::PAYLOAD_TOO_LARGE {
+        r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+/// The client's address, when the connection recorded it.
+struct Peer(Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    }
+}
+
+/// A request body, refused as the JSON error object when it cannot be read (413 when it passes
+/// the size limit).
+struct RawBody(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(Self(b)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(error(r.status(), Code::ResourceExhausted as i32, "request body too large"))
+            }
+            Err(r) => Err(error(r.status(), Code::InvalidArgument as i32, &r.body_text())),
+        }
+    }
 }
 
 fn http_status(code: Code) -> StatusCode {
@@ -67,6 +127,7 @@ fn http_status(code: Code) -> StatusCode {
         Code::InvalidArgument => StatusCode::BAD_REQUEST,
         Code::Unauthenticated => StatusCode::UNAUTHORIZED,
         Code::PermissionDenied => StatusCode::FORBIDDEN,
+        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
         Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -75,8 +136,7 @@ fn http_status(code: Code) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = http_status(self.code);
-        let body = Json(json!({"code": self.code as i32, "message": self.message, "details": []}));
-        let mut r = (status, body).into_response();
+        let mut r = error(status, self.code as i32, &self.message);
         if status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -113,7 +173,12 @@ fn protobuf_response(m: &impl prost::Message) -> Response {
     ([(header::CONTENT_TYPE, "application/x-protobuf")], m.encode_to_vec()).into_response()
 }
 
-async fn publish(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn publish(
+    State(g): State<Gateway>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary {
         decode::<xmtp_proto::message_api::v1::PublishRequest>(&body)?
@@ -121,7 +186,7 @@ async fn publish(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> R
         json::publish_in(&parse_json(&body)?).map_err(bad)?
     };
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    g.api.publish(auth, req.envelopes).await?;
+    g.api.publish(peer, auth, req.envelopes).await?;
     Ok(if binary {
         protobuf_response(&xmtp_proto::message_api::v1::PublishResponse {})
     } else {
@@ -129,33 +194,44 @@ async fn publish(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> R
     })
 }
 
-async fn query(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn query(
+    State(g): State<Gateway>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary { decode(&body)? } else { json::query_in(&parse_json(&body)?).map_err(bad)? };
-    let resp = g.api.query(req).await?;
+    let resp = g.api.query(peer, req).await?;
     Ok(if binary { protobuf_response(&resp) } else { Json(json::query_out(&resp)).into_response() })
 }
 
-async fn batch_query(State(g): State<Gateway>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn batch_query(
+    State(g): State<Gateway>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary { decode(&body)? } else { json::batch_in(&parse_json(&body)?).map_err(bad)? };
-    let resp = g.api.batch_query(req).await?;
+    let resp = g.api.batch_query(peer, req).await?;
     Ok(if binary { protobuf_response(&resp) } else { Json(json::batch_out(&resp)).into_response() })
 }
 
-async fn subscribe(State(g): State<Gateway>, body: Bytes) -> Result<Response, ApiError> {
+async fn subscribe(State(g): State<Gateway>, Peer(peer): Peer, RawBody(body): RawBody) -> Result<Response, ApiError> {
     let req = json::subscribe_in(&parse_json(&body)?).map_err(bad)?;
-    Ok(stream_response(g.api.subscribe(req.content_topics), g.options.keepalive))
+    Ok(stream_response(g.api.subscribe(peer, req.content_topics)?, g.options.keepalive))
 }
 
-async fn subscribe_all(State(g): State<Gateway>) -> Response {
-    stream_response(g.api.subscribe_all(), g.options.keepalive)
+async fn subscribe_all(State(g): State<Gateway>, Peer(peer): Peer) -> Result<Response, ApiError> {
+    Ok(stream_response(g.api.subscribe_all(peer)?, g.options.keepalive))
 }
 
 /// One JSON object per line: `{"result":<envelope>}`, or `{"result":{}}` after `keepalive` of
 /// silence. Never a blank line. The body ends when the node cuts the subscription off.
 fn stream_response(mut sub: Subscription, keepalive: Duration) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    // A hand-off, not a buffer: the subscription's own buffer is bounded in bytes.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
     tokio::spawn(async move {
         loop {
             let line = match tokio::time::timeout(keepalive, sub.recv()).await {

@@ -9,12 +9,17 @@
 //! two resources. Start one with [`start`] and stop it with [`NodeHandle::shutdown`].
 
 pub mod api;
+pub mod conn;
 pub mod fanout;
 pub mod grpc;
 pub mod http;
 pub mod json;
+pub mod limits;
 pub mod proof;
+pub mod query;
+pub mod ratelimit;
 pub mod store;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +31,7 @@ use xmtp_proto::message_api::v1::message_api_server::MessageApiServer;
 
 pub use api::{Api, AuthMode, Database};
 pub use http::HttpOptions;
+pub use limits::{Bucket, Limits, RateLimits};
 
 /// How to run a node.
 #[derive(Debug, Clone)]
@@ -40,6 +46,8 @@ pub struct NodeConfig {
     pub auth: AuthMode,
     /// Gateway settings.
     pub http: HttpOptions,
+    /// What one client may ask of the node.
+    pub limits: Limits,
     /// The key this node proves it was started by a Courier of this user with ([`proof`]);
     /// `None`: no proofs.
     pub proof_key: Option<proof::NodeKey>,
@@ -55,6 +63,7 @@ impl NodeConfig {
             database: Database::Temporary,
             auth: AuthMode::Required,
             http: HttpOptions::default(),
+            limits: Limits::default(),
             proof_key: None,
         }
     }
@@ -150,10 +159,7 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, NodeError> {
 pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let (db_path, temp) = match &config.database {
         Database::File(p) => {
-            if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|source| store::StoreError::Io { path: p.display().to_string(), source })?;
-            }
+            store::prepare(p)?;
             (p.clone(), None)
         }
         Database::Temporary => {
@@ -163,7 +169,12 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     };
     let open_path = db_path.clone();
     let auth = config.auth;
-    let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth))
+    let fd_limit = conn::raise_fd_limit();
+    let mut limits = config.limits.clone();
+    let max_connections = conn::max_connections(limits.max_connections, fd_limit, limits.fd_reserve);
+    limits.max_connections = Some(max_connections);
+    let connections = conn::Connections::new(max_connections);
+    let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth, limits))
         .await
         .map_err(|e| NodeError::TempDir(std::io::Error::other(e)))??;
 
@@ -185,18 +196,25 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
 
     let mut tasks = Vec::new();
     let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
-        .max_decoding_message_size(grpc::MAX_DECODING)
-        .max_encoding_message_size(grpc::MAX_DECODING);
+        .max_decoding_message_size(config.limits.max_request_bytes)
+        .max_encoding_message_size(config.limits.max_request_bytes.max(config.limits.max_response_bytes * 2));
     let service = proof::Prove::new(service, config.proof_key.clone(), grpc_addr);
-    // Small responses must not wait for the peer's delayed ACK (Nagle): 40 ms per page otherwise.
-    let incoming = tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(grpc_listener), |s| {
-        s.inspect(|s| {
-            let _ = s.set_nodelay(true);
-        })
-    });
+    // Accepted connections get TCP_NODELAY: small responses must not wait for the peer's
+    // delayed ACK (Nagle), 40 ms per page otherwise.
+    let incoming =
+        conn::grpc_incoming(grpc_listener, connections.clone(), config.limits.header_read_timeout, stopped.clone());
     let signal = until_stopped(stopped.clone());
+    let l = &config.limits;
+    let grpc_server = tonic::transport::Server::builder()
+        .max_concurrent_streams(l.max_concurrent_streams)
+        .http2_keepalive_interval(Some(l.http2_keepalive))
+        .http2_keepalive_timeout(Some(l.http2_keepalive))
+        .tcp_keepalive(Some(l.http2_keepalive));
     tasks.push(tokio::spawn(async move {
-        if let Err(e) = tonic::transport::Server::builder()
+        if let Err(e) = grpc_server
+            .layer(tower_http::validate_request::ValidateRequestHeaderLayer::custom(grpc::host_guard(
+                grpc_addr.ip().is_loopback(),
+            )))
             .add_service(service)
             .serve_with_incoming_shutdown(incoming, signal)
             .await
@@ -205,18 +223,11 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         }
     }));
     if let Some(listener) = http_listener {
-        let app = http::router(Arc::clone(&api), config.http);
-        let signal = until_stopped(stopped.clone());
-        tasks.push(tokio::spawn(async move {
-            use axum::serve::ListenerExt as _;
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
-                tracing::error!(error = %e, "HTTP gateway stopped");
-            }
-        }));
+        let app = http::router(Arc::clone(&api), config.http, http_addr.is_some_and(|a| a.ip().is_loopback()));
+        let header_timeout = config.limits.header_read_timeout;
+        tasks.push(tokio::spawn(conn::serve_http(listener, app, connections, header_timeout, stopped.clone())));
     }
-    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth, "node started");
+    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth,
+        max_connections, fd_limit = ?fd_limit, "node started");
     Ok(NodeHandle { grpc_addr, http_addr, api, stop, tasks, _temp: temp })
 }

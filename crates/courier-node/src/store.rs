@@ -60,6 +60,39 @@ CREATE TABLE IF NOT EXISTS envelopes (
 ) WITHOUT ROWID;
 ";
 
+/// Prepares the database's place, private to the user on Unix: missing folders are created
+/// 0700 (existing ones are left as they are: they may be shared, such as the home folder),
+/// the database file is created 0600 before SQLite opens it (SQLite gives its `-wal` and
+/// `-shm` files the database file's mode), and an existing file and its `-wal`/`-shm` are
+/// set to 0600.
+pub fn prepare(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io { path: path.display().to_string(), source };
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+        dir.mode(0o700);
+        if let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            dir.create(parent).map_err(io)?;
+        }
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).map_err(io)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            match std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    if let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        dir.create(parent).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) the database at `path`: WAL, `synchronous = NORMAL` (a committed
 /// publish survives a crash of the node; the OS losing power may drop the last commits), and a
 /// quick integrity check so that a damaged file is refused at start, not discovered later.
@@ -80,6 +113,22 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
     conn.execute_batch(SCHEMA).map_err(open_err)?;
     Ok(conn)
+}
+
+/// Caps the database file at about `bytes` (SQLite's `max_page_count` on this connection):
+/// past it, inserts fail with SQLITE_FULL as on a full disk, and reads go on.
+pub fn cap_size(conn: &mut Connection, bytes: Option<u64>) -> Result<(), StoreError> {
+    if let Some(bytes) = bytes {
+        let page: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let pages = i64::try_from(bytes).unwrap_or(i64::MAX) / page.max(512);
+        conn.query_row(&format!("PRAGMA max_page_count = {}", pages.max(1)), [], |_| Ok(()))?;
+    }
+    Ok(())
+}
+
+/// Whether an error is the disk (or the configured size cap) being full.
+pub fn is_full(e: &StoreError) -> bool {
+    matches!(e, StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
 }
 
 /// Inserts envelopes in one transaction; exact duplicates (same topic, timestamp and message)
@@ -118,10 +167,43 @@ pub struct PageQuery<'a> {
 /// A stored envelope with its digest.
 pub type Row = (Envelope, Vec<u8>);
 
-/// Reads one page of one topic in (timestamp, digest) order.
-pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError> {
+/// Bytes an envelope adds to a response beyond its topic and message (tags, lengths, timestamp).
+pub const ENVELOPE_OVERHEAD: usize = 24;
+
+/// What an envelope costs a response's byte budget.
+pub fn cost(topic: &str, message_len: usize) -> usize {
+    topic.len() + message_len + ENVELOPE_OVERHEAD
+}
+
+/// The bytes a response may still carry. The first envelope of a response is always taken,
+/// whatever its size, so that a topic holding one envelope larger than the budget is not stuck.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    left: usize,
+    fresh: bool,
+}
+
+impl Budget {
+    /// A budget of `bytes`.
+    pub fn new(bytes: usize) -> Self {
+        Self { left: bytes, fresh: true }
+    }
+
+    /// Spends `cost` if it fits (or if nothing was spent yet); false if it does not.
+    pub fn take(&mut self, cost: usize) -> bool {
+        if cost <= self.left || self.fresh {
+            self.left = self.left.saturating_sub(cost);
+            self.fresh = false;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn select(q: &PageQuery<'_>, columns: &str) -> String {
     let (cmp, order) = if q.ascending { (">", "ASC") } else { ("<", "DESC") };
-    let mut sql = String::from("SELECT ts, digest, message FROM envelopes WHERE topic = ?1");
+    let mut sql = format!("SELECT {columns} FROM envelopes WHERE topic = ?1");
     if q.start_ns != 0 {
         sql.push_str(" AND ts >= ?2");
     }
@@ -135,7 +217,16 @@ pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError
         None => {}
     }
     sql.push_str(&format!(" ORDER BY ts {order}, digest {order} LIMIT ?6"));
-    let mut stmt = conn.prepare_cached(&sql)?;
+    sql
+}
+
+fn run<T>(
+    conn: &Connection,
+    q: &PageQuery<'_>,
+    columns: &str,
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<Option<T>, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(&select(q, columns))?;
     let (after_ts, after_digest) = q.after.map_or((0, &[][..]), |(t, d)| (t, d));
     // ?6 is always present, so SQLite counts six parameters whichever of ?2..?5 the
     // statement uses, and all six can be bound by position.
@@ -149,15 +240,54 @@ pub fn page(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Row>, StoreError
     ])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let ts: i64 = r.get(0)?;
-        let digest: Vec<u8> = r.get(1)?;
-        let message: Vec<u8> = r.get(2)?;
-        out.push((
-            Envelope { content_topic: q.topic.to_owned(), timestamp_ns: ts_from_sql(ts), message: message.into() },
-            digest,
-        ));
+        match each(r)? {
+            Some(x) => out.push(x),
+            None => break,
+        }
     }
     Ok(out)
+}
+
+/// Reads one page of one topic in (timestamp, digest) order, as long as `budget` lasts; the
+/// flag says whether the budget cut the page short.
+pub fn page(conn: &Connection, q: &PageQuery<'_>, budget: &mut Budget) -> Result<(Vec<Row>, bool), StoreError> {
+    let mut cut = false;
+    let rows = run(conn, q, "ts, digest, length(message), message", |r| {
+        let len: i64 = r.get(2)?;
+        if !budget.take(cost(q.topic, usize::try_from(len).unwrap_or(usize::MAX))) {
+            cut = true;
+            return Ok(None);
+        }
+        let (ts, digest, message): (i64, Vec<u8>, Vec<u8>) = (r.get(0)?, r.get(1)?, r.get(3)?);
+        let e = Envelope { content_topic: q.topic.to_owned(), timestamp_ns: ts_from_sql(ts), message: message.into() };
+        Ok(Some((e, digest)))
+    })?;
+    Ok((rows, cut))
+}
+
+/// Where a stored envelope sits, and its message's size, without the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The envelope's timestamp.
+    pub ts: u64,
+    /// Its digest.
+    pub digest: Vec<u8>,
+    /// Its message's length.
+    pub len: usize,
+}
+
+/// The keys of one page of one topic (for merging topics before reading any message).
+pub fn keys(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError> {
+    run(conn, q, "ts, digest, length(message)", |r| {
+        let (ts, digest, len): (i64, Vec<u8>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        Ok(Some(Key { ts: ts_from_sql(ts), digest, len: usize::try_from(len).unwrap_or(usize::MAX) }))
+    })
+}
+
+/// The message of one stored envelope.
+pub fn message(conn: &Connection, topic: &str, key: &Key) -> Result<Vec<u8>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT message FROM envelopes WHERE topic = ?1 AND ts = ?2 AND digest = ?3")?;
+    Ok(stmt.query_row(params![topic, ts_to_sql(key.ts), &key.digest[..]], |r| r.get(0))?)
 }
 
 /// Number of stored envelopes (for health output and tests).

@@ -118,7 +118,7 @@ async fn errors_have_code_message_and_status() {
 #[tokio::test]
 async fn streaming_subscribe_sends_headers_at_once_lines_and_keepalives() {
     let mut config = NodeConfig::ephemeral();
-    config.http = HttpOptions { keepalive: Duration::from_millis(300) };
+    config.http = HttpOptions { keepalive: Duration::from_millis(300), ..HttpOptions::default() };
     let node = courier_node::start(config).await.unwrap();
     let base = node.http_url().unwrap();
     let u = User::new(4);
@@ -162,7 +162,9 @@ async fn streaming_subscribe_sends_headers_at_once_lines_and_keepalives() {
 
 #[tokio::test]
 async fn cors_gzip_protobuf_and_health() {
-    let node = node().await;
+    let mut config = NodeConfig::ephemeral();
+    config.http.cors_origins = vec!["http://localhost:3000".into()];
+    let node = courier_node::start(config).await.unwrap();
     let base = node.http_url().unwrap();
     let client = reqwest::Client::new();
     let pre = client
@@ -174,7 +176,7 @@ async fn cors_gzip_protobuf_and_health() {
         .await
         .unwrap();
     assert!(pre.status().is_success());
-    assert_eq!(pre.headers().get("access-control-allow-origin").unwrap(), "*");
+    assert_eq!(pre.headers().get("access-control-allow-origin").unwrap(), "http://localhost:3000");
 
     // Binary protobuf for unary calls.
     let q = QueryRequest {

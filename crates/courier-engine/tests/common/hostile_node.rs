@@ -79,13 +79,13 @@ impl Hostile {
                 if req.content_topics == [asked.clone()] {
                     req.content_topics = vec![served.clone()];
                 }
-                self.api.query(req).await.map_err(status)
+                self.api.query(None, req).await.map_err(status)
             }
             Trick::RepeatCursor => {
                 if let Some(p) = req.paging_info.as_mut() {
                     p.cursor = None;
                 }
-                let r = self.api.query(req).await.map_err(status)?;
+                let r = self.api.query(None, req).await.map_err(status)?;
                 Ok(with_cursor(r.envelopes))
             }
             Trick::Forever { topic } if req.content_topics == [topic.clone()] => {
@@ -103,7 +103,7 @@ impl Hostile {
                 Err(Status::out_of_range("the response is larger than the limit"))
             }
             Trick::Stall => std::future::pending().await,
-            _ => self.api.query(req).await.map_err(status),
+            _ => self.api.query(None, req).await.map_err(status),
         }
     }
 }
@@ -114,7 +114,7 @@ type EnvelopeStream = Pin<Box<dyn Stream<Item = Result<Envelope, Status>> + Send
 impl MessageApi for Hostile {
     async fn publish(&self, request: Request<PublishRequest>) -> Result<Response<PublishResponse>, Status> {
         let auth = request.metadata().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        self.api.publish(auth.as_deref(), request.into_inner().envelopes).await.map_err(status)?;
+        self.api.publish(None, auth.as_deref(), request.into_inner().envelopes).await.map_err(status)?;
         Ok(Response::new(PublishResponse {}))
     }
 

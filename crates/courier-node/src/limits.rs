@@ -1,0 +1,122 @@
+//! What one client may ask of the node (spec §12.9 and the reference node's limits). Every
+//! limit is refused with a clear gRPC/HTTP error and leaves the node serving everyone else.
+
+use std::time::Duration;
+
+/// The node's limits. [`Limits::default`] suits a public node; tests shrink them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest envelope `message` accepted on publish (bytes; the reference's 1,048,214).
+    pub max_message_bytes: usize,
+    /// Largest request body or gRPC message accepted (bytes; spec §12.4: 50 MiB).
+    pub max_request_bytes: usize,
+    /// Content topics in one query (duplicates count).
+    pub max_topics_per_query: usize,
+    /// Queries in one batch (spec §12.5: 50).
+    pub max_batch: usize,
+    /// Queries (and batches) read at once; more wait their turn. Bounds the database
+    /// connections, threads and response memory that concurrent queries take.
+    pub max_concurrent_queries: usize,
+    /// Envelope bytes in one query or batch response. A page that would pass it is cut short
+    /// and carries a cursor, so clients page on; a query the budget does not reach gets no
+    /// envelopes and a cursor at its own start.
+    pub max_response_bytes: usize,
+    /// Topics in one subscription.
+    pub max_topics_per_subscription: usize,
+    /// Live subscriptions over one connection (gRPC multiplexes many on one).
+    pub max_subscriptions_per_connection: usize,
+    /// Live subscriptions from one client address.
+    pub max_subscriptions_per_address: usize,
+    /// Envelope bytes waiting for one subscriber that does not read; past it the subscription
+    /// is cut off (its stream ends; the client reconnects and re-queries).
+    pub subscriber_buffer_bytes: usize,
+    /// Concurrent HTTP/2 streams per gRPC connection.
+    pub max_concurrent_streams: u32,
+    /// Open connections (both listeners). `None`: the file descriptor limit (raised to its hard
+    /// limit at start) minus [`Limits::fd_reserve`].
+    pub max_connections: Option<usize>,
+    /// File descriptors kept free for the database, queries and the listeners; live
+    /// subscriptions stop at the connection limit minus this, so queries still get in.
+    pub fd_reserve: usize,
+    /// Time a client has to send a request's headers, and the longest an idle HTTP/1
+    /// connection is kept (slowloris).
+    pub header_read_timeout: Duration,
+    /// HTTP/2 ping interval on gRPC connections; a peer that does not answer within the same
+    /// time is dropped.
+    pub http2_keepalive: Duration,
+    /// Request rate limits (token buckets).
+    pub rate: RateLimits,
+    /// Database size at which publishes are refused (`RESOURCE_EXHAUSTED`) while reads go on.
+    /// `None`: only the disk limits it (a full disk is refused the same way).
+    pub max_database_bytes: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 1_048_214,
+            max_request_bytes: 50 * 1024 * 1024,
+            max_topics_per_query: 100,
+            max_batch: 50,
+            max_concurrent_queries: 16,
+            max_response_bytes: 16 * 1024 * 1024,
+            max_topics_per_subscription: 10_000,
+            max_subscriptions_per_connection: 64,
+            max_subscriptions_per_address: 256,
+            subscriber_buffer_bytes: 16 * 1024 * 1024,
+            max_concurrent_streams: 256,
+            max_connections: None,
+            fd_reserve: 128,
+            header_read_timeout: Duration::from_secs(10),
+            http2_keepalive: Duration::from_secs(30),
+            rate: RateLimits::default(),
+            max_database_bytes: None,
+        }
+    }
+}
+
+/// One token bucket: `per_minute` tokens added each minute, at most `burst` kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    /// Refill rate.
+    pub per_minute: f64,
+    /// Capacity (and the starting fill).
+    pub burst: f64,
+}
+
+/// Token buckets of spec §12.9: publish costs one token per envelope, a batch one per query,
+/// anything else one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimits {
+    /// Off entirely (a private network).
+    pub enabled: bool,
+    /// Requests from loopback addresses are not limited (they are this machine's own apps;
+    /// the embedded node serves one user). Behind a local reverse proxy every client looks
+    /// like loopback: limit rates at the proxy there.
+    pub exempt_loopback: bool,
+    /// Publish, per client address.
+    pub publish_per_address: Bucket,
+    /// Publish, per identity (the wallet address of the auth token).
+    pub publish_per_identity: Bucket,
+    /// Query, batch query and subscribe, per client address.
+    pub other_per_address: Bucket,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            exempt_loopback: true,
+            publish_per_address: Bucket { per_minute: 200.0, burst: 1000.0 },
+            publish_per_identity: Bucket { per_minute: 200.0, burst: 1000.0 },
+            other_per_address: Bucket { per_minute: 2000.0, burst: 10_000.0 },
+        }
+    }
+}
+
+impl RateLimits {
+    /// No rate limits.
+    pub fn off() -> Self {
+        Self { enabled: false, ..Self::default() }
+    }
+}
