@@ -153,7 +153,12 @@ mod tests {
     }
 
     fn rusqlite_error() -> courier_store::StoreError {
-        courier_store::Store::open(std::path::Path::new("/nonexistent/dir/x.db"))
+        // A file that is not a database: SQLite refuses it.
+        let junk = std::env::temp_dir().join(format!("courier-api-junk-{}.db", std::process::id()));
+        std::fs::write(&junk, [0x5a; 4096]).unwrap();
+        let opened = courier_store::Store::open(&junk);
+        let _ = std::fs::remove_file(&junk);
+        opened
             .err()
             .and_then(|e| match e {
                 courier_store::StoreError::Open { source, .. } => Some(courier_store::StoreError::Sql(source)),
