@@ -25,13 +25,16 @@ impl Engine {
         let sealed = consent::seal(self.inner.keys.identity().secret(), &action, now, &mut OsRng);
         // Seen once already: a copy republished later (by anyone: the topic is public) counts
         // for nothing, even before this device reads its own entry back.
-        let digest = xmtp_crypto::hash::sha256(&[&sealed.bytes]);
+        // (Our own sealed entry always has an id.)
+        let digest = consent::entry_id(&sealed.bytes).ok();
         let payload = PublishRequest { envelopes: vec![envelope(&sealed)] }.encode_to_vec();
         let p = peer.clone();
         self.with_store(move |s| {
             s.write(|w| {
                 w.set_consent(&p, state, now)?;
-                w.consent_entry_is_new(&digest)?;
+                if let Some(d) = &digest {
+                    w.consent_entry_is_new(d)?;
+                }
                 w.enqueue(&Outgoing::Consent, &payload)
             })
         })

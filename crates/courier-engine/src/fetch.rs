@@ -11,7 +11,7 @@ use xmtp_crypto::Topic;
 use xmtp_proto::message_api::v1::{Envelope, QueryRequest, QueryResponse, SortDirection};
 
 use crate::client::{ClientError, NodeClient, page_request};
-use crate::plan::cursor_after;
+use crate::plan::{MAX_CLOCK_SKEW_NS, cursor_after};
 
 /// Envelopes asked for per page.
 pub(crate) const PAGE: u32 = 100;
@@ -58,9 +58,14 @@ pub(crate) struct Fetched {
     pub(crate) unreached: bool,
 }
 
-/// A first or next page request for `topic` after `after`.
-pub(crate) fn request(topic: &Topic, after: Option<&Cursor>) -> QueryRequest {
-    page_request(topic, after, PAGE, SortDirection::Ascending)
+/// A first or next page request for `topic` after `after`, at `now_ns`: nothing of time 0 and
+/// nothing later than [`MAX_CLOCK_SKEW_NS`] ahead is asked for, so envelopes a peer dated in
+/// the future never come back (until their time comes).
+pub(crate) fn request(topic: &Topic, after: Option<&Cursor>, now_ns: u64) -> QueryRequest {
+    let mut r = page_request(topic, after, PAGE, SortDirection::Ascending);
+    r.start_time_ns = 1;
+    r.end_time_ns = now_ns.saturating_add(MAX_CLOCK_SKEW_NS);
+    r
 }
 
 /// Checks the node's answer to [`request`]`(topic, after)`.
@@ -79,6 +84,10 @@ pub(crate) fn check(topic: &Topic, after: Option<&Cursor>, response: QueryRespon
         None => return Err(TopicError::NoProgress),
         Some(last) => {
             let next = cursor_after(last);
+            // A cursor at time 0 compares digests only (§12.5): not a place to go on from.
+            if next.timestamp_ns == 0 {
+                return Err(TopicError::NoProgress);
+            }
             if after.is_some_and(|a| (next.timestamp_ns, next.digest) <= (a.timestamp_ns, a.digest)) {
                 return Err(TopicError::NoProgress);
             }
@@ -96,7 +105,8 @@ pub(crate) async fn first_pages(
     client: &NodeClient,
     topics: &[(Topic, Option<Cursor>)],
 ) -> Result<Vec<Result<Fetched, TopicError>>, ClientError> {
-    let requests: Vec<_> = topics.iter().map(|(t, c)| request(t, c.as_ref())).collect();
+    let now = crate::engine::now_ns();
+    let requests: Vec<_> = topics.iter().map(|(t, c)| request(t, c.as_ref(), now)).collect();
     match client.batch_query(requests.clone()).await {
         Ok(responses) if responses.len() == topics.len() => {
             let mut out = Vec::with_capacity(topics.len());
@@ -172,6 +182,9 @@ mod tests {
         assert_eq!(check(&t, Some(&at7), answer(vec![env(&t, 3)], true)).unwrap_err(), TopicError::NoProgress);
         let foreign = answer(vec![env("/xmtp/0/m-other/proto", 9)], true);
         assert_eq!(check(&t, Some(&at7), foreign).unwrap_err(), TopicError::NoProgress);
+        // A page whose last envelope is at time 0 cannot be gone on from (a cursor at time 0
+        // compares digests only).
+        assert_eq!(check(&t, None, answer(vec![env(&t, 0)], true)).unwrap_err(), TopicError::NoProgress);
         // An empty page ends the topic; with a cursor, it was left out of a batch cut by bytes.
         let f = check(&t, Some(&at7), answer(vec![], true)).unwrap();
         assert!(f.next.is_none() && f.unreached);

@@ -6,8 +6,8 @@
 //!
 //! Everything that arrives is hostile until it opens: an envelope whose topic is not the one
 //! asked for is dropped; a V2 message must be signed by one of the conversation's two
-//! participants; a time in the future is taken as "now" for ordering and moves no cursor
-//! past it; text is cut to [`MAX_TEXT_BYTES`].
+//! participants; a time in the future is taken as "now" for ordering; a cursor moves only to
+//! settled envelopes (not time 0, not the last few minutes); text is cut to [`MAX_TEXT_BYTES`].
 
 use courier_store::{ConsentState, Conversation, Cursor, DeliveryState, Message, ProtocolVersion};
 use rayon::prelude::*;
@@ -40,10 +40,13 @@ pub enum Source {
     },
 }
 
-/// How far ahead of this computer's clock an envelope's time may be and still move a topic's
-/// cursor past it (clocks disagree by seconds; a peer who claims next year is lying, and a
-/// cursor at next year would hide everything sent until then). A message's own time is never
-/// later than the moment it was read, so no message can claim the top of the list.
+/// How far apart clocks may be. Anyone can publish to a public topic (invite, intro, a V1
+/// conversation) with any time, and the node pages in time order, so a cursor is only ever
+/// moved to an envelope at least this far in the past, never to time 0 (§12.5: a cursor at
+/// time 0 compares digests only): what was sent meanwhile with an earlier time is read again by
+/// the next sync (messages are kept by id, so nothing is stored twice), and queries never ask
+/// for envelopes later than this far ahead. A message's own time is never later than the moment
+/// it was read, so no message can claim the top of the list.
 pub const MAX_CLOCK_SKEW_NS: u64 = 5 * 60 * 1_000_000_000;
 
 /// The most text kept and shown of one message (longer text is cut, on a character boundary,
@@ -88,8 +91,8 @@ pub enum Change {
         state: ConsentState,
         /// The entry's envelope time.
         at_ns: u64,
-        /// SHA-256 of the sealed entry: the same bytes count once, whatever time they are
-        /// republished with.
+        /// The entry's id ([`consent::entry_id`]: its ciphertext, whatever its encoding): the
+        /// same entry counts once, whatever time or wrapping it is republished with.
         digest: [u8; 32],
     },
     /// An envelope that does not open (logged by the caller, never stored).
@@ -133,14 +136,13 @@ pub enum Skip {
 pub struct Plan {
     /// Changes, page by page, in envelope order.
     pub changes: Vec<Change>,
-    /// Where each page's topic may be read from next time: after its last envelope that is not
-    /// in the future (a page of only future envelopes leaves its topic's cursor where it was).
+    /// Where each page's topic may be read from next time: after its last envelope of the
+    /// topic that is settled ([`settled`]); a page with none leaves its cursor where it was.
     pub cursors: Vec<(Topic, Cursor)>,
 }
 
 /// Opens every envelope of `pages` as `me`, in parallel across cores, at time `now_ns`.
 pub fn plan(me: &PrivateKeyBundle, cache: &BundleCache, pages: &[Page], now_ns: u64) -> Plan {
-    let latest = now_ns.saturating_add(MAX_CLOCK_SKEW_NS);
     let changes = pages
         .par_iter()
         .flat_map_iter(|page| {
@@ -155,11 +157,18 @@ pub fn plan(me: &PrivateKeyBundle, cache: &BundleCache, pages: &[Page], now_ns: 
     let cursors = pages
         .iter()
         .filter_map(|p| {
-            let last = p.envelopes.iter().rev().find(|e| e.timestamp_ns <= latest && e.content_topic == *p.topic)?;
+            let last =
+                p.envelopes.iter().rev().find(|e| settled(e.timestamp_ns, now_ns) && e.content_topic == *p.topic)?;
             Some((p.topic.clone(), cursor_after(last)))
         })
         .collect();
     Plan { changes, cursors }
+}
+
+/// Whether a cursor may move to an envelope of time `ts` read at `now_ns`: not time 0, and at
+/// least [`MAX_CLOCK_SKEW_NS`] old.
+pub fn settled(ts: u64, now_ns: u64) -> bool {
+    ts > 0 && ts <= now_ns.saturating_sub(MAX_CLOCK_SKEW_NS)
 }
 
 /// The cursor that resumes after `e` (the node's index cursor: time and digest).
@@ -207,15 +216,17 @@ fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope, n
             }
             Err(err) => skipped(err.into()),
         },
-        Source::ConsentList => match consent::open(me.identity().secret(), &e.message) {
-            Ok(Some(action)) => {
+        Source::ConsentList => match consent::open(me.identity().secret(), &e.message)
+            .and_then(|action| Ok((action, consent::entry_id(&e.message)?)))
+        {
+            Ok((Some(action), digest)) => {
                 let (peers, state) = match action {
                     ConsentAction::Allow(peers) => (peers, ConsentState::Allowed),
                     ConsentAction::Deny(peers) => (peers, ConsentState::Denied),
                 };
-                Change::Consent { peers, state, at_ns: e.timestamp_ns.min(now), digest: hash::sha256(&[&e.message]) }
+                Change::Consent { peers, state, at_ns: e.timestamp_ns.min(now), digest }
             }
-            Ok(None) => return None,
+            Ok((None, _)) => return None,
             Err(err) => skipped(err.into()),
         },
         Source::V1 => match v1::open(me, r, cache) {

@@ -163,7 +163,7 @@ impl Engine {
         report: &mut SyncReport,
     ) -> Result<Result<(), TopicError>, EngineError> {
         for _ in 1..fetch::MAX_PAGES {
-            let page = match self.client().query(fetch::request(t, Some(&next))).await {
+            let page = match self.client().query(fetch::request(t, Some(&next), now_ns())).await {
                 Ok(r) => r,
                 Err(e) if e.node_is_down() => return Err(e.into()),
                 Err(e) => return Ok(Err(e.into())),

@@ -86,6 +86,21 @@ pub fn open(identity: &PrivateKey, payload: &[u8]) -> Result<Option<ConsentActio
     })
 }
 
+/// What identifies a consent-list entry whatever its encoding: SHA-256 of its AES-GCM salt,
+/// nonce and ciphertext (fixed lengths, then the rest), the bytes the key and the tag cover.
+/// Re-encoding the envelope (an unknown field appended, fields reordered) changes the envelope's
+/// bytes but not this, so a republished copy of an old entry is recognised as that entry.
+pub fn entry_id(payload: &[u8]) -> Result<[u8; 32], ConsentError> {
+    let p: pb::PrivatePreferencesPayload = decode("PrivatePreferencesPayload", payload)?;
+    let Some(pb::private_preferences_payload::Version::V1(ct)) = p.version else {
+        return Err(ConsentError::Missing);
+    };
+    let Some(pb::ciphertext::Union::Aes256GcmHkdfSha256(c)) = &ct.union else {
+        return Err(CipherError::UnsupportedCiphertext.into());
+    };
+    Ok(sha256(&[&c.hkdf_salt, &c.gcm_nonce, &c.payload]))
+}
+
 /// `Date.prototype.toUTCString()` of a ms timestamp: `Tue, 14 Nov 2023 22:13:20 GMT`.
 pub fn utc_string(ms: u64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
@@ -145,6 +160,22 @@ mod tests {
             &hex::decode("67ff3e2f250cc9af940f983a3c2965d96468ee138c82112fed4146cafcaf6354").unwrap(),
         )
         .unwrap()
+    }
+
+    /// A copy with an unknown field appended still opens, and is still the same entry.
+    #[test]
+    fn an_entry_is_identified_whatever_its_encoding() {
+        let k = a_identity();
+        let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(7);
+        let allow = ConsentAction::Allow(vec![WalletAddress::from_raw([9; 20])]);
+        let one = seal(&k, &allow, 1, &mut rng).bytes;
+        let two = seal(&k, &allow, 1, &mut rng).bytes;
+        let mut reencoded = one.clone();
+        reencoded.extend_from_slice(&[0x78, 0x00]);
+        assert_eq!(open(&k, &reencoded).unwrap(), Some(allow));
+        assert_eq!(entry_id(&reencoded).unwrap(), entry_id(&one).unwrap());
+        assert_ne!(entry_id(&two).unwrap(), entry_id(&one).unwrap(), "the same action sealed again is a new entry");
+        assert!(entry_id(b"junk").is_err());
     }
 
     #[test]
