@@ -75,6 +75,9 @@ pub enum Change {
         key: Secret<[u8; 32]>,
         /// Whether this account sent the invitation (then the peer is allowed).
         started_here: bool,
+        /// Whether topic and key are the deterministic derivation between the two (§8.3):
+        /// such an invitation takes the topic over from one that is not.
+        derived: bool,
     },
     /// A message, with the V1 conversation it opens when it came by an intro topic.
     Message {
@@ -249,6 +252,7 @@ fn open(me: &PrivateKeyBundle, cache: &BundleCache, page: &Page, e: &Envelope, n
 
 fn invited(me: &PrivateKeyBundle, o: OpenedInvitation, now: u64) -> Change {
     let started_here = o.inviter == *me.address();
+    let derived = o.derived;
     let inv = o.invitation;
     let (conversation_id, metadata) = match inv.context {
         Some(c) => (Some(c.conversation_id), c.metadata.into_iter().collect()),
@@ -267,6 +271,7 @@ fn invited(me: &PrivateKeyBundle, o: OpenedInvitation, now: u64) -> Change {
         },
         key: inv.key_material,
         started_here,
+        derived,
     }
 }
 

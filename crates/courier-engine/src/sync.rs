@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use courier_store::{Conversation, Cursor, DeliveryState, ProtocolVersion};
+use courier_store::{Claim, Conversation, Cursor, DeliveryState, ProtocolVersion};
 use xmtp_crypto::{Topic, topic};
 
 use crate::engine::{Engine, now_ns};
@@ -212,7 +212,8 @@ impl Engine {
         });
         let cursors: Vec<(Topic, Cursor)> = if move_cursors { plan.cursors } else { Vec::new() };
         let changes = plan.changes;
-        let (added, sent) = self.with_store(move |s| s.write(|w| commit(w, &changes, &cursors))).await?;
+        let me = self.address().clone();
+        let (added, sent) = self.with_store(move |s| s.write(|w| commit(w, &me, &changes, &cursors))).await?;
         let mut applied = Applied { skipped, ..Applied::default() };
         if added.iter().any(|a| matches!(a, Added::Conversation(..))) {
             self.inner.topics_changed.notify_one();
@@ -220,6 +221,8 @@ impl Engine {
         for a in added {
             match a {
                 Added::Conversation(topic, peer) => {
+                    // New, or taken over with another key: whatever was opened before is stale.
+                    self.inner.vault.forget(&topic);
                     applied.conversations += 1;
                     self.emit(Event::ConversationAdded { topic, peer });
                 }
@@ -244,23 +247,34 @@ enum Added {
 
 type Committed = (Vec<Added>, Vec<xmtp_crypto::MessageId>);
 
+/// Stores what a plan found, then the cursors. A topic taken over by a derived invitation
+/// (§8.3) keeps none of what this commit opened with its old key, and no cursor: it is read
+/// again with the right one.
 fn commit(
     w: &courier_store::Writer<'_>,
+    me: &xmtp_crypto::WalletAddress,
     changes: &[Change],
     cursors: &[(Topic, Cursor)],
 ) -> Result<Committed, courier_store::StoreError> {
     let mut added = Vec::new();
     let mut sent = Vec::new();
+    let mut retaken: HashSet<&Topic> = HashSet::new();
     for change in changes {
         match change {
-            Change::Conversation { conversation: c, started_here, .. } => {
-                if w.add_conversation(c)? {
+            Change::Conversation { conversation: c, started_here, derived, .. } => {
+                let claim = w.claim_conversation(c, *derived, me)?;
+                if let Claim::Replaced(from) = &claim {
+                    tracing::warn!(topic = %c.topic, ?from, to = %c.peer, "a conversation's topic was claimed by an invitation that is not its own; the derived one takes it back");
+                    retaken.insert(&c.topic);
+                }
+                if claim != Claim::Kept {
                     if *started_here {
                         w.set_consent(&c.peer, courier_store::ConsentState::Allowed, c.created_ns)?;
                     }
                     added.push(Added::Conversation(c.topic.clone(), c.peer.clone()));
                 }
             }
+            Change::Message { message: m, .. } if retaken.contains(&m.topic) => {}
             Change::Message { message: m, intro } => {
                 if let Some(c) = intro
                     && w.add_conversation(c)?
@@ -286,7 +300,7 @@ fn commit(
             Change::Skipped { .. } => {}
         }
     }
-    for (t, c) in cursors {
+    for (t, c) in cursors.iter().filter(|(t, _)| !retaken.contains(t)) {
         w.set_cursor(t, c)?;
     }
     Ok((added, sent))

@@ -57,6 +57,11 @@ impl KeyVault {
         Ok(key)
     }
 
+    /// Drops the opened key of `topic`, if any (its conversation's key was replaced).
+    pub(crate) fn forget(&self, topic: &Topic) {
+        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(topic);
+    }
+
     fn cache(&self, topic: &Topic, key: Secret<[u8; 32]>) {
         self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(topic.clone(), key);
     }

@@ -157,3 +157,39 @@ async fn a_republished_allow_entry_does_not_undo_a_newer_block() {
     assert_eq!(again.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on a new device");
     node.shutdown().await;
 }
+
+/// Found by review: mallory saw a conversation's topic on the network and invited bob to it
+/// with her own key, dated an hour back. On bob's new device her invitation was read first and
+/// kept: the conversation became hers, and alice's messages were skipped as unopenable while
+/// the cursor moved past them. Alice's invitation is the derived one (§8.3), which nobody else
+/// can make: it takes the topic back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_invitation_to_a_seen_topic_does_not_take_it_over() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dirs = [(); 4].map(|()| tempfile::tempdir().unwrap());
+    let (alice, mallory) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
+    let keys = common::identity();
+    let bob = Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone()).await.unwrap();
+    bob.ensure_contact_published().await.unwrap();
+    alice.send_text(bob.address(), "hi from alice", SendOptions::default()).await.unwrap();
+    alice.flush_outbox().await.unwrap();
+    bob.sync().await.unwrap();
+    let t = bob.conversations(ListFilter::All).await.unwrap().remove(0).conversation.topic;
+    let forged = peer::Room { topic: t.clone(), key: xmtp_crypto::Secret::new([0x42; 32]) };
+    peer::invite_at(&mallory, &bob, &forged, now_ns() - 3_600 * 1_000_000_000).await;
+    peer::post(&mallory, &forged, &text("mallory in alice's place"), now_ns(), now_ns()).await;
+    alice.send_text(bob.address(), "second", SendOptions::default()).await.unwrap();
+    alice.flush_outbox().await.unwrap();
+    for (name, dir) in [("the same device", None), ("a new device", Some(dirs[3].path()))] {
+        let e = match dir {
+            None => bob.clone(),
+            Some(d) => Engine::open_with(&common::config(&node, d), keys.clone()).await.unwrap(),
+        };
+        e.sync().await.unwrap();
+        let c = e.conversations(ListFilter::All).await.unwrap();
+        let c = c.iter().find(|c| c.conversation.topic == t).unwrap();
+        assert_eq!(&c.conversation.peer, alice.address(), "{name}");
+        assert_eq!(texts(&e, &t).await, ["hi from alice", "second"], "{name}");
+    }
+    node.shutdown().await;
+}

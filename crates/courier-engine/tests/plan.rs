@@ -64,11 +64,11 @@ fn an_invitation_and_its_messages_become_a_conversation_and_messages() {
     let p = plan(&bob, &cache, &[invites, conversation], NOW);
     assert_eq!(p.changes.len(), 4);
     match &p.changes[0] {
-        Change::Conversation { conversation, started_here, key } => {
+        Change::Conversation { conversation, started_here, key, derived } => {
             assert_eq!((&conversation.topic, &conversation.peer), (&inv.topic, alice.address()));
             assert_eq!(
-                (conversation.version, conversation.created_ns, *started_here),
-                (ProtocolVersion::V2, 1_000, false)
+                (conversation.version, conversation.created_ns, *started_here, *derived),
+                (ProtocolVersion::V2, 1_000, false, true)
             );
             assert_eq!(key.expose(), inv.key_material.expose());
             assert!(conversation.key_sealed.is_none(), "sealed by the engine, not here");

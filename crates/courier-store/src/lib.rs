@@ -25,7 +25,7 @@ use rusqlite::Connection;
 
 pub use rows::{Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
 pub use types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
-pub use write::Writer;
+pub use write::{Claim, Writer};
 
 /// The migrations, in order. `user_version` = how many are applied.
 const MIGRATIONS: &[&str] = &[
@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002_typed_outbox.sql"),
     include_str!("../migrations/003_drop_hostile_conversations.sql"),
     include_str!("../migrations/004_bound_hostile_times.sql"),
+    include_str!("../migrations/005_derived_invitations.sql"),
 ];
 
 /// Why the store failed.

@@ -7,6 +7,17 @@ use crate::StoreError;
 use crate::rows::{Conversation, Message, i};
 use crate::types::{ConsentState, Cursor, DeliveryState, Outgoing};
 
+/// What [`Writer::claim_conversation`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// A new conversation.
+    Added,
+    /// The topic's conversation stays as it was.
+    Kept,
+    /// The topic was taken over from the peer named here (if its stored address parses).
+    Replaced(Option<WalletAddress>),
+}
+
 /// Writes inside one transaction.
 #[derive(Debug)]
 pub struct Writer<'a> {
@@ -36,6 +47,54 @@ impl Writer<'_> {
                 c.consent_proof
             ])?;
         Ok(n == 1)
+    }
+
+    /// Adds a V2 conversation from an invitation. When its topic is taken already, an
+    /// invitation that is `derived` (§8.3: only the two participants can make it) takes the
+    /// topic over from one that is not: peer, key, context and proof are replaced, messages by
+    /// anyone but the new peer and `me` go, and the topic's cursor is dropped so it is read
+    /// again with the right key. Anything else leaves the stored conversation as it is.
+    pub fn claim_conversation(&self, c: &Conversation, derived: bool, me: &WalletAddress) -> Result<Claim, StoreError> {
+        if self.add_conversation(c)? {
+            self.tx
+                .prepare_cached("UPDATE conversations SET key_derived = ?2 WHERE topic = ?1")?
+                .execute(params![c.topic.as_str(), derived])?;
+            return Ok(Claim::Added);
+        }
+        let (peer, stored_derived): (String, bool) = self
+            .tx
+            .prepare_cached("SELECT peer, key_derived FROM conversations WHERE topic = ?1")?
+            .query_row([c.topic.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if !derived || stored_derived {
+            return Ok(Claim::Kept);
+        }
+        if peer == c.peer.as_str() {
+            // The same two participants: confirmed as theirs.
+            self.tx
+                .prepare_cached("UPDATE conversations SET key_derived = 1 WHERE topic = ?1")?
+                .execute([c.topic.as_str()])?;
+            return Ok(Claim::Kept);
+        }
+        let metadata = serde_json::to_string(&c.metadata).map_err(StoreError::Metadata)?;
+        self.tx
+            .prepare_cached(
+                "UPDATE conversations SET peer = ?2, created_ns = ?3, conversation_id = ?4, metadata = ?5,
+                   key_sealed = ?6, consent_proof = ?7, key_derived = 1 WHERE topic = ?1",
+            )?
+            .execute(params![
+                c.topic.as_str(),
+                c.peer.as_str(),
+                i(c.created_ns),
+                c.conversation_id.as_deref().unwrap_or(""),
+                metadata,
+                c.key_sealed,
+                c.consent_proof
+            ])?;
+        self.tx
+            .prepare_cached("DELETE FROM messages WHERE topic = ?1 AND sender != ?2 AND sender != ?3")?
+            .execute(params![c.topic.as_str(), c.peer.as_str(), me.as_str()])?;
+        self.tx.prepare_cached("DELETE FROM cursors WHERE topic = ?1")?.execute([c.topic.as_str()])?;
+        Ok(Claim::Replaced(WalletAddress::parse(&peer).ok()))
     }
 
     /// Adds a message; an existing id is kept. Returns whether it was new. Bumps the

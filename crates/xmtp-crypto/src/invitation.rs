@@ -76,11 +76,20 @@ impl Invitation {
     /// The deterministic invitation xmtp-js ≥ 9.1 creates (spec §8.3): the same topic and key
     /// whichever party derives it. The key does not depend on the conversation id.
     pub fn deterministic(own: &PrivateKeyBundle, peer: &PeerBundle, context: Option<Context>) -> Self {
+        Self::derived(own, own.current_pre_key().secret(), peer, context)
+    }
+
+    /// [`Invitation::deterministic`] with the pre-key `pre` of ours that the invitation named.
+    fn derived(
+        own: &PrivateKeyBundle,
+        pre: &crate::ecc::PrivateKey,
+        peer: &PeerBundle,
+        context: Option<Context>,
+    ) -> Self {
         let me = own.address();
         let them = peer.address();
         let role = if me < them { Role::Recipient } else { Role::Sender };
-        let pre = own.current_pre_key();
-        let secret = three_dh(role, own.identity().secret(), pre.secret(), peer.identity().key(), peer.pre_key().key());
+        let secret = three_dh(role, own.identity().secret(), pre, peer.identity().key(), peer.pre_key().key());
         let (a1, a2) = if me < them { (me, them) } else { (them, me) };
         let conversation_id = context.as_ref().map_or("", |c| c.conversation_id.as_str());
         let msg = format!("{conversation_id}{a1},{a2}");
@@ -149,6 +158,10 @@ pub struct OpenedInvitation {
     pub inviter: WalletAddress,
     /// `header.created_ns` (= the envelope timestamp).
     pub created_ns: u64,
+    /// Whether the topic and key are the deterministic derivation (§8.3) between the two
+    /// participants: nobody else can make that pair, so such an invitation is the
+    /// conversation's own. (Random ones, from clients before 9.1, cannot be told apart.)
+    pub derived: bool,
 }
 
 /// Seals `invitation` from `own` to `peer` (spec §8.4). The same bytes go to both invite topics:
@@ -232,7 +245,9 @@ pub fn open(
     let inv: pb::InvitationV1 = decode("InvitationV1", plain.expose())?;
     let invitation = Invitation::from_proto(inv)?;
     let inviter = if role == Role::Sender { own.address().clone() } else { peer.address().clone() };
-    Ok(OpenedInvitation { invitation, peer: peer.address().clone(), inviter, created_ns: header.created_ns })
+    let expected = Invitation::derived(own, pre.secret(), &peer, invitation.context.clone());
+    let derived = expected.topic == invitation.topic && expected.key_material == invitation.key_material;
+    Ok(OpenedInvitation { invitation, peer: peer.address().clone(), inviter, created_ns: header.created_ns, derived })
 }
 
 fn is_own(own: &PrivateKeyBundle, bundle: &pb::SignedPublicKeyBundle) -> bool {

@@ -27,16 +27,21 @@ pub async fn invite(from: &Engine, to: &Engine) -> Room {
     OsRng.fill_bytes(&mut key);
     let room =
         Room { topic: Topic::parse(&format!("/xmtp/0/m-{}/proto", hex::encode(id))).unwrap(), key: Secret::new(key) };
+    invite_at(from, to, &room, now_ns()).await;
+    room
+}
+
+/// `from` invites `to` to `room` (any topic, any key), dated `created_ns`.
+pub async fn invite_at(from: &Engine, to: &Engine, room: &Room, created_ns: u64) {
     let inv =
         Invitation { topic: room.topic.clone(), key_material: room.key.clone(), context: None, consent_proof: None };
-    let sealed = invitation::seal(from.keys(), &to.keys().as_peer(), &inv, now_ns(), &mut OsRng);
+    let sealed = invitation::seal(from.keys(), &to.keys().as_peer(), &inv, created_ns, &mut OsRng);
     let envelope = Envelope {
         content_topic: topic::invite(to.address()).into_string(),
         timestamp_ns: sealed.timestamp_ns,
         message: sealed.bytes.into(),
     };
     from.client().publish(vec![envelope]).await.unwrap();
-    room
 }
 
 /// `from` posts `encoded` content to `room`, claiming `created_ns` in the message and
