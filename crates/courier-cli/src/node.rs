@@ -52,7 +52,8 @@ pub struct NodeArgs {
     /// SETTINGS frame); also how long an idle gateway connection is kept.
     #[arg(long, default_value_t = Limits::default().header_read_timeout.as_secs())]
     pub header_timeout_secs: u64,
-    /// Seconds a gateway client has to send a whole request, body included (408 after).
+    /// Seconds a client has to send a whole request, body included (gateway: 408 after; gRPC:
+    /// until the response starts, so subscriptions are not cut).
     #[arg(long, default_value_t = Limits::default().request_timeout.as_secs())]
     pub request_timeout_secs: u64,
     /// Request bytes the node holds at once over all connections; past it requests are refused

@@ -209,7 +209,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         conn::grpc_incoming(grpc_listener, connections.clone(), config.limits.header_read_timeout, stopped.clone());
     let signal = until_stopped(stopped.clone());
     let l = &config.limits;
+    // The timeout bounds a call until its response starts (a unary request's body included);
+    // a subscription's stream is the response, so it is not cut.
     let grpc_server = tonic::transport::Server::builder()
+        .timeout(l.request_timeout)
         .max_concurrent_streams(l.max_concurrent_streams)
         .http2_keepalive_interval(Some(l.http2_keepalive))
         .http2_keepalive_timeout(Some(l.http2_keepalive))

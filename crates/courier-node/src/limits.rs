@@ -46,9 +46,10 @@ pub struct Limits {
     /// Time a client has to send a request's headers, and the longest an idle HTTP/1
     /// connection is kept (slowloris).
     pub header_read_timeout: Duration,
-    /// Time a gateway client has to send a whole request, body included (a body sent a byte at
-    /// a time); the gRPC listener's bound on the HTTP/2 preface and first SETTINGS frame is
-    /// [`Limits::header_read_timeout`].
+    /// Time a client has to send a whole request, body included (a body sent a byte at a
+    /// time): on the gateway, to read the body; on gRPC, until the response starts (a
+    /// subscription's stream is not cut). The gRPC listener's bound on the HTTP/2 preface and
+    /// first SETTINGS frame is [`Limits::header_read_timeout`].
     pub request_timeout: Duration,
     /// Request bytes the node holds at once, over every connection and both transports, from
     /// the first byte received until the request is answered (a publish: until it is stored).

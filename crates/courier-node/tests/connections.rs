@@ -196,3 +196,48 @@ async fn half_sent_grpc_preface_is_dropped() {
     assert!(closed_within(&mut s, Duration::from_secs(4)).await, "a preface without SETTINGS kept the connection");
     node.shutdown().await;
 }
+
+/// A gRPC request whose message comes a byte at a time (over a live HTTP/2 connection, so
+/// keep-alive pings are answered) is cut at the request deadline too.
+#[tokio::test]
+async fn trickled_grpc_request_is_cut_at_the_deadline() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.request_timeout = Duration::from_secs(1);
+    config.auth = courier_node::AuthMode::Disabled;
+    let node = courier_node::start(config).await.unwrap();
+    let tcp = TcpStream::connect(node.grpc_addr()).await.unwrap();
+    let (mut client, conn) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(conn);
+    let req = tonic::codegen::http::Request::post("http://localhost/xmtp.message_api.v1.MessageApi/Query")
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .unwrap();
+    let (response, mut send) = client.send_request(req, false).unwrap();
+    // A message of 1000 bytes is announced; one comes every 200 ms.
+    send.send_data(bytes::Bytes::from_static(&[0, 0, 0, 3, 232]), false).unwrap();
+    let trickle = tokio::spawn(async move {
+        loop {
+            if send.send_data(bytes::Bytes::from_static(b"\x0a"), false).is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let answered = tokio::time::timeout(Duration::from_secs(5), response).await;
+    trickle.abort();
+    assert!(answered.is_ok(), "a trickled gRPC request was held for 5 s");
+
+    // A subscription outlives the deadline: its stream is the response, not the request.
+    let mut c = common::grpc(&node).await;
+    let mut sub = c
+        .subscribe(xmtp_proto::message_api::v1::SubscribeRequest { content_topics: vec!["/t".into()] })
+        .await
+        .unwrap()
+        .into_inner();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    node.api().publish(None, None, vec![common::env("/t", 1, b"late")]).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), sub.message()).await.unwrap().unwrap().unwrap();
+    assert_eq!(&got.message[..], b"late");
+    node.shutdown().await;
+}
