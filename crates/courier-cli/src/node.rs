@@ -56,8 +56,9 @@ pub struct NodeArgs {
     /// until the response starts, so subscriptions are not cut).
     #[arg(long, default_value_t = Limits::default().request_timeout.as_secs())]
     pub request_timeout_secs: u64,
-    /// Request bytes the node holds at once over all connections; past it requests are refused
-    /// with UNAVAILABLE (HTTP 503). Keep it above the 50 MiB request limit.
+    /// Request bytes the node holds at once over all connections, half of it per client
+    /// address; past it requests are refused with UNAVAILABLE (HTTP 503). Keep it at least
+    /// twice the 50 MiB request limit.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_request_bytes_in_flight)]
     pub max_request_bytes_in_flight: usize,
     /// Publishes waiting to be written; past it publishes are refused with UNAVAILABLE.

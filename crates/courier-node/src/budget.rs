@@ -3,8 +3,11 @@
 //! answered (a publish: until it is stored), so that many connections each sending large
 //! requests cannot make the node buffer more than the budget. A request that finds the budget
 //! short is refused at once with `UNAVAILABLE` (HTTP 503): it is the node that is short, not
-//! the client that misbehaved.
+//! the client that misbehaved. One client address ([`client_key`]) holds at most half of the
+//! budget, loopback included (as for the connection cap), so that one client cannot take it all.
 
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -17,38 +20,100 @@ use tonic::codegen::{BoxFuture, Service};
 use tonic::server::NamedService;
 
 use crate::api::{ApiError, Code};
+use crate::ratelimit::client_key;
 
-/// The budget: a semaphore of bytes.
+type ByClient = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
+/// The budget: a semaphore of bytes, and the bytes each client address holds.
 #[derive(Debug, Clone)]
 pub struct Budget {
     bytes: Arc<Semaphore>,
+    by_client: ByClient,
+    per_client: usize,
 }
 
 /// The bytes one request holds; released when the last clone is dropped (or on
 /// [`Ticket::release`]).
-#[derive(Debug, Clone, Default)]
-pub struct Ticket(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
+#[derive(Debug, Clone)]
+pub struct Ticket(Arc<Mutex<Held>>);
+
+#[derive(Debug)]
+struct Held {
+    permit: Option<OwnedSemaphorePermit>,
+    /// The client charged and its count, unless the request came in-process.
+    client: Option<(IpAddr, ByClient)>,
+    bytes: usize,
+}
+
+impl Held {
+    fn give_back(&mut self) {
+        self.permit = None;
+        if let Some((client, by_client)) = &self.client {
+            let mut by_client = by_client.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(n) = by_client.get_mut(client) {
+                *n = n.saturating_sub(self.bytes);
+                if *n == 0 {
+                    by_client.remove(client);
+                }
+            }
+        }
+        self.bytes = 0;
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.give_back();
+    }
+}
+
+fn short() -> ApiError {
+    ApiError::new(Code::Unavailable, "the node holds as many request bytes as it may; retry")
+}
 
 impl Budget {
-    /// A budget of `bytes` (at most [`Semaphore::MAX_PERMITS`]).
+    /// A budget of `bytes` (at most [`Semaphore::MAX_PERMITS`]), half of it per client.
     pub fn new(bytes: usize) -> Self {
-        Self { bytes: Arc::new(Semaphore::new(bytes.clamp(1, Semaphore::MAX_PERMITS))) }
+        let bytes = bytes.clamp(1, Semaphore::MAX_PERMITS);
+        Self { bytes: Arc::new(Semaphore::new(bytes)), by_client: ByClient::default(), per_client: bytes.div_ceil(2) }
     }
 
-    /// Charges `n` more bytes to `ticket`, or refuses if the budget is short (charging nothing).
+    /// A ticket for a request from `peer` (`None`: in-process, charged to no client).
+    pub fn ticket(&self, peer: Option<SocketAddr>) -> Ticket {
+        let client = peer.map(|p| (client_key(p.ip()), Arc::clone(&self.by_client)));
+        Ticket(Arc::new(Mutex::new(Held { permit: None, client, bytes: 0 })))
+    }
+
+    /// Charges `n` more bytes to `ticket`, or refuses if the budget or the client's half of it
+    /// is short (charging nothing).
     pub fn take(&self, ticket: &Ticket, n: usize) -> Result<(), ApiError> {
         if n == 0 {
             return Ok(());
         }
+        let mut held = ticket.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut by_client = match &held.client {
+            Some((client, by_client)) => {
+                let by_client = by_client.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if by_client.get(client).copied().unwrap_or(0).saturating_add(n) > self.per_client {
+                    return Err(short());
+                }
+                Some((*client, by_client))
+            }
+            None => None,
+        };
         let permit = u32::try_from(n)
             .ok()
             .and_then(|n| Arc::clone(&self.bytes).try_acquire_many_owned(n).ok())
-            .ok_or_else(|| ApiError::new(Code::Unavailable, "the node holds as many request bytes as it may; retry"))?;
-        let mut held = ticket.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match held.as_mut() {
-            Some(p) => p.merge(permit),
-            None => *held = Some(permit),
+            .ok_or_else(short)?;
+        if let Some((client, by_client)) = &mut by_client {
+            *by_client.entry(*client).or_default() += n;
         }
+        drop(by_client);
+        match held.permit.as_mut() {
+            Some(p) => p.merge(permit),
+            None => held.permit = Some(permit),
+        }
+        held.bytes += n;
         Ok(())
     }
 
@@ -61,7 +126,7 @@ impl Budget {
 impl Ticket {
     /// Gives back what this request holds (a stream of requests, after each one is handled).
     pub fn release(&self) {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).give_back();
     }
 }
 
@@ -134,7 +199,8 @@ where
     }
 
     fn call(&mut self, req: Request<tonic::body::Body>) -> Self::Future {
-        let ticket = Ticket::default();
+        let peer = req.extensions().get::<tonic::transport::server::TcpConnectInfo>().and_then(|i| i.remote_addr());
+        let ticket = self.budget.ticket(peer);
         let budget = self.budget.clone();
         let (mut parts, body) = req.into_parts();
         parts.extensions.insert(ticket.clone());

@@ -13,7 +13,7 @@ use xmtp_proto::message_api::v1::{
 };
 
 use crate::api::{Api, ApiError, Code};
-use crate::budget::Ticket;
+use crate::budget::{Budget, Ticket};
 use crate::fanout::Subscription;
 
 /// The tonic service.
@@ -80,7 +80,8 @@ where
 
 /// The request's share of the byte budget (see [`crate::budget`]), held while it is handled.
 fn ticket<T>(request: &Request<T>) -> Ticket {
-    request.extensions().get::<Ticket>().cloned().unwrap_or_default()
+    // Every call passes `budget::Metering`, which puts one there; the fallback charges nothing.
+    request.extensions().get::<Ticket>().cloned().unwrap_or_else(|| Budget::new(1).ticket(None))
 }
 
 /// The `subscribed: true` header, sent at once so that clients waiting for headers proceed.

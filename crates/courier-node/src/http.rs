@@ -138,7 +138,8 @@ impl FromRequest<Gateway> for RawBody {
             return Err(too_large());
         }
         let budget = g.api.budget();
-        let ticket = Ticket::default();
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let ticket = budget.ticket(peer);
         let mut body = req.into_body().into_data_stream();
         let mut buf = BytesMut::with_capacity(declared.unwrap_or(0).min(64 * 1024));
         loop {

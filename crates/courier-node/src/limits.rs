@@ -53,7 +53,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Request bytes the node holds at once, over every connection and both transports, from
     /// the first byte received until the request is answered (a publish: until it is stored).
-    /// A request that would pass it is refused with `UNAVAILABLE` (HTTP 503).
+    /// One client address holds at most half of it. A request that would pass either is
+    /// refused with `UNAVAILABLE` (HTTP 503). Keep it at least twice `max_request_bytes`.
     pub max_request_bytes_in_flight: usize,
     /// Publishes waiting for the writer; more are refused with `UNAVAILABLE`.
     pub max_queued_publishes: usize,

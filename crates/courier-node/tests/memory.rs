@@ -36,23 +36,40 @@ fn publish_of(n: usize, ts: u64) -> PublishRequest {
     PublishRequest { envelopes: vec![env("/xmtp/0/budget/proto", ts, &vec![7u8; n])] }
 }
 
+/// A gRPC client whose connections come from the loopback address `from`.
+async fn grpc_from(
+    node: &NodeHandle,
+    from: [u8; 4],
+) -> xmtp_proto::message_api::v1::message_api_client::MessageApiClient<tonic::transport::Channel> {
+    let ch = tonic::transport::Endpoint::from_shared(node.grpc_url())
+        .unwrap()
+        .local_address(Some(std::net::IpAddr::from(from)))
+        .connect()
+        .await
+        .unwrap();
+    xmtp_proto::message_api::v1::message_api_client::MessageApiClient::new(ch)
+}
+
 #[tokio::test]
 async fn request_bytes_in_flight_share_one_budget() {
     let dir = tempfile::tempdir().unwrap();
     let node = node_at(dir.path(), |l| l.max_request_bytes_in_flight = 64 * 1024).await;
     let lock = lock_writes(dir.path());
-    // 40 kB waits for the writer, holding its bytes.
-    let mut first_client = grpc(&node).await;
-    let first = tokio::spawn(async move { first_client.publish(publish_of(40_000, 1)).await });
+    // Two clients' 30 kB each wait for the writer, holding their bytes (each within its half).
+    let mut held = Vec::new();
+    for (from, ts) in [([127, 0, 0, 2], 1), ([127, 0, 0, 3], 2)] {
+        let mut c = grpc_from(&node, from).await;
+        held.push(tokio::spawn(async move { c.publish(publish_of(30_000, ts)).await }));
+    }
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    // Another 40 kB would pass 64 kB: refused at once on gRPC and on the gateway.
-    let second = tokio::time::timeout(WAIT, grpc(&node).await.publish(publish_of(40_000, 2))).await;
-    let status = second.expect("a publish past the budget was queued, not refused").unwrap_err();
+    // A third client's 30 kB would pass 64 kB: refused at once on gRPC and on the gateway.
+    let third = tokio::time::timeout(WAIT, grpc_from(&node, [127, 0, 0, 4]).await.publish(publish_of(30_000, 3))).await;
+    let status = third.expect("a publish past the budget was queued, not refused").unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
     let body = serde_json::json!({"envelopes": [{
-        "contentTopic": "/xmtp/0/budget/proto", "timestampNs": "3",
-        "message": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, vec![7u8; 40_000]),
+        "contentTopic": "/xmtp/0/budget/proto", "timestampNs": "4",
+        "message": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, vec![7u8; 30_000]),
     }]});
     let http = reqwest::Client::new()
         .post(format!("{}/message/v1/publish", node.http_url().unwrap()))
@@ -65,10 +82,13 @@ async fn request_bytes_in_flight_share_one_budget() {
     let err: serde_json::Value = http.json().await.unwrap();
     assert_eq!(err["code"], 14);
 
-    // Small requests still fit, and once the writer goes on the first publish is stored.
+    // Once the writer goes on, the held publishes are stored and the budget is free again.
     drop(lock);
-    first.await.unwrap().unwrap();
-    grpc(&node).await.publish(publish_of(1000, 4)).await.unwrap();
+    for h in held {
+        h.await.unwrap().unwrap();
+    }
+    grpc(&node).await.publish(publish_of(30_000, 5)).await.unwrap();
+    assert_eq!(node.api().budget().available(), 64 * 1024);
     node.shutdown().await;
 }
 
@@ -92,5 +112,32 @@ async fn a_full_writer_queue_answers_unavailable() {
     for w in waiting {
         w.await.unwrap().unwrap();
     }
+    node.shutdown().await;
+}
+
+/// One client address may hold at most half of the budget, so that it cannot take all of it
+/// (loopback included, as for the connection cap).
+#[tokio::test]
+async fn one_address_holds_at_most_half_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = node_at(dir.path(), |l| l.max_request_bytes_in_flight = 100 * 1024).await;
+    let lock = lock_writes(dir.path());
+    let mut a = grpc_from(&node, [127, 0, 0, 2]).await;
+    let first = tokio::spawn(async move { a.publish(publish_of(40_000, 1)).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // 40 kB + 20 kB passes half of 100 KiB for 127.0.0.2, not the budget.
+    let mut a2 = grpc_from(&node, [127, 0, 0, 2]).await;
+    let second = tokio::time::timeout(WAIT, a2.publish(publish_of(20_000, 2))).await;
+    let status = second.expect("one address took more than half of the budget").unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    // Another address still gets in.
+    let mut b = grpc_from(&node, [127, 0, 0, 3]).await;
+    let other = tokio::spawn(async move { b.publish(publish_of(40_000, 3)).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!other.is_finished(), "another address was refused");
+    drop(lock);
+    first.await.unwrap().unwrap();
+    other.await.unwrap().unwrap();
     node.shutdown().await;
 }
