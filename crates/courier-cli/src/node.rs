@@ -43,10 +43,27 @@ pub struct NodeArgs {
     /// Open connections [default: the open-file limit, raised to its hard limit, less a reserve].
     #[arg(long)]
     pub max_connections: Option<usize>,
-    /// Seconds a client has to send its request headers; also how long an idle gateway
-    /// connection is kept.
+    /// Open connections from one client address (an IPv6 client by its /64), loopback
+    /// included [default: half of --max-connections, at most 256]. Behind a local reverse
+    /// proxy every client is loopback: raise it there.
+    #[arg(long)]
+    pub max_connections_per_address: Option<usize>,
+    /// Seconds a client has to send its request headers (gRPC: the HTTP/2 preface and first
+    /// SETTINGS frame); also how long an idle gateway connection is kept.
     #[arg(long, default_value_t = Limits::default().header_read_timeout.as_secs())]
     pub header_timeout_secs: u64,
+    /// Seconds a client has to send a whole request, body included (gateway: 408 after; gRPC:
+    /// until the response starts, so subscriptions are not cut).
+    #[arg(long, default_value_t = Limits::default().request_timeout.as_secs())]
+    pub request_timeout_secs: u64,
+    /// Request bytes the node holds at once over all connections, half of it per client
+    /// address; past it requests are refused with UNAVAILABLE (HTTP 503). Keep it at least
+    /// twice the 50 MiB request limit.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_request_bytes_in_flight)]
+    pub max_request_bytes_in_flight: usize,
+    /// Publishes waiting to be written; past it publishes are refused with UNAVAILABLE.
+    #[arg(long, default_value_t = Limits::default().max_queued_publishes)]
+    pub max_queued_publishes: usize,
     /// Refuse publishes once the database reaches this many bytes (reads go on).
     #[arg(long, value_name = "BYTES")]
     pub max_db_bytes: Option<u64>,
@@ -73,7 +90,11 @@ impl NodeArgs {
             max_response_bytes: self.max_response_bytes.max(1),
             max_subscriptions_per_address: self.max_subscriptions_per_address,
             max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
             header_read_timeout: Duration::from_secs(self.header_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            max_request_bytes_in_flight: self.max_request_bytes_in_flight.max(1),
+            max_queued_publishes: self.max_queued_publishes.max(1),
             max_database_bytes: self.max_db_bytes,
             rate,
             ..Limits::default()

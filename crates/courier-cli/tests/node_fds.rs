@@ -38,9 +38,11 @@ fn query(addr: &str) -> Result<u16, String> {
 fn queries_get_in_while_subscriptions_crowd_a_node_with_1024_descriptors() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("node.db");
+    // The crowd and the query share 127.0.0.1: the per-address cap (which would refuse the
+    // query as the crowd's own) is lifted, so that this tests the descriptor reserve.
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg(r#"ulimit -n 1024 && exec "$0" node --grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --db "$1""#)
+        .arg(r#"ulimit -n 1024 && exec "$0" node --grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --db "$1" --max-connections-per-address 2000"#)
         .arg(env!("CARGO_BIN_EXE_courier"))
         .arg(&db)
         .stdout(Stdio::piped())
@@ -77,9 +79,17 @@ fn queries_get_in_while_subscriptions_crowd_a_node_with_1024_descriptors() {
 fn node_help_names_the_limits() {
     let out = Command::new(env!("CARGO_BIN_EXE_courier")).args(["node", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in
-        ["--cors-origin", "--max-response-bytes", "--max-connections", "--header-timeout-secs", "--no-rate-limit"]
-    {
+    for flag in [
+        "--cors-origin",
+        "--max-response-bytes",
+        "--max-connections",
+        "--max-connections-per-address",
+        "--header-timeout-secs",
+        "--request-timeout-secs",
+        "--max-request-bytes-in-flight",
+        "--max-queued-publishes",
+        "--no-rate-limit",
+    ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }

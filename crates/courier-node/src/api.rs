@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 use xmtp_crypto::{auth, hash::sha256, topic};
 use xmtp_proto::message_api::v1::{BatchQueryRequest, BatchQueryResponse, Envelope, QueryRequest, QueryResponse};
 
+use crate::budget::Budget;
 use crate::fanout::{Fanout, Refused, SubLimits, Subscription};
 use crate::limits::Limits;
 use crate::query;
@@ -90,7 +91,8 @@ struct WriteJob {
 
 /// The node's state shared by every connection.
 pub struct Api {
-    writer: Mutex<Option<std_mpsc::Sender<WriteJob>>>,
+    /// Bounded ([`Limits::max_queued_publishes`]): a full queue refuses the publish.
+    writer: Mutex<Option<std_mpsc::SyncSender<WriteJob>>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
     /// One permit per query running; a query holds a pooled reader only while it has one.
@@ -100,6 +102,7 @@ pub struct Api {
     auth: AuthMode,
     limits: Limits,
     rate: RateLimiter,
+    budget: Budget,
     tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
 }
 
@@ -136,7 +139,7 @@ impl Api {
             total,
             buffer_bytes: limits.subscriber_buffer_bytes,
         }));
-        let (tx, rx) = std_mpsc::channel::<WriteJob>();
+        let (tx, rx) = std_mpsc::sync_channel::<WriteJob>(limits.max_queued_publishes);
         let thread_fanout = Arc::clone(&fanout);
         let handle = std::thread::Builder::new()
             .name("courier-node-writer".into())
@@ -151,6 +154,7 @@ impl Api {
             fanout,
             auth,
             rate: RateLimiter::new(limits.rate),
+            budget: Budget::new(limits.max_request_bytes_in_flight),
             limits,
             tokens: Mutex::new(HashMap::new()),
         }))
@@ -159,6 +163,11 @@ impl Api {
     /// The subscription registry.
     pub fn fanout(&self) -> &Arc<Fanout> {
         &self.fanout
+    }
+
+    /// The budget of request bytes in flight, which both transports charge.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// Stops accepting writes and waits until everything accepted is committed.
@@ -209,8 +218,12 @@ impl Api {
         {
             let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let tx = writer.as_ref().ok_or_else(|| ApiError::new(Code::Unavailable, "node is shutting down"))?;
-            tx.send(WriteJob { envelopes, reply })
-                .map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?;
+            tx.try_send(WriteJob { envelopes, reply }).map_err(|e| match e {
+                std_mpsc::TrySendError::Full(_) => {
+                    ApiError::new(Code::Unavailable, "the node has as many publishes waiting as it may; retry")
+                }
+                std_mpsc::TrySendError::Disconnected(_) => ApiError::new(Code::Unavailable, "node is shutting down"),
+            })?;
         }
         done.await.map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?
     }

@@ -12,6 +12,8 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio::sync::mpsc;
 use xmtp_proto::message_api::v1::Envelope;
 
+use crate::ratelimit::client_key;
+
 /// Buffer of a topic subscription (spec §12.6: at least 1024).
 pub const TOPIC_BUFFER: usize = 1024;
 /// Buffer of a SubscribeAll subscription.
@@ -115,7 +117,7 @@ impl Registry {
             }
             if let Some(peer) = sub.peer {
                 decrement(&mut self.by_connection, peer);
-                decrement(&mut self.by_address, peer.ip());
+                decrement(&mut self.by_address, client_key(peer.ip()));
             }
         }
     }
@@ -128,7 +130,7 @@ impl Registry {
             if self.by_connection.get(&peer).copied().unwrap_or(0) >= limits.per_connection {
                 return Err(Refused::Connection(limits.per_connection));
             }
-            if self.by_address.get(&peer.ip()).copied().unwrap_or(0) >= limits.per_address {
+            if self.by_address.get(&client_key(peer.ip())).copied().unwrap_or(0) >= limits.per_address {
                 return Err(Refused::Address(limits.per_address));
             }
         }
@@ -190,7 +192,7 @@ impl Fanout {
         reg.admit(peer, &self.limits)?;
         if let Some(peer) = peer {
             *reg.by_connection.entry(peer).or_default() += 1;
-            *reg.by_address.entry(peer.ip()).or_default() += 1;
+            *reg.by_address.entry(client_key(peer.ip())).or_default() += 1;
         }
         let id = reg.next_id;
         reg.next_id += 1;

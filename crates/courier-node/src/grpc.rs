@@ -13,6 +13,7 @@ use xmtp_proto::message_api::v1::{
 };
 
 use crate::api::{Api, ApiError, Code};
+use crate::budget::{Budget, Ticket};
 use crate::fanout::Subscription;
 
 /// The tonic service.
@@ -77,6 +78,12 @@ where
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }
 
+/// The request's share of the byte budget (see [`crate::budget`]), held while it is handled.
+fn ticket<T>(request: &Request<T>) -> Ticket {
+    // Every call passes `budget::Metering`, which puts one there; the fallback charges nothing.
+    request.extensions().get::<Ticket>().cloned().unwrap_or_else(|| Budget::new(1).ticket(None))
+}
+
 /// The `subscribed: true` header, sent at once so that clients waiting for headers proceed.
 fn subscribed<T>(body: T) -> Response<T> {
     let mut r = Response::new(body);
@@ -87,6 +94,7 @@ fn subscribed<T>(body: T) -> Response<T> {
 #[tonic::async_trait]
 impl MessageApi for GrpcService {
     async fn publish(&self, request: Request<PublishRequest>) -> Result<Response<PublishResponse>, Status> {
+        let _held = ticket(&request);
         let auth = request.metadata().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
         self.api.publish(request.remote_addr(), auth.as_deref(), request.into_inner().envelopes).await?;
         Ok(Response::new(PublishResponse {}))
@@ -106,6 +114,7 @@ impl MessageApi for GrpcService {
         request: Request<Streaming<SubscribeRequest>>,
     ) -> Result<Response<Self::Subscribe2Stream>, Status> {
         let peer = request.remote_addr();
+        let held = ticket(&request);
         let mut requests = request.into_inner();
         let mut sub = self.api.subscribe(peer, Vec::new())?;
         let fanout = Arc::clone(self.api.fanout());
@@ -113,10 +122,15 @@ impl MessageApi for GrpcService {
             loop {
                 tokio::select! {
                     req = requests.message() => match req {
-                        Ok(Some(r)) => if let Err(e) = fanout.replace_topics(sub.id(), r.content_topics) {
-                            let _ = tx.send(Err(crate::api::refused(e).into())).await;
-                            break;
-                        },
+                        Ok(Some(r)) => {
+                            let replaced = fanout.replace_topics(sub.id(), r.content_topics);
+                            // This request is handled: its bytes leave the budget.
+                            held.release();
+                            if let Err(e) = replaced {
+                                let _ = tx.send(Err(crate::api::refused(e).into())).await;
+                                break;
+                            }
+                        }
                         // The client closed its side or the request stream broke: stop.
                         Ok(None) | Err(_) => break,
                     },
@@ -140,10 +154,12 @@ impl MessageApi for GrpcService {
     }
 
     async fn query(&self, request: Request<QueryRequest>) -> Result<Response<QueryResponse>, Status> {
+        let _held = ticket(&request);
         Ok(Response::new(self.api.query(request.remote_addr(), request.into_inner()).await?))
     }
 
     async fn batch_query(&self, request: Request<BatchQueryRequest>) -> Result<Response<BatchQueryResponse>, Status> {
+        let _held = ticket(&request);
         Ok(Response::new(self.api.batch_query(request.remote_addr(), request.into_inner()).await?))
     }
 }

@@ -15,10 +15,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use bytes::BytesMut;
 use serde_json::{Value, json};
+use tokio_stream::StreamExt as _;
 use tower_http::compression::CompressionLayer;
 
 use crate::api::{Api, ApiError, Code};
+use crate::budget::Ticket;
 use crate::fanout::Subscription;
 use crate::{json, web};
 
@@ -83,11 +86,17 @@ async fn loopback_host(req: Request, next: Next) -> Response {
 }
 
 /// The spec's error object `{code, message, details}` with an HTTP status. When the node is
-/// short of something (429, 413) the connection is closed after the answer, so a refused
-/// client does not keep holding it.
+/// short of something (429, 413, 503) or the client too slow (408) the connection is closed
+/// after the answer, so a refused client does not keep holding it (nor the rest of its body).
 fn error(status: StatusCode, code: i32, message: &str) -> Response {
     let mut r = (status, Json(json!({"code": code, "message": message, "details": []}))).into_response();
-    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::PAYLOAD_TOO_LARGE {
+    if matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::REQUEST_TIMEOUT
+    ) {
         r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     r
@@ -104,23 +113,62 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// A request body, refused as the JSON error object when it cannot be read (413 when it passes
-/// the size limit).
-struct RawBody(Bytes);
+/// A request body, read within the request deadline ([`crate::Limits::request_timeout`]) and
+/// the size limit, and charged to the node's byte budget ([`crate::budget`]) as it arrives (not
+/// as declared: a client that declares much and sends little holds only what it sent, and only
+/// until the deadline). The [`Ticket`] holds
+/// those bytes until the handler has answered. Refusals are the JSON error object: 413 past the
+/// size limit, 408 past the deadline, 503 when the budget is short.
+struct RawBody(Bytes, Ticket);
 
-impl<S: Send + Sync> FromRequest<S> for RawBody {
+impl FromRequest<Gateway> for RawBody {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        match Bytes::from_request(req, state).await {
-            Ok(b) => Ok(Self(b)),
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(error(r.status(), Code::ResourceExhausted as i32, "request body too large"))
-            }
-            Err(r) => Err(error(r.status(), Code::InvalidArgument as i32, &r.body_text())),
+    async fn from_request(req: Request, g: &Gateway) -> Result<Self, Response> {
+        let limits = g.api.limits();
+        let deadline = tokio::time::Instant::now() + limits.request_timeout;
+        let too_large =
+            || error(StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted as i32, "request body too large");
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > limits.max_request_bytes) {
+            return Err(too_large());
         }
+        let budget = g.api.budget();
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let ticket = budget.ticket(peer);
+        let mut body = req.into_body().into_data_stream();
+        let mut buf = BytesMut::with_capacity(declared.unwrap_or(0).min(64 * 1024));
+        loop {
+            let chunk = match tokio::time::timeout_at(deadline, body.next()).await {
+                Err(_) => {
+                    return Err(error(StatusCode::REQUEST_TIMEOUT, DEADLINE_EXCEEDED, "request not received in time"));
+                }
+                Ok(None) => break,
+                Ok(Some(Err(e))) => {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        Code::InvalidArgument as i32,
+                        &format!("bad body: {e}"),
+                    ));
+                }
+                Ok(Some(Ok(chunk))) => chunk,
+            };
+            if buf.len() + chunk.len() > limits.max_request_bytes {
+                return Err(too_large());
+            }
+            budget.take(&ticket, chunk.len()).map_err(IntoResponse::into_response)?;
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(Self(buf.freeze(), ticket))
     }
 }
+
+/// gRPC's DEADLINE_EXCEEDED, for a request body not received in time.
+const DEADLINE_EXCEEDED: i32 = 4;
 
 fn http_status(code: Code) -> StatusCode {
     match code {
@@ -177,7 +225,7 @@ async fn publish(
     State(g): State<Gateway>,
     Peer(peer): Peer,
     headers: HeaderMap,
-    RawBody(body): RawBody,
+    RawBody(body, _held): RawBody,
 ) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary {
@@ -198,7 +246,7 @@ async fn query(
     State(g): State<Gateway>,
     Peer(peer): Peer,
     headers: HeaderMap,
-    RawBody(body): RawBody,
+    RawBody(body, _held): RawBody,
 ) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary { decode(&body)? } else { json::query_in(&parse_json(&body)?).map_err(bad)? };
@@ -210,7 +258,7 @@ async fn batch_query(
     State(g): State<Gateway>,
     Peer(peer): Peer,
     headers: HeaderMap,
-    RawBody(body): RawBody,
+    RawBody(body, _held): RawBody,
 ) -> Result<Response, ApiError> {
     let binary = is_protobuf(&headers);
     let req = if binary { decode(&body)? } else { json::batch_in(&parse_json(&body)?).map_err(bad)? };
@@ -218,7 +266,11 @@ async fn batch_query(
     Ok(if binary { protobuf_response(&resp) } else { Json(json::batch_out(&resp)).into_response() })
 }
 
-async fn subscribe(State(g): State<Gateway>, Peer(peer): Peer, RawBody(body): RawBody) -> Result<Response, ApiError> {
+async fn subscribe(
+    State(g): State<Gateway>,
+    Peer(peer): Peer,
+    RawBody(body, _held): RawBody,
+) -> Result<Response, ApiError> {
     let req = json::subscribe_in(&parse_json(&body)?).map_err(bad)?;
     Ok(stream_response(g.api.subscribe(peer, req.content_topics)?, g.options.keepalive))
 }

@@ -9,6 +9,7 @@
 //! two resources. Start one with [`start`] and stop it with [`NodeHandle::shutdown`].
 
 pub mod api;
+pub mod budget;
 pub mod conn;
 pub mod fanout;
 pub mod grpc;
@@ -173,7 +174,9 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let mut limits = config.limits.clone();
     let max_connections = conn::max_connections(limits.max_connections, fd_limit, limits.fd_reserve);
     limits.max_connections = Some(max_connections);
-    let connections = conn::Connections::new(max_connections);
+    let per_address = conn::max_connections_per_address(limits.max_connections_per_address, max_connections);
+    limits.max_connections_per_address = Some(per_address);
+    let connections = conn::Connections::new(max_connections, per_address);
     let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth, limits))
         .await
         .map_err(|e| NodeError::TempDir(std::io::Error::other(e)))??;
@@ -198,6 +201,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let service = MessageApiServer::new(grpc::GrpcService::new(Arc::clone(&api)))
         .max_decoding_message_size(config.limits.max_request_bytes)
         .max_encoding_message_size(config.limits.max_request_bytes.max(config.limits.max_response_bytes * 2));
+    let service = budget::Metering::new(service, api.budget().clone());
     let service = proof::Prove::new(service, config.proof_key.clone(), grpc_addr);
     // Accepted connections get TCP_NODELAY: small responses must not wait for the peer's
     // delayed ACK (Nagle), 40 ms per page otherwise.
@@ -205,7 +209,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         conn::grpc_incoming(grpc_listener, connections.clone(), config.limits.header_read_timeout, stopped.clone());
     let signal = until_stopped(stopped.clone());
     let l = &config.limits;
+    // The timeout bounds a call until its response starts (a unary request's body included);
+    // a subscription's stream is the response, so it is not cut.
     let grpc_server = tonic::transport::Server::builder()
+        .timeout(l.request_timeout)
         .max_concurrent_streams(l.max_concurrent_streams)
         .http2_keepalive_interval(Some(l.http2_keepalive))
         .http2_keepalive_timeout(Some(l.http2_keepalive))
@@ -228,6 +235,6 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         tasks.push(tokio::spawn(conn::serve_http(listener, app, connections, header_timeout, stopped.clone())));
     }
     tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth,
-        max_connections, fd_limit = ?fd_limit, "node started");
+        max_connections, per_address, fd_limit = ?fd_limit, "node started");
     Ok(NodeHandle { grpc_addr, http_addr, api, stop, tasks, _temp: temp })
 }

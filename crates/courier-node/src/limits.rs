@@ -35,12 +35,29 @@ pub struct Limits {
     /// Open connections (both listeners). `None`: the file descriptor limit (raised to its hard
     /// limit at start) minus [`Limits::fd_reserve`].
     pub max_connections: Option<usize>,
+    /// Open connections from one client address (an IPv6 client by its /64), so one client
+    /// cannot hold every connection. `None`: half of [`Limits::max_connections`], at most 256.
+    /// Loopback is capped too: that still leaves this machine's apps room, and a local reverse
+    /// proxy (every client loopback) needs this raised.
+    pub max_connections_per_address: Option<usize>,
     /// File descriptors kept free for the database, queries and the listeners; live
     /// subscriptions stop at the connection limit minus this, so queries still get in.
     pub fd_reserve: usize,
     /// Time a client has to send a request's headers, and the longest an idle HTTP/1
     /// connection is kept (slowloris).
     pub header_read_timeout: Duration,
+    /// Time a client has to send a whole request, body included (a body sent a byte at a
+    /// time): on the gateway, to read the body; on gRPC, until the response starts (a
+    /// subscription's stream is not cut). The gRPC listener's bound on the HTTP/2 preface and
+    /// first SETTINGS frame is [`Limits::header_read_timeout`].
+    pub request_timeout: Duration,
+    /// Request bytes the node holds at once, over every connection and both transports, from
+    /// the first byte received until the request is answered (a publish: until it is stored).
+    /// One client address holds at most half of it. A request that would pass either is
+    /// refused with `UNAVAILABLE` (HTTP 503). Keep it at least twice `max_request_bytes`.
+    pub max_request_bytes_in_flight: usize,
+    /// Publishes waiting for the writer; more are refused with `UNAVAILABLE`.
+    pub max_queued_publishes: usize,
     /// HTTP/2 ping interval on gRPC connections; a peer that does not answer within the same
     /// time is dropped.
     pub http2_keepalive: Duration,
@@ -66,8 +83,12 @@ impl Default for Limits {
             subscriber_buffer_bytes: 16 * 1024 * 1024,
             max_concurrent_streams: 256,
             max_connections: None,
+            max_connections_per_address: None,
             fd_reserve: 128,
             header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_request_bytes_in_flight: 256 * 1024 * 1024,
+            max_queued_publishes: 1024,
             http2_keepalive: Duration::from_secs(30),
             rate: RateLimits::default(),
             max_database_bytes: None,

@@ -10,8 +10,25 @@ use std::time::Instant;
 use crate::limits::{Bucket, RateLimits};
 
 /// Buckets remembered per kind; past it, full buckets are forgotten (a forgotten bucket is a
-/// full one, so this loses nothing), and if all are in use the oldest half goes.
+/// full one, so this loses nothing), and if that frees less than a quarter, the least recently
+/// used half goes too. Either way a quarter or more is freed, so the scan is paid once per
+/// `TRACKED / 4` new clients, not on each. Forgetting a drained bucket refills it, but only
+/// after as many new clients as the table holds; a client with that many addresses (IPv6 /64s,
+/// see [`client_key`]) gains nothing from it.
 const TRACKED: usize = 100_000;
+
+/// The client an address belongs to, for every per-address limit: an IPv4 address (IPv4-mapped
+/// IPv6 included) is one client; an IPv6 address is keyed by its /64, the smallest block a site
+/// is given, so that one client cannot take a fresh address for each request.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+        v4 @ IpAddr::V4(_) => v4,
+    }
+}
 
 /// What a request is charged to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +62,11 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
         let mut states = self.states.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if states.len() >= TRACKED && !states.contains_key(key) {
             states.retain(|_, s| refill(s) < b.burst);
-            if states.len() >= TRACKED {
+            if states.len() > TRACKED / 4 * 3 {
                 let mut ages: Vec<Instant> = states.values().map(|s| s.at).collect();
-                ages.sort_unstable();
-                let cut = ages[ages.len() / 2];
+                let half = ages.len() / 2;
+                let (_, cut, _) = ages.select_nth_unstable(half);
+                let cut = *cut;
                 states.retain(|_, s| s.at > cut);
             }
         }
@@ -85,11 +103,7 @@ impl RateLimiter {
 
     /// Whether requests from `peer` are limited at all.
     fn applies(&self, peer: Option<SocketAddr>) -> Option<IpAddr> {
-        let ip = peer?.ip();
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
+        let ip = client_key(peer?.ip());
         (self.config.enabled && !(self.config.exempt_loopback && ip.is_loopback())).then_some(ip)
     }
 
@@ -128,5 +142,16 @@ mod tests {
         assert!(!b.take(&1, 1.0, t0 + Duration::from_secs(1)));
         assert!(b.take(&1, 3.0, t0 + Duration::from_secs(100)));
         assert!(!b.take(&1, 4.0, t0 + Duration::from_secs(1000)), "never more than the burst");
+    }
+
+    /// Review #3: every address of one IPv6 /64 belongs to one client, so it shares a bucket.
+    #[test]
+    fn ipv6_addresses_of_one_64_share_a_bucket() {
+        let one = Bucket { per_minute: 0.001, burst: 1.0 };
+        let limiter = RateLimiter::new(RateLimits { publish_per_address: one, ..RateLimits::default() });
+        let at = |ip: &str| Some(SocketAddr::new(ip.parse().unwrap(), 443));
+        assert!(limiter.address(at("2001:db8:1:2::1"), Kind::Publish, 1));
+        assert!(!limiter.address(at("2001:db8:1:2:ffff::9"), Kind::Publish, 1), "another address of the /64");
+        assert!(limiter.address(at("2001:db8:1:3::1"), Kind::Publish, 1), "another /64");
     }
 }

@@ -45,6 +45,7 @@ async fn slow_headers_and_idle_connections_are_dropped() {
 async fn connections_past_the_cap_are_closed_and_queries_get_in() {
     let mut config = NodeConfig::ephemeral();
     config.limits.max_connections = Some(40);
+    config.limits.max_connections_per_address = Some(40);
     let node = courier_node::start(config).await.unwrap();
     let addr = node.http_addr().unwrap();
     let req = b"POST /message/v1/subscribe-all HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}";
@@ -104,5 +105,139 @@ async fn grpc_streams_per_connection_are_capped() {
     assert!(fourth.is_err(), "a fourth stream was opened on the connection");
     common::grpc(&node).await.query(q).await.unwrap();
     drop(subs);
+    node.shutdown().await;
+}
+
+/// A TCP connection to `to` from the loopback address `from` (all of 127/8 is loopback).
+async fn connect_from(from: [u8; 4], to: std::net::SocketAddr) -> TcpStream {
+    let s = tokio::net::TcpSocket::new_v4().unwrap();
+    s.bind(std::net::SocketAddr::from((from, 0))).unwrap();
+    s.connect(to).await.unwrap()
+}
+
+/// Review #1: one client address cannot hold every connection. With a cap of 4 (2 per
+/// address by default), a client at 127.0.0.2 that opens 4 silent connections keeps 2, and
+/// another client still gets its answer.
+#[tokio::test]
+async fn one_address_cannot_hold_every_connection() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.max_connections = Some(4);
+    let node = courier_node::start(config).await.unwrap();
+    let http = node.http_addr().unwrap();
+    let mut held = vec![
+        connect_from([127, 0, 0, 2], node.grpc_addr()).await,
+        connect_from([127, 0, 0, 2], node.grpc_addr()).await,
+        connect_from([127, 0, 0, 2], http).await,
+        connect_from([127, 0, 0, 2], http).await,
+    ];
+    let mut open = 0;
+    for s in &mut held {
+        if !closed_within(s, Duration::from_millis(300)).await {
+            open += 1;
+        }
+    }
+    assert!(open <= 2, "one address holds {open} of 4 connections");
+    let health = reqwest::Client::new()
+        .get(format!("http://{http}/healthz"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("another client is refused");
+    assert_eq!(health.status(), 200);
+    node.shutdown().await;
+}
+
+/// Review #1: a gateway request whose body comes a byte at a time is cut at the request
+/// deadline, though every byte arrives within the header-read timeout.
+#[tokio::test]
+async fn trickled_request_body_is_cut_at_the_deadline() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.header_read_timeout = Duration::from_millis(500);
+    config.limits.request_timeout = Duration::from_secs(1);
+    let node = courier_node::start(config).await.unwrap();
+    let s = TcpStream::connect(node.http_addr().unwrap()).await.unwrap();
+    let (mut rd, mut wr) = s.into_split();
+    wr.write_all(b"POST /message/v1/query HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n").await.unwrap();
+    let trickle = tokio::spawn(async move {
+        loop {
+            if wr.write_all(b" ").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let mut buf = [0u8; 4096];
+    let cut = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match rd.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    trickle.abort();
+    assert!(cut.is_ok(), "a trickled body kept its connection for 5 s");
+    node.shutdown().await;
+}
+
+/// Review #1: a gRPC client that sends the first byte of the HTTP/2 preface and stops is
+/// dropped after the header-read timeout, like one that sends nothing.
+#[tokio::test]
+async fn half_sent_grpc_preface_is_dropped() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.header_read_timeout = Duration::from_millis(500);
+    let node = courier_node::start(config).await.unwrap();
+    let mut s = TcpStream::connect(node.grpc_addr()).await.unwrap();
+    s.write_all(b"P").await.unwrap();
+    assert!(closed_within(&mut s, Duration::from_secs(4)).await, "half a preface kept the connection");
+    let mut s = TcpStream::connect(node.grpc_addr()).await.unwrap();
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    assert!(closed_within(&mut s, Duration::from_secs(4)).await, "a preface without SETTINGS kept the connection");
+    node.shutdown().await;
+}
+
+/// A gRPC request whose message comes a byte at a time (over a live HTTP/2 connection, so
+/// keep-alive pings are answered) is cut at the request deadline too.
+#[tokio::test]
+async fn trickled_grpc_request_is_cut_at_the_deadline() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.request_timeout = Duration::from_secs(1);
+    config.auth = courier_node::AuthMode::Disabled;
+    let node = courier_node::start(config).await.unwrap();
+    let tcp = TcpStream::connect(node.grpc_addr()).await.unwrap();
+    let (mut client, conn) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(conn);
+    let req = tonic::codegen::http::Request::post("http://localhost/xmtp.message_api.v1.MessageApi/Query")
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .unwrap();
+    let (response, mut send) = client.send_request(req, false).unwrap();
+    // A message of 1000 bytes is announced; one comes every 200 ms.
+    send.send_data(bytes::Bytes::from_static(&[0, 0, 0, 3, 232]), false).unwrap();
+    let trickle = tokio::spawn(async move {
+        loop {
+            if send.send_data(bytes::Bytes::from_static(b"\x0a"), false).is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let answered = tokio::time::timeout(Duration::from_secs(5), response).await;
+    trickle.abort();
+    assert!(answered.is_ok(), "a trickled gRPC request was held for 5 s");
+
+    // A subscription outlives the deadline: its stream is the response, not the request.
+    let mut c = common::grpc(&node).await;
+    let mut sub = c
+        .subscribe(xmtp_proto::message_api::v1::SubscribeRequest { content_topics: vec!["/t".into()] })
+        .await
+        .unwrap()
+        .into_inner();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    node.api().publish(None, None, vec![common::env("/t", 1, b"late")]).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), sub.message()).await.unwrap().unwrap().unwrap();
+    assert_eq!(&got.message[..], b"late");
     node.shutdown().await;
 }
