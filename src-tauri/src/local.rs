@@ -4,25 +4,25 @@
 //! (32 random bytes in `<app folder>/node-key`, a private file in a private folder shared by all
 //! profiles of the user), and another window adopts the node only if it proves it holds that key
 //! (`courier_node::proof`: a fresh nonce, an HMAC bound to the address). The probe carries no
-//! token and no topic of the user's: a node that fails it has learnt nothing.
+//! token and no topic of the user's: a node that fails it has learnt nothing. Once adopted, the
+//! node proves itself again on every call the engine makes (`courier_engine::proof`): another
+//! process that takes the port after it stops gets no token, no topic and no publish.
 
 use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use courier_node::proof::{CHALLENGE, NONCE_LEN, NodeKey, PROOF};
+use courier_engine::client::ClientError;
+use courier_engine::proof::{NodeProof, Unproven};
+use courier_node::proof::NodeKey;
 use rand_core::RngCore;
 use xmtp_crypto::Secret;
-use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
-use xmtp_proto::message_api::v1::{PagingInfo, QueryRequest};
 
 use crate::private;
 
 /// How long a probe may take in all (connect, ask, answer).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-/// The topic the probe asks about: no one's, so the answer is empty and says nothing.
-const PROBE_TOPIC: &str = "/xmtp/0/courier-node-probe/proto";
 /// The key file's name in the app folder.
 pub const KEY_FILE: &str = "node-key";
 /// The most bytes read from the key file (the key is 64 hex digits and maybe a newline).
@@ -76,7 +76,7 @@ impl LocalNet {
     pub fn key_or_new(&self) -> std::io::Result<NodeKey> {
         if let Ok(k) = read_key(&self.key_file) {
             private::tighten(&self.key_file)?;
-            return Ok(k);
+            return Ok(NodeKey::new(*k.expose()));
         }
         if let Some(dir) = self.key_file.parent() {
             private::create_dir(dir)?;
@@ -97,7 +97,7 @@ impl LocalNet {
         match linked {
             Ok(()) => Ok(NodeKey::new(*bytes.expose())),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_key(&self.key_file) {
-                Ok(k) => Ok(k),
+                Ok(k) => Ok(NodeKey::new(*k.expose())),
                 // A damaged file in the way: no node can be using it.
                 Err(_) => {
                     private::write(&self.key_file, text.expose().as_bytes())?;
@@ -108,15 +108,19 @@ impl LocalNet {
         }
     }
 
-    /// Whether the node at [`LocalNet::grpc`] proves it runs with this user's node key.
-    pub async fn adopt(&self) -> Result<(), NotAdopted> {
+    /// Whether the node at [`LocalNet::grpc`] proves it runs with this user's node key; if so,
+    /// what it must prove on every call from now on (the engine's client checks it).
+    pub async fn adopt(&self) -> Result<NodeProof, NotAdopted> {
         let connect = tokio::net::TcpStream::connect(self.grpc);
         if !matches!(tokio::time::timeout(Duration::from_millis(500), connect).await, Ok(Ok(_))) {
             return Err(NotAdopted::Nothing);
         }
-        let key = read_key(&self.key_file).map_err(NotAdopted::NoKey)?;
-        match tokio::time::timeout(PROBE_TIMEOUT, probe(self.grpc, &key)).await {
-            Ok(r) => r,
+        let proof = NodeProof::new(read_key(&self.key_file).map_err(NotAdopted::NoKey)?, self.grpc);
+        match tokio::time::timeout(PROBE_TIMEOUT, courier_engine::proof::check(&proof)).await {
+            Ok(Ok(())) => Ok(proof),
+            Ok(Err(ClientError::NotProven(Unproven::Missing))) => Err(NotAdopted::NoProof),
+            Ok(Err(ClientError::NotProven(Unproven::Wrong))) => Err(NotAdopted::WrongProof),
+            Ok(Err(e)) => Err(NotAdopted::NoAnswer(e.to_string())),
             Err(_) => Err(NotAdopted::NoAnswer("timed out".into())),
         }
     }
@@ -129,36 +133,11 @@ pub fn app_folder() -> PathBuf {
 
 /// The key in `path` (64 hex digits; a file of any other size is damaged, and at most a few
 /// bytes more than that are read).
-fn read_key(path: &Path) -> std::io::Result<NodeKey> {
+fn read_key(path: &Path) -> std::io::Result<Secret<[u8; 32]>> {
     let mut text = Secret::new(String::new());
     std::fs::File::open(path)?.take(KEY_FILE_MAX).read_to_string(text.expose_mut())?;
     let mut bytes = Secret::new([0u8; 32]);
     hex::decode_to_slice(text.expose().trim(), bytes.expose_mut())
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the node key file is damaged"))?;
-    Ok(NodeKey::new(*bytes.expose()))
-}
-
-/// Sends one query for [`PROBE_TOPIC`] carrying a fresh challenge; checks the proof.
-async fn probe(addr: SocketAddr, key: &NodeKey) -> Result<(), NotAdopted> {
-    let no_answer = |e: &dyn std::fmt::Display| NotAdopted::NoAnswer(e.to_string());
-    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .map_err(|e| no_answer(&e))?
-        .connect_timeout(Duration::from_millis(500));
-    let channel = endpoint.connect().await.map_err(|e| no_answer(&e))?;
-    let mut nonce = [0u8; NONCE_LEN];
-    rand_core::OsRng.fill_bytes(&mut nonce);
-    let mut req = tonic::Request::new(QueryRequest {
-        content_topics: vec![PROBE_TOPIC.to_owned()],
-        paging_info: Some(PagingInfo { limit: 1, ..Default::default() }),
-        ..Default::default()
-    });
-    let challenge = hex::encode(nonce).parse().map_err(|e| no_answer(&e))?;
-    req.metadata_mut().insert(CHALLENGE, challenge);
-    let headers = match MessageApiClient::new(channel).query(req).await {
-        Ok(r) => r.metadata().clone(),
-        Err(status) => status.metadata().clone(),
-    };
-    let proof = headers.get(PROOF).ok_or(NotAdopted::NoProof)?;
-    let proof = proof.to_str().map_err(|_| NotAdopted::WrongProof)?;
-    if key.verify(&nonce, addr, proof) { Ok(()) } else { Err(NotAdopted::WrongProof) }
+    Ok(bytes)
 }

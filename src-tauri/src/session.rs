@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use courier_api::accounts;
+use courier_engine::proof::NodeProof;
 use courier_engine::{Config, Engine};
 use courier_node::{AuthMode, Database, HttpOptions, NodeConfig, NodeHandle};
 
@@ -19,6 +20,9 @@ use crate::types::AppStatus;
 pub struct Session {
     /// The node URL in use.
     pub node_url: String,
+    /// What the node in use must prove on every call: set when it is a node at the local
+    /// address that this user's Courier started (adopted), `None` otherwise.
+    pub node_proof: Option<NodeProof>,
     /// The embedded node, if this app runs it.
     pub embedded: Option<NodeHandle>,
     /// The open account (its engine runs the outbox and, once subscribed, live updates).
@@ -32,12 +36,16 @@ pub struct Session {
 impl AppState {
     /// The engine configuration for the node in use.
     pub async fn config(&self) -> Config {
-        let url = self.session.lock().await.node_url.clone();
-        self.config_for(&url)
+        self.config_for(&*self.session.lock().await)
     }
 
-    pub(crate) fn config_for(&self, node_url: &str) -> Config {
-        Config { data_dir: self.dir.join("data"), node_url: node_url.to_owned(), keychain: self.keychain }
+    pub(crate) fn config_for(&self, s: &Session) -> Config {
+        Config {
+            data_dir: self.dir.join("data"),
+            node_url: s.node_url.clone(),
+            keychain: self.keychain,
+            node_proof: s.node_proof.clone(),
+        }
     }
 
     /// The open account's engine.
@@ -53,7 +61,7 @@ impl AppState {
     /// Where the app stands.
     pub async fn status(&self) -> AppStatus {
         let s = self.session.lock().await;
-        let cfg = self.config_for(&s.node_url);
+        let cfg = self.config_for(&s);
         let settings = self.settings();
         AppStatus {
             address: s.engine.as_ref().map(|e| e.address().to_string()),
@@ -96,7 +104,7 @@ impl AppState {
             return Err(CommandError::new(ErrorCode::Internal, p.clone()));
         }
         self.choose_node(s).await?;
-        s.engine = accounts::open_default(&self.config_for(&s.node_url)).await?;
+        s.engine = accounts::open_default(&self.config_for(s)).await?;
         Ok(())
     }
 
@@ -112,7 +120,7 @@ impl AppState {
         let mut s = self.session.lock().await;
         self.choose_node(&mut s).await?;
         if let Some(e) = &s.engine {
-            e.set_node_url(&s.node_url)?;
+            e.set_node(&s.node_url, s.node_proof.as_ref())?;
         }
         Ok(())
     }
@@ -121,15 +129,17 @@ impl AppState {
         if let Some(n) = s.embedded.take() {
             n.shutdown().await;
         }
+        s.node_proof = None;
         if let Some(url) = self.settings().node_url {
             s.node_url = url;
             return courier_engine::client::check_url(&s.node_url)
                 .map_err(|e| CommandError::from(courier_engine::EngineError::from(e)));
         }
         match self.local.adopt().await {
-            Ok(()) => {
+            Ok(proof) => {
                 tracing::info!(addr = %self.local.grpc, "using the node another Courier window started");
                 s.node_url = format!("http://{}", self.local.grpc);
+                s.node_proof = Some(proof);
             }
             Err(why) => {
                 if !matches!(why, NotAdopted::Nothing) {
@@ -141,6 +151,23 @@ impl AppState {
             }
         }
         Ok(())
+    }
+
+    /// While the node in use is an adopted one: whether it still proves itself. If it does not
+    /// (its window closed; something else may hold the port now), the node is chosen again (the
+    /// embedded one, usually) and the open account moves there. Meanwhile the engine refuses
+    /// every answer that does not prove itself, so nothing reaches the other process.
+    pub async fn recheck_node(&self) {
+        let adopted = self.session.lock().await.node_proof.is_some();
+        if !adopted {
+            return;
+        }
+        if let Err(why) = self.local.adopt().await {
+            tracing::warn!(addr = %self.local.grpc, reason = %why, "the adopted node is gone; choosing the node again");
+            if let Err(e) = self.switch_node().await {
+                self.session.lock().await.problem = Some(e);
+            }
+        }
     }
 
     /// Starts the embedded node with the user's node key on the local address (free ports for

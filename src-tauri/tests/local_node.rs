@@ -17,8 +17,8 @@ use courier_app::local::LocalNet;
 use courier_app::state::AppState;
 use courier_engine::Keychain;
 use serde_json::json;
-use tauri::WebviewWindowBuilder;
 use tauri::test::{mock_builder, mock_context, noop_assets};
+use tauri::{Manager as _, WebviewWindowBuilder};
 
 /// One runtime for the whole test binary (Tauri's async runtime can be set only once).
 fn rt() -> &'static tokio::runtime::Runtime {
@@ -142,4 +142,93 @@ fn a_relay_to_the_users_own_node_elsewhere_is_not_adopted() {
     let two = rt.block_on(second.status());
     assert!(two.embedded_node, "the relay is not adopted: {two:?}");
     assert_ne!(two.node_url, format!("http://{}", local.grpc));
+}
+
+/// The node answering at `addr` now: a plain node without the user's key (an impostor that
+/// took the port once the genuine node stopped). Binding may briefly fail while the port frees.
+fn impostor_at(rt: &tokio::runtime::Runtime, addr: SocketAddr) -> courier_node::NodeHandle {
+    for _ in 0..50 {
+        let config =
+            courier_node::NodeConfig { grpc_addr: addr, http_addr: None, ..courier_node::NodeConfig::ephemeral() };
+        if let Ok(n) = rt.block_on(courier_node::start(config)) {
+            return n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("cannot bind {addr}");
+}
+
+/// Everything the node holds on `topic`.
+fn held(rt: &tokio::runtime::Runtime, node: &courier_node::NodeHandle, topic: &str) -> usize {
+    let query =
+        xmtp_proto::message_api::v1::QueryRequest { content_topics: vec![topic.to_owned()], ..Default::default() };
+    rt.block_on(node.api().query(None, query)).unwrap().envelopes.len()
+}
+
+#[test]
+fn an_impostor_that_takes_the_adopted_nodes_port_gets_nothing_and_feeds_nothing() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    let local = local_at(free_addr(), base.path());
+    let url = format!("http://{}", local.grpc);
+
+    // The first window runs the user's node at the local address; the second adopts it.
+    let (first, _d1) = started(rt, &local);
+    assert!(rt.block_on(first.status()).embedded_node);
+    let (second, _d2) = started(rt, &local);
+    assert_eq!(rt.block_on(second.status()).node_url, url, "adopted");
+    let app = courier_app::with_commands(mock_builder()).manage(second).build(mock_context(noop_assets())).unwrap();
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    invoke(&w, "create_account", json!({})).unwrap();
+    let second = app.state::<AppState>();
+    let me = rt.block_on(second.engine()).unwrap();
+
+    // A peer on the same network; a conversation while the genuine node runs.
+    let peer_dir = tempfile::tempdir().unwrap();
+    let peer_cfg = courier_engine::Config {
+        data_dir: peer_dir.path().to_owned(),
+        node_url: url.clone(),
+        keychain: Keychain::new(backend()),
+        node_proof: None,
+    };
+    let peer = rt.block_on(courier_engine::account::create(&peer_cfg)).unwrap().engine;
+    let first_msg = rt.block_on(me.send_text(peer.address(), "hello", Default::default())).unwrap();
+    rt.block_on(me.flush_outbox()).unwrap();
+    rt.block_on(peer.send_text(me.address(), "hi", Default::default())).unwrap();
+    rt.block_on(peer.flush_outbox()).unwrap();
+    let topic = first_msg.topic.to_string();
+
+    // The genuine node stops (its window closed); an impostor takes its port.
+    let genuine = rt.block_on(async { first.session.lock().await.embedded.take() }).unwrap();
+    rt.block_on(genuine.shutdown());
+    let impostor = impostor_at(rt, local.grpc);
+    // The peer (whose client trusts any node at that URL) writes through the impostor.
+    rt.block_on(peer.send_text(me.address(), "via the impostor", Default::default())).unwrap();
+    rt.block_on(peer.flush_outbox()).unwrap();
+    assert_eq!(held(rt, &impostor, &topic), 1, "only the peer's message is on the impostor");
+
+    // The user's window sends and syncs: the impostor acknowledges nothing and feeds nothing.
+    let after = rt.block_on(me.send_text(peer.address(), "not for the impostor", Default::default())).unwrap();
+    let _ = rt.block_on(me.flush_outbox());
+    let _ = rt.block_on(me.sync());
+    assert_eq!(held(rt, &impostor, &topic), 1, "the impostor received the user's publish");
+    let state = rt.block_on(me.message(&after.id)).unwrap().unwrap().state;
+    assert_ne!(state, courier_engine::DeliveryState::Sent, "a publish the impostor took shows as sent");
+    let thread =
+        rt.block_on(me.messages(&courier_engine::Thread::Conversation(first_msg.topic.clone()), 50, None)).unwrap();
+    assert!(thread.iter().all(|m| m.preview != "via the impostor"), "the window read a message the impostor served");
+
+    // The app finds the adopted node gone and falls back to a node of its own; the message
+    // goes out there, and still nothing reaches the impostor.
+    rt.block_on(second.recheck_node());
+    let status = rt.block_on(second.status());
+    assert!(status.embedded_node && status.node_url != url, "the app chose its own node: {status:?}");
+    rt.block_on(me.retry_outbox_now()).unwrap();
+    let state = rt.block_on(me.message(&after.id)).unwrap().unwrap().state;
+    assert_eq!(state, courier_engine::DeliveryState::Sent, "sent through the app's own node");
+    assert_eq!(held(rt, &impostor, &topic), 1, "the impostor received the user's publish");
+
+    invoke(&w, "remove_account", json!({"address": me.address().to_string()})).unwrap();
+    courier_api::accounts::remove(&peer_cfg, peer.address().as_str()).unwrap();
+    rt.block_on(impostor.shutdown());
 }
