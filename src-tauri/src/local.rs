@@ -36,8 +36,10 @@ pub struct LocalNet {
     pub grpc: SocketAddr,
     /// HTTP gateway address.
     pub http: SocketAddr,
-    /// The node key file.
-    pub key_file: PathBuf,
+    /// The node key file, in this user's private app folder; `None` when there is no such
+    /// folder (no data directory: a shared temporary folder is never used for the key), and
+    /// then no node is adopted and the embedded node proves nothing.
+    pub key_file: Option<PathBuf>,
 }
 
 /// Why the node at the local address is not used.
@@ -67,18 +69,19 @@ impl LocalNet {
         Self {
             grpc: SocketAddr::from(([127, 0, 0, 1], 5556)),
             http: SocketAddr::from(([127, 0, 0, 1], 5555)),
-            key_file: app_folder().join(KEY_FILE),
+            key_file: key_file_in(dirs::data_dir()),
         }
     }
 
     /// The user's node key: the one in the key file, or a new one written there (a private file
     /// in a private folder). Two apps making it at once agree: the first link wins.
+    /// A key file that is not this user's private file is replaced.
     pub fn key_or_new(&self) -> std::io::Result<NodeKey> {
-        if let Ok(k) = read_key(&self.key_file) {
-            private::tighten(&self.key_file)?;
+        let Some(key_file) = &self.key_file else { return Err(no_folder()) };
+        if let Ok(k) = read_key(key_file) {
             return Ok(NodeKey::new(*k.expose()));
         }
-        if let Some(dir) = self.key_file.parent() {
+        if let Some(dir) = key_file.parent() {
             private::create_dir(dir)?;
         }
         let mut bytes = Secret::new([0u8; 32]);
@@ -86,21 +89,21 @@ impl LocalNet {
         let text = Secret::new(hex::encode(bytes.expose()));
         // Written whole aside, then linked into place: a link never replaces a file, so of two
         // apps making a key at once, one key wins and both use it.
-        let tmp = self.key_file.with_extension(format!("{}.tmp", std::process::id()));
+        let tmp = key_file.with_extension(format!("{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         let written = private::create_new(&tmp).and_then(|mut f| {
             std::io::Write::write_all(&mut f, text.expose().as_bytes())?;
             f.sync_all()
         });
-        let linked = written.and_then(|()| std::fs::hard_link(&tmp, &self.key_file));
+        let linked = written.and_then(|()| std::fs::hard_link(&tmp, key_file));
         let _ = std::fs::remove_file(&tmp);
         match linked {
             Ok(()) => Ok(NodeKey::new(*bytes.expose())),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_key(&self.key_file) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_key(key_file) {
                 Ok(k) => Ok(NodeKey::new(*k.expose())),
                 // A damaged file in the way: no node can be using it.
                 Err(_) => {
-                    private::write(&self.key_file, text.expose().as_bytes())?;
+                    private::write(key_file, text.expose().as_bytes())?;
                     Ok(NodeKey::new(*bytes.expose()))
                 }
             },
@@ -115,7 +118,8 @@ impl LocalNet {
         if !matches!(tokio::time::timeout(Duration::from_millis(500), connect).await, Ok(Ok(_))) {
             return Err(NotAdopted::Nothing);
         }
-        let proof = NodeProof::new(read_key(&self.key_file).map_err(NotAdopted::NoKey)?, self.grpc);
+        let key_file = self.key_file.as_deref().ok_or_else(|| NotAdopted::NoKey(no_folder()))?;
+        let proof = NodeProof::new(read_key(key_file).map_err(NotAdopted::NoKey)?, self.grpc);
         match tokio::time::timeout(PROBE_TIMEOUT, courier_engine::proof::check(&proof)).await {
             Ok(Ok(())) => Ok(proof),
             Ok(Err(ClientError::NotProven(Unproven::Missing))) => Err(NotAdopted::NoProof),
@@ -126,18 +130,70 @@ impl LocalNet {
     }
 }
 
-/// `<data dir>/courier`: the app's folder, holding `profiles/` and the node key.
+/// `<data dir>/courier`: the app's folder, holding `profiles/` and the node key (without a data
+/// directory, a folder in the temporary directory, which never holds the key: [`key_file_in`]).
 pub fn app_folder() -> PathBuf {
     dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier")
 }
 
+/// The node key file in the app folder below `data_dir`; none without a data directory.
+pub fn key_file_in(data_dir: Option<PathBuf>) -> Option<PathBuf> {
+    data_dir.map(|d| d.join("courier").join(KEY_FILE))
+}
+
+fn no_folder() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::NotFound, "no private app folder to keep the node key in")
+}
+
 /// The key in `path` (64 hex digits; a file of any other size is damaged, and at most a few
-/// bytes more than that are read).
+/// bytes more than that are read), if the file is this user's and only his (Unix): a key others
+/// could read or plant proves nothing.
 fn read_key(path: &Path) -> std::io::Result<Secret<[u8; 32]>> {
     let mut text = Secret::new(String::new());
-    std::fs::File::open(path)?.take(KEY_FILE_MAX).read_to_string(text.expose_mut())?;
+    let file = std::fs::File::open(path)?;
+    check_private(&file.metadata()?)?;
+    file.take(KEY_FILE_MAX).read_to_string(text.expose_mut())?;
     let mut bytes = Secret::new([0u8; 32]);
     hex::decode_to_slice(text.expose().trim(), bytes.expose_mut())
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "the node key file is damaged"))?;
     Ok(bytes)
+}
+
+/// Refuses a key file (as opened: a symbolic link counts as its target) that is not a regular
+/// file of the current user without group or other access.
+#[cfg(unix)]
+fn check_private(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let refuse = |why: &str| Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, why.to_owned()));
+    if !meta.is_file() {
+        return refuse("the node key is not a regular file");
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() {
+        return refuse("the node key file belongs to another user");
+    }
+    if meta.mode() & 0o077 != 0 {
+        return refuse("others can open the node key file");
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "the node key is not a regular file"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_data_directory_there_is_no_key_file() {
+        assert_eq!(key_file_in(None), None);
+        let home = PathBuf::from("/home/u/.local/share");
+        assert_eq!(key_file_in(Some(home.clone())), Some(home.join("courier").join(KEY_FILE)));
+    }
 }

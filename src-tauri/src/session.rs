@@ -173,12 +173,13 @@ impl AppState {
     /// Starts the embedded node with the user's node key on the local address (free ports for
     /// what is taken), with the HTTP gateway only if the settings turn it on.
     async fn start_embedded(&self) -> CmdResult<NodeHandle> {
-        let key = self.local.key_or_new().map_err(|e| {
-            CommandError::new(
-                ErrorCode::Node,
-                format!("cannot keep the node key in {}: {e}", self.local.key_file.display()),
-            )
-        })?;
+        // Without a private app folder the node runs without a key: no other window adopts it.
+        let key = match &self.local.key_file {
+            None => None,
+            Some(file) => Some(self.local.key_or_new().map_err(|e| {
+                CommandError::new(ErrorCode::Node, format!("cannot keep the node key in {}: {e}", file.display()))
+            })?),
+        };
         let gateway = self.settings().http_gateway;
         let db = self.dir.join("node.db");
         let config = |grpc: SocketAddr, http: SocketAddr| NodeConfig {
@@ -188,7 +189,7 @@ impl AppState {
             auth: AuthMode::Required,
             http: HttpOptions::default(),
             limits: courier_node::Limits::default(),
-            proof_key: Some(key.clone()),
+            proof_key: key.clone(),
         };
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         let (grpc, http) = (self.local.grpc, self.local.http);

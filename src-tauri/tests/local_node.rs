@@ -43,8 +43,12 @@ fn started(rt: &tokio::runtime::Runtime, local: &LocalNet) -> (AppState, tempfil
     (state, dir)
 }
 
+fn key_path(local: &LocalNet) -> std::path::PathBuf {
+    local.key_file.clone().unwrap()
+}
+
 fn local_at(grpc: SocketAddr, base: &Path) -> LocalNet {
-    LocalNet { grpc, http: free_addr(), key_file: base.join("courier").join("node-key") }
+    LocalNet { grpc, http: free_addr(), key_file: Some(base.join("courier").join("node-key")) }
 }
 
 #[test]
@@ -106,8 +110,8 @@ fn a_node_started_by_another_courier_window_is_adopted() {
     // Its key is in a file only this user can read, in a folder only this user can open.
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(&local.key_file), 0o600);
-    assert_eq!(mode(local.key_file.parent().unwrap()), 0o700);
+    assert_eq!(mode(&key_path(&local)), 0o600);
+    assert_eq!(mode(key_path(&local).parent().unwrap()), 0o700);
 
     // The second (another profile of the same user) adopts it.
     let (second, _d2) = started(rt, &local);
@@ -231,4 +235,52 @@ fn an_impostor_that_takes_the_adopted_nodes_port_gets_nothing_and_feeds_nothing(
     invoke(&w, "remove_account", json!({"address": me.address().to_string()})).unwrap();
     courier_api::accounts::remove(&peer_cfg, peer.address().as_str()).unwrap();
     rt.block_on(impostor.shutdown());
+}
+
+/// The first window runs the user's node at the local address with the key in `local`'s key
+/// file; `loosen` then changes that file; a second window starts.
+fn second_window_after(rt: &tokio::runtime::Runtime, loosen: impl FnOnce(&Path)) -> courier_app::types::AppStatus {
+    let base = tempfile::tempdir().unwrap();
+    let local = local_at(free_addr(), base.path());
+    let (first, _d1) = started(rt, &local);
+    assert!(rt.block_on(first.status()).embedded_node);
+    loosen(&key_path(&local));
+    let (second, _d2) = started(rt, &local);
+    rt.block_on(second.status())
+}
+
+#[test]
+fn a_node_key_file_others_can_read_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let rt = rt();
+    let status = second_window_after(rt, |key| {
+        std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    });
+    assert!(status.embedded_node, "a key others could read proves nothing: {status:?}");
+}
+
+#[test]
+fn a_node_key_file_of_another_user_is_not_trusted() {
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let rt = rt();
+    let status = second_window_after(rt, |key| std::os::unix::fs::chown(key, Some(65534), Some(65534)).unwrap());
+    assert!(status.embedded_node, "a key another user owns proves nothing: {status:?}");
+}
+
+#[test]
+fn without_a_private_folder_for_the_key_nothing_is_adopted_and_the_app_runs_its_own_node() {
+    let rt = rt();
+    let base = tempfile::tempdir().unwrap();
+    let local = local_at(free_addr(), base.path());
+    let (first, _d1) = started(rt, &local);
+    assert!(rt.block_on(first.status()).embedded_node);
+    // No data directory: no key file (a shared temporary folder is never used for it).
+    let keyless = LocalNet { key_file: None, ..local.clone() };
+    let (second, _d2) = started(rt, &keyless);
+    let two = rt.block_on(second.status());
+    assert!(two.embedded_node && two.problem.is_none(), "its own node, no key needed: {two:?}");
+    assert_ne!(two.node_url, format!("http://{}", local.grpc));
 }
