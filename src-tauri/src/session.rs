@@ -23,6 +23,8 @@ pub struct Session {
     /// What the node in use must prove on every call: set when it is a node at the local
     /// address that this user's Courier started (adopted), `None` otherwise.
     pub node_proof: Option<NodeProof>,
+    /// A node at the local address that was not adopted (see `AppStatus`).
+    pub unadopted_local_node: Option<String>,
     /// The embedded node, if this app runs it.
     pub embedded: Option<NodeHandle>,
     /// The open account (its engine runs the outbox and, once subscribed, live updates).
@@ -68,6 +70,7 @@ impl AppState {
             accounts: cfg.accounts().iter().map(ToString::to_string).collect(),
             node_url: s.node_url.clone(),
             embedded_node: s.embedded.is_some(),
+            unadopted_local_node: s.unadopted_local_node.clone(),
             http_gateway_enabled: settings.http_gateway,
             http_gateway: s.embedded.as_ref().and_then(NodeHandle::http_url),
             profile: self.profile.clone(),
@@ -130,6 +133,7 @@ impl AppState {
             n.shutdown().await;
         }
         s.node_proof = None;
+        s.unadopted_local_node = None;
         if let Some(url) = self.settings().node_url {
             s.node_url = url;
             return courier_engine::client::check_url(&s.node_url)
@@ -144,6 +148,7 @@ impl AppState {
             Err(why) => {
                 if !matches!(why, NotAdopted::Nothing) {
                     tracing::warn!(addr = %self.local.grpc, reason = %why, "not using the node at the local address");
+                    s.unadopted_local_node = Some(format!("http://{}", self.local.grpc));
                 }
                 let node = self.start_embedded().await?;
                 s.node_url = node.grpc_url();

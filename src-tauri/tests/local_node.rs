@@ -83,6 +83,8 @@ fn a_node_without_the_users_key_at_the_local_address_is_not_adopted() {
     let status = rt.block_on(state.status());
     assert!(status.embedded_node, "a node without the key is not adopted: {status:?}");
     assert_ne!(status.node_url, impostor.grpc_url());
+    // The window says so, with the URL to enter to use it anyway.
+    assert_eq!(status.unadopted_local_node, Some(impostor.grpc_url()));
 
     // The account goes to the app's own node: the impostor gets none of it.
     let app = courier_app::with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
@@ -118,6 +120,7 @@ fn a_node_started_by_another_courier_window_is_adopted() {
     let two = rt.block_on(second.status());
     assert!(!two.embedded_node, "the first window's node is adopted: {two:?}");
     assert_eq!(two.node_url, one.node_url);
+    assert_eq!((one.unadopted_local_node, two.unadopted_local_node), (None, None));
 }
 
 #[test]
