@@ -141,6 +141,23 @@ pub fn key_file_in(data_dir: Option<PathBuf>) -> Option<PathBuf> {
     data_dir.map(|d| d.join("courier").join(KEY_FILE))
 }
 
+/// The node key file beside a profile folder given as is (`COURIER_DATA_DIR`: tests, scripts,
+/// portable use): in its parent, so profiles side by side share it, if that parent is this
+/// user's private folder (Unix: owned, no group or other access); else none (a shared folder
+/// such as /tmp never holds the key).
+pub fn key_file_beside(profile_dir: &Path) -> Option<PathBuf> {
+    let parent = std::path::absolute(profile_dir).ok()?.parent()?.to_owned();
+    let meta = std::fs::metadata(&parent).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.uid() != rustix::process::geteuid().as_raw() || meta.mode() & 0o077 != 0 {
+            return None;
+        }
+    }
+    meta.is_dir().then(|| parent.join(KEY_FILE))
+}
+
 fn no_folder() -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::NotFound, "no private app folder to keep the node key in")
 }
@@ -188,7 +205,22 @@ fn check_private(meta: &std::fs::Metadata) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn beside_a_profile_the_key_lives_only_in_a_private_parent() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let profile = base.path().join("profile");
+        std::fs::set_permissions(base.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(key_file_beside(&profile), Some(base.path().join(KEY_FILE)), "a private parent");
+        std::fs::set_permissions(base.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(key_file_beside(&profile), None, "a parent others can open");
+        assert_eq!(key_file_beside(Path::new("/tmp/profile")), None, "the shared temporary folder");
+    }
 
     #[test]
     fn without_a_data_directory_there_is_no_key_file() {
