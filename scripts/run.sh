@@ -22,7 +22,8 @@ if [ -z "${COURIER_HEADLESS:-}" ]; then
 fi
 step "no display here: running the app under Xvfb"
 export NO_AT_BRIDGE=1 COURIER_DATA_DIR
-COURIER_DATA_DIR=$(mktemp -d)
+# A profile in a private temporary folder; the node key goes beside it (not ~/.local/share).
+COURIER_DATA_DIR="$(mktemp -d)/profile"
 "$app" &
 app_pid=$!
 sleep 8

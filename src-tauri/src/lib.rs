@@ -123,6 +123,7 @@ pub fn run() -> Result<(), String> {
             let handle = app.handle().clone();
             instance::serve(&state.dir, move || show_main_window(&handle))?;
             exit_on_signal(app.handle().clone());
+            recheck_adopted_node(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!())
@@ -145,6 +146,20 @@ fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         let _ = w.show();
         let _ = w.set_focus();
     }
+}
+
+/// How often an adopted node is asked to prove itself again apart from the engine's calls.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Every [`RECHECK`], while the node in use is one another window started: if it no longer
+/// proves itself, the app chooses its node again (see `AppState::recheck_node`).
+fn recheck_adopted_node<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(RECHECK).await;
+            app.state::<state::AppState>().recheck_node().await;
+        }
+    });
 }
 
 /// SIGTERM (a logout, `kill`) and SIGINT end the app through Tauri's own exit, as Quit does: the

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use courier_api::accounts;
+use courier_engine::proof::NodeProof;
 use courier_engine::{Config, Engine};
 use courier_node::{AuthMode, Database, HttpOptions, NodeConfig, NodeHandle};
 
@@ -19,6 +20,11 @@ use crate::types::AppStatus;
 pub struct Session {
     /// The node URL in use.
     pub node_url: String,
+    /// What the node in use must prove on every call: set when it is a node at the local
+    /// address that this user's Courier started (adopted), `None` otherwise.
+    pub node_proof: Option<NodeProof>,
+    /// A node at the local address that was not adopted (see `AppStatus`).
+    pub unadopted_local_node: Option<String>,
     /// The embedded node, if this app runs it.
     pub embedded: Option<NodeHandle>,
     /// The open account (its engine runs the outbox and, once subscribed, live updates).
@@ -32,12 +38,16 @@ pub struct Session {
 impl AppState {
     /// The engine configuration for the node in use.
     pub async fn config(&self) -> Config {
-        let url = self.session.lock().await.node_url.clone();
-        self.config_for(&url)
+        self.config_for(&*self.session.lock().await)
     }
 
-    pub(crate) fn config_for(&self, node_url: &str) -> Config {
-        Config { data_dir: self.dir.join("data"), node_url: node_url.to_owned(), keychain: self.keychain }
+    pub(crate) fn config_for(&self, s: &Session) -> Config {
+        Config {
+            data_dir: self.dir.join("data"),
+            node_url: s.node_url.clone(),
+            keychain: self.keychain,
+            node_proof: s.node_proof.clone(),
+        }
     }
 
     /// The open account's engine.
@@ -53,13 +63,14 @@ impl AppState {
     /// Where the app stands.
     pub async fn status(&self) -> AppStatus {
         let s = self.session.lock().await;
-        let cfg = self.config_for(&s.node_url);
+        let cfg = self.config_for(&s);
         let settings = self.settings();
         AppStatus {
             address: s.engine.as_ref().map(|e| e.address().to_string()),
             accounts: cfg.accounts().iter().map(ToString::to_string).collect(),
             node_url: s.node_url.clone(),
             embedded_node: s.embedded.is_some(),
+            unadopted_local_node: s.unadopted_local_node.clone(),
             http_gateway_enabled: settings.http_gateway,
             http_gateway: s.embedded.as_ref().and_then(NodeHandle::http_url),
             profile: self.profile.clone(),
@@ -96,7 +107,7 @@ impl AppState {
             return Err(CommandError::new(ErrorCode::Internal, p.clone()));
         }
         self.choose_node(s).await?;
-        s.engine = accounts::open_default(&self.config_for(&s.node_url)).await?;
+        s.engine = accounts::open_default(&self.config_for(s)).await?;
         Ok(())
     }
 
@@ -112,7 +123,7 @@ impl AppState {
         let mut s = self.session.lock().await;
         self.choose_node(&mut s).await?;
         if let Some(e) = &s.engine {
-            e.set_node_url(&s.node_url)?;
+            e.set_node(&s.node_url, s.node_proof.as_ref())?;
         }
         Ok(())
     }
@@ -121,19 +132,23 @@ impl AppState {
         if let Some(n) = s.embedded.take() {
             n.shutdown().await;
         }
+        s.node_proof = None;
+        s.unadopted_local_node = None;
         if let Some(url) = self.settings().node_url {
             s.node_url = url;
             return courier_engine::client::check_url(&s.node_url)
                 .map_err(|e| CommandError::from(courier_engine::EngineError::from(e)));
         }
         match self.local.adopt().await {
-            Ok(()) => {
+            Ok(proof) => {
                 tracing::info!(addr = %self.local.grpc, "using the node another Courier window started");
                 s.node_url = format!("http://{}", self.local.grpc);
+                s.node_proof = Some(proof);
             }
             Err(why) => {
                 if !matches!(why, NotAdopted::Nothing) {
                     tracing::warn!(addr = %self.local.grpc, reason = %why, "not using the node at the local address");
+                    s.unadopted_local_node = Some(format!("http://{}", self.local.grpc));
                 }
                 let node = self.start_embedded().await?;
                 s.node_url = node.grpc_url();
@@ -143,15 +158,33 @@ impl AppState {
         Ok(())
     }
 
+    /// While the node in use is an adopted one: whether it still proves itself. If it does not
+    /// (its window closed; something else may hold the port now), the node is chosen again (the
+    /// embedded one, usually) and the open account moves there. Meanwhile the engine refuses
+    /// every answer that does not prove itself, so nothing reaches the other process.
+    pub async fn recheck_node(&self) {
+        let adopted = self.session.lock().await.node_proof.is_some();
+        if !adopted {
+            return;
+        }
+        if let Err(why) = self.local.adopt().await {
+            tracing::warn!(addr = %self.local.grpc, reason = %why, "the adopted node is gone; choosing the node again");
+            if let Err(e) = self.switch_node().await {
+                self.session.lock().await.problem = Some(e);
+            }
+        }
+    }
+
     /// Starts the embedded node with the user's node key on the local address (free ports for
     /// what is taken), with the HTTP gateway only if the settings turn it on.
     async fn start_embedded(&self) -> CmdResult<NodeHandle> {
-        let key = self.local.key_or_new().map_err(|e| {
-            CommandError::new(
-                ErrorCode::Node,
-                format!("cannot keep the node key in {}: {e}", self.local.key_file.display()),
-            )
-        })?;
+        // Without a private app folder the node runs without a key: no other window adopts it.
+        let key = match &self.local.key_file {
+            None => None,
+            Some(file) => Some(self.local.key_or_new().map_err(|e| {
+                CommandError::new(ErrorCode::Node, format!("cannot keep the node key in {}: {e}", file.display()))
+            })?),
+        };
         let gateway = self.settings().http_gateway;
         let db = self.dir.join("node.db");
         let config = |grpc: SocketAddr, http: SocketAddr| NodeConfig {
@@ -161,7 +194,7 @@ impl AppState {
             auth: AuthMode::Required,
             http: HttpOptions::default(),
             limits: courier_node::Limits::default(),
-            proof_key: Some(key.clone()),
+            proof_key: key.clone(),
         };
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         let (grpc, http) = (self.local.grpc, self.local.http);

@@ -77,7 +77,8 @@ pub struct AppState {
 
 impl AppState {
     /// Opens a profile: `COURIER_PROFILE` (default `default`) under the app data folder, or
-    /// `COURIER_DATA_DIR` as is. Fails only if another instance holds the profile: a folder that
+    /// `COURIER_DATA_DIR` as is (and then the node key beside it, see
+    /// [`crate::local::key_file_beside`]). Fails only if another instance holds the profile: a folder that
     /// cannot be used is a problem the window shows.
     pub fn open() -> Result<Self, OpenError> {
         let profile = std::env::var("COURIER_PROFILE").unwrap_or_else(|_| "default".into());
@@ -98,7 +99,13 @@ impl AppState {
             .ok()
             .and_then(|b| Backend::parse(&b))
             .unwrap_or_else(Backend::platform_default);
-        Self::open_at(&profile, dir, Keychain::new(backend))
+        let given = std::env::var_os("COURIER_DATA_DIR").is_some();
+        let mut state = Self::open_at(&profile, dir, Keychain::new(backend))?;
+        if given {
+            // A profile given as is keeps the node key beside it, not in the user's app folder.
+            state.local.key_file = crate::local::key_file_beside(&state.dir);
+        }
+        Ok(state)
     }
 
     /// Opens the profile `profile` in `dir` with `keychain`.

@@ -16,6 +16,10 @@ pub struct AppStatus {
     pub node_url: String,
     /// Whether that node runs inside this app.
     pub embedded_node: bool,
+    /// A node answering at the local address that this app did not adopt (it cannot prove that
+    /// this user's Courier started it, e.g. one started with `courier node`), by URL: the user
+    /// may choose it as the node URL. `None` when nothing else answers there.
+    pub unadopted_local_node: Option<String>,
     /// Whether the settings ask the embedded node to serve the HTTP gateway.
     pub http_gateway_enabled: bool,
     /// The gateway's URL, while the embedded node serves it.

@@ -40,7 +40,7 @@ fn the_gateway_is_off_by_default_and_the_setting_turns_it_on() {
     tauri::async_runtime::set(rt.handle().clone());
     let base = tempfile::tempdir().unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let local = LocalNet { grpc: free_addr(), http: free_addr(), key_file: base.path().join("node-key") };
+    let local = LocalNet { grpc: free_addr(), http: free_addr(), key_file: Some(base.path().join("node-key")) };
     let mut state = AppState::open_at("test", profile.path().to_owned(), Keychain::new(backend())).unwrap();
     state.local = local.clone();
     rt.block_on(state.start());

@@ -86,7 +86,12 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
 
     // The keys gone from the keychain (the kernel keyring after a reboot).
     let kc = Keychain::new(backend());
-    let cfg = courier_engine::Config { data_dir: data.path().to_owned(), node_url: url.clone(), keychain: kc };
+    let cfg = courier_engine::Config {
+        data_dir: data.path().to_owned(),
+        node_url: url.clone(),
+        keychain: kc,
+        node_proof: None,
+    };
     let address = xmtp_crypto::WalletAddress::parse(&me).unwrap();
     let name = courier_engine::account::keychain_name(&cfg, &address).unwrap();
     kc.delete(&name, "identity").unwrap();

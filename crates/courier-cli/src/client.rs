@@ -187,6 +187,7 @@ fn config(g: &Global) -> anyhow::Result<Config> {
             .unwrap_or_else(|| dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("courier")),
         node_url: g.node.clone(),
         keychain: Keychain::new(backend),
+        node_proof: None,
     })
 }
 

@@ -60,7 +60,12 @@ fn keychain() -> Keychain {
 
 /// The keychain name of an account's items in a data folder.
 fn keychain_name(data: &Path, address: &str) -> String {
-    let cfg = courier_engine::Config { data_dir: data.to_owned(), node_url: String::new(), keychain: keychain() };
+    let cfg = courier_engine::Config {
+        data_dir: data.to_owned(),
+        node_url: String::new(),
+        keychain: keychain(),
+        node_proof: None,
+    };
     courier_engine::account::keychain_name(&cfg, &WalletAddress::parse(address).unwrap()).unwrap()
 }
 

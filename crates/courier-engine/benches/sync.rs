@@ -77,7 +77,12 @@ async fn populate(node: &NodeHandle, alice: &PrivateKeyBundle, peers: usize, per
 
 fn config(node: &NodeHandle, dir: &Path) -> Config {
     // The bench opens the engine with its keys directly; the keychain is not touched.
-    Config { data_dir: dir.to_owned(), node_url: node.grpc_url(), keychain: Keychain::new(Backend::platform_default()) }
+    Config {
+        data_dir: dir.to_owned(),
+        node_url: node.grpc_url(),
+        keychain: Keychain::new(Backend::platform_default()),
+        node_proof: None,
+    }
 }
 
 fn reference(node: &NodeHandle, alice: &PrivateKeyBundle, mode: &str) -> Option<f64> {

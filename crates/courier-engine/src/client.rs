@@ -7,6 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tonic::metadata::AsciiMetadataValue;
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 use xmtp_crypto::PrivateKeyBundle;
 use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
@@ -14,6 +15,8 @@ use xmtp_proto::message_api::v1::{
     BatchQueryRequest, Cursor, Envelope, IndexCursor, PagingInfo, PublishRequest, QueryRequest, QueryResponse,
     SortDirection, SubscribeRequest, cursor,
 };
+
+use crate::proof::{self, NodeProof, Proven};
 
 /// Largest response accepted (a batch of 50 pages of 100 envelopes can exceed tonic's 4 MiB).
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
@@ -40,6 +43,10 @@ pub enum ClientError {
     /// The node did not answer within [`REQUEST_TIMEOUT`].
     #[error("the node did not answer within {} s", REQUEST_TIMEOUT.as_secs())]
     Timeout,
+    /// The node did not prove it is the one this client must talk to (a node at a local
+    /// address another user's process may have taken, see [`crate::proof`]).
+    #[error("the node did not prove that this user's Courier started it: {0}")]
+    NotProven(crate::proof::Unproven),
     /// The node answered with an error status.
     #[error("node refused the call ({code:?}): {message}")]
     Status {
@@ -55,7 +62,7 @@ impl ClientError {
     /// refusal that will not change (a malformed or forbidden publish).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Unreachable(_) | Self::Timeout => true,
+            Self::Unreachable(_) | Self::Timeout | Self::NotProven(_) => true,
             Self::BadUrl { .. } => false,
             Self::Status { code, .. } => matches!(
                 code,
@@ -76,8 +83,17 @@ impl ClientError {
     /// refusal of this one call: a sync stops on the first, and goes on with other topics after
     /// the second.
     pub fn node_is_down(&self) -> bool {
-        matches!(self, Self::Unreachable(_) | Self::Timeout)
+        matches!(self, Self::Unreachable(_) | Self::Timeout | Self::NotProven(_))
     }
+}
+
+/// How calls reach the node.
+#[derive(Debug, Clone)]
+enum Transport {
+    /// One lazily connected channel (it reconnects as needed).
+    Plain(MessageApiClient<Channel>),
+    /// Links that each prove themselves (see [`crate::proof`]).
+    Proven(Box<Proven>),
 }
 
 /// `call`, or [`ClientError::Timeout`] after [`REQUEST_TIMEOUT`].
@@ -102,7 +118,7 @@ impl From<tonic::Status> for ClientError {
 /// A connection to one node, for one identity.
 #[derive(Debug, Clone)]
 pub struct NodeClient {
-    api: MessageApiClient<Channel>,
+    api: Transport,
     own: Arc<PrivateKeyBundle>,
     token: Arc<Mutex<Option<(String, u64)>>>,
 }
@@ -115,11 +131,59 @@ impl NodeClient {
     /// A client for `url` (`http://host:port` or `https://host`). Connects lazily: a node that is
     /// down now is retried on each call.
     pub fn new(url: &str, own: Arc<PrivateKeyBundle>) -> Result<Self, ClientError> {
-        let endpoint = endpoint(url)?;
-        let api = MessageApiClient::new(endpoint.connect_lazy())
-            .max_decoding_message_size(MAX_MESSAGE)
-            .max_encoding_message_size(MAX_MESSAGE);
+        Self::with_proof(url, own, None)
+    }
+
+    /// A client for `url` that, given a [`NodeProof`], accepts only answers that prove
+    /// themselves (see [`crate::proof`]); `url` must then be `http://` and the proof's address.
+    pub fn with_proof(url: &str, own: Arc<PrivateKeyBundle>, proof: Option<&NodeProof>) -> Result<Self, ClientError> {
+        let api = match proof {
+            None => Transport::Plain(
+                MessageApiClient::new(endpoint(url)?.connect_lazy())
+                    .max_decoding_message_size(MAX_MESSAGE)
+                    .max_encoding_message_size(MAX_MESSAGE),
+            ),
+            Some(p) => {
+                if url.trim_end_matches('/') != format!("http://{}", p.addr()) {
+                    let detail = format!("a node that must prove itself is reached as http://{}", p.addr());
+                    return Err(ClientError::BadUrl { url: url.to_owned(), detail });
+                }
+                Transport::Proven(Box::new(Proven::new(p.clone(), proven_endpoint(p)?, MAX_MESSAGE)))
+            }
+        };
         Ok(Self { api, own, token: Arc::new(Mutex::new(None)) })
+    }
+
+    /// One call with `auth`, within [`REQUEST_TIMEOUT`]. On a node that must prove itself: only
+    /// on a connection that has proven itself already (a new one first answers a proof-only
+    /// query, so a process that cannot prove itself sees no token and no topic of the user's),
+    /// and with a fresh challenge whose proof the answer must carry.
+    async fn call<Q, R, F, Fut>(
+        &self,
+        msg: Q,
+        auth: Option<&AsciiMetadataValue>,
+        f: F,
+    ) -> Result<tonic::Response<R>, ClientError>
+    where
+        F: FnOnce(MessageApiClient<Channel>, tonic::Request<Q>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+    {
+        match &self.api {
+            Transport::Plain(api) => {
+                let mut req = tonic::Request::new(msg);
+                if let Some(a) = auth {
+                    req.metadata_mut().insert("authorization", a.clone());
+                }
+                deadline(f(api.clone(), req)).await
+            }
+            Transport::Proven(links) => {
+                let link = links.link();
+                if !link.is_proven() {
+                    proof::prove(&link, &links.proof).await?;
+                }
+                proof::call(&link, &links.proof, msg, auth, f).await
+            }
+        }
     }
 
     fn bearer(&self, fresh: bool) -> String {
@@ -138,10 +202,9 @@ impl NodeClient {
     /// Publishes envelopes with the identity's token (renewed once if the node refuses it).
     pub async fn publish(&self, envelopes: Vec<Envelope>) -> Result<(), ClientError> {
         for fresh in [false, true] {
-            let mut req = tonic::Request::new(PublishRequest { envelopes: envelopes.clone() });
+            let req = PublishRequest { envelopes: envelopes.clone() };
             let value = self.bearer(fresh).parse().map_err(|_| ClientError::Unreachable("bad token header".into()))?;
-            req.metadata_mut().insert("authorization", value);
-            match deadline(self.api.clone().publish(req)).await {
+            match self.call(req, Some(&value), |mut api, req| async move { api.publish(req).await }).await {
                 Ok(_) => return Ok(()),
                 Err(ClientError::Status { code: tonic::Code::Unauthenticated, .. }) if !fresh => continue,
                 Err(e) => return Err(e),
@@ -152,14 +215,15 @@ impl NodeClient {
 
     /// One query.
     pub async fn query(&self, req: QueryRequest) -> Result<QueryResponse, ClientError> {
-        Ok(deadline(self.api.clone().query(req)).await?.into_inner())
+        Ok(self.call(req, None, |mut api, req| async move { api.query(req).await }).await?.into_inner())
     }
 
     /// Many first pages at once, 50 per call.
     pub async fn batch_query(&self, requests: Vec<QueryRequest>) -> Result<Vec<QueryResponse>, ClientError> {
         let mut out = Vec::with_capacity(requests.len());
         for chunk in requests.chunks(50) {
-            let r = deadline(self.api.clone().batch_query(BatchQueryRequest { requests: chunk.to_vec() })).await?;
+            let req = BatchQueryRequest { requests: chunk.to_vec() };
+            let r = self.call(req, None, |mut api, req| async move { api.batch_query(req).await }).await?;
             out.extend(r.into_inner().responses);
         }
         Ok(out)
@@ -180,8 +244,9 @@ impl NodeClient {
         tx.send(SubscribeRequest { content_topics: topics })
             .await
             .map_err(|_| ClientError::Unreachable("subscription closed".into()))?;
+        let requests = tokio_stream::wrappers::ReceiverStream::new(rx);
         let stream =
-            deadline(self.api.clone().subscribe2(tokio_stream::wrappers::ReceiverStream::new(rx))).await?.into_inner();
+            self.call(requests, None, |mut api, req| async move { api.subscribe2(req).await }).await?.into_inner();
         Ok((tx, stream))
     }
 }
@@ -190,6 +255,11 @@ impl NodeClient {
 /// `https://host[:port]` (TLS), nothing else.
 pub fn check_url(url: &str) -> Result<(), ClientError> {
     endpoint(url).map(drop)
+}
+
+/// The endpoint of a node that must prove itself (plaintext, at the proof's address).
+pub(crate) fn proven_endpoint(proof: &NodeProof) -> Result<Endpoint, ClientError> {
+    endpoint(&format!("http://{}", proof.addr()))
 }
 
 fn endpoint(url: &str) -> Result<Endpoint, ClientError> {

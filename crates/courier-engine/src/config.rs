@@ -9,6 +9,7 @@ use xmtp_crypto::WalletAddress;
 
 use crate::error::EngineError;
 use crate::keychain::Keychain;
+use crate::proof::NodeProof;
 
 /// Where and how an engine runs.
 #[derive(Debug, Clone)]
@@ -19,6 +20,9 @@ pub struct Config {
     pub node_url: String,
     /// Where keys are kept.
     pub keychain: Keychain,
+    /// What the node must prove on every call (a local node adopted because this user's
+    /// Courier started it, see [`crate::proof`]); `None` for a node the user chose.
+    pub node_proof: Option<NodeProof>,
 }
 
 impl Config {

@@ -24,6 +24,7 @@ mod lifecycle;
 mod live;
 mod outbox;
 pub mod plan;
+pub mod proof;
 mod queries;
 mod send;
 mod sync;

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::engine::{Engine, Inner, lock};
 use crate::error::{EngineError, Internal};
 use crate::events::Emitter;
+use crate::proof::NodeProof;
 use crate::vault::KeyVault;
 
 impl Engine {
@@ -23,7 +24,7 @@ impl Engine {
         let path = dir.join("courier.db");
         let store = tokio::task::spawn_blocking(move || Store::open(&path)).await.map_err(Internal::from)??;
         let keys = Arc::new(keys);
-        let client = NodeClient::new(&config.node_url, Arc::clone(&keys))?;
+        let client = NodeClient::with_proof(&config.node_url, Arc::clone(&keys), config.node_proof.as_ref())?;
         let engine = Self {
             inner: Arc::new(Inner {
                 vault: KeyVault::new(&keys),
@@ -48,7 +49,13 @@ impl Engine {
     /// Uses another node from now on: the outbox retries there, and live updates, if running,
     /// reconnect there.
     pub fn set_node_url(&self, url: &str) -> Result<(), EngineError> {
-        let client = NodeClient::new(url, Arc::clone(&self.inner.keys))?;
+        self.set_node(url, None)
+    }
+
+    /// As [`Engine::set_node_url`], for a node that must prove itself on every call when
+    /// `proof` is given (see [`crate::proof`]).
+    pub fn set_node(&self, url: &str, proof: Option<&NodeProof>) -> Result<(), EngineError> {
+        let client = NodeClient::with_proof(url, Arc::clone(&self.inner.keys), proof)?;
         *self.inner.client.write().unwrap_or_else(std::sync::PoisonError::into_inner) = client;
         if self.is_live() {
             self.stop_live();

@@ -26,6 +26,9 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
         <dt>Profile</dt><dd>{status.profile}</dd>
         <dt>Version</dt><dd>Courier {status.version}</dd>
       </dl>
+      {status.unadopted_local_node && (
+        <p id="unadopted-local-node" role="note" className="small">{strings.node.unadopted(status.unadopted_local_node)}</p>
+      )}
       <form onSubmit={(e) => { e.preventDefault(); act(async () => onStatus(await backend.setNodeUrl(url.trim() || null))); }}>
         <label htmlFor="node-url">Node URL (empty: this computer's local network)</label>
         <div className="row">

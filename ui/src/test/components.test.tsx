@@ -36,7 +36,7 @@ afterEach(() => { cleanup(); vi.clearAllMocks(); });
 
 const status: AppStatus = {
   address: "0x00000000000000000000000000000000000000a1", accounts: ["0x00000000000000000000000000000000000000a1"],
-  node_url: "http://127.0.0.1:5556", embedded_node: true, http_gateway_enabled: false, http_gateway: null, profile: "default", keychain: "secret-service",
+  node_url: "http://127.0.0.1:5556", embedded_node: true, unadopted_local_node: null, http_gateway_enabled: false, http_gateway: null, profile: "default", keychain: "secret-service",
   keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false },
 };
 
@@ -127,6 +127,18 @@ describe("Settings", () => {
     await waitFor(() => expect(backend.removeAccount).toHaveBeenCalledWith(status.address));
     fireEvent.click(screen.getByText("Sign out"));
     await waitFor(() => expect(backend.signOut).toHaveBeenCalled());
+  });
+});
+
+describe("Settings: a node at the local address this app did not start", () => {
+  it("is named, with the URL that uses it, and only when there is one", () => {
+    const { rerender } = render(<Settings status={status} onStatus={() => {}} onClose={() => {}} onShowPhrase={() => {}} />);
+    expect(screen.queryByRole("note")).toBeNull();
+    const other = { ...status, node_url: "http://127.0.0.1:40123", unadopted_local_node: "http://127.0.0.1:5556" };
+    rerender(<Settings status={other} onStatus={() => {}} onClose={() => {}} onShowPhrase={() => {}} />);
+    const note = screen.getByRole("note").textContent ?? "";
+    expect(note).toContain("A node is running at http://127.0.0.1:5556 that this app did not start");
+    expect(note).toContain("enter http://127.0.0.1:5556 as the node URL");
   });
 });
 

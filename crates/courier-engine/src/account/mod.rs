@@ -73,7 +73,7 @@ async fn import_wallet(config: &Config, wallet: LocalWallet, origin: Origin) -> 
     // A throwaway identity only to build a client for the read-only lookups below.
     let probe_keys =
         Arc::new(PrivateKeyBundle::generate(&wallet, now_ms(), &mut OsRng).map_err(EngineError::Identity)?);
-    let probe = NodeClient::new(&config.node_url, Arc::clone(&probe_keys))?;
+    let probe = NodeClient::with_proof(&config.node_url, Arc::clone(&probe_keys), config.node_proof.as_ref())?;
     let stored = probe.newest(&topic::private_store(&address), 1).await?;
     let (keys, backed_up) = match stored.iter().find(|e| !e.message.is_empty()) {
         Some(e) => (storage::decrypt(&e.message, &wallet)?, true),

@@ -17,7 +17,12 @@ use xmtp_crypto::wallet::LocalWallet;
 
 /// A config whose keychain is never touched (engines are opened with their keys directly).
 pub fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
-    Config { data_dir: dir.to_owned(), node_url: node.grpc_url(), keychain: Keychain::new(Backend::platform_default()) }
+    Config {
+        data_dir: dir.to_owned(),
+        node_url: node.grpc_url(),
+        keychain: Keychain::new(Backend::platform_default()),
+        node_proof: None,
+    }
 }
 
 pub fn identity() -> PrivateKeyBundle {

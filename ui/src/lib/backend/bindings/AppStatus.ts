@@ -23,6 +23,12 @@ node_url: string,
  */
 embedded_node: boolean, 
 /**
+ * A node answering at the local address that this app did not adopt (it cannot prove that
+ * this user's Courier started it, e.g. one started with `courier node`), by URL: the user
+ * may choose it as the node URL. `None` when nothing else answers there.
+ */
+unadopted_local_node: string | null, 
+/**
  * Whether the settings ask the embedded node to serve the HTTP gateway.
  */
 http_gateway_enabled: boolean, 
