@@ -1,5 +1,6 @@
 //! Talking to a node that must prove, on every call, that this user's Courier started it: the
-//! client half of the node's proof (`courier_node::proof`, written from the same construction).
+//! client half of the node's proof (`courier_node::proof` is the other; both compute it with
+//! `xmtp_crypto::node_proof`).
 //! A local address (127.0.0.1:5556) belongs to whoever binds it: the node a Courier window
 //! started there may stop, and another local user's process take the port. So a client given a
 //! [`NodeProof`] does not trust a connection because an earlier one proved itself:
@@ -30,20 +31,12 @@ use tonic::codegen::http::Uri;
 use tonic::metadata::MetadataMap;
 use tonic::transport::Channel;
 use xmtp_crypto::Secret;
-use xmtp_crypto::hash::hmac_sha256;
 use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
 use xmtp_proto::message_api::v1::{PagingInfo, QueryRequest};
 
 use crate::client::ClientError;
 
-/// The request metadata carrying the nonce (hex).
-pub const CHALLENGE: &str = "courier-node-challenge";
-/// The response metadata carrying the proof (hex).
-pub const PROOF: &str = "courier-node-proof";
-/// Nonce length in bytes.
-pub const NONCE_LEN: usize = 32;
-/// Domain separation, as the node uses it.
-const LABEL: &[u8] = b"courier-node-proof v1\0";
+pub use xmtp_crypto::node_proof::{CHALLENGE, NONCE_LEN, PROOF};
 /// The topic a proof-only query asks about: no one's, so the answer says nothing.
 pub const PROOF_TOPIC: &str = "/xmtp/0/courier-node-probe/proto";
 
@@ -92,12 +85,7 @@ impl NodeProof {
 
     /// The node's proof for `nonce`.
     fn expected(&self, nonce: &[u8; NONCE_LEN]) -> [u8; 32] {
-        let addr = self.addr.to_string();
-        let mut message = Vec::with_capacity(LABEL.len() + NONCE_LEN + addr.len());
-        message.extend_from_slice(LABEL);
-        message.extend_from_slice(nonce);
-        message.extend_from_slice(addr.as_bytes());
-        hmac_sha256(self.key.expose(), &message)
+        xmtp_crypto::node_proof::prove(self.key.expose(), nonce, self.addr)
     }
 
     /// A fresh challenge.

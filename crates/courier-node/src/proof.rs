@@ -16,16 +16,8 @@ use tonic::codegen::http::{HeaderValue, Request, Response};
 use tonic::codegen::{BoxFuture, Service};
 use tonic::server::NamedService;
 use xmtp_crypto::Secret;
-use xmtp_crypto::hash::hmac_sha256;
 
-/// The request metadata carrying the nonce: 32 bytes, hex (64 characters).
-pub const CHALLENGE: &str = "courier-node-challenge";
-/// The response metadata carrying the proof: 32 bytes, hex.
-pub const PROOF: &str = "courier-node-proof";
-/// Nonce length in bytes.
-pub const NONCE_LEN: usize = 32;
-/// Domain separation: this key signs nothing else.
-const LABEL: &[u8] = b"courier-node-proof v1\0";
+pub use xmtp_crypto::node_proof::{CHALLENGE, NONCE_LEN, PROOF};
 
 /// The key a node proves itself with (32 random bytes). `Debug` never shows it.
 #[derive(Clone)]
@@ -39,23 +31,13 @@ impl NodeKey {
 
     /// The proof for `nonce` from the node listening at `addr`.
     pub fn prove(&self, nonce: &[u8; NONCE_LEN], addr: SocketAddr) -> [u8; 32] {
-        let addr = addr.to_string();
-        let mut message = Vec::with_capacity(LABEL.len() + NONCE_LEN + addr.len());
-        message.extend_from_slice(LABEL);
-        message.extend_from_slice(nonce);
-        message.extend_from_slice(addr.as_bytes());
-        hmac_sha256(self.0.expose(), &message)
+        xmtp_crypto::node_proof::prove(self.0.expose(), nonce, addr)
     }
 
-    /// Whether `proof` (as received, hex) is this key's proof for `nonce` from `addr`. The
-    /// comparison takes the same time wherever the bytes differ.
+    /// Whether `proof` (as received, hex) is this key's proof for `nonce` from `addr` (in
+    /// constant time).
     pub fn verify(&self, nonce: &[u8; NONCE_LEN], addr: SocketAddr, proof: &str) -> bool {
-        let mut got = [0u8; 32];
-        if hex::decode_to_slice(proof.trim(), &mut got).is_err() {
-            return false;
-        }
-        let want = self.prove(nonce, addr);
-        got.iter().zip(want.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        xmtp_crypto::node_proof::verify(self.0.expose(), nonce, addr, proof)
     }
 }
 

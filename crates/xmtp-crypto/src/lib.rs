@@ -52,6 +52,7 @@ pub mod hash;
 pub mod hd;
 pub mod invitation;
 pub mod keys;
+pub mod node_proof;
 pub mod secret;
 pub mod storage;
 pub mod topic;
