@@ -71,7 +71,8 @@ cmin() {
     known "$t"
     mkdir -p "corpus/$t"
     if [[ -d "target/work-corpus/$t" ]]; then cp -n "target/work-corpus/$t/"* "corpus/$t/" 2>/dev/null || true; fi
-    cargo +nightly fuzz cmin "$t" "corpus/$t" -- -max_len="$(max_len "$t")" -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT"
+    cargo +nightly fuzz cmin "$t" "corpus/$t" -- -max_len="$(max_len "$t")" -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" \
+      ${FUZZ_CMIN_ARGS:-}
   done
   du -sh corpus
 }
