@@ -43,9 +43,9 @@ pub struct NodeArgs {
     /// Open connections [default: the open-file limit, raised to its hard limit, less a reserve].
     #[arg(long)]
     pub max_connections: Option<usize>,
-    /// Open connections from one client address (an IPv6 client by its /64), loopback
-    /// included [default: half of --max-connections, at most 256]. Behind a local reverse
-    /// proxy every client is loopback: raise it there.
+    /// Open connections from one client address (an IPv6 client by its /64) [default: half of
+    /// --max-connections, at most 256; all of them when the node listens on loopback only].
+    /// Behind a local reverse proxy every client is loopback: raise it there.
     #[arg(long)]
     pub max_connections_per_address: Option<usize>,
     /// Seconds a client has to send its request headers (gRPC: the HTTP/2 preface and first

@@ -154,7 +154,7 @@ impl Api {
             fanout,
             auth,
             rate: RateLimiter::new(limits.rate),
-            budget: Budget::new(limits.max_request_bytes_in_flight),
+            budget: Budget::new(limits.max_request_bytes_in_flight, limits.max_request_bytes_per_address),
             limits,
             tokens: Mutex::new(HashMap::new()),
         }))

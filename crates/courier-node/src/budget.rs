@@ -72,10 +72,12 @@ fn short() -> ApiError {
 }
 
 impl Budget {
-    /// A budget of `bytes` (at most [`Semaphore::MAX_PERMITS`]), half of it per client.
-    pub fn new(bytes: usize) -> Self {
+    /// A budget of `bytes` (at most [`Semaphore::MAX_PERMITS`]), `per_client` of it per client
+    /// (`None`: half).
+    pub fn new(bytes: usize, per_client: Option<usize>) -> Self {
         let bytes = bytes.clamp(1, Semaphore::MAX_PERMITS);
-        Self { bytes: Arc::new(Semaphore::new(bytes)), by_client: ByClient::default(), per_client: bytes.div_ceil(2) }
+        let per_client = per_client.map_or(bytes.div_ceil(2), |p| p.clamp(1, bytes));
+        Self { bytes: Arc::new(Semaphore::new(bytes)), by_client: ByClient::default(), per_client }
     }
 
     /// A ticket for a request from `peer` (`None`: in-process, charged to no client).

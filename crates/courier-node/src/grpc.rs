@@ -81,7 +81,7 @@ where
 /// The request's share of the byte budget (see [`crate::budget`]), held while it is handled.
 fn ticket<T>(request: &Request<T>) -> Ticket {
     // Every call passes `budget::Metering`, which puts one there; the fallback charges nothing.
-    request.extensions().get::<Ticket>().cloned().unwrap_or_else(|| Budget::new(1).ticket(None))
+    request.extensions().get::<Ticket>().cloned().unwrap_or_else(|| Budget::new(1, None).ticket(None))
 }
 
 /// The `subscribed: true` header, sent at once so that clients waiting for headers proceed.

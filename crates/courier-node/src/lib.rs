@@ -174,6 +174,13 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let mut limits = config.limits.clone();
     let max_connections = conn::max_connections(limits.max_connections, fd_limit, limits.fd_reserve);
     limits.max_connections = Some(max_connections);
+    // On a node only this machine can reach, every client is 127.0.0.1: per-address caps would
+    // isolate nobody and only halve what the user's own apps get.
+    let loopback_only = config.grpc_addr.ip().is_loopback() && config.http_addr.is_none_or(|a| a.ip().is_loopback());
+    if loopback_only {
+        limits.max_connections_per_address.get_or_insert(max_connections);
+        limits.max_request_bytes_per_address.get_or_insert(limits.max_request_bytes_in_flight);
+    }
     let per_address = conn::max_connections_per_address(limits.max_connections_per_address, max_connections);
     limits.max_connections_per_address = Some(per_address);
     let connections = conn::Connections::new(max_connections, per_address);

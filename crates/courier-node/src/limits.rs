@@ -36,9 +36,10 @@ pub struct Limits {
     /// limit at start) minus [`Limits::fd_reserve`].
     pub max_connections: Option<usize>,
     /// Open connections from one client address (an IPv6 client by its /64), so one client
-    /// cannot hold every connection. `None`: half of [`Limits::max_connections`], at most 256.
-    /// Loopback is capped too: that still leaves this machine's apps room, and a local reverse
-    /// proxy (every client loopback) needs this raised.
+    /// cannot hold every connection. `None`: half of [`Limits::max_connections`], at most 256 —
+    /// except on a node that listens on loopback only, where every client is 127.0.0.1 and a
+    /// per-address cap would only halve what the user's own apps get: there, all of them. A
+    /// local reverse proxy in front of a public node (every client loopback) needs this raised.
     pub max_connections_per_address: Option<usize>,
     /// File descriptors kept free for the database, queries and the listeners; live
     /// subscriptions stop at the connection limit minus this, so queries still get in.
@@ -56,6 +57,9 @@ pub struct Limits {
     /// One client address holds at most half of it. A request that would pass either is
     /// refused with `UNAVAILABLE` (HTTP 503). Keep it at least twice `max_request_bytes`.
     pub max_request_bytes_in_flight: usize,
+    /// Of those, what one client address may hold. `None`: half — or all of it on a node that
+    /// listens on loopback only (see [`Limits::max_connections_per_address`]).
+    pub max_request_bytes_per_address: Option<usize>,
     /// Publishes waiting for the writer; more are refused with `UNAVAILABLE`.
     pub max_queued_publishes: usize,
     /// HTTP/2 ping interval on gRPC connections; a peer that does not answer within the same
@@ -88,6 +92,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_request_bytes_in_flight: 256 * 1024 * 1024,
+            max_request_bytes_per_address: None,
             max_queued_publishes: 1024,
             http2_keepalive: Duration::from_secs(30),
             rate: RateLimits::default(),

@@ -116,12 +116,14 @@ async fn connect_from(from: [u8; 4], to: std::net::SocketAddr) -> TcpStream {
 }
 
 /// Review #1: one client address cannot hold every connection. With a cap of 4 (2 per
-/// address by default), a client at 127.0.0.2 that opens 4 silent connections keeps 2, and
-/// another client still gets its answer.
+/// address, as a public node has by default; this node is on loopback, where the default is
+/// all), a client at 127.0.0.2 that opens 4 silent connections keeps 2, and another client
+/// still gets its answer.
 #[tokio::test]
 async fn one_address_cannot_hold_every_connection() {
     let mut config = NodeConfig::ephemeral();
     config.limits.max_connections = Some(4);
+    config.limits.max_connections_per_address = Some(2);
     let node = courier_node::start(config).await.unwrap();
     let http = node.http_addr().unwrap();
     let mut held = vec![
@@ -239,5 +241,23 @@ async fn trickled_grpc_request_is_cut_at_the_deadline() {
     node.api().publish(None, None, vec![common::env("/t", 1, b"late")]).await.unwrap();
     let got = tokio::time::timeout(Duration::from_secs(5), sub.message()).await.unwrap().unwrap().unwrap();
     assert_eq!(&got.message[..], b"late");
+    node.shutdown().await;
+}
+
+/// Second review: on a node that listens on loopback only, every client is this machine, so a
+/// per-address cap would only halve what the user's own apps get: by default one address may
+/// use every connection there.
+#[tokio::test]
+async fn a_loopback_node_leaves_its_clients_every_connection() {
+    let mut config = NodeConfig::ephemeral();
+    config.limits.max_connections = Some(4);
+    let node = courier_node::start(config).await.unwrap();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(connect_from([127, 0, 0, 2], node.grpc_addr()).await);
+    }
+    for s in &mut held {
+        assert!(!closed_within(s, Duration::from_millis(300)).await, "a connection was refused");
+    }
     node.shutdown().await;
 }

@@ -53,7 +53,11 @@ async fn grpc_from(
 #[tokio::test]
 async fn request_bytes_in_flight_share_one_budget() {
     let dir = tempfile::tempdir().unwrap();
-    let node = node_at(dir.path(), |l| l.max_request_bytes_in_flight = 64 * 1024).await;
+    let node = node_at(dir.path(), |l| {
+        l.max_request_bytes_in_flight = 64 * 1024;
+        l.max_request_bytes_per_address = Some(32 * 1024);
+    })
+    .await;
     let lock = lock_writes(dir.path());
     // Two clients' 30 kB each wait for the writer, holding their bytes (each within its half).
     let mut held = Vec::new();
@@ -120,7 +124,12 @@ async fn a_full_writer_queue_answers_unavailable() {
 #[tokio::test]
 async fn one_address_holds_at_most_half_the_budget() {
     let dir = tempfile::tempdir().unwrap();
-    let node = node_at(dir.path(), |l| l.max_request_bytes_in_flight = 100 * 1024).await;
+    // Half per address, as a public node has by default (on loopback the default is all).
+    let node = node_at(dir.path(), |l| {
+        l.max_request_bytes_in_flight = 100 * 1024;
+        l.max_request_bytes_per_address = Some(50 * 1024);
+    })
+    .await;
     let lock = lock_writes(dir.path());
     let mut a = grpc_from(&node, [127, 0, 0, 2]).await;
     let first = tokio::spawn(async move { a.publish(publish_of(40_000, 1)).await });
