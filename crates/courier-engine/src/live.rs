@@ -96,7 +96,9 @@ async fn connected(weak: &Weak<Inner>, topics_changed: &Notify, backoff: &mut Du
             () = topics_changed.notified() => {
                 let Some(engine) = Engine::upgrade(weak) else { return Ok(Gone) };
                 let now = source_map(&engine).await?;
-                if now.len() != sources.len() {
+                // A new topic, or a topic whose key and peer changed (taken back by its derived
+                // invitation): the whole map, not only its size.
+                if now != sources {
                     sources = now;
                     let all = sources.keys().map(|t| t.to_string()).collect();
                     if tx.send(SubscribeRequest { content_topics: all }).await.is_err() {

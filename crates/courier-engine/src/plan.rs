@@ -21,7 +21,7 @@ use xmtp_crypto::{EnvelopeRef, MessageId, Secret, Topic, WalletAddress, hash, to
 use xmtp_proto::message_api::v1::Envelope;
 
 /// What a topic is to this account, with what is needed to open its envelopes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// The own invite topic: V2 invitations.
     Invites,
@@ -73,7 +73,8 @@ pub enum Change {
         conversation: Conversation,
         /// Its key.
         key: Secret<[u8; 32]>,
-        /// Whether this account sent the invitation (then the peer is allowed).
+        /// Whether the invitation says this account sent it. Not proof: the peer can make one
+        /// that says so (the 3DH secret is the same on both sides), so nothing is granted on it.
         started_here: bool,
         /// Whether topic and key are the deterministic derivation between the two (§8.3):
         /// such an invitation takes the topic over from one that is not.

@@ -36,6 +36,8 @@ pub struct SyncReport {
     /// Topics that could not be read to their end this time, and why (their cursors keep what
     /// was read).
     pub failed: Vec<TopicFailure>,
+    /// Topics a derived invitation took back from another claim (read again with their key).
+    pub retaken: Vec<Topic>,
 }
 
 /// What one commit stored.
@@ -44,6 +46,9 @@ pub(crate) struct Applied {
     pub(crate) conversations: usize,
     pub(crate) messages: usize,
     pub(crate) skipped: usize,
+    /// Topics a derived invitation took back: what this sync read of them was opened with the
+    /// old key, so they are read again, with the new one.
+    pub(crate) retaken: Vec<Topic>,
 }
 
 impl SyncReport {
@@ -53,6 +58,7 @@ impl SyncReport {
     }
 
     fn add(&mut self, a: &Applied) {
+        self.retaken.extend(a.retaken.iter().cloned());
         self.conversations += a.conversations;
         self.messages += a.messages;
         self.skipped += a.skipped;
@@ -111,6 +117,7 @@ impl Engine {
             }
             let total = done.len() + todo.len();
             for chunk in todo.chunks(BATCH) {
+                let retaken_before = report.retaken.len();
                 let names: Vec<Topic> = chunk.iter().map(|(t, _)| t.clone()).collect();
                 let asked = self
                     .with_store(move |s| {
@@ -136,11 +143,19 @@ impl Engine {
                 // First pages of up to 50 topics: opened together, committed together.
                 report.add(&self.apply(pages, true).await?);
                 for (t, source, next) in more {
+                    if report.retaken.contains(&t) {
+                        continue;
+                    }
                     if let Err(error) = self.page_through(&t, &source, next, &mut report).await? {
                         report.fail(&t, error);
                     }
                 }
                 done.extend(chunk.iter().map(|(t, _)| t.clone()));
+                // Read again, with the key that took them back (a topic is taken back once: the
+                // stored claim is then the derived one).
+                for t in &report.retaken[retaken_before..] {
+                    done.remove(t);
+                }
                 report.topics += chunk.len();
                 self.emit(Event::SyncProgress { done: done.len(), total });
             }
@@ -215,14 +230,22 @@ impl Engine {
         let me = self.address().clone();
         let (added, sent) = self.with_store(move |s| s.write(|w| commit(w, &me, &changes, &cursors))).await?;
         let mut applied = Applied { skipped, ..Applied::default() };
+        // New, or taken over with another key: a key opened before is stale. Forgotten before
+        // anyone is told to look again.
+        for a in &added {
+            if let Added::Conversation(topic, _, claim) = a {
+                self.inner.vault.forget(topic);
+                if matches!(claim, Claim::Replaced(_)) {
+                    applied.retaken.push(topic.clone());
+                }
+            }
+        }
         if added.iter().any(|a| matches!(a, Added::Conversation(..))) {
             self.inner.topics_changed.notify_one();
         }
         for a in added {
             match a {
-                Added::Conversation(topic, peer) => {
-                    // New, or taken over with another key: whatever was opened before is stale.
-                    self.inner.vault.forget(&topic);
+                Added::Conversation(topic, peer, _) => {
                     applied.conversations += 1;
                     self.emit(Event::ConversationAdded { topic, peer });
                 }
@@ -241,7 +264,8 @@ impl Engine {
 
 /// What a commit added.
 enum Added {
-    Conversation(Topic, xmtp_crypto::WalletAddress),
+    /// A conversation, new or taken over ([`Claim::Replaced`]).
+    Conversation(Topic, xmtp_crypto::WalletAddress, Claim),
     Message(Topic, xmtp_crypto::MessageId),
 }
 
@@ -261,17 +285,18 @@ fn commit(
     let mut retaken: HashSet<&Topic> = HashSet::new();
     for change in changes {
         match change {
-            Change::Conversation { conversation: c, started_here, derived, .. } => {
+            // Consent never comes from an invitation: one that says we sent it can be made by
+            // the peer (the 3DH secret is the same on both sides). A conversation we start is
+            // allowed by the sealed entry `send` publishes to our consent list, which only we
+            // can make.
+            Change::Conversation { conversation: c, derived, .. } => {
                 let claim = w.claim_conversation(c, *derived, me)?;
                 if let Claim::Replaced(from) = &claim {
                     tracing::warn!(topic = %c.topic, ?from, to = %c.peer, "a conversation's topic was claimed by an invitation that is not its own; the derived one takes it back");
                     retaken.insert(&c.topic);
                 }
                 if claim != Claim::Kept {
-                    if *started_here {
-                        w.set_consent(&c.peer, courier_store::ConsentState::Allowed, c.created_ns)?;
-                    }
-                    added.push(Added::Conversation(c.topic.clone(), c.peer.clone()));
+                    added.push(Added::Conversation(c.topic.clone(), c.peer.clone(), claim));
                 }
             }
             Change::Message { message: m, .. } if retaken.contains(&m.topic) => {}
@@ -279,7 +304,7 @@ fn commit(
                 if let Some(c) = intro
                     && w.add_conversation(c)?
                 {
-                    added.push(Added::Conversation(c.topic.clone(), c.peer.clone()));
+                    added.push(Added::Conversation(c.topic.clone(), c.peer.clone(), Claim::Added));
                 }
                 if w.add_message(m)? {
                     added.push(Added::Message(m.topic.clone(), m.id));

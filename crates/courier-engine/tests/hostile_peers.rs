@@ -11,7 +11,7 @@ use common::engine;
 use common::peer::{self, now_ns, text};
 use courier_engine::{ConsentState, Engine, ListFilter, SendOptions, Thread};
 use courier_node::NodeConfig;
-use xmtp_crypto::{Topic, WalletAddress};
+use xmtp_crypto::{Secret, Topic, WalletAddress};
 use xmtp_proto::message_api::v1::{Envelope, SortDirection};
 
 const YEAR_NS: u64 = 365 * 24 * 3600 * 1_000_000_000;
@@ -88,31 +88,6 @@ async fn an_envelope_at_time_zero_or_minutes_ahead_hides_no_invitation() {
     node.shutdown().await;
 }
 
-/// Found by review: the same entry re-encoded (an unknown field appended) had other bytes, so
-/// "the same bytes count once" let it undo the newer block.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reencoded_allow_entry_does_not_undo_a_newer_block() {
-    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
-    let dirs = [(); 3].map(|()| tempfile::tempdir().unwrap());
-    let (alice, mallory) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
-    let keys = common::identity();
-    let bob = Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone()).await.unwrap();
-    bob.set_consent(alice.address(), true).await.unwrap();
-    bob.flush_outbox().await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    bob.set_consent(alice.address(), false).await.unwrap();
-    bob.flush_outbox().await.unwrap();
-    let list = xmtp_crypto::consent::topic(keys.identity().secret());
-    let request = courier_engine::client::page_request(&list, None, 100, SortDirection::Ascending);
-    let entries = mallory.client().query(request).await.unwrap().envelopes;
-    let mut bytes = entries[0].message.to_vec();
-    bytes.extend_from_slice(&[0x78, 0x00]);
-    junk(&mallory, &list, now_ns(), bytes).await;
-    bob.sync().await.unwrap();
-    assert_eq!(bob.consent(alice.address()).await.unwrap(), ConsentState::Denied);
-    node.shutdown().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v2_message_signed_by_someone_outside_the_conversation_is_dropped() {
     let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
@@ -129,8 +104,11 @@ async fn a_v2_message_signed_by_someone_outside_the_conversation_is_dropped() {
     node.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_republished_allow_entry_does_not_undo_a_newer_block() {
+/// Bob allows alice, then blocks her. The consent list's topic is public on the node: mallory
+/// copies the allow entry and republishes it, newer than the block — as it was, or re-encoded
+/// (an unknown field appended, so its bytes differ: found by review). Bob stays blocked, on his
+/// device and on a new one.
+async fn a_replayed_allow_leaves_the_block(reencode: bool) {
     let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
     let dirs = [(); 4].map(|()| tempfile::tempdir().unwrap());
     let (alice, mallory) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
@@ -141,21 +119,31 @@ async fn a_republished_allow_entry_does_not_undo_a_newer_block() {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     bob.set_consent(alice.address(), false).await.unwrap();
     bob.flush_outbox().await.unwrap();
-    // The consent list's topic is public on the node; mallory copies the allow entry and
-    // republishes it, newer than the block.
     let list = xmtp_crypto::consent::topic(keys.identity().secret());
     let request = courier_engine::client::page_request(&list, None, 100, SortDirection::Ascending);
     let entries = mallory.client().query(request).await.unwrap().envelopes;
     assert_eq!(entries.len(), 2);
-    let replay =
-        Envelope { content_topic: list.to_string(), timestamp_ns: now_ns(), message: entries[0].message.clone() };
-    mallory.client().publish(vec![replay]).await.unwrap();
+    let mut bytes = entries[0].message.to_vec();
+    if reencode {
+        bytes.extend_from_slice(&[0x78, 0x00]);
+    }
+    junk(&mallory, &list, now_ns(), bytes).await;
     bob.sync().await.unwrap();
     assert_eq!(bob.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on the device that blocked");
     let again = Engine::open_with(&common::config(&node, dirs[3].path()), keys).await.unwrap();
     again.sync().await.unwrap();
     assert_eq!(again.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on a new device");
     node.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_republished_allow_entry_does_not_undo_a_newer_block() {
+    a_replayed_allow_leaves_the_block(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reencoded_allow_entry_does_not_undo_a_newer_block() {
+    a_replayed_allow_leaves_the_block(true).await;
 }
 
 /// Found by review: mallory saw a conversation's topic on the network and invited bob to it
@@ -191,5 +179,25 @@ async fn an_older_invitation_to_a_seen_topic_does_not_take_it_over() {
         assert_eq!(&c.conversation.peer, alice.address(), "{name}");
         assert_eq!(texts(&e, &t).await, ["hi from alice", "second"], "{name}");
     }
+    node.shutdown().await;
+}
+
+/// Found by the second review: an invitation whose header says bob sent it made bob's client
+/// allow its "peer" — and mallory can make one (the 3DH secret is the same from either side),
+/// so a peer bob had blocked was allowed again. Consent never comes from an invitation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_that_claims_to_be_from_us_allows_no_one() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dirs = [(); 2].map(|()| tempfile::tempdir().unwrap());
+    let (mallory, bob) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
+    bob.set_consent(mallory.address(), false).await.unwrap();
+    bob.flush_outbox().await.unwrap();
+    let room =
+        peer::Room { topic: Topic::parse("/xmtp/0/m-forged-by-mallory/proto").unwrap(), key: Secret::new([5; 32]) };
+    peer::invite_as_if_from_them(&mallory, &bob, &room, now_ns()).await;
+    bob.sync().await.unwrap();
+    assert_eq!(bob.consent(mallory.address()).await.unwrap(), ConsentState::Denied, "still blocked");
+    let list = bob.conversations(ListFilter::Allowed).await.unwrap();
+    assert!(list.iter().all(|c| &c.conversation.peer != mallory.address()), "not among allowed conversations");
     node.shutdown().await;
 }

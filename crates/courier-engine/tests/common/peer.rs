@@ -57,3 +57,49 @@ pub async fn post(from: &Engine, room: &Room, encoded: &[u8], created_ns: u64, e
 pub fn text(s: &str) -> Vec<u8> {
     prost::Message::encode_to_vec(&xmtp_crypto::content::text(s))
 }
+
+/// `from` invites `to` to `room`, with a header that says `to` sent it (`to`'s public bundle as
+/// sender, `from` as recipient). Anyone can: the 3DH secret is the same from either side, and
+/// `from` computes it with its own keys as the "recipient".
+pub async fn invite_as_if_from_them(from: &Engine, to: &Engine, room: &Room, created_ns: u64) {
+    use prost::Message as _;
+    use xmtp_crypto::dh::{Role, three_dh};
+    use xmtp_proto::message_contents as pb;
+    let header = pb::SealedInvitationHeaderV1 {
+        sender: Some(to.keys().signed_public_bundle().clone()),
+        recipient: Some(from.keys().signed_public_bundle().clone()),
+        created_ns,
+    }
+    .encode_to_vec();
+    let them = to.keys().as_peer();
+    let own = from.keys();
+    let secret = three_dh(
+        Role::Recipient,
+        own.identity().secret(),
+        own.current_pre_key().secret(),
+        them.identity().key(),
+        them.pre_key().key(),
+    );
+    let invitation = pb::InvitationV1 {
+        topic: room.topic.to_string(),
+        context: None,
+        encryption: Some(pb::invitation_v1::Encryption::Aes256GcmHkdfSha256(pb::invitation_v1::Aes256gcmHkdfsha256 {
+            key_material: room.key.expose().to_vec(),
+        })),
+        consent_proof: None,
+    }
+    .encode_to_vec();
+    let ciphertext = xmtp_crypto::cipher::encrypt(secret.expose(), &invitation, &header, &mut OsRng);
+    let sealed = pb::SealedInvitation {
+        version: Some(pb::sealed_invitation::Version::V1(pb::SealedInvitationV1 {
+            header_bytes: header,
+            ciphertext: Some(ciphertext),
+        })),
+    };
+    let envelope = Envelope {
+        content_topic: topic::invite(to.address()).into_string(),
+        timestamp_ns: created_ns,
+        message: sealed.encode_to_vec().into(),
+    };
+    from.client().publish(vec![envelope]).await.unwrap();
+}
