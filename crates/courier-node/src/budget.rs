@@ -19,7 +19,7 @@ use tonic::codegen::http::{Request, Response};
 use tonic::codegen::{BoxFuture, Service};
 use tonic::server::NamedService;
 
-use crate::api::{ApiError, Code};
+use crate::error::{ApiError, Code};
 use crate::ratelimit::client_key;
 
 type ByClient = Arc<Mutex<HashMap<IpAddr, usize>>>;

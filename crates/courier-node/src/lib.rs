@@ -11,6 +11,7 @@
 pub mod api;
 pub mod budget;
 pub mod conn;
+pub mod error;
 pub mod fanout;
 pub mod grpc;
 pub mod http;

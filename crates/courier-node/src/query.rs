@@ -13,7 +13,7 @@ use xmtp_proto::message_api::v1::{
     SortDirection, cursor,
 };
 
-use crate::api::{ApiError, Code};
+use crate::error::{ApiError, Code};
 use crate::limits::Limits;
 use crate::store::{self, Budget, PageQuery};
 
