@@ -5,10 +5,9 @@
 //! [`ClientError::Timeout`].
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tonic::metadata::AsciiMetadataValue;
-use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
+use tonic::transport::Channel;
 use xmtp_crypto::PrivateKeyBundle;
 use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
 use xmtp_proto::message_api::v1::{
@@ -16,76 +15,16 @@ use xmtp_proto::message_api::v1::{
     SortDirection, SubscribeRequest, cursor,
 };
 
+pub use crate::endpoint::check_url;
+use crate::endpoint::{endpoint, for_addr};
+use crate::node_error::deadline;
+pub use crate::node_error::{ClientError, REQUEST_TIMEOUT};
 use crate::proof::{self, NodeProof, Proven};
 
 /// Largest response accepted (a batch of 50 pages of 100 envelopes can exceed tonic's 4 MiB).
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
-/// How long one call (a publish, a query, a batch, opening a subscription) may take.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Tokens are renewed this long before they expire (the reference: 1 h − 10 s).
 const TOKEN_LIFETIME_NS: u64 = 3_590 * 1_000_000_000;
-
-/// Why a node call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ClientError {
-    /// The node URL is not usable.
-    #[error("{url:?} is not a node URL: {detail}")]
-    BadUrl {
-        /// The URL.
-        url: String,
-        /// Why.
-        detail: String,
-    },
-    /// The node could not be reached, or the call failed in transport.
-    #[error("node unreachable: {0}")]
-    Unreachable(String),
-    /// The node did not answer within [`REQUEST_TIMEOUT`].
-    #[error("the node did not answer within {} s", REQUEST_TIMEOUT.as_secs())]
-    Timeout,
-    /// The node did not prove it is the one this client must talk to (a node at a local
-    /// address another user's process may have taken, see [`crate::proof`]).
-    #[error("the node did not prove that this user's Courier started it: {0}")]
-    NotProven(crate::proof::Unproven),
-    /// The node answered with an error status.
-    #[error("node refused the call ({code:?}): {message}")]
-    Status {
-        /// gRPC code.
-        code: tonic::Code,
-        /// The node's message.
-        message: String,
-    },
-}
-
-impl ClientError {
-    /// Whether trying again later can succeed (the node is down or overloaded), as opposed to a
-    /// refusal that will not change (a malformed or forbidden publish).
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Unreachable(_) | Self::Timeout | Self::NotProven(_) => true,
-            Self::BadUrl { .. } => false,
-            Self::Status { code, .. } => matches!(
-                code,
-                tonic::Code::Unavailable
-                    | tonic::Code::ResourceExhausted
-                    | tonic::Code::DeadlineExceeded
-                    | tonic::Code::Aborted
-                    | tonic::Code::Internal
-                    | tonic::Code::Unknown
-                    | tonic::Code::Unauthenticated
-            ),
-        }
-    }
-}
-
-impl ClientError {
-    /// Whether the node as a whole is out of reach (down, or not answering), as opposed to a
-    /// refusal of this one call: a sync stops on the first, and goes on with other topics after
-    /// the second.
-    pub fn node_is_down(&self) -> bool {
-        matches!(self, Self::Unreachable(_) | Self::Timeout | Self::NotProven(_))
-    }
-}
 
 /// How calls reach the node.
 #[derive(Debug, Clone)]
@@ -94,25 +33,6 @@ enum Transport {
     Plain(MessageApiClient<Channel>),
     /// Links that each prove themselves (see [`crate::proof`]).
     Proven(Box<Proven>),
-}
-
-/// `call`, or [`ClientError::Timeout`] after [`REQUEST_TIMEOUT`].
-async fn deadline<T>(call: impl Future<Output = Result<T, tonic::Status>>) -> Result<T, ClientError> {
-    match tokio::time::timeout(REQUEST_TIMEOUT, call).await {
-        Ok(r) => Ok(r?),
-        Err(_) => Err(ClientError::Timeout),
-    }
-}
-
-impl From<tonic::Status> for ClientError {
-    fn from(s: tonic::Status) -> Self {
-        match s.code() {
-            tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled => {
-                Self::Unreachable(s.message().to_owned())
-            }
-            code => Self::Status { code, message: s.message().to_owned() },
-        }
-    }
 }
 
 /// A connection to one node, for one identity.
@@ -148,7 +68,7 @@ impl NodeClient {
                     let detail = format!("a node that must prove itself is reached as http://{}", p.addr());
                     return Err(ClientError::BadUrl { url: url.to_owned(), detail });
                 }
-                Transport::Proven(Box::new(Proven::new(p.clone(), proven_endpoint(p)?, MAX_MESSAGE)))
+                Transport::Proven(Box::new(Proven::new(p.clone(), for_addr(p.addr())?, MAX_MESSAGE)))
             }
         };
         Ok(Self { api, own, token: Arc::new(Mutex::new(None)) })
@@ -248,44 +168,6 @@ impl NodeClient {
         let stream =
             self.call(requests, None, |mut api, req| async move { api.subscribe2(req).await }).await?.into_inner();
         Ok((tx, stream))
-    }
-}
-
-/// Checks a node URL as [`NodeClient::new`] will take it: `http://host[:port]` (plaintext) or
-/// `https://host[:port]` (TLS), nothing else.
-pub fn check_url(url: &str) -> Result<(), ClientError> {
-    endpoint(url).map(drop)
-}
-
-/// The endpoint of a node that must prove itself (plaintext, at the proof's address).
-pub(crate) fn proven_endpoint(proof: &NodeProof) -> Result<Endpoint, ClientError> {
-    endpoint(&format!("http://{}", proof.addr()))
-}
-
-fn endpoint(url: &str) -> Result<Endpoint, ClientError> {
-    let bad = |detail: &str| ClientError::BadUrl { url: url.to_owned(), detail: detail.to_owned() };
-    let tls = match url.split_once("://") {
-        Some(("https", _)) => true,
-        Some(("http", _)) => false,
-        _ => return Err(bad("it must start with http:// or https://")),
-    };
-    let uri: tonic::codegen::http::Uri = url.parse().map_err(|_| bad("it is not a URL"))?;
-    if uri.host().is_none_or(str::is_empty) {
-        return Err(bad("it names no host"));
-    }
-    if !uri.path().is_empty() && uri.path() != "/" || uri.query().is_some() {
-        return Err(bad("a node URL has no path or query"));
-    }
-    let endpoint = Endpoint::from_shared(url.to_owned())
-        .map_err(|_| bad("it is not a URL"))?
-        .connect_timeout(Duration::from_secs(5))
-        .tcp_nodelay(true)
-        .http2_keep_alive_interval(Duration::from_secs(30))
-        .keep_alive_while_idle(true);
-    if tls {
-        endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots()).map_err(|_| bad("TLS cannot be set up"))
-    } else {
-        Ok(endpoint)
     }
 }
 

@@ -34,7 +34,8 @@ use xmtp_crypto::Secret;
 use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
 use xmtp_proto::message_api::v1::{PagingInfo, QueryRequest};
 
-use crate::client::ClientError;
+pub use crate::node_error::Unproven;
+use crate::node_error::{ClientError, REQUEST_TIMEOUT};
 
 pub use xmtp_crypto::node_proof::{CHALLENGE, NONCE_LEN, PROOF};
 /// The topic a proof-only query asks about: no one's, so the answer says nothing.
@@ -51,24 +52,6 @@ pub struct NodeProof {
 impl std::fmt::Debug for NodeProof {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "NodeProof({}, <key redacted>)", self.addr)
-    }
-}
-
-/// Why an answer does not count as the node's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unproven {
-    /// It carried no proof.
-    Missing,
-    /// Its proof does not verify (another key, another nonce, a relay from another address).
-    Wrong,
-}
-
-impl std::fmt::Display for Unproven {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Missing => "it sent no proof",
-            Self::Wrong => "its proof is wrong",
-        })
     }
 }
 
@@ -292,7 +275,7 @@ where
     if let Some(a) = auth {
         req.metadata_mut().insert("authorization", a.clone());
     }
-    let answer = match tokio::time::timeout(crate::client::REQUEST_TIMEOUT, f(link.api.clone(), req)).await {
+    let answer = match tokio::time::timeout(REQUEST_TIMEOUT, f(link.api.clone(), req)).await {
         Ok(a) => a,
         Err(_) => return Err(ClientError::Timeout),
     };
@@ -321,7 +304,7 @@ pub(crate) async fn prove(link: &Link, proof: &NodeProof) -> Result<(), ClientEr
 /// Whether the node at `proof`'s address proves itself now, on a connection of its own (the
 /// app asks this before it adopts a node). The call carries no token and no topic of anyone's.
 pub async fn check(proof: &NodeProof) -> Result<(), ClientError> {
-    let endpoint = crate::client::proven_endpoint(proof)?.connect_timeout(std::time::Duration::from_millis(500));
+    let endpoint = crate::endpoint::for_addr(proof.addr())?.connect_timeout(std::time::Duration::from_millis(500));
     let links = Proven::new(proof.clone(), endpoint, 64 * 1024);
     prove(&links.link(), proof).await
 }
