@@ -86,10 +86,18 @@ impl Invitation {
         peer: &PeerBundle,
         context: Option<Context>,
     ) -> Self {
-        let me = own.address();
-        let them = peer.address();
-        let role = if me < them { Role::Recipient } else { Role::Sender };
+        let role = if own.address() < peer.address() { Role::Recipient } else { Role::Sender };
         let secret = three_dh(role, own.identity().secret(), pre, peer.identity().key(), peer.pre_key().key());
+        Self::from_secret(own.address(), peer.address(), &secret, context)
+    }
+
+    /// The deterministic topic and key from the 3DH secret of the address-order roles.
+    fn from_secret(
+        me: &WalletAddress,
+        them: &WalletAddress,
+        secret: &Secret<[u8; 195]>,
+        context: Option<Context>,
+    ) -> Self {
         let (a1, a2) = if me < them { (me, them) } else { (them, me) };
         let conversation_id = context.as_ref().map_or("", |c| c.conversation_id.as_str());
         let msg = format!("{conversation_id}{a1},{a2}");
@@ -245,7 +253,17 @@ pub fn open(
     let inv: pb::InvitationV1 = decode("InvitationV1", plain.expose())?;
     let invitation = Invitation::from_proto(inv)?;
     let inviter = if role == Role::Sender { own.address().clone() } else { peer.address().clone() };
-    let expected = Invitation::derived(own, pre.secret(), &peer, invitation.context.clone());
+    // The deterministic derivation's secret is this one with the roles by address order: the
+    // same bytes when the inviter has the larger address, else dh1 and dh2 swapped (§5.1) — no
+    // more point multiplications.
+    let by_order = if own.address() < peer.address() { Role::Recipient } else { Role::Sender };
+    let mut det = secret.clone();
+    if by_order != role {
+        let buf = det.expose_mut();
+        let (dh1, rest) = buf.split_at_mut(65);
+        dh1.swap_with_slice(&mut rest[..65]);
+    }
+    let expected = Invitation::from_secret(own.address(), peer.address(), &det, invitation.context.clone());
     let derived = expected.topic == invitation.topic && expected.key_material == invitation.key_material;
     Ok(OpenedInvitation { invitation, peer: peer.address().clone(), inviter, created_ns: header.created_ns, derived })
 }

@@ -107,7 +107,25 @@ fn invitations_deterministic_from_both_sides_and_opened_by_both() {
     let random = Invitation::random(None, &mut rng());
     assert!(random.topic.starts_with("/xmtp/0/m-") && topic::is_valid_chars(&random.topic));
     let sealed = invitation::seal(&b.keys, &a.keys.as_peer(), &random, 7, &mut rng());
-    assert_eq!(invitation::open(&a.keys, env(&sealed), &cache).unwrap().invitation, random);
+    let opened = invitation::open(&a.keys, env(&sealed), &cache).unwrap();
+    assert_eq!(opened.invitation, random);
+    assert!(!opened.derived, "a random invitation is not the derived one");
+
+    // Deterministic invitations are recognised as derived whoever sealed them, opened by either
+    // side (the inviter with the larger or the smaller address), with or without a context; one
+    // from a third party naming the pair's topic with its own key is not.
+    for (from, to) in [(&a, &b), (&b, &a)] {
+        for ctx in [None, Some(Context { conversation_id: "x.org/2".into(), metadata: Default::default() })] {
+            let inv = Invitation::deterministic(&from.keys, &to.keys.as_peer(), ctx);
+            let sealed = invitation::seal(&from.keys, &to.keys.as_peer(), &inv, 9, &mut rng());
+            for reader in [from, to] {
+                assert!(invitation::open(&reader.keys, env(&sealed), &cache).unwrap().derived);
+            }
+        }
+    }
+    let forged = Invitation { key_material: xmtp_crypto::Secret::new([3; 32]), ..ab.clone() };
+    let sealed = invitation::seal(&c.keys, &b.keys.as_peer(), &forged, 11, &mut rng());
+    assert!(!invitation::open(&b.keys, env(&sealed), &cache).unwrap().derived);
 }
 
 #[test]
