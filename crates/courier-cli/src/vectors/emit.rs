@@ -90,8 +90,8 @@ pub fn emit(dir: &Path, seed: u64, clock_ms: u64) -> anyhow::Result<std::path::P
     );
     let reaction = content::reaction(&Reaction {
         reference: first.1.clone(),
-        action: "added".into(),
-        schema: "unicode".into(),
+        action: content::ReactionAction::Added,
+        schema: content::ReactionSchema::Unicode,
         content: "👍".into(),
     });
     // (sender, conversation, case id, invitation case, EncodedContent, should_push, ephemeral)

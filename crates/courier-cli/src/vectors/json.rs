@@ -51,8 +51,8 @@ pub fn content_json(d: &DecodedContent) -> Value {
             "content": content_json(inner),
         }),
         Content::ReadReceipt => json!({}),
-        Content::Attachment { filename, mime_type, data } => json!({
-            "filename": filename, "mimeType": mime_type, "data_hex": hex::encode(data),
+        Content::Attachment(a) => json!({
+            "filename": a.filename, "mimeType": a.mime_type, "data_hex": hex::encode(&a.data),
         }),
         Content::RemoteAttachment(r) => json!({
             "url": r.url,

@@ -2,6 +2,9 @@
 
 use super::*;
 use proptest::prelude::*;
+use prost::Message as _;
+
+const ID: &str = "0b2f6c3a1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
 
 #[test]
 fn spec_10_2_hello() {
@@ -71,7 +74,7 @@ fn nested_bombs_share_one_budget() {
     compress(&mut inner, Compression::Deflate);
     let mut reply = text("");
     reply.r#type = Some(ContentTypeId::xmtp("reply").to_proto());
-    reply.parameters = [("reference".to_owned(), "00".to_owned())].into_iter().collect();
+    reply.parameters = [("reference".to_owned(), ID.to_owned())].into_iter().collect();
     // The reply's own content: the inner EncodedContent, padded with an unknown field (which
     // the decoder skips) so that it also decompresses to two thirds of the budget.
     let mut body = inner.encode_to_vec();
@@ -109,14 +112,18 @@ fn unknown_types_keep_fallback_and_newer_majors_are_unknown() {
 
 #[test]
 fn reaction_both_forms() {
-    let r =
-        Reaction { reference: "ab".into(), action: "added".into(), schema: "unicode".into(), content: "👍".into() };
+    let r = Reaction {
+        reference: ID.into(),
+        action: ReactionAction::Added,
+        schema: ReactionSchema::Unicode,
+        content: "👍".into(),
+    };
     let d = decode(&reaction(&r).encode_to_vec()).unwrap();
     assert_eq!(d.content, Content::Reaction(r.clone()));
     assert!(!d.should_push());
     let legacy = pb::EncodedContent {
         r#type: Some(ContentTypeId::xmtp("reaction").to_proto()),
-        parameters: [("action", "added"), ("reference", "ab"), ("schema", "unicode"), ("encoding", "UTF-8")]
+        parameters: [("action", "added"), ("reference", ID), ("schema", "unicode"), ("encoding", "UTF-8")]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
