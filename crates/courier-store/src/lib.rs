@@ -15,6 +15,7 @@
 
 pub mod private;
 mod read;
+mod rich;
 mod rows;
 pub mod types;
 mod write;
@@ -23,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use rows::{Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
+pub use rich::{ReactionGroup, ReactionRow};
+pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
 pub use types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
 pub use write::{Claim, Writer};
 
@@ -34,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_drop_hostile_conversations.sql"),
     include_str!("../migrations/004_bound_hostile_times.sql"),
     include_str!("../migrations/005_derived_invitations.sql"),
+    include_str!("../migrations/006_rich_content.sql"),
 ];
 
 /// Why the store failed.

@@ -68,6 +68,24 @@ pub struct Message {
     pub preview: String,
     /// Delivery state.
     pub state: DeliveryState,
+    /// The message this one replies to.
+    pub reply_to: Option<MessageId>,
+    /// The attachment it carries.
+    pub attachment: Option<AttachmentInfo>,
+}
+
+/// What a message's attachment is (the file itself stays in the content, or, for a remote one,
+/// on its server until downloaded).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AttachmentInfo {
+    /// File name as the sender gave it (untrusted).
+    pub filename: String,
+    /// MIME type as the sender gave it (untrusted).
+    pub mime_type: String,
+    /// Size of the file in bytes (for a remote one, as the sender says, 0 if it does not).
+    pub size: u64,
+    /// Whether it is stored elsewhere (a remote attachment).
+    pub remote: bool,
 }
 
 impl Message {
@@ -151,7 +169,8 @@ pub(crate) fn summary(r: &Row<'_>) -> rusqlite::Result<ConversationSummary> {
     })
 }
 
-pub(crate) const MESSAGE_COLS: &str = "id, topic, sender, sent_ns, content_type, content, preview, state";
+pub(crate) const MESSAGE_COLS: &str =
+    "id, topic, sender, sent_ns, content_type, content, preview, state, reply_to, attachment";
 
 pub(crate) fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -163,6 +182,14 @@ pub(crate) fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
         content: r.get(5)?,
         preview: r.get(6)?,
         state: r.get(7)?,
+        reply_to: r.get::<_, Option<String>>(8)?.map(|_| parsed(r, 8)).transpose()?,
+        attachment: match r.get::<_, Option<String>>(9)? {
+            Some(json) => Some(
+                serde_json::from_str(&json)
+                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, Type::Text, Box::new(e)))?,
+            ),
+            None => None,
+        },
     })
 }
 

@@ -103,8 +103,9 @@ impl Writer<'_> {
         let n = self
             .tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR IGNORE INTO messages
+                   (id, topic, sender, sent_ns, content_type, content, preview, state, reply_to, attachment)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 m.id.to_string(),
@@ -114,7 +115,9 @@ impl Writer<'_> {
                 m.content_type,
                 m.content,
                 m.preview,
-                m.state
+                m.state,
+                m.reply_to.map(|id| id.to_string()),
+                m.attachment.as_ref().map(serde_json::to_string).transpose().map_err(StoreError::Metadata)?
             ])?;
         if n == 1 {
             // Only a new message is activity: one read again (a message kept from the future is,

@@ -47,6 +47,8 @@ fn msg(name: &str, t: &str, sender: u8, ns: u64) -> Message {
         content: vec![],
         preview: format!("text {name}"),
         state: DeliveryState::Received,
+        reply_to: None,
+        attachment: None,
     }
 }
 

@@ -1,0 +1,175 @@
+//! What rich conversations add to the store: reactions folded into their targets, read
+//! receipts, downloaded attachment files, and pages of a thread around one message.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, params};
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
+
+use crate::rows::{self, MESSAGE_COLS, Message, i, u};
+use crate::types::MessagePosition;
+use crate::{Store, StoreError, Writer};
+
+/// One reaction as received or sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionRow {
+    /// The reaction message's own id.
+    pub id: MessageId,
+    /// The conversation it was sent in.
+    pub topic: Topic,
+    /// The message reacted to.
+    pub target: MessageId,
+    /// Who reacted.
+    pub sender: WalletAddress,
+    /// The emoji (or shortcode, or custom string).
+    pub emoji: String,
+    /// Added (`true`) or removed.
+    pub added: bool,
+    /// Sent time (ns).
+    pub sent_ns: u64,
+}
+
+/// Who reacted with one emoji to one message, in the order they reacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionGroup {
+    /// The message.
+    pub target: MessageId,
+    /// The emoji.
+    pub emoji: String,
+    /// Who, first first.
+    pub from: Vec<WalletAddress>,
+}
+
+impl Writer<'_> {
+    /// Records a reaction if it is newer (by time, then id) than the sender's last one with this
+    /// emoji on this message. Returns whether it was (an older one, or the same again, is not).
+    pub fn add_reaction(&self, r: &ReactionRow) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO reactions (target, sender, emoji, topic, added, sent_ns, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (target, sender, emoji) DO UPDATE
+                   SET topic = excluded.topic, added = excluded.added, sent_ns = excluded.sent_ns, id = excluded.id
+                   WHERE (excluded.sent_ns, excluded.id) > (reactions.sent_ns, reactions.id)",
+            )?
+            .execute(params![
+                r.target.to_string(),
+                r.sender.as_str(),
+                r.emoji,
+                r.topic.as_str(),
+                r.added,
+                i(r.sent_ns),
+                r.id.to_string()
+            ])?;
+        Ok(n == 1)
+    }
+
+    /// Records that `sender` has read `topic` up to `read_ns`; returns whether it moved.
+    pub fn add_read_receipt(&self, topic: &Topic, sender: &WalletAddress, read_ns: u64) -> Result<bool, StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO read_receipts (topic, sender, read_ns) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (topic, sender) DO UPDATE SET read_ns = excluded.read_ns
+                   WHERE excluded.read_ns > read_receipts.read_ns",
+            )?
+            .execute(params![topic.as_str(), sender.as_str(), i(read_ns)])?;
+        Ok(n == 1)
+    }
+
+    /// Keeps a downloaded (checked, decrypted) attachment file.
+    pub fn set_attachment_file(&self, message: &MessageId, data: &[u8]) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO attachment_files (message_id, data) VALUES (?1, ?2)")?
+            .execute(params![message.to_string(), data])?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The reactions standing on `targets` in `topic` (a reaction sent in another conversation
+    /// never counts), at most `per_message` emoji per message (the most used first).
+    pub fn reactions(
+        &self,
+        topic: &Topic,
+        targets: &[MessageId],
+        per_message: usize,
+    ) -> Result<Vec<ReactionGroup>, StoreError> {
+        let mut s = self.conn.prepare_cached(
+            "SELECT emoji, sender FROM reactions WHERE target = ?1 AND topic = ?2 AND added = 1 ORDER BY sent_ns, id",
+        )?;
+        let mut out = Vec::new();
+        for target in targets {
+            let mut by_emoji: BTreeMap<String, (usize, Vec<WalletAddress>)> = BTreeMap::new();
+            let rows = s.query_map(params![target.to_string(), topic.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for (n, row) in rows.enumerate() {
+                let (emoji, sender) = row?;
+                let Ok(sender) = WalletAddress::parse(&sender) else { continue };
+                by_emoji.entry(emoji).or_insert((n, Vec::new())).1.push(sender);
+            }
+            let mut groups: Vec<_> = by_emoji.into_iter().collect();
+            // Most used first, then first used first.
+            groups.sort_by(|a, b| b.1.1.len().cmp(&a.1.1.len()).then(a.1.0.cmp(&b.1.0)));
+            out.extend(groups.into_iter().take(per_message).map(|(emoji, (_, from))| ReactionGroup {
+                target: *target,
+                emoji,
+                from,
+            }));
+        }
+        Ok(out)
+    }
+
+    /// How far the participants other than `me` have read `topic` (ns; 0 if no receipt).
+    pub fn read_by_others(&self, topic: &Topic, me: &WalletAddress) -> Result<u64, StoreError> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT max(read_ns) FROM read_receipts WHERE topic = ?1 AND sender != ?2")?;
+        Ok(u(s.query_row(params![topic.as_str(), me.as_str()], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0)))
+    }
+
+    /// A downloaded attachment file.
+    pub fn attachment_file(&self, message: &MessageId) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut s = self.conn.prepare_cached("SELECT data FROM attachment_files WHERE message_id = ?1")?;
+        Ok(s.query_row([message.to_string()], |r| r.get(0)).optional()?)
+    }
+
+    /// Messages of `topic` with these ids (those that exist there).
+    pub fn messages_in(&self, topic: &Topic, ids: &[MessageId]) -> Result<Vec<Message>, StoreError> {
+        let mut s =
+            self.conn.prepare_cached(&format!("SELECT {MESSAGE_COLS} FROM messages WHERE id = ?1 AND topic = ?2"))?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(m) = s.query_row(params![id.to_string(), topic.as_str()], rows::message).optional()? {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A page of `topic` around the message `id`, oldest first: up to `limit` messages with the
+    /// target in the middle (fewer after it when it is among the newest). `None` if the message
+    /// is not in that conversation.
+    pub fn messages_around(&self, topic: &Topic, id: &MessageId, limit: u32) -> Result<Option<Vec<Message>>, StoreError> {
+        let Some(target) = self.messages_in(topic, &[*id])?.pop() else { return Ok(None) };
+        let pos = target.position();
+        let after = self.messages_after(topic, &pos, limit / 2)?;
+        let before_limit = limit.saturating_sub(after.len() as u32).saturating_sub(1);
+        let mut out = self.messages(topic, Some(&pos), before_limit)?;
+        out.push(target);
+        out.extend(after);
+        Ok(Some(out))
+    }
+
+    /// The `limit` oldest messages of `topic` after `after`, oldest first.
+    pub fn messages_after(&self, topic: &Topic, after: &MessagePosition, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE topic = ?1 AND (sent_ns, id) > (?2, ?3)
+             ORDER BY sent_ns, id LIMIT ?4"
+        ))?;
+        let rows = s.query_map(params![topic.as_str(), i(after.sent_ns), after.id.to_string(), limit], rows::message)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
