@@ -40,7 +40,7 @@ const client = await viewerClient(identities.alice);
 const ref = (label) => createHash("sha256").update(`courier content vector target|${label}`).digest("hex");
 const REF_TEXT = ref("text");
 const REF_IMAGE = ref("image");
-// a real 1x1 RGBA PNG (67 bytes)
+// a real 1x1 RGBA PNG (70 bytes)
 const PNG = new Uint8Array(
   Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64"),
 );
