@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Live check of peer.mjs's rich content through a real node: peer A sends B a text, a reply, a
-// reaction, a read receipt, an inline attachment, a remote attachment and a reaction removal; B
+// reaction, a read receipt, an inline attachment, a remote attachment, a reply holding an attachment
+// and a reaction removal; B
 // listens (with --save-dir) and every message must arrive with the id A's send printed, its content
 // type and fields, and every attachment with the sha256 of the file A sent, saved byte for byte.
 //
@@ -143,7 +144,7 @@ try {
 
   let listening;
   const ready = new Promise((r) => (listening = r));
-  const listener = peer("b.json", ["listen", "--count", "7", "--timeout", "180", "--save-dir", join(dir, "saved")], (e) => e.event === "listening" && listening());
+  const listener = peer("b.json", ["listen", "--count", "8", "--timeout", "180", "--save-dir", join(dir, "saved")], (e) => e.event === "listening" && listening());
   await ready;
 
   const send = async (...argv) => {
@@ -158,10 +159,11 @@ try {
   const receipt = await send("--read-receipt");
   const att = await send("--attachment", join(dir, "pixel.png"));
   const remote = await send("--remote-attachment", join(dir, "big file.bin"), "--upload-url", uploadUrl);
+  const replyAtt = await send("--attachment", join(dir, "pixel.png"), "--reply-to", remote.id);
   const unreact = await send("--react", text.id, "--emoji", "👍", "--remove");
 
   const { code, events } = await listener.done;
-  check(code === 0, `B listened for 7 messages (exit ${code})`);
+  check(code === 0, `B listened for 8 messages (exit ${code})`);
   const got = new Map(events.filter((e) => e.event === "message").map((e) => [e.id, e]));
   const expect = (sent, what, pred) => {
     const m = got.get(sent?.id);
@@ -173,6 +175,7 @@ try {
   expect(receipt, "read receipt", (m) => m.content_type === "xmtp.org/readReceipt:1.0");
   expect(att, "attachment", (m) => m.attachment?.filename === "pixel.png" && m.attachment.mimeType === "image/png" && m.attachment.sha256 === sha(png) && m.attachment.size === png.length);
   expect(remote, "remote attachment", (m) => m.content_type === "xmtp.org/remoteStaticAttachment:1.0" && m.attachment?.remote && m.attachment.sha256 === sha(big) && m.attachment.filename === "big file.bin");
+  expect(replyAtt, "reply with an attachment inside", (m) => m.content_type === "xmtp.org/reply:1.0" && m.reference === remote.id && m.inner_content_type === "xmtp.org/attachment:1.0" && m.attachment?.sha256 === sha(png));
   expect(unreact, "reaction removal", (m) => m.action === "removed" && m.reference === text.id);
   check(remote?.upload?.url?.startsWith(uploadUrl) && remote.sha256 === sha(big), `upload went to ${remote?.upload?.url} (${remote?.upload?.status})`);
   if (stand) check(stand.uploaders.length === 1 && stand.uploaders[0] === a, `the stand-in got A's own auth token (${stand.uploaders})`);
