@@ -15,9 +15,17 @@ pub struct NodeArgs {
     /// HTTP/JSON gateway listen address (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:5555")]
     pub http_addr: SocketAddr,
-    /// Serve gRPC only.
+    /// Serve gRPC only (no gateway, no attachment store).
     #[arg(long)]
     pub no_http: bool,
+    /// Serve only /healthz and the attachment store on the HTTP port, not the message API
+    /// (/message/v1/*).
+    #[arg(long, conflicts_with = "no_http")]
+    pub no_message_api: bool,
+    /// The base URL clients reach the HTTP port at (e.g. https://node.example), for the `url`
+    /// an attachment upload answers with [default: http://<bound HTTP address>].
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
     /// SQLite database file [default: node.db in the user's data folder, under courier/].
     #[arg(long)]
     pub db: Option<PathBuf>,
@@ -67,6 +75,13 @@ pub struct NodeArgs {
     /// Refuse publishes once the database reaches this many bytes (reads go on).
     #[arg(long, value_name = "BYTES")]
     pub max_db_bytes: Option<u64>,
+    /// Largest attachment blob accepted by PUT /attachments/v1/<digest>, in bytes (413 past it).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_attachment_bytes)]
+    pub max_attachment_bytes: usize,
+    /// Attachment bytes one identity (the wallet of the upload's auth token) may store in all
+    /// (413 past it).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().attachment_quota_bytes)]
+    pub attachment_quota_bytes: u64,
     /// No rate limits (spec §12.9 token buckets per client address and per identity).
     #[arg(long, conflicts_with = "rate_limit_loopback")]
     pub no_rate_limit: bool,
@@ -96,6 +111,8 @@ impl NodeArgs {
             max_request_bytes_in_flight: self.max_request_bytes_in_flight.max(1),
             max_queued_publishes: self.max_queued_publishes.max(1),
             max_database_bytes: self.max_db_bytes,
+            max_attachment_bytes: self.max_attachment_bytes,
+            attachment_quota_bytes: self.attachment_quota_bytes,
             rate,
             ..Limits::default()
         }
@@ -118,6 +135,8 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
         http: HttpOptions {
             keepalive: Duration::from_secs(args.keepalive_secs.max(1)),
             cors_origins: args.cors_origins,
+            message_api: !args.no_message_api,
+            public_url: args.public_url,
         },
         limits,
         // A node started from the command line proves nothing: the app uses it only if chosen.

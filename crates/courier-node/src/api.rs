@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 use xmtp_crypto::{auth, hash::sha256, topic};
 use xmtp_proto::message_api::v1::{BatchQueryRequest, BatchQueryResponse, Envelope, QueryRequest, QueryResponse};
 
+use crate::blobs::Blobs;
 use crate::budget::Budget;
 use crate::fanout::{Fanout, Refused, SubLimits, Subscription};
 use crate::limits::Limits;
@@ -63,6 +64,7 @@ pub struct Api {
     rate: RateLimiter,
     budget: Budget,
     tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
+    blobs: Blobs,
 }
 
 /// Verified tokens remembered (clients reuse one token for up to an hour).
@@ -74,7 +76,7 @@ impl std::fmt::Debug for Api {
     }
 }
 
-fn now_ns() -> u64 {
+pub(crate) fn now_ns() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos().min(u128::from(u64::MAX)) as u64)
 }
 
@@ -90,6 +92,7 @@ impl Api {
         let mut writer_conn = store::open(&db_path)?;
         store::cap_size(&mut writer_conn, limits.max_database_bytes)?;
         let reader = store::open(&db_path)?;
+        let blobs = Blobs::new(&db_path, &limits);
         let total = limits.max_connections.map_or(usize::MAX, |c| c - limits.fd_reserve.min(c / 4));
         let fanout = Arc::new(Fanout::new(SubLimits {
             max_topics: limits.max_topics_per_subscription,
@@ -116,6 +119,7 @@ impl Api {
             budget: Budget::new(limits.max_request_bytes_in_flight, limits.max_request_bytes_per_address),
             limits,
             tokens: Mutex::new(HashMap::new()),
+            blobs,
         }))
     }
 
@@ -127,6 +131,21 @@ impl Api {
     /// The budget of request bytes in flight, which both transports charge.
     pub fn budget(&self) -> &Budget {
         &self.budget
+    }
+
+    /// The attachment store.
+    pub(crate) fn blobs(&self) -> &Blobs {
+        &self.blobs
+    }
+
+    /// The rate limiter.
+    pub(crate) fn rate(&self) -> &RateLimiter {
+        &self.rate
+    }
+
+    /// Whether tokens are checked.
+    pub(crate) fn auth_mode(&self) -> AuthMode {
+        self.auth
     }
 
     /// Stops accepting writes and waits until everything accepted is committed.
@@ -189,7 +208,7 @@ impl Api {
 
     /// Verifies a bearer token (spec §12.7), remembering tokens that passed: a token's verdict
     /// depends only on its bytes, except its age, which is checked on every use.
-    fn verify_token(&self, header: &str) -> Result<auth::VerifiedToken, ApiError> {
+    pub(crate) fn verify_token(&self, header: &str) -> Result<auth::VerifiedToken, ApiError> {
         let unauthenticated = |e: auth::AuthError| ApiError::new(Code::Unauthenticated, e.to_string());
         let token = auth::parse_bearer(header).map_err(unauthenticated)?;
         let key = sha256(&[&token]);
@@ -214,7 +233,7 @@ impl Api {
     }
 
     /// Charges `cost` to `peer`'s bucket for queries and subscriptions.
-    fn charge(&self, peer: Option<SocketAddr>, cost: usize) -> Result<(), ApiError> {
+    pub(crate) fn charge(&self, peer: Option<SocketAddr>, cost: usize) -> Result<(), ApiError> {
         if self.rate.address(peer, Kind::Other, cost) {
             Ok(())
         } else {
@@ -268,7 +287,7 @@ impl Api {
         self.with_reader(|conn| store::count(conn).map_err(ApiError::internal)).await?
     }
 
-    async fn with_reader<T: Send + 'static>(
+    pub(crate) async fn with_reader<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&Connection) -> T + Send + 'static,
     ) -> Result<T, ApiError> {

@@ -15,12 +15,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bytes::BytesMut;
 use serde_json::{Value, json};
-use tokio_stream::StreamExt as _;
 use tower_http::compression::CompressionLayer;
 
 use crate::api::{Api, ApiError, Code};
+use crate::body::{self, BodyError};
 use crate::budget::Ticket;
 use crate::fanout::Subscription;
 use crate::{json, web};
@@ -34,46 +33,73 @@ pub struct HttpOptions {
     /// Web origins (e.g. `https://app.example`) allowed cross-origin access. Empty (the
     /// default): no CORS headers at all, so web pages the user visits cannot read the node.
     pub cors_origins: Vec<String>,
+    /// Serve the message API (`/message/v1/*`). Off: the listener serves only `/healthz` and
+    /// the attachment store ([`crate::http_blobs`]), which the app needs even when it keeps its
+    /// node's gateway closed.
+    pub message_api: bool,
+    /// The base URL clients reach this listener at (e.g. `https://node.example`), for the `url`
+    /// of an upload's answer. `None`: `http://<bound address>`.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self { keepalive: Duration::from_secs(30), cors_origins: Vec::new() }
+        Self { keepalive: Duration::from_secs(30), cors_origins: Vec::new(), message_api: true, public_url: None }
     }
 }
 
+/// What the HTTP handlers share.
 #[derive(Debug, Clone)]
-struct Gateway {
-    api: Arc<Api>,
-    options: HttpOptions,
+pub(crate) struct Gateway {
+    pub(crate) api: Arc<Api>,
+    pub(crate) options: HttpOptions,
+    /// Where clients reach this listener, without a trailing `/`.
+    pub(crate) base_url: Arc<str>,
 }
 
-/// The gateway's router. `loopback_only`: answer only loopback host names (the node is bound
-/// to loopback).
-pub fn router(api: Arc<Api>, options: HttpOptions, loopback_only: bool) -> Router {
+/// The HTTP listener's router: the gateway (unless [`HttpOptions::message_api`] is off),
+/// `/healthz` and the attachment store. A listener bound to loopback answers only loopback
+/// host names.
+pub fn router(api: Arc<Api>, options: HttpOptions, addr: SocketAddr) -> Router {
     let body_limit = api.limits().max_request_bytes;
     let cors = web::cors(&options.cors_origins);
-    let state = Gateway { api, options };
-    let queries = Router::new()
-        .route("/message/v1/query", post(query))
-        .route("/message/v1/batch-query", post(batch_query))
-        .layer(CompressionLayer::new().gzip(true).no_br().no_deflate().no_zstd());
-    let mut router = Router::new()
-        .route("/message/v1/publish", post(publish))
-        .route("/message/v1/subscribe", post(subscribe))
-        .route("/message/v1/subscribe-all", post(subscribe_all))
-        .route("/healthz", get(health))
-        .merge(queries)
+    let base_url: Arc<str> = match &options.public_url {
+        Some(u) => u.trim_end_matches('/').into(),
+        None => format!("http://{addr}").into(),
+    };
+    let message_api = options.message_api;
+    let state = Gateway { api, options, base_url };
+    let mut router = Router::new().route("/healthz", get(health));
+    if message_api {
+        let queries = Router::new()
+            .route("/message/v1/query", post(query))
+            .route("/message/v1/batch-query", post(batch_query))
+            .layer(CompressionLayer::new().gzip(true).no_br().no_deflate().no_zstd());
+        router = router
+            .route("/message/v1/publish", post(publish))
+            .route("/message/v1/subscribe", post(subscribe))
+            .route("/message/v1/subscribe-all", post(subscribe_all))
+            .merge(queries);
+    }
+    let mut router = router
         .fallback(|| async { error(StatusCode::NOT_FOUND, 5, "no such path") })
-        .method_not_allowed_fallback(|| async { error(StatusCode::METHOD_NOT_ALLOWED, 12, "method not allowed") })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit));
     if let Some(cors) = cors {
         router = router.layer(cors);
     }
-    if loopback_only {
+    // Merged after the gateway's layers: the attachment routes have their own body limit and
+    // their own CORS rule.
+    let mut router = router.merge(crate::http_blobs::routes());
+    if addr.ip().is_loopback() {
         router = router.layer(axum::middleware::from_fn(loopback_host));
     }
     router.with_state(state)
+}
+
+/// 405 as the JSON error object.
+pub(crate) async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, 12, "method not allowed")
 }
 
 /// Refuses requests that name a host other than loopback (DNS rebinding).
@@ -88,7 +114,7 @@ async fn loopback_host(req: Request, next: Next) -> Response {
 /// The spec's error object `{code, message, details}` with an HTTP status. When the node is
 /// short of something (429, 413, 503) or the client too slow (408) the connection is closed
 /// after the answer, so a refused client does not keep holding it (nor the rest of its body).
-fn error(status: StatusCode, code: i32, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: i32, message: &str) -> Response {
     let mut r = (status, Json(json!({"code": code, "message": message, "details": []}))).into_response();
     if matches!(
         status,
@@ -103,7 +129,7 @@ fn error(status: StatusCode, code: i32, message: &str) -> Response {
 }
 
 /// The client's address, when the connection recorded it.
-struct Peer(Option<SocketAddr>);
+pub(crate) struct Peer(pub(crate) Option<SocketAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Peer {
     type Rejection = std::convert::Infallible;
@@ -113,12 +139,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// A request body, read within the request deadline ([`crate::Limits::request_timeout`]) and
-/// the size limit, and charged to the node's byte budget ([`crate::budget`]) as it arrives (not
-/// as declared: a client that declares much and sends little holds only what it sent, and only
-/// until the deadline). The [`Ticket`] holds
-/// those bytes until the handler has answered. Refusals are the JSON error object: 413 past the
-/// size limit, 408 past the deadline, 503 when the budget is short.
+/// A request body, read by [`body::read`] within the gateway's size limit. The [`Ticket`] holds
+/// its bytes in the budget until the handler has answered.
 struct RawBody(Bytes, Ticket);
 
 impl FromRequest<Gateway> for RawBody {
@@ -126,44 +148,28 @@ impl FromRequest<Gateway> for RawBody {
 
     async fn from_request(req: Request, g: &Gateway) -> Result<Self, Response> {
         let limits = g.api.limits();
-        let deadline = tokio::time::Instant::now() + limits.request_timeout;
-        let too_large =
-            || error(StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted as i32, "request body too large");
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limits.max_request_bytes) {
-            return Err(too_large());
-        }
-        let budget = g.api.budget();
         let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        let ticket = budget.ticket(peer);
-        let mut body = req.into_body().into_data_stream();
-        let mut buf = BytesMut::with_capacity(declared.unwrap_or(0).min(64 * 1024));
-        loop {
-            let chunk = match tokio::time::timeout_at(deadline, body.next()).await {
-                Err(_) => {
-                    return Err(error(StatusCode::REQUEST_TIMEOUT, DEADLINE_EXCEEDED, "request not received in time"));
-                }
-                Ok(None) => break,
-                Ok(Some(Err(e))) => {
-                    return Err(error(
-                        StatusCode::BAD_REQUEST,
-                        Code::InvalidArgument as i32,
-                        &format!("bad body: {e}"),
-                    ));
-                }
-                Ok(Some(Ok(chunk))) => chunk,
-            };
-            if buf.len() + chunk.len() > limits.max_request_bytes {
-                return Err(too_large());
+        let (parts, b) = req.into_parts();
+        let (bytes, ticket) =
+            body::read(&parts.headers, b, peer, g.api.budget(), limits.max_request_bytes, limits.request_timeout)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        Ok(Self(bytes, ticket))
+    }
+}
+
+/// Refusals are the JSON error object: 413 past the size limit, 408 past the deadline, 503 when
+/// the budget is short.
+impl IntoResponse for BodyError {
+    fn into_response(self) -> Response {
+        match self {
+            BodyError::TooLarge => {
+                error(StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted as i32, &self.to_string())
             }
-            budget.take(&ticket, chunk.len()).map_err(IntoResponse::into_response)?;
-            buf.extend_from_slice(&chunk);
+            BodyError::Timeout => error(StatusCode::REQUEST_TIMEOUT, DEADLINE_EXCEEDED, &self.to_string()),
+            BodyError::Broken(_) => error(StatusCode::BAD_REQUEST, Code::InvalidArgument as i32, &self.to_string()),
+            BodyError::Budget(e) => e.into_response(),
         }
-        Ok(Self(buf.freeze(), ticket))
     }
 }
 

@@ -9,18 +9,22 @@
 //! two resources. Start one with [`start`] and stop it with [`NodeHandle::shutdown`].
 
 pub mod api;
+pub mod blobs;
+pub mod body;
 pub mod budget;
 pub mod conn;
 pub mod error;
 pub mod fanout;
 pub mod grpc;
 pub mod http;
+pub mod http_blobs;
 pub mod json;
 pub mod limits;
 pub mod proof;
 pub mod query;
 pub mod ratelimit;
 pub mod store;
+pub mod store_blobs;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -32,6 +36,7 @@ use tokio::task::JoinHandle;
 use xmtp_proto::message_api::v1::message_api_server::MessageApiServer;
 
 pub use api::{Api, AuthMode, Database};
+pub use blobs::{BlobError, Digest, Stored};
 pub use http::HttpOptions;
 pub use limits::{Bucket, Limits, RateLimits};
 
@@ -40,7 +45,7 @@ pub use limits::{Bucket, Limits, RateLimits};
 pub struct NodeConfig {
     /// gRPC listen address (port 0 picks a free port).
     pub grpc_addr: SocketAddr,
-    /// HTTP gateway listen address, if any.
+    /// HTTP listen address (the gateway and the attachment store, see [`HttpOptions`]), if any.
     pub http_addr: Option<SocketAddr>,
     /// Where envelopes live.
     pub database: Database,
@@ -237,8 +242,8 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
             tracing::error!(error = %e, "gRPC server stopped");
         }
     }));
-    if let Some(listener) = http_listener {
-        let app = http::router(Arc::clone(&api), config.http, http_addr.is_some_and(|a| a.ip().is_loopback()));
+    if let (Some(listener), Some(addr)) = (http_listener, http_addr) {
+        let app = http::router(Arc::clone(&api), config.http, addr);
         let header_timeout = config.limits.header_read_timeout;
         tasks.push(tokio::spawn(conn::serve_http(listener, app, connections, header_timeout, stopped.clone())));
     }

@@ -70,6 +70,13 @@ pub struct Limits {
     /// Database size at which publishes are refused (`RESOURCE_EXHAUSTED`) while reads go on.
     /// `None`: only the disk limits it (a full disk is refused the same way).
     pub max_database_bytes: Option<u64>,
+    /// Largest attachment blob accepted by `PUT /attachments/v1/<digest>` (bytes); a larger
+    /// body is refused (413) before or as soon as it passes the cap, never held whole.
+    pub max_attachment_bytes: usize,
+    /// Attachment bytes one identity (the wallet of the upload's auth token) may have stored
+    /// in all; an upload beyond it is refused (413, `RESOURCE_EXHAUSTED`). A blob counts
+    /// against whoever stored it first; uploading a stored blob again costs nothing.
+    pub attachment_quota_bytes: u64,
 }
 
 impl Default for Limits {
@@ -97,6 +104,8 @@ impl Default for Limits {
             http2_keepalive: Duration::from_secs(30),
             rate: RateLimits::default(),
             max_database_bytes: None,
+            max_attachment_bytes: 32 * 1024 * 1024,
+            attachment_quota_bytes: 1024 * 1024 * 1024,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Envelope storage on SQLite (WAL): one table keyed by (topic, timestamp, digest), queried
 //! per topic through that index. Writes are batched by the caller into one transaction.
+//! Opening a database also creates the attachment table ([`crate::store_blobs`]).
 
 use std::path::Path;
 
@@ -112,6 +113,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
     conn.execute_batch(SCHEMA).map_err(open_err)?;
+    conn.execute_batch(crate::store_blobs::SCHEMA).map_err(open_err)?;
     Ok(conn)
 }
 

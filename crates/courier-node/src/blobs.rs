@@ -1,0 +1,239 @@
+//! The attachment store (a Courier extension, issue #13): content-addressed blobs that remote
+//! attachments point at. Its rules, independent of HTTP: a blob is named by the lowercase hex
+//! SHA-256 of its bytes and stored only if its bytes hash to that name; it is at most
+//! [`Limits::max_attachment_bytes`]; an upload is authorised by an XMTP auth token (as publish
+//! is) and counted against its identity's [`Limits::attachment_quota_bytes`]; a blob is stored
+//! once, whoever uploads it again. A full database refuses uploads and keeps serving reads.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use rusqlite::Connection;
+use xmtp_crypto::hash::sha256;
+
+use crate::api::{Api, AuthMode};
+use crate::budget::Ticket;
+use crate::error::{ApiError, Code};
+use crate::limits::Limits;
+use crate::ratelimit::Kind;
+use crate::store::{self, StoreError};
+use crate::store_blobs::{self, Inserted};
+
+/// A blob's name: the SHA-256 of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digest([u8; 32]);
+
+impl Digest {
+    /// Parses the name as it appears in a URL: exactly 64 lowercase hex characters.
+    pub fn parse(s: &str) -> Result<Self, BlobError> {
+        if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(BlobError::BadDigest);
+        }
+        let mut d = [0u8; 32];
+        hex::decode_to_slice(s, &mut d).map_err(|_| BlobError::BadDigest)?;
+        Ok(Self(d))
+    }
+
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(sha256(&[bytes]))
+    }
+
+    /// Lowercase hex, as in URLs.
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+/// Why an attachment request was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BlobError {
+    /// The name is not 64 lowercase hex characters.
+    #[error("the digest must be 64 lowercase hex characters (the SHA-256 of the body)")]
+    BadDigest,
+    /// The body does not hash to the name.
+    #[error("the body's SHA-256 is {actual}, not the digest in the path")]
+    Mismatch {
+        /// What the body hashes to.
+        actual: String,
+    },
+    /// The body is larger than the cap.
+    #[error("attachment larger than {cap} bytes")]
+    TooLarge {
+        /// [`Limits::max_attachment_bytes`].
+        cap: usize,
+    },
+    /// Storing it would take the uploader past its quota.
+    #[error("this identity's attachment quota of {quota} bytes would be passed ({used} bytes stored)")]
+    OverQuota {
+        /// [`Limits::attachment_quota_bytes`].
+        quota: u64,
+        /// What the identity has stored.
+        used: u64,
+    },
+    /// The database is full (or at its configured size); nothing was stored.
+    #[error("the node's storage is full; nothing was stored")]
+    Full,
+    /// No blob has this name.
+    #[error("no such attachment")]
+    NotFound,
+    /// Refused by the node's common rules (auth, rate limits, byte budget, shutting down).
+    #[error(transparent)]
+    Refused(#[from] ApiError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for BlobError {
+    fn from(e: StoreError) -> Self {
+        if store::is_full(&e) { Self::Full } else { Self::Store(e) }
+    }
+}
+
+/// Whether an upload stored something new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// New: stored now.
+    New,
+    /// Already stored (by anyone): nothing changed.
+    Existing,
+}
+
+/// Who an upload is counted against: the wallet of its auth token, or everyone together on a
+/// node without auth ([`AuthMode::Disabled`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploader(String);
+
+/// The uploader of every blob on a node without auth.
+const ANONYMOUS: &str = "anonymous";
+
+/// The store's own writer connection (blob writes are large and rare; they do not wait behind
+/// the envelope writer's queue), opened at the first upload, and its limits.
+pub struct Blobs {
+    writer: Mutex<Option<Connection>>,
+    path: PathBuf,
+    max_database_bytes: Option<u64>,
+    max_bytes: usize,
+    quota: u64,
+}
+
+impl std::fmt::Debug for Blobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blobs").field("max_bytes", &self.max_bytes).field("quota", &self.quota).finish_non_exhaustive()
+    }
+}
+
+impl Blobs {
+    /// The store of the database at `path` (whose table [`store::open`] has made).
+    pub(crate) fn new(path: &Path, limits: &Limits) -> Self {
+        Self {
+            writer: Mutex::new(None),
+            path: path.to_owned(),
+            max_database_bytes: limits.max_database_bytes,
+            max_bytes: limits.max_attachment_bytes,
+            quota: limits.attachment_quota_bytes,
+        }
+    }
+
+    /// Opens the writer connection, capped at the database size limit as the envelope writer is.
+    fn connect(&self) -> Result<Connection, StoreError> {
+        let mut conn = store::open(&self.path)?;
+        store::cap_size(&mut conn, self.max_database_bytes)?;
+        Ok(conn)
+    }
+
+    /// Checks `body` against `digest` and the cap, then stores it once, within `uploader`'s quota.
+    fn put(&self, uploader: &Uploader, digest: Digest, body: &[u8], now_ns: u64) -> Result<Stored, BlobError> {
+        if body.len() > self.max_bytes {
+            return Err(BlobError::TooLarge { cap: self.max_bytes });
+        }
+        let actual = Digest::of(body);
+        if actual != digest {
+            return Err(BlobError::Mismatch { actual: actual.hex() });
+        }
+        let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = match writer.as_mut() {
+            Some(c) => c,
+            None => writer.insert(self.connect()?),
+        };
+        match store_blobs::insert(conn, &digest.0, &uploader.0, body, self.quota, now_ns)? {
+            Inserted::New => Ok(Stored::New),
+            Inserted::Existing => Ok(Stored::Existing),
+            Inserted::OverQuota { used } => Err(BlobError::OverQuota { quota: self.quota, used }),
+        }
+    }
+}
+
+impl Api {
+    /// Authorises an upload before its body is read: the address's publish rate, the auth token
+    /// (as publish checks it), the identity's publish rate.
+    pub fn authorize_upload(
+        &self,
+        peer: Option<SocketAddr>,
+        authorization: Option<&str>,
+    ) -> Result<Uploader, ApiError> {
+        if !self.rate().address(peer, Kind::Publish, 1) {
+            return Err(ApiError::new(Code::ResourceExhausted, "upload rate limit reached for this address"));
+        }
+        if self.auth_mode() == AuthMode::Disabled {
+            return Ok(Uploader(ANONYMOUS.to_owned()));
+        }
+        let header =
+            authorization.ok_or_else(|| ApiError::new(Code::Unauthenticated, "authorization token required"))?;
+        let wallet = self.verify_token(header)?.wallet.as_str().to_owned();
+        if !self.rate().identity(peer, &wallet, 1) {
+            return Err(ApiError::new(Code::ResourceExhausted, "upload rate limit reached for this identity"));
+        }
+        Ok(Uploader(wallet))
+    }
+
+    /// Stores an authorised upload (see [`Blobs`]).
+    pub async fn put_blob(
+        self: &Arc<Self>,
+        uploader: Uploader,
+        digest: Digest,
+        body: Bytes,
+    ) -> Result<Stored, BlobError> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || this.blobs().put(&uploader, digest, &body, crate::api::now_ns()))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// A stored blob's size (for HEAD).
+    pub async fn blob_size(self: &Arc<Self>, peer: Option<SocketAddr>, digest: Digest) -> Result<u64, BlobError> {
+        self.charge(peer, 1)?;
+        self.with_reader(move |conn| store_blobs::size(conn, &digest.0)).await??.ok_or(BlobError::NotFound)
+    }
+
+    /// A stored blob. Its bytes are charged to the node's byte budget (as request bytes are)
+    /// before they are read, and held there by the returned [`Ticket`] until it is dropped (the
+    /// response sent), so that many downloads cannot make the node hold more than the budget.
+    pub async fn get_blob(
+        self: &Arc<Self>,
+        peer: Option<SocketAddr>,
+        digest: Digest,
+    ) -> Result<(Bytes, Ticket), BlobError> {
+        self.charge(peer, 1)?;
+        let budget = self.budget().clone();
+        let ticket = budget.ticket(peer);
+        let held = ticket.clone();
+        let data = self
+            .with_reader(move |conn| -> Result<Vec<u8>, BlobError> {
+                let size = store_blobs::size(conn, &digest.0)?.ok_or(BlobError::NotFound)?;
+                budget.take(&held, usize::try_from(size).unwrap_or(usize::MAX))?;
+                store_blobs::read(conn, &digest.0)?.ok_or(BlobError::NotFound)
+            })
+            .await??;
+        Ok((Bytes::from(data), ticket))
+    }
+
+    /// Number of stored blobs.
+    pub async fn blob_count(self: &Arc<Self>) -> Result<u64, ApiError> {
+        self.with_reader(|conn| store_blobs::count(conn).map_err(ApiError::internal)).await?
+    }
+}
