@@ -197,6 +197,7 @@ fn an_impostor_that_takes_the_adopted_nodes_port_gets_nothing_and_feeds_nothing(
         node_url: url.clone(),
         keychain: Keychain::new(backend()),
         node_proof: None,
+        attachments_url: None,
     };
     let peer = rt.block_on(courier_engine::account::create(&peer_cfg)).unwrap().engine;
     let first_msg = rt.block_on(me.send_text(peer.address(), "hello", Default::default())).unwrap();

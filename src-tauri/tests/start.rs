@@ -91,6 +91,7 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
         node_url: url.clone(),
         keychain: kc,
         node_proof: None,
+        attachments_url: None,
     };
     let address = xmtp_crypto::WalletAddress::parse(&me).unwrap();
     let name = courier_engine::account::keychain_name(&cfg, &address).unwrap();

@@ -26,6 +26,14 @@ pub enum ErrorCode {
     Node,
     /// The message or conversation asked for is not here.
     NotFound,
+    /// A message request's attachment: downloaded only when the user asks.
+    AttachmentNotAsked,
+    /// Attachments of blocked peers are never downloaded.
+    AttachmentBlocked,
+    /// The attachment's URL is not allowed, or the file is not the one the message names.
+    AttachmentUnsafe,
+    /// The attachment could not be uploaded or downloaded (network, store, size).
+    AttachmentTransfer,
     /// Anything else (details in the log).
     Internal,
 }
@@ -48,6 +56,17 @@ impl ApiError {
     }
 }
 
+fn attachment_code(e: &courier_engine::AttachmentError) -> ErrorCode {
+    use courier_engine::AttachmentError as A;
+    match e {
+        A::NotAsked => ErrorCode::AttachmentNotAsked,
+        A::Blocked => ErrorCode::AttachmentBlocked,
+        A::NoAttachment(_) => ErrorCode::NotFound,
+        A::UrlRefused { .. } | A::Remote(_) => ErrorCode::AttachmentUnsafe,
+        _ => ErrorCode::AttachmentTransfer,
+    }
+}
+
 /// The code of an engine error.
 pub fn error_code(e: &EngineError) -> ErrorCode {
     use EngineError as E;
@@ -59,7 +78,10 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         | E::BadWalletKey(_)
         | E::BadPhrase(_)
         | E::BadContent(_)
+        | E::BadReaction
         | E::NoV1(_) => ErrorCode::BadInput,
+        E::NoConversationWith(_) => ErrorCode::NotFound,
+        E::Attachment(a) => attachment_code(a),
         E::NotOnNetwork(_) => ErrorCode::NotOnNetwork,
         E::NoAccount(_) | E::UnknownAccount(_) | E::WhichAccount(_) => ErrorCode::NoAccount,
         // A damaged entry is fixed the way a missing one is: sign in again, which rewrites it.
@@ -93,7 +115,9 @@ mod tests {
 
     #[tokio::test]
     async fn every_kind_of_engine_error_has_the_code_the_ui_acts_on() {
+        use courier_engine::AttachmentError;
         use courier_engine::error::{Internal, KeychainDamage};
+        use xmtp_crypto::content::remote::RemoteError;
         use xmtp_crypto::ecc::KeyError;
         let a = WalletAddress::from_raw([1; 20]);
         let id = xmtp_crypto::envelope::message_id(b"m");
@@ -109,6 +133,19 @@ mod tests {
             (bad_phrase(), ErrorCode::BadInput),
             (EngineError::BadContent(xmtp_crypto::content::decode(b"\xff").unwrap_err()), ErrorCode::BadInput),
             (EngineError::NoV1(a.clone()), ErrorCode::BadInput),
+            (EngineError::BadReaction, ErrorCode::BadInput),
+            (EngineError::NoConversationWith(a.clone()), ErrorCode::NotFound),
+            (AttachmentError::NotAsked.into(), ErrorCode::AttachmentNotAsked),
+            (AttachmentError::Blocked.into(), ErrorCode::AttachmentBlocked),
+            (AttachmentError::NoAttachment(id).into(), ErrorCode::NotFound),
+            (
+                courier_engine::transfer::download_url("http://10.0.0.1/x", None).unwrap_err().into(),
+                ErrorCode::AttachmentUnsafe,
+            ),
+            (AttachmentError::Remote(RemoteError::DigestMismatch).into(), ErrorCode::AttachmentUnsafe),
+            (AttachmentError::NoStore.into(), ErrorCode::AttachmentTransfer),
+            (AttachmentError::TooLarge(1).into(), ErrorCode::AttachmentTransfer),
+            (AttachmentError::Status(500).into(), ErrorCode::AttachmentTransfer),
             (EngineError::NotOnNetwork(a.clone()), ErrorCode::NotOnNetwork),
             (EngineError::NoAccount("/tmp/x".into()), ErrorCode::NoAccount),
             (EngineError::UnknownAccount(a.clone()), ErrorCode::NoAccount),

@@ -2,8 +2,8 @@
 //! sending, one message, checking an address.
 
 use courier_engine::error::{parse_address, parse_message_id, parse_topic};
-use courier_engine::{Engine, EngineError, ListFilter, SendOptions, Thread};
-use xmtp_crypto::WalletAddress;
+use courier_engine::{Engine, EngineError, ListFilter, Message, SendOptions, Thread};
+use xmtp_crypto::{Topic, WalletAddress};
 
 use crate::views::{AddressCheck, ConversationView, MessageView};
 
@@ -30,13 +30,35 @@ pub async fn messages(
 ) -> Result<Vec<MessageView>, EngineError> {
     let thread = parse_thread(thread)?;
     let before = before.map(parse_message_id).transpose()?;
-    Ok(engine.messages(&thread, limit, before.as_ref()).await?.into_iter().map(MessageView::from).collect())
+    views(engine, engine.messages(&thread, limit, before.as_ref()).await?).await
 }
 
 /// One message.
 pub async fn message(engine: &Engine, id: &str) -> Result<MessageView, EngineError> {
     let id = parse_message_id(id)?;
-    engine.message(&id).await?.map(MessageView::from).ok_or(EngineError::NoSuchMessage(id))
+    let m = engine.message(&id).await?.ok_or(EngineError::NoSuchMessage(id))?;
+    views(engine, vec![m]).await?.pop().ok_or(EngineError::NoSuchMessage(id))
+}
+
+/// Messages as views, with their reactions, quotes and read marks (each looked up in the
+/// message's own conversation), in the order given.
+pub async fn views(engine: &Engine, messages: Vec<Message>) -> Result<Vec<MessageView>, EngineError> {
+    let mut topics: Vec<Topic> = messages.iter().map(|m| m.topic.clone()).collect();
+    topics.sort();
+    topics.dedup();
+    if let [only] = topics.as_slice() {
+        let extras = engine.thread_extras(only, &messages).await?;
+        return Ok(MessageView::page(messages, &extras, engine.address()));
+    }
+    let order: Vec<_> = messages.iter().map(|m| m.id).collect();
+    let mut out = Vec::with_capacity(messages.len());
+    for t in &topics {
+        let page: Vec<Message> = messages.iter().filter(|m| m.topic == *t).cloned().collect();
+        let extras = engine.thread_extras(t, &page).await?;
+        out.extend(MessageView::page(page, &extras, engine.address()));
+    }
+    out.sort_by_key(|v| order.iter().position(|id| *id == v.id));
+    Ok(out)
 }
 
 /// Sends a text to an address; the message comes back pending (the outbox publishes it).

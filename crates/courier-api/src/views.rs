@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use courier_engine::{ConversationSummary, Message, SyncReport};
+use courier_engine::{ConversationSummary, Message, SyncReport, ThreadExtras};
 use courier_store::{ConsentState, DeliveryState, ProtocolVersion};
 use serde::Serialize;
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
@@ -89,14 +89,78 @@ pub struct MessageView {
     pub sent_ns: u64,
     /// Content type (display form).
     pub content_type: String,
-    /// Text, or the fallback of other types.
+    /// Text (a reply's inner text, an attachment's file name), or the fallback of other types.
     pub text: String,
     /// Delivery state.
     pub state: DeliveryState,
+    /// The message this one replies to.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub reply_to: Option<MessageId>,
+    /// The replied-to message, when it is stored in this conversation.
+    pub quote: Option<QuoteView>,
+    /// Reactions standing on this message, most used first.
+    pub reactions: Vec<ReactionView>,
+    /// The attachment it carries.
+    pub attachment: Option<AttachmentView>,
+    /// On own messages: the peer's read receipt covers it.
+    pub read: bool,
+}
+
+/// A quoted (replied-to) message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct QuoteView {
+    /// Its id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub id: MessageId,
+    /// Its author.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub sender: WalletAddress,
+    /// Its text (or file name, or fallback).
+    pub text: String,
+    /// Its content type.
+    pub content_type: String,
+}
+
+/// Who reacted with one emoji.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ReactionView {
+    /// The emoji.
+    pub emoji: String,
+    /// Who, in the order they reacted.
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub from: Vec<WalletAddress>,
+    /// Whether the user is one of them.
+    pub mine: bool,
+}
+
+/// A message's attachment, described.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AttachmentView {
+    /// File name (cleaned).
+    pub filename: String,
+    /// MIME type (for a remote file, from its name until downloaded).
+    pub mime_type: String,
+    /// Size in bytes (for a remote file, as the sender says).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+    /// Stored elsewhere (a remote attachment).
+    pub remote: bool,
+    /// Its bytes are here (inline, or downloaded).
+    pub available: bool,
 }
 
 impl From<Message> for MessageView {
     fn from(m: Message) -> Self {
+        let attachment = m.attachment.map(|a| AttachmentView {
+            available: !a.remote,
+            filename: a.filename,
+            mime_type: a.mime_type,
+            size: a.size,
+            remote: a.remote,
+        });
         Self {
             id: m.id,
             topic: m.topic,
@@ -105,7 +169,42 @@ impl From<Message> for MessageView {
             content_type: m.content_type,
             text: m.preview,
             state: m.state,
+            reply_to: m.reply_to,
+            quote: None,
+            reactions: Vec::new(),
+            attachment,
+            read: false,
         }
+    }
+}
+
+impl MessageView {
+    /// A page of messages with what the thread shows beside them, as `me` sees them.
+    pub fn page(messages: Vec<Message>, extras: &ThreadExtras, me: &WalletAddress) -> Vec<Self> {
+        messages
+            .into_iter()
+            .map(|m| {
+                let own = m.sender == *me;
+                let mut v = Self::from(m);
+                v.read = own && extras.read_ns > 0 && v.sent_ns <= extras.read_ns;
+                v.quote = v.reply_to.and_then(|r| extras.quotes.iter().find(|q| q.id == r)).map(|q| QuoteView {
+                    id: q.id,
+                    sender: q.sender.clone(),
+                    text: q.preview.chars().take(300).collect(),
+                    content_type: q.content_type.clone(),
+                });
+                v.reactions = extras
+                    .reactions
+                    .iter()
+                    .filter(|g| g.target == v.id)
+                    .map(|g| ReactionView { emoji: g.emoji.clone(), mine: g.from.contains(me), from: g.from.clone() })
+                    .collect();
+                if let Some(a) = &mut v.attachment {
+                    a.available |= extras.downloaded.contains(&v.id);
+                }
+                v
+            })
+            .collect()
     }
 }
 
@@ -151,6 +250,21 @@ pub enum Event {
         /// Its new state.
         state: DeliveryState,
     },
+    /// What a message shows changed (a reaction, its attachment downloaded): reload it.
+    MessageChanged {
+        /// Its conversation.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        topic: Topic,
+        /// The message.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: MessageId,
+    },
+    /// The peer read further in a conversation: own messages may now show "read".
+    ReadByPeer {
+        /// The conversation.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        topic: Topic,
+    },
     /// Sync progress: topics done of total.
     SyncProgress {
         /// Done.
@@ -186,6 +300,9 @@ impl From<courier_engine::Event> for Event {
             E::ConversationAdded { topic, peer } => Self::ConversationAdded { topic, peer },
             E::MessageAdded { topic, id } => Self::MessageAdded { topic, id },
             E::MessageState { id, state } => Self::MessageState { id, state },
+            E::Reacted { topic, target, .. } => Self::MessageChanged { topic, id: target },
+            E::AttachmentReady { topic, id } => Self::MessageChanged { topic, id },
+            E::ReadByPeer { topic } => Self::ReadByPeer { topic },
             E::SyncProgress { done, total } => Self::SyncProgress { done, total },
             E::Connection { state } => Self::Connection {
                 state: match state {

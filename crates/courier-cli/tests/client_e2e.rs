@@ -65,6 +65,7 @@ fn keychain_name(data: &Path, address: &str) -> String {
         node_url: String::new(),
         keychain: keychain(),
         node_proof: None,
+        attachments_url: None,
     };
     courier_engine::account::keychain_name(&cfg, &WalletAddress::parse(address).unwrap()).unwrap()
 }

@@ -82,6 +82,7 @@ fn config(node: &NodeHandle, dir: &Path) -> Config {
         node_url: node.grpc_url(),
         keychain: Keychain::new(Backend::platform_default()),
         node_proof: None,
+        attachments_url: None,
     }
 }
 

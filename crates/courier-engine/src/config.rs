@@ -23,6 +23,10 @@ pub struct Config {
     /// What the node must prove on every call (a local node adopted because this user's
     /// Courier started it, see [`crate::proof`]); `None` for a node the user chose.
     pub node_proof: Option<NodeProof>,
+    /// The node's attachment store (`http://…` or `https://…`, the node's HTTP address):
+    /// remote attachments are uploaded to `<url>/attachments/v1/<digest>`, and plain-http
+    /// downloads are allowed to it. `None`: files are sent inline only.
+    pub attachments_url: Option<String>,
 }
 
 impl Config {

@@ -106,6 +106,15 @@ pub enum EngineError {
     /// The message has nothing left to publish (it was sent, or the node refused it for good).
     #[error("message {0} has nothing left to send")]
     NotQueued(MessageId),
+    /// A reaction that is not one (empty, or longer than an emoji can be).
+    #[error("a reaction must be one emoji")]
+    BadReaction,
+    /// A reaction or read receipt for a peer with no conversation here.
+    #[error("no conversation with {0} here")]
+    NoConversationWith(WalletAddress),
+    /// An attachment could not be sent, fetched or opened.
+    #[error(transparent)]
+    Attachment(#[from] crate::transfer::AttachmentError),
     /// No such conversation here.
     #[error("no conversation {0} here")]
     NoSuchConversation(Topic),
@@ -147,7 +156,8 @@ pub enum Internal {
 }
 
 impl EngineError {
-    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+    /// A file system failure while doing `context`.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Self::Io { context: context.into(), source }
     }
 }

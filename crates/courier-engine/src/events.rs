@@ -35,6 +35,31 @@ pub enum Event {
         /// Its id.
         id: MessageId,
     },
+    /// A reaction to a message was added or taken back (sent here or received).
+    Reacted {
+        /// The conversation.
+        topic: Topic,
+        /// The message reacted to.
+        target: MessageId,
+        /// Who reacted.
+        from: WalletAddress,
+        /// The emoji.
+        emoji: String,
+        /// Added, or taken back.
+        added: bool,
+    },
+    /// The peer read further in a conversation (a read receipt).
+    ReadByPeer {
+        /// The conversation.
+        topic: Topic,
+    },
+    /// A message's attachment was downloaded (or its file otherwise changed).
+    AttachmentReady {
+        /// The conversation.
+        topic: Topic,
+        /// The message.
+        id: MessageId,
+    },
     /// A message's delivery state changed.
     MessageState {
         /// The message.

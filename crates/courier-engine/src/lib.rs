@@ -15,6 +15,7 @@ pub mod client;
 pub mod config;
 mod consent;
 mod contacts;
+pub mod describe;
 mod endpoint;
 mod engine;
 pub mod error;
@@ -28,22 +29,29 @@ mod outbox;
 pub mod plan;
 pub mod proof;
 mod queries;
+mod rich;
 mod send;
 mod sync;
 mod tasks;
+pub mod transfer;
 mod vault;
 
 pub use config::Config;
 /// Files and folders only this user can read (the app keeps its profile with them too).
 pub use courier_store::private;
-pub use courier_store::{ConsentState, ConversationSummary, DeliveryState, Message, MessagePosition, ProtocolVersion};
+pub use courier_store::{
+    AttachmentInfo, ConsentState, ConversationSummary, DeliveryState, Message, MessagePosition, ProtocolVersion,
+    ReactionGroup,
+};
 pub use engine::Engine;
 pub use error::EngineError;
 pub use events::{ConnectionState, Event, Events};
 pub use fetch::{TopicError, TopicFailure};
 pub use keychain::{Backend, Keychain};
 pub use queries::{ListFilter, Thread};
+pub use rich::{AttachmentFile, INLINE_MAX_BYTES, ThreadExtras};
 pub use send::SendOptions;
 pub use sync::SyncReport;
+pub use transfer::AttachmentError;
 pub use vault::KeyUnreadable;
 pub use xmtp_crypto::{MessageId, Topic, WalletAddress};

@@ -39,6 +39,9 @@ impl Engine {
                 topics_changed: Arc::new(tokio::sync::Notify::new()),
                 outbox_task: Mutex::new(None),
                 live_task: Mutex::new(None),
+                http: crate::transfer::http_client(),
+                attachments_url: RwLock::new(config.attachments_url.clone()),
+                receipts: Mutex::new(Default::default()),
             }),
         };
         let task = crate::outbox::spawn(engine.downgrade(), Arc::clone(&engine.inner.outbox_wake));

@@ -9,16 +9,17 @@
 //! participants; a time in the future is taken as "now" for ordering; a cursor moves only to
 //! settled envelopes (not time 0, not the last few minutes); text is cut to [`MAX_TEXT_BYTES`].
 
-use courier_store::{ConsentState, Conversation, Cursor, DeliveryState, Message, ProtocolVersion};
+use courier_store::{ConsentState, Conversation, Cursor, DeliveryState, Message, ProtocolVersion, ReactionRow};
 use rayon::prelude::*;
 use xmtp_crypto::consent::{self, ConsentAction, ConsentError};
-use xmtp_crypto::content;
 use xmtp_crypto::invitation::{self, InvitationError, OpenedInvitation};
 use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
 use xmtp_crypto::v1::V1Error;
 use xmtp_crypto::v2::V2Error;
 use xmtp_crypto::{EnvelopeRef, MessageId, Secret, Topic, WalletAddress, hash, topic, v1, v2};
 use xmtp_proto::message_api::v1::Envelope;
+
+use crate::describe::{Meaning, describe};
 
 /// What a topic is to this account, with what is needed to open its envelopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +66,8 @@ pub struct Page {
 }
 
 /// What one envelope means for the store.
+// Messages are most changes: boxing them would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Change {
     /// A V2 conversation from an invitation; its key is sealed by the caller before it is stored.
@@ -86,6 +89,17 @@ pub enum Change {
         message: Message,
         /// A V1 conversation to add first.
         intro: Option<Conversation>,
+    },
+    /// A reaction, folded into its target.
+    Reaction(ReactionRow),
+    /// A read receipt: `sender` has read `topic` up to `at_ns`.
+    ReadReceipt {
+        /// The conversation.
+        topic: Topic,
+        /// Who read it.
+        sender: WalletAddress,
+        /// Up to when.
+        at_ns: u64,
     },
     /// An entry of the own consent list.
     Consent {
@@ -130,6 +144,9 @@ pub enum Skip {
     /// The node returned it for a topic that was not asked for.
     #[error("the envelope's topic is not the one asked for")]
     WrongTopic,
+    /// Content that is not kept (a reaction too long to be an emoji).
+    #[error("the content is not kept")]
+    NotShown,
     /// A V2 message signed by someone who is not in the conversation (spec §9.4).
     #[error("the message is signed by {0}, who is not in the conversation")]
     NotAParticipant(WalletAddress),
@@ -276,8 +293,8 @@ fn invited(me: &PrivateKeyBundle, o: OpenedInvitation, now: u64) -> Change {
     }
 }
 
-/// A stored message from opened content; content that does not decode is kept, shown as
-/// unreadable.
+/// What opened content means for the store (a message, a reaction, a read receipt); content
+/// that does not decode is kept as a message, shown as unreadable.
 pub(crate) fn message(
     me: &PrivateKeyBundle,
     topic: Topic,
@@ -287,14 +304,30 @@ pub(crate) fn message(
     encoded: &[u8],
     intro: Option<Conversation>,
 ) -> Change {
-    let (content_type, preview) = match content::decode(encoded) {
-        Ok(d) => (d.content_type.to_string(), cut(d.preview())),
-        Err(e) => ("unknown".to_owned(), format!("Unreadable content ({e})")),
-    };
-    let state = if sender == *me.address() { DeliveryState::Sent } else { DeliveryState::Received };
-    Change::Message {
-        message: Message { id, topic, sender, sent_ns, content_type, content: encoded.to_vec(), preview, state },
-        intro,
+    match describe(encoded) {
+        Meaning::Message { content_type, preview, reply_to, attachment } => {
+            let state = if sender == *me.address() { DeliveryState::Sent } else { DeliveryState::Received };
+            Change::Message {
+                message: Message {
+                    id,
+                    topic,
+                    sender,
+                    sent_ns,
+                    content_type,
+                    content: encoded.to_vec(),
+                    preview,
+                    state,
+                    reply_to,
+                    attachment,
+                },
+                intro,
+            }
+        }
+        Meaning::Reaction { target, emoji, added } => {
+            Change::Reaction(ReactionRow { id, topic, target, sender, emoji, added, sent_ns })
+        }
+        Meaning::ReadReceipt => Change::ReadReceipt { topic, sender, at_ns: sent_ns },
+        Meaning::Nothing => Change::Skipped { topic, reason: Skip::NotShown },
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use courier_store::{ConsentState, Conversation, DeliveryState, Message, Outgoing, ProtocolVersion};
+use courier_store::{ConsentState, Conversation, DeliveryState, Message, Outgoing, ProtocolVersion, ReactionRow};
 use prost::Message as _;
 use rand_core::OsRng;
 use xmtp_crypto::consent::{self, ConsentAction};
@@ -16,6 +16,7 @@ use xmtp_crypto::keys::{PeerBundle, PrivateKeyBundle};
 use xmtp_crypto::{Sealed, WalletAddress, v1, v2};
 use xmtp_proto::message_api::v1::{Envelope, PublishRequest};
 
+use crate::describe::{Meaning, describe};
 use crate::engine::{Engine, now_ns};
 use crate::error::EngineError;
 use crate::events::Event;
@@ -29,6 +30,8 @@ pub struct SendOptions {
     pub conversation_id: Option<String>,
     /// Metadata of a new V2 conversation with a conversation id.
     pub metadata: BTreeMap<String, String>,
+    /// Send in exactly this conversation (it must exist; `v1` and `conversation_id` follow it).
+    pub topic: Option<xmtp_crypto::Topic>,
 }
 
 /// A message ready to be written: the stored message, a new conversation if it starts one, and
@@ -49,7 +52,9 @@ impl Engine {
         self.send_content(to, content::text(text).encode_to_vec(), opts).await
     }
 
-    /// Sends `PB(EncodedContent)`.
+    /// Sends `PB(EncodedContent)`: a message is stored as pending, a reaction folded into its
+    /// target at once, a read receipt only published. Returns the pending message (for a
+    /// reaction or a receipt, the envelope's id and time; it is not stored as a message).
     pub async fn send_content(
         &self,
         to: &WalletAddress,
@@ -59,10 +64,20 @@ impl Engine {
         opts.conversation_id = opts.conversation_id.filter(|id| !id.is_empty());
         let decoded = content::decode(&encoded)?;
         let peer = self.peer_bundle(to).await?;
-        let existing = {
+        let mut existing = {
             let p = to.clone();
             self.with_store(move |s| s.conversations_with(&p)).await?
         };
+        if let Some(t) = &opts.topic {
+            existing.retain(|c| c.topic == *t);
+            let c = existing.first().ok_or_else(|| EngineError::NoSuchConversation(t.clone()))?;
+            opts.v1 = c.version == ProtocolVersion::V1;
+            opts.conversation_id = c.conversation_id.clone();
+        }
+        let meaning = describe(&encoded);
+        if meaning == Meaning::Nothing {
+            return Err(EngineError::BadReaction);
+        }
         let consent_now = {
             let p = to.clone();
             self.with_store(move |s| s.consent(&p)).await?
@@ -74,10 +89,32 @@ impl Engine {
         } else {
             self.seal_v2(&own, &peer, &existing, &opts, &encoded, decoded.should_push(), now)?
         };
-        out.message.content_type = decoded.content_type.to_string();
-        out.message.preview = crate::plan::cut(decoded.preview());
+        let reaction = match &meaning {
+            Meaning::Message { content_type, preview, reply_to, attachment } => {
+                out.message.content_type = content_type.clone();
+                out.message.preview = preview.clone();
+                out.message.reply_to = *reply_to;
+                out.message.attachment = attachment.clone();
+                None
+            }
+            Meaning::Reaction { target, emoji, added } => Some(ReactionRow {
+                id: out.message.id,
+                topic: out.message.topic.clone(),
+                target: *target,
+                sender: own.address().clone(),
+                emoji: emoji.clone(),
+                added: *added,
+                sent_ns: out.message.sent_ns,
+            }),
+            Meaning::ReadReceipt | Meaning::Nothing => None,
+        };
+        let is_message = matches!(meaning, Meaning::Message { .. });
+        // A reaction or a read receipt never starts a conversation, nor allows a peer.
+        if !is_message && out.new_conversation.is_some() {
+            return Err(EngineError::NoConversationWith(to.clone()));
+        }
         // Sending to a peer whose state is unknown (a message request) allows it (spec §11.2).
-        let allow = consent_now == ConsentState::Unknown;
+        let allow = is_message && consent_now == ConsentState::Unknown;
         let allow_publish = allow.then(|| {
             let action = ConsentAction::Allow(vec![to.clone()]);
             vec![envelope(&consent::seal(own.identity().secret(), &action, now, &mut OsRng))]
@@ -85,12 +122,18 @@ impl Engine {
         let message = out.message.clone();
         let new_conversation = out.new_conversation.clone();
         let peer_address = to.clone();
+        let stored_reaction = reaction.clone();
         self.with_store(move |s| {
             s.write(|w| {
                 if let Some(c) = &out.new_conversation {
                     w.add_conversation(c)?;
                 }
-                w.add_message(&out.message)?;
+                if is_message {
+                    w.add_message(&out.message)?;
+                }
+                if let Some(r) = &stored_reaction {
+                    w.add_reaction(r)?;
+                }
                 let id = Outgoing::Message(out.message.id);
                 for envs in &out.publishes {
                     w.enqueue(&id, &PublishRequest { envelopes: envs.clone() }.encode_to_vec())?;
@@ -107,7 +150,18 @@ impl Engine {
             self.inner.topics_changed.notify_one();
             self.emit(Event::ConversationAdded { topic: c.topic, peer: c.peer });
         }
-        self.emit(Event::MessageAdded { topic: message.topic.clone(), id: message.id });
+        if is_message {
+            self.emit(Event::MessageAdded { topic: message.topic.clone(), id: message.id });
+        }
+        if let Some(r) = reaction {
+            self.emit(Event::Reacted {
+                topic: r.topic,
+                target: r.target,
+                from: r.sender,
+                emoji: r.emoji,
+                added: r.added,
+            });
+        }
         self.wake_outbox();
         Ok(message)
     }
@@ -210,5 +264,7 @@ fn pending(own: &PrivateKeyBundle, topic: xmtp_crypto::Topic, sealed: &Sealed, e
         content: encoded.to_vec(),
         preview: String::new(),
         state: DeliveryState::Pending,
+        reply_to: None,
+        attachment: None,
     }
 }

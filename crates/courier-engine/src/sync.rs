@@ -253,6 +253,14 @@ impl Engine {
                     applied.messages += 1;
                     self.emit(Event::MessageAdded { topic, id });
                 }
+                Added::Reaction(r) => self.emit(Event::Reacted {
+                    topic: r.topic,
+                    target: r.target,
+                    from: r.sender,
+                    emoji: r.emoji,
+                    added: r.added,
+                }),
+                Added::Read(topic) => self.emit(Event::ReadByPeer { topic }),
             }
         }
         for id in sent {
@@ -267,6 +275,10 @@ enum Added {
     /// A conversation, new or taken over ([`Claim::Replaced`]).
     Conversation(Topic, xmtp_crypto::WalletAddress, Claim),
     Message(Topic, xmtp_crypto::MessageId),
+    /// A reaction that changed what its target shows.
+    Reaction(courier_store::ReactionRow),
+    /// The peer read further.
+    Read(Topic),
 }
 
 type Committed = (Vec<Added>, Vec<xmtp_crypto::MessageId>);
@@ -312,6 +324,19 @@ fn commit(
                     // Our own message, read back from the node: it was sent, whatever the
                     // outbox knew.
                     sent.push(m.id);
+                }
+            }
+            Change::Reaction(r) if retaken.contains(&r.topic) => {}
+            Change::Reaction(r) => {
+                if w.add_reaction(r)? {
+                    added.push(Added::Reaction(r.clone()));
+                }
+            }
+            Change::ReadReceipt { topic, .. } if retaken.contains(topic) => {}
+            Change::ReadReceipt { topic, sender, at_ns } => {
+                // Our own receipts (from another device) say nothing about the peer.
+                if sender != me && w.add_read_receipt(topic, sender, *at_ns)? {
+                    added.push(Added::Read(topic.clone()));
                 }
             }
             Change::Consent { peers, state, at_ns, digest } => {

@@ -24,7 +24,13 @@ fn keychain() -> Keychain {
 }
 
 fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
-    Config { data_dir: dir.to_owned(), node_url: node.grpc_url(), keychain: keychain(), node_proof: None }
+    Config {
+        data_dir: dir.to_owned(),
+        node_url: node.grpc_url(),
+        keychain: keychain(),
+        node_proof: None,
+        attachments_url: None,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

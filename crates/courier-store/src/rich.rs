@@ -124,9 +124,8 @@ impl Store {
 
     /// How far the participants other than `me` have read `topic` (ns; 0 if no receipt).
     pub fn read_by_others(&self, topic: &Topic, me: &WalletAddress) -> Result<u64, StoreError> {
-        let mut s = self
-            .conn
-            .prepare_cached("SELECT max(read_ns) FROM read_receipts WHERE topic = ?1 AND sender != ?2")?;
+        let mut s =
+            self.conn.prepare_cached("SELECT max(read_ns) FROM read_receipts WHERE topic = ?1 AND sender != ?2")?;
         Ok(u(s.query_row(params![topic.as_str(), me.as_str()], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0)))
     }
 
@@ -134,6 +133,18 @@ impl Store {
     pub fn attachment_file(&self, message: &MessageId) -> Result<Option<Vec<u8>>, StoreError> {
         let mut s = self.conn.prepare_cached("SELECT data FROM attachment_files WHERE message_id = ?1")?;
         Ok(s.query_row([message.to_string()], |r| r.get(0)).optional()?)
+    }
+
+    /// Which of these messages have a downloaded attachment file.
+    pub fn downloaded(&self, ids: &[MessageId]) -> Result<Vec<MessageId>, StoreError> {
+        let mut s = self.conn.prepare_cached("SELECT 1 FROM attachment_files WHERE message_id = ?1")?;
+        let mut out = Vec::new();
+        for id in ids {
+            if s.exists([id.to_string()])? {
+                out.push(*id);
+            }
+        }
+        Ok(out)
     }
 
     /// Messages of `topic` with these ids (those that exist there).
@@ -152,7 +163,12 @@ impl Store {
     /// A page of `topic` around the message `id`, oldest first: up to `limit` messages with the
     /// target in the middle (fewer after it when it is among the newest). `None` if the message
     /// is not in that conversation.
-    pub fn messages_around(&self, topic: &Topic, id: &MessageId, limit: u32) -> Result<Option<Vec<Message>>, StoreError> {
+    pub fn messages_around(
+        &self,
+        topic: &Topic,
+        id: &MessageId,
+        limit: u32,
+    ) -> Result<Option<Vec<Message>>, StoreError> {
         let Some(target) = self.messages_in(topic, &[*id])?.pop() else { return Ok(None) };
         let pos = target.position();
         let after = self.messages_after(topic, &pos, limit / 2)?;
@@ -164,12 +180,18 @@ impl Store {
     }
 
     /// The `limit` oldest messages of `topic` after `after`, oldest first.
-    pub fn messages_after(&self, topic: &Topic, after: &MessagePosition, limit: u32) -> Result<Vec<Message>, StoreError> {
+    pub fn messages_after(
+        &self,
+        topic: &Topic,
+        after: &MessagePosition,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
         let mut s = self.conn.prepare_cached(&format!(
             "SELECT {MESSAGE_COLS} FROM messages WHERE topic = ?1 AND (sent_ns, id) > (?2, ?3)
              ORDER BY sent_ns, id LIMIT ?4"
         ))?;
-        let rows = s.query_map(params![topic.as_str(), i(after.sent_ns), after.id.to_string(), limit], rows::message)?;
+        let rows =
+            s.query_map(params![topic.as_str(), i(after.sent_ns), after.id.to_string(), limit], rows::message)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

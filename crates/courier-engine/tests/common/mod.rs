@@ -22,6 +22,7 @@ pub fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
         node_url: node.grpc_url(),
         keychain: Keychain::new(Backend::platform_default()),
         node_proof: None,
+        attachments_url: None,
     }
 }
 

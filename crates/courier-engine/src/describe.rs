@@ -1,0 +1,171 @@
+//! What a message's content is to the store, for messages received and sent alike: a message
+//! (with what it replies to and the attachment it carries), a reaction folded into its target,
+//! or a read receipt. Content is hostile: names and emoji are bounded here, and what cannot be
+//! read is kept as a message that says so.
+
+use courier_store::AttachmentInfo;
+use xmtp_crypto::MessageId;
+use xmtp_crypto::content::{self, Content, DecodedContent, ReactionAction};
+
+use crate::plan::cut;
+
+/// The longest reaction kept (an emoji with modifiers is at most a few dozen bytes); a longer
+/// one is dropped, never shown.
+pub const MAX_EMOJI_BYTES: usize = 64;
+/// The longest file name kept (longer ones are cut, on a character boundary).
+pub const MAX_FILENAME_BYTES: usize = 255;
+/// The longest MIME type kept (a longer one becomes `application/octet-stream`).
+const MAX_MIME_BYTES: usize = 127;
+
+/// What some content is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Meaning {
+    /// A message shown in its thread.
+    Message {
+        /// Content type, display form (`unknown` if it does not decode).
+        content_type: String,
+        /// Text to show (cut to [`crate::plan::MAX_TEXT_BYTES`]).
+        preview: String,
+        /// The message it replies to.
+        reply_to: Option<MessageId>,
+        /// The attachment it carries.
+        attachment: Option<AttachmentInfo>,
+    },
+    /// A reaction to `target`.
+    Reaction {
+        /// The message reacted to.
+        target: MessageId,
+        /// The emoji.
+        emoji: String,
+        /// Added or removed.
+        added: bool,
+    },
+    /// A read receipt: the sender has read the conversation up to the receipt's time.
+    ReadReceipt,
+    /// Nothing to keep (a reaction too long to be an emoji).
+    Nothing,
+}
+
+/// Reads `PB(EncodedContent)`.
+pub fn describe(encoded: &[u8]) -> Meaning {
+    match content::decode(encoded) {
+        Ok(d) => meaning(&d),
+        Err(e) => Meaning::Message {
+            content_type: "unknown".to_owned(),
+            preview: format!("Unreadable content ({e})"),
+            reply_to: None,
+            attachment: None,
+        },
+    }
+}
+
+fn meaning(d: &DecodedContent) -> Meaning {
+    match &d.content {
+        Content::Reaction(r) => match r.reference.parse() {
+            Ok(target) if !r.content.is_empty() && r.content.len() <= MAX_EMOJI_BYTES => {
+                Meaning::Reaction { target, emoji: r.content.clone(), added: r.action == ReactionAction::Added }
+            }
+            _ => Meaning::Nothing,
+        },
+        Content::ReadReceipt => Meaning::ReadReceipt,
+        _ => {
+            let reply_to = match &d.content {
+                Content::Reply { reference, .. } => reference.parse().ok(),
+                _ => None,
+            };
+            Meaning::Message {
+                content_type: d.content_type.to_string(),
+                preview: cut(d.preview()),
+                reply_to,
+                attachment: attachment_info(d.body()),
+            }
+        }
+    }
+}
+
+/// The attachment `d` carries, described (its bytes stay in the content).
+pub fn attachment_info(d: &DecodedContent) -> Option<AttachmentInfo> {
+    match &d.content {
+        Content::Attachment(a) => Some(AttachmentInfo {
+            filename: filename(&a.filename),
+            mime_type: mime(&a.mime_type),
+            size: a.data.len() as u64,
+            remote: false,
+        }),
+        Content::RemoteAttachment(r) => {
+            let name = filename(r.filename.as_deref().unwrap_or_default());
+            Some(AttachmentInfo {
+                mime_type: mime_from_name(&name).to_owned(),
+                filename: name,
+                size: r.content_length.unwrap_or(0),
+                remote: true,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A file name as shown and saved: its last path part, without control characters, bounded;
+/// `attachment` when nothing is left.
+pub fn filename(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut name: String = last.chars().filter(|c| !c.is_control()).collect();
+    let name_trimmed = name.trim().trim_start_matches('.').to_owned();
+    name = name_trimmed;
+    if name.len() > MAX_FILENAME_BYTES {
+        let mut end = MAX_FILENAME_BYTES;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
+    if name.is_empty() { "attachment".to_owned() } else { name }
+}
+
+fn mime(raw: &str) -> String {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_MIME_BYTES
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"/+-.;= ".contains(&b))
+        && raw.contains('/');
+    if ok { raw.to_ascii_lowercase() } else { "application/octet-stream".to_owned() }
+}
+
+/// A MIME type from a file name's extension, for a remote file whose type is known only once
+/// downloaded.
+pub fn mime_from_name(name: &str) -> &'static str {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        "txt" => "text/plain",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_paths_and_controls() {
+        assert_eq!(filename("../../etc/passwd"), "passwd");
+        assert_eq!(filename("C:\\Users\\x\\a.png"), "a.png");
+        assert_eq!(filename("a\u{0}b\n.txt"), "ab.txt");
+        assert_eq!(filename(".."), "attachment");
+        assert_eq!(filename(".bashrc"), "bashrc");
+        assert_eq!(filename(&"é".repeat(300)).len(), 254);
+    }
+
+    #[test]
+    fn mime_types_are_words_or_octet_stream() {
+        assert_eq!(mime("image/PNG"), "image/png");
+        assert_eq!(mime("text/html\r\nX: y"), "application/octet-stream");
+        assert_eq!(mime("nonsense"), "application/octet-stream");
+    }
+}
