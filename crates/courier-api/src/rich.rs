@@ -27,8 +27,9 @@ pub async fn conversation_topic(engine: &Engine, input: &str) -> Result<Topic, E
         .ok_or(EngineError::NoConversationWith(peer))
 }
 
-/// `target`, checked to be in the conversation `input` names (a peer or a topic).
-async fn target_in(engine: &Engine, input: &str, target: &str) -> Result<MessageId, EngineError> {
+/// The message `target`, checked to be in the conversation `input` names (a peer: any of
+/// its conversations; or a topic).
+pub async fn message_in(engine: &Engine, input: &str, target: &str) -> Result<MessageId, EngineError> {
     let id = parse_message_id(target)?;
     let m = engine.message(&id).await?.ok_or(EngineError::NoSuchMessage(id))?;
     let ok = if input.starts_with("/xmtp/") {
@@ -46,7 +47,7 @@ async fn target_in(engine: &Engine, input: &str, target: &str) -> Result<Message
 
 /// Replies with a text to the message `reply_to` of the conversation `peer` names.
 pub async fn reply(engine: &Engine, peer: &str, reply_to: &str, text: &str) -> Result<MessageView, EngineError> {
-    let target = target_in(engine, peer, reply_to).await?;
+    let target = message_in(engine, peer, reply_to).await?;
     let m = engine.reply_text(&target, text).await?;
     Ok(views(engine, vec![m]).await?.pop().unwrap_or_else(|| unreachable!("one message in, one view out")))
 }
@@ -59,7 +60,7 @@ pub async fn react(
     emoji: &str,
     remove: bool,
 ) -> Result<MessageView, EngineError> {
-    let target = target_in(engine, peer, id).await?;
+    let target = message_in(engine, peer, id).await?;
     engine.react(&target, emoji, remove).await?;
     message(engine, id).await
 }
@@ -101,7 +102,7 @@ pub async fn send_file(
 ) -> Result<MessageView, EngineError> {
     let topic = conversation_topic(engine, peer).await?;
     let reply_to = match reply_to {
-        Some(r) => Some(target_in(engine, topic.as_str(), r).await?),
+        Some(r) => Some(message_in(engine, topic.as_str(), r).await?),
         None => None,
     };
     let mime_type = if file.mime_type.is_empty() {

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use courier_api::accounts::{self, ImportSecret};
-use courier_api::threads;
 use courier_api::views::{Event, SyncView};
+use courier_api::{rich, threads};
 use courier_engine::{Backend, Config, DeliveryState, Engine, Keychain, ListFilter, SendOptions};
 
 use crate::print::Printer;
@@ -21,6 +21,9 @@ pub struct Global {
     /// Node gRPC URL: http://host:port (plaintext) or https://host (TLS).
     #[arg(long, global = true, default_value = "http://127.0.0.1:5556")]
     pub node: String,
+    /// The node's attachment store (its HTTP address), where remote attachments are uploaded.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:5555")]
+    pub attachments_url: String,
     /// Keychain: secret-service, kernel (Linux fallback, lost at reboot), macos, windows
     /// [default: the platform's].
     #[arg(long, global = true)]
@@ -102,6 +105,46 @@ pub enum ClientCommand {
         /// Metadata of a new conversation with a conversation id: key=value,key=value.
         #[arg(long, requires = "conversation_id", value_parser = parse_metadata)]
         metadata: Option<std::collections::BTreeMap<String, String>>,
+        /// Reply to this message (its id), in its conversation.
+        #[arg(long, conflicts_with_all = ["v1", "conversation_id"])]
+        reply_to: Option<String>,
+    },
+    /// React to a message with an emoji (or take the reaction back).
+    React {
+        /// The peer (or conversation topic) the message is with.
+        peer: String,
+        /// The message id.
+        id: String,
+        /// The emoji.
+        emoji: String,
+        /// Take the reaction back.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Send a file: inline when small, as a remote attachment (encrypted, uploaded to the
+    /// node's attachment store) when large or asked.
+    SendFile {
+        /// The peer (or conversation topic).
+        peer: String,
+        /// The file.
+        path: PathBuf,
+        /// Reply to this message (its id).
+        #[arg(long)]
+        reply_to: Option<String>,
+        /// Always as a remote attachment.
+        #[arg(long)]
+        remote: bool,
+    },
+    /// Write a message's attachment to a file (a remote one is downloaded, its digest checked
+    /// and decrypted first).
+    Save {
+        /// The peer (or conversation topic) the message is with.
+        peer: String,
+        /// The message id.
+        id: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Messages with an address (or of a conversation topic), oldest first.
     Messages {
@@ -188,6 +231,7 @@ fn config(g: &Global) -> anyhow::Result<Config> {
         node_url: g.node.clone(),
         keychain: Keychain::new(backend),
         node_proof: None,
+        attachments_url: Some(g.attachments_url.clone()),
     })
 }
 
@@ -239,23 +283,61 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         }
         ClientCommand::Allow { address } => threads::set_consent(&open().await?, &address, true).await?,
         ClientCommand::Block { address } => threads::set_consent(&open().await?, &address, false).await?,
-        ClientCommand::Send { address, text, v1, conversation_id, metadata } => {
+        ClientCommand::Send { address, text, v1, conversation_id, metadata, reply_to } => {
             let e = open().await?;
-            let opts = SendOptions { v1, conversation_id, metadata: metadata.unwrap_or_default() };
-            let sent = threads::send_text(&e, &address, &text, opts).await?;
-            // This process ends soon: publish now rather than leave it to the background.
+            let sent = match reply_to {
+                Some(r) => rich::reply(&e, &address, &r, &text).await?,
+                None => {
+                    let opts = SendOptions { v1, conversation_id, metadata: metadata.unwrap_or_default(), topic: None };
+                    threads::send_text(&e, &address, &text, opts).await?
+                }
+            };
+            sent_now(&e, &out, &sent.id.to_string()).await?;
+        }
+        ClientCommand::React { peer, id, emoji, remove } => {
+            let e = open().await?;
+            rich::react(&e, &peer, &id, &emoji, remove).await?;
             let _ = e.flush_outbox().await;
-            let m = threads::message(&e, &sent.id.to_string()).await?;
-            out.sent(&m);
+            out.thread_message(&threads::message(&e, &id).await?);
+        }
+        ClientCommand::SendFile { peer, path, reply_to, remote } => {
+            let e = open().await?;
+            let file = rich::FileInput::read(&path)?;
+            let sent = rich::send_file(&e, &peer, file, reply_to.as_deref(), remote).await?;
+            sent_now(&e, &out, &sent.id.to_string()).await?;
+        }
+        ClientCommand::Save { peer, id, out: path } => {
+            let e = open().await?;
+            rich::message_in(&e, &peer, &id).await?;
+            // Asked on the command line: a message request's file may be fetched, never a
+            // blocked peer's.
+            let file = rich::attachment(&e, &id, true).await?;
+            std::fs::write(&path, &file.data)?;
+            if g.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"event": "saved", "path": path, "filename": file.filename, "mime_type": file.mime_type, "size": file.data.len()})
+                );
+            } else {
+                println!("saved {} ({} bytes) to {}", file.filename, file.data.len(), path.display());
+            }
         }
         ClientCommand::Messages { peer, limit, before } => {
             for m in threads::messages(&open().await?, &peer, limit, before.as_deref()).await? {
-                out.message(&m);
+                out.thread_message(&m);
             }
         }
         ClientCommand::Sync => sync(&open().await?, &out).await?,
         ClientCommand::Listen => listen(&open().await?, &out).await?,
     }
+    Ok(())
+}
+
+/// Publishes what was just written (this process ends soon: not left to the background) and
+/// prints the message as it stands.
+async fn sent_now(e: &Engine, out: &Printer, id: &str) -> anyhow::Result<()> {
+    let _ = e.flush_outbox().await;
+    out.sent(&threads::message(e, id).await?);
     Ok(())
 }
 

@@ -101,6 +101,35 @@ impl Printer {
         }
     }
 
+    /// One message of a thread: in JSON, the message object itself, one per line.
+    pub(crate) fn thread_message(&self, m: &MessageView) {
+        if self.json {
+            println!("{}", json!(m));
+            return;
+        }
+        let mut line = format!("{} [{}] {}", m.id, m.state.as_str(), m.sender);
+        if let Some(r) = &m.reply_to {
+            line += &format!(" (reply to {r})");
+        }
+        line += &format!(": {}", m.text);
+        if let Some(a) = &m.attachment {
+            line += &format!(
+                " [{} {}, {} bytes{}]",
+                a.filename,
+                a.mime_type,
+                a.size,
+                if a.remote { ", remote" } else { "" }
+            );
+        }
+        for r in &m.reactions {
+            line += &format!(" {}×{}", r.emoji, r.from.len());
+        }
+        if m.read {
+            line += " (read)";
+        }
+        println!("{line}");
+    }
+
     pub(crate) fn sent(&self, m: &MessageView) {
         if self.json {
             println!("{}", json!({"event": "sent", "message": m}));

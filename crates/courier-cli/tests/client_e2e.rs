@@ -139,8 +139,7 @@ fn courier_and_the_reference_sdk_converse_and_no_key_leaks() {
     outputs += &String::from_utf8_lossy(&verbose.stdout);
     let msgs = ok(&courier(&data, &node.grpc, &["--json", "messages", &bob]));
     outputs += &msgs;
-    let texts: Vec<String> =
-        json_lines(&msgs).iter().map(|m| m["message"]["text"].as_str().unwrap().to_owned()).collect();
+    let texts: Vec<String> = json_lines(&msgs).iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect();
     for want in [
         "hi xmtp-js, this is Courier (V2)",
         "echo: hi xmtp-js, this is Courier (V2)",
@@ -279,7 +278,7 @@ fn sigkill_mid_send_and_mid_sync_loses_and_duplicates_nothing() {
     }
     assert_eq!(got.len(), received.len());
     let states = ok(&courier(&da, &node.grpc, &["--json", "messages", &bob, "--limit", "1000"]));
-    assert!(json_lines(&states).iter().all(|m| m["message"]["state"] == "sent"), "{states}");
+    assert!(json_lines(&states).iter().all(|m| m["state"] == "sent"), "{states}");
     remove(&da, &node.grpc, &[&alice]);
     remove(&db, &node.grpc, &[&bob]);
     node.terminate();
