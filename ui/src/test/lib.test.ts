@@ -11,6 +11,7 @@ import type { ErrorCode } from "../lib/backend";
 
 const msg = (id: string, ms: number): MessageView => ({
   id, topic: "/t", sender: "0xabc", sent_ns: `${ms}000000`, content_type: "xmtp.org/text:1.0", text: id, state: "received",
+  reply_to: null, quote: null, reactions: [], attachment: null, read: false,
 });
 
 describe("HeightIndex", () => {

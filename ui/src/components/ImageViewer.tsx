@@ -1,0 +1,37 @@
+import { useEffect, useRef } from "react";
+import { createPortal } from "react-dom";
+import { strings } from "../lib/strings";
+
+/** A modal with the image at up to the window's size; Escape, the Close button or a click outside close it. */
+export function ImageViewer({ url, name, onClose }: { url: string; name: string; onClose: () => void }) {
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    close.current?.focus();
+    return () => opener?.focus?.();
+  }, []);
+  return createPortal(
+    <div className="viewer-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
+      <div className="viewer" role="dialog" aria-modal="true" aria-label={strings.attachment.viewer(name)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.preventDefault();
+            e.stopPropagation();
+            onClose();
+          } else if (e.key === "Tab") {
+            // The Close button is the only stop: focus stays in the dialog.
+            e.preventDefault();
+            close.current?.focus();
+          }
+        }}>
+        <img src={url} alt={strings.attachment.image(name)} />
+        <div className="row">
+          <span className="muted small">{name}</span>
+          <span className="spacer" />
+          <button ref={close} type="button" onClick={onClose}>{strings.attachment.close}</button>
+        </div>
+      </div>
+    </div>,
+    document.body,
+  );
+}
