@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { backend, errorMessage, type MessageView } from "../lib/backend";
 import { humanSize, isInlineImage } from "../lib/files";
 import { strings } from "../lib/strings";
@@ -42,6 +42,7 @@ export function Attachment({ m }: { m: MessageView }) {
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
+  const thumb = useRef<HTMLButtonElement>(null);
   const size = humanSize(a.size);
 
   useEffect(() => {
@@ -72,11 +73,11 @@ export function Attachment({ m }: { m: MessageView }) {
   if (image && have) {
     return (
       <div className="attachment image">
-        <button type="button" className="thumb" aria-label={strings.attachment.open(a.filename)} title={a.filename}
+        <button ref={thumb} type="button" className="thumb" aria-label={strings.attachment.open(a.filename)} title={a.filename}
           disabled={!url} onClick={() => setOpen(true)}>
           {url ? <img src={url} alt={strings.attachment.image(a.filename)} /> : <span className="muted small">{error ?? strings.attachment.loading}</span>}
         </button>
-        {open && url && <ImageViewer url={url} name={a.filename} onClose={() => setOpen(false)} />}
+        {open && url && <ImageViewer url={url} name={a.filename} opener={thumb.current} onClose={() => setOpen(false)} />}
       </div>
     );
   }

@@ -3,13 +3,19 @@ import { createPortal } from "react-dom";
 import { strings } from "../lib/strings";
 
 /** A modal with the image at up to the window's size; Escape, the Close button or a click outside close it. */
-export function ImageViewer({ url, name, onClose }: { url: string; name: string; onClose: () => void }) {
+export function ImageViewer({ url, name, opener, onClose }: {
+  url: string;
+  name: string;
+  /** Gets focus back on close (WebKit does not focus a clicked button, so it is named, not guessed). */
+  opener: HTMLElement | null;
+  onClose: () => void;
+}) {
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
+    const back = opener ?? (document.activeElement as HTMLElement | null);
     close.current?.focus();
-    return () => opener?.focus?.();
-  }, []);
+    return () => back?.focus?.();
+  }, [opener]);
   return createPortal(
     <div className="viewer-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
       <div className="viewer" role="dialog" aria-modal="true" aria-label={strings.attachment.viewer(name)}

@@ -6,7 +6,7 @@ import { strings } from "../lib/strings";
 export function Quote({ quote, me, onJump }: { quote: QuoteView | null; me: string; onJump: (id: string) => void }) {
   if (!quote) return <div className="quote missing muted small">{strings.quote.missing}</div>;
   const sender = quote.sender.toLowerCase() === me.toLowerCase() ? strings.thread.you : shortAddress(quote.sender);
-  const line = firstLine(quote.text);
+  const line = quote.content_type.includes("attachment") ? strings.quote.attachment(firstLine(quote.text)) : firstLine(quote.text);
   return (
     <button type="button" className="quote" data-target={quote.id} title={quote.sender}
       aria-label={strings.quote.label(sender, line)} onClick={() => onJump(quote.id)}>

@@ -42,7 +42,8 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
   const stickToBottom = useRef(true);
   const loadingOlder = useRef(false);
   const loadingNewer = useRef(false);
-  const jumpTarget = useRef<string | null>(null);
+  // The message to go to once it is in the list (set by a quote's click).
+  const [jump, setJump] = useState<{ id: string } | null>(null);
   const lastDrop = useRef(0);
   const topic = conversation.topic;
 
@@ -128,20 +129,20 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
   /** Goes to a message: scrolls to it if loaded, else loads the page around it first. */
   const jumpTo = useCallback(async (id: string) => {
     setError(null);
-    stickToBottom.current = false;
-    jumpTarget.current = id;
     if (messages.some((m) => m.id === id)) {
-      setTick((t) => t + 1);
+      stickToBottom.current = false;
+      setJump({ id });
       return;
     }
     try {
       const page = await backend.messagesAround(topic, id, PAGE);
       if (!page.some((m) => m.id === id)) throw { code: "not_found", message: strings.quote.missing };
+      stickToBottom.current = false;
       setMessages(page);
       setComplete(false);
       setAtNewest(false);
+      setJump({ id });
     } catch (e) {
-      jumpTarget.current = null;
       setError(e);
     }
   }, [messages, topic]);
@@ -150,13 +151,13 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
     const el = scroller.current;
     if (!el) return;
     setViewport(el.clientHeight);
-    const target = jumpTarget.current;
-    if (target) {
+    if (jump) {
+      const target = jump.id;
       const i = list.findIndex((r) => r.key === target);
       if (i >= 0) {
         el.scrollTop = Math.max(0, index.current.offset(i) - el.clientHeight / 2);
         setScrollTop(el.scrollTop);
-        jumpTarget.current = null;
+        setJump(null);
         // Once rendered at its measured place, centre it exactly, focus and mark it.
         requestAnimationFrame(() => {
           const node = [...el.querySelectorAll<HTMLElement>(".bubble")].find((b) => b.dataset.id === target);
@@ -166,7 +167,7 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
         });
       }
     } else if (stickToBottom.current) el.scrollTop = el.scrollHeight;
-  });
+  }, [list, jump]);
 
   useEffect(() => {
     if (!highlight) return;
@@ -221,11 +222,16 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
     return () => observer?.unobserve(node);
   };
 
+  // A sent message shows at the bottom; after a jump back, the newest page comes back first.
   const sent = useCallback((m: MessageView) => {
     stickToBottom.current = true;
     if (atNewestRef.current) setMessages((l) => merge(l, [m]));
+    else {
+      setAtNewest(true);
+      loadNewest(true);
+    }
     onChanged();
-  }, [onChanged]);
+  }, [onChanged, loadNewest]);
 
   // Files dropped on the window: Tauri gives their paths; an HTML drop (where the webview lets
   // one through) gives File objects. Whichever comes first within a moment is the one sent.

@@ -25,8 +25,3 @@ export const EMOJI: readonly Emoji[] = [
   { char: "☕", name: "hot beverage" }, { char: "🍕", name: "pizza" }, { char: "🚀", name: "rocket" },
   { char: "💔", name: "broken heart" }, { char: "💙", name: "blue heart" },
 ];
-
-/** The name of an emoji of the set, or the emoji itself. */
-export function emojiName(char: string): string {
-  return EMOJI.find((e) => e.char === char)?.name ?? char;
-}

@@ -22,7 +22,6 @@ export const strings = {
     state: { pending: "pending", sent: "sent", failed: "failed", received: "received" },
     retry: "retry",
     jumpToNewest: "Jump to the newest messages",
-    dropHint: "Drop files to send them",
     you: "you",
   },
   menu: {
@@ -37,7 +36,6 @@ export const strings = {
     group: "Reactions",
     chip: (emoji: string, count: number, who: string, mine: boolean) =>
       `${emoji} ${count}: ${who}. ${mine ? "Activate to remove your reaction" : "Activate to react with it too"}`,
-    add: "Add a reaction",
   },
   quote: {
     label: (sender: string, text: string) => `In reply to ${sender}: ${text}. Activate to go to that message`,
@@ -59,7 +57,6 @@ export const strings = {
   },
   emoji: {
     picker: "Choose an emoji",
-    close: "Close",
   },
   composer: {
     label: "Message",

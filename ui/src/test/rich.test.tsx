@@ -13,6 +13,7 @@ const msg = (id: string, s: number, over: Partial<MessageView> = {}): MessageVie
 });
 
 let page: MessageView[] = [];
+let dropped: ((paths: string[]) => void) | null = null;
 
 vi.mock("../lib/backend", async (orig) => {
   const real = await orig<typeof import("../lib/backend")>();
@@ -33,6 +34,7 @@ vi.mock("../lib/backend", async (orig) => {
       setReadReceipts: vi.fn(async (enabled: boolean) => ({ ...status, read_receipts: enabled })),
       sendReadReceipt: vi.fn(async () => {}),
       setConsent: vi.fn(async () => {}),
+      onFilesDropped: vi.fn(async (h: (paths: string[]) => void) => { dropped = h; return () => { dropped = null; }; }),
     },
   };
 });
@@ -47,6 +49,7 @@ import { EmojiPicker } from "../components/EmojiPicker";
 import { Bubble, type BubbleActions } from "../components/Bubble";
 import { LinkedText } from "../components/LinkedText";
 import { Settings } from "../components/Settings";
+import { ChangeFeed } from "../lib/outbox";
 
 afterEach(() => { cleanup(); vi.clearAllMocks(); page = []; });
 
@@ -184,6 +187,41 @@ describe("Thread", () => {
     expect(backend.attachmentBytes).not.toHaveBeenCalled();
     fireEvent.click(download);
     expect((await screen.findByRole("alert")).textContent).toBe("not fetched for a conversation you have not accepted");
+  });
+});
+
+describe("Thread: changes and drops", () => {
+  it("reloads a loaded message when it changes, and ignores others", async () => {
+    page = [msg("a", 1), msg("b", 2)];
+    const changes = new ChangeFeed();
+    render(<Thread conversation={conv} me={ME} version={0} changes={changes} onChanged={() => {}} onConsent={() => {}} onBack={() => {}} />);
+    await screen.findByText("text b");
+    vi.mocked(backend.messagesAround).mockResolvedValueOnce([msg("a", 1, { reactions: [{ emoji: "🔥", from: [PEER], mine: false }] }), msg("zz", 9)]);
+    act(() => changes.emit(TOPIC, "a"));
+    expect(await screen.findByRole("button", { name: /^🔥 1:/ })).toBeTruthy();
+    expect(backend.messagesAround).toHaveBeenCalledWith(TOPIC, "a", 1);
+    expect(screen.queryByText("text zz")).toBeNull();
+    act(() => changes.emit(TOPIC, "not-loaded"));
+    act(() => changes.emit("/other", "a"));
+    expect(backend.messagesAround).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends files dropped on the window by path, and HTML-dropped files by bytes", async () => {
+    page = [msg("a", 1)];
+    const { container } = thread();
+    await screen.findByText("text a");
+    await waitFor(() => expect(dropped).not.toBeNull());
+    act(() => dropped!(["/home/u/a.png", "/home/u/b.pdf"]));
+    await waitFor(() => expect(backend.sendFiles).toHaveBeenCalledWith({ topic: TOPIC, paths: ["/home/u/a.png", "/home/u/b.pdf"] }));
+    // An HTML drop right after the same gesture's Tauri event is the same drop: not sent twice.
+    const file = new File([new Uint8Array([7, 8])], "c.txt", { type: "text/plain" });
+    fireEvent.drop(container.querySelector(".thread")!, { dataTransfer: { files: [file], items: [], types: ["Files"] } });
+    expect(backend.sendAttachment).not.toHaveBeenCalled();
+    const now = Date.now();
+    const later = vi.spyOn(Date, "now").mockReturnValue(now + 5000);
+    fireEvent.drop(container.querySelector(".thread")!, { dataTransfer: { files: [file], items: [], types: ["Files"] } });
+    await waitFor(() => expect(backend.sendAttachment).toHaveBeenCalledWith({ topic: TOPIC, filename: "c.txt", mime_type: "text/plain", data: [7, 8], reply_to: null }));
+    later.mockRestore();
   });
 });
 
