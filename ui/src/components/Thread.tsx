@@ -188,7 +188,8 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
     const el = scroller.current;
     return !!el && el.scrollHeight - el.scrollTop - el.clientHeight < 40;
   };
-  const receipts = useReadReceipts({ topic, me, messages, enabled: readReceipts, seen: () => atNewestRef.current && nearBottom() });
+  // Never to requests or blocked peers: a receipt would tell a stranger this account reads them.
+  const receipts = useReadReceipts({ topic, me, messages, enabled: readReceipts && conversation.consent === "allowed", seen: () => atNewestRef.current && nearBottom() });
 
   const onScroll = () => {
     const el = scroller.current;

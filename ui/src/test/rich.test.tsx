@@ -159,6 +159,19 @@ describe("Thread", () => {
     focus.mockReturnValue(true);
     await act(async () => { window.dispatchEvent(new Event("focus")); });
     expect(backend.sendReadReceipt).toHaveBeenCalledTimes(2);
+    cleanup();
+    // Not to a request (consent unknown), nor with the setting off.
+    const request = { ...conv, topic: "/request", consent: "unknown" as const };
+    page = [msg("q1", 1, { topic: request.topic })];
+    render(<Thread conversation={request} me={ME} version={0} onChanged={() => {}} onConsent={() => {}} onBack={() => {}} />);
+    await screen.findByText("text q1");
+    cleanup();
+    const off = { ...conv, topic: "/off" };
+    page = [msg("o1", 1, { topic: off.topic })];
+    render(<Thread conversation={off} me={ME} version={0} readReceipts={false} onChanged={() => {}} onConsent={() => {}} onBack={() => {}} />);
+    await screen.findByText("text o1");
+    await act(async () => { window.dispatchEvent(new Event("focus")); });
+    expect(backend.sendReadReceipt).toHaveBeenCalledTimes(2);
     focus.mockRestore();
   });
 
