@@ -6,6 +6,7 @@ import { HeightIndex } from "../lib/virtual";
 import { shortAddress } from "../lib/format";
 import { filesOf, sendBlobs, type ChangeFeed } from "../lib/outbox";
 import { strings } from "../lib/strings";
+import { THUMB, isInlineImage } from "../lib/files";
 import { Composer } from "./Composer";
 import { Bubble, type BubbleActions } from "./Bubble";
 import { useReadReceipts } from "./useReadReceipts";
@@ -55,8 +56,8 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
   useMemo(() => {
     const firstKey = list.length ? list[0].key : null;
     const at = prevFirstKey.current ? list.findIndex((r) => r.key === prevFirstKey.current) : 0;
-    if (at < 0) index.current = new HeightIndex(list.length, ESTIMATE);
-    else index.current.resize(list.length, at);
+    if (at < 0) index.current = new HeightIndex(0, ESTIMATE);
+    index.current.resize(list.length, Math.max(0, at), (i) => estimate(list[i]));
     prevFirstKey.current = firstKey;
   }, [list]);
 
@@ -312,6 +313,17 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
       <Composer conversation={conversation} me={me} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onSent={sent} />
     </div>
   );
+}
+
+/** A row's height before it is measured: images reserve their thumbnail box, so rows do not jump. */
+function estimate(r: Row): number {
+  if (r.kind === "day") return 32;
+  const m = r.message;
+  let h = ESTIMATE;
+  if (m.attachment) h += isInlineImage(m.attachment.mime_type) ? THUMB : 24;
+  if (m.reply_to) h += 44;
+  if (m.reactions.length > 0) h += 30;
+  return h;
 }
 
 /** Which consent actions a conversation offers, by the peer's state. */

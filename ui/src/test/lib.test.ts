@@ -34,6 +34,12 @@ describe("HeightIndex", () => {
     expect(h.offset(3)).toBe(120);
     expect(h.set(2, 100)).toBe(false);
   });
+  it("gives new rows their own estimate (an image row reserves its thumbnail) and keeps measured ones", () => {
+    const h = new HeightIndex(2, 10);
+    h.set(1, 50);
+    h.resize(4, 1, (i) => (i === 0 ? 290 : 20));
+    expect([h.offset(1), h.offset(2), h.offset(3), h.total()]).toEqual([290, 300, 350, 370]);
+  });
 });
 
 describe("rows and merge", () => {
