@@ -8,6 +8,7 @@ import { NewConversation } from "./NewConversation";
 import { Settings } from "./Settings";
 import { PhraseSetup } from "./PhraseSetup";
 import { shortAddress } from "../lib/format";
+import { ChangeFeed } from "../lib/outbox";
 
 export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
   const [tab, setTab] = useState<ListTab>("messages");
@@ -20,6 +21,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
   const [version, setVersion] = useState(0);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const changes = useRef(new ChangeFeed()).current;
   const tabRef = useRef(tab);
   tabRef.current = tab;
 
@@ -54,6 +56,9 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         case "missed":
           later();
           break;
+        case "message_changed":
+          changes.emit(e.topic, e.id);
+          break;
         default: {
           const unknown: never = e;
           console.warn("an event this UI does not know", unknown);
@@ -62,7 +67,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
     };
     backend.subscribe(onEvent).catch(setError);
     return () => clearTimeout(timer);
-  }, [reload]);
+  }, [reload, changes]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -135,6 +140,8 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
             conversation={current}
             me={address}
             version={version}
+            changes={changes}
+            readReceipts={status.read_receipts}
             onChanged={reload}
             onBack={() => setSelected(null)}
             onConsent={(allowed) => { if (tabRef.current === (allowed ? "messages" : "blocked")) reload(); else setTab(allowed ? "messages" : "blocked"); }}

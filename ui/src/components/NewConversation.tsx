@@ -30,7 +30,7 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
     if (!check?.address) return;
     setBusy(true);
     try {
-      const m = await backend.sendMessage({ peer: check.address, text: text.trim(), conversation_id: conversationId.trim() || null, v1: false });
+      const m = await backend.sendMessage({ peer: check.address, text: text.trim(), conversation_id: conversationId.trim() || null, v1: false, reply_to: null });
       onStarted(m.topic);
     } catch (e) {
       setError(e);

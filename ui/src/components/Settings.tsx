@@ -37,6 +37,7 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
         </div>
       </form>
       <Gateway status={status} onStatus={onStatus} onError={setError} />
+      <ReadReceipts status={status} onStatus={onStatus} onError={setError} />
       <h3>Recovery</h3>
       <div className="row">
         {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>Show recovery phrase</button>}
@@ -94,6 +95,32 @@ function Gateway({ status, onStatus, onError }: {
           {status.http_gateway ? t.servingAt(status.http_gateway) : t.notBuiltIn}
         </p>
       )}
+    </section>
+  );
+}
+
+/** Whether read receipts are sent: a switch, on by default. */
+function ReadReceipts({ status, onStatus, onError }: {
+  status: AppStatus;
+  onStatus: (s: AppStatus) => void;
+  onError: (e: unknown) => void;
+}) {
+  const t = strings.receipts;
+  const [busy, setBusy] = useState(false);
+  const toggle = (enabled: boolean) => {
+    setBusy(true);
+    backend.setReadReceipts(enabled).then(onStatus, onError).finally(() => setBusy(false));
+  };
+  return (
+    <section aria-labelledby="read-receipts-heading">
+      <h3 id="read-receipts-heading">{t.heading}</h3>
+      <label className="check">
+        <input type="checkbox" role="switch" id="read-receipts" aria-describedby="read-receipts-help"
+          checked={status.read_receipts} disabled={busy}
+          onChange={(e) => toggle(e.target.checked)} />
+        {t.label}
+      </label>
+      <p id="read-receipts-help" className="muted small">{t.help}</p>
     </section>
   );
 }

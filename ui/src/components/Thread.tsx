@@ -1,18 +1,28 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { backend, type ConsentState, type ConversationView, type DeliveryState, type MessageView } from "../lib/backend";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { backend, type ConsentState, type ConversationView, type MessageView } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
 import { merge, rows as toRows, type Row } from "../lib/items";
 import { HeightIndex } from "../lib/virtual";
-import { clockTime, nsToDate, shortAddress } from "../lib/format";
+import { shortAddress } from "../lib/format";
+import { filesOf, sendBlobs, type ChangeFeed } from "../lib/outbox";
+import { strings } from "../lib/strings";
+import { THUMB, isInlineImage } from "../lib/files";
 import { Composer } from "./Composer";
+import { Bubble, type BubbleActions } from "./Bubble";
+import { useReadReceipts } from "./useReadReceipts";
 
 const PAGE = 50;
 const ESTIMATE = 48;
+const HIGHLIGHT_MS = 2000;
 
-export function Thread({ conversation, me, version, onChanged, onConsent, onBack }: {
+export function Thread({ conversation, me, version, changes, readReceipts = true, onChanged, onConsent, onBack }: {
   conversation: ConversationView;
   me: string;
   version: number;
+  /** Messages changed in place (reactions, read marks, downloads). */
+  changes?: ChangeFeed;
+  /** Whether read receipts are sent (the setting). */
+  readReceipts?: boolean;
   onChanged: () => void;
   /** After Accept or Block: the conversation moves to that tab and stays open. */
   onConsent: (allowed: boolean) => void;
@@ -21,33 +31,42 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
 }) {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [complete, setComplete] = useState(false);
+  // False after a jump far back: the page loaded does not reach the newest message.
+  const [atNewest, setAtNewest] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
+  const [replyTo, setReplyTo] = useState<MessageView | null>(null);
+  const [highlight, setHighlight] = useState<string | null>(null);
   const [, setTick] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const loadingOlder = useRef(false);
+  const loadingNewer = useRef(false);
+  // The message to go to once it is in the list (set by a quote's click).
+  const [jump, setJump] = useState<{ id: string } | null>(null);
+  const lastDrop = useRef(0);
   const topic = conversation.topic;
 
   const list = useMemo(() => toRows(messages), [messages]);
   const index = useRef(new HeightIndex(0, ESTIMATE));
   const prevFirstKey = useRef<string | null>(null);
-  const prevLength = useRef(0);
 
-  // Keep the height index in step with the rows (older pages are prepended).
+  // Keep the height index in step with the rows (older pages are prepended; a jump replaces all).
   useMemo(() => {
     const firstKey = list.length ? list[0].key : null;
-    const prepended = prevFirstKey.current && firstKey !== prevFirstKey.current ? list.findIndex((r) => r.key === prevFirstKey.current) : 0;
-    index.current.resize(list.length, Math.max(0, prepended));
+    const at = prevFirstKey.current ? list.findIndex((r) => r.key === prevFirstKey.current) : 0;
+    if (at < 0) index.current = new HeightIndex(0, ESTIMATE);
+    index.current.resize(list.length, Math.max(0, at), (i) => estimate(list[i]));
     prevFirstKey.current = firstKey;
   }, [list]);
 
-  const loadNewest = useCallback(async () => {
+  const loadNewest = useCallback(async (replace = false) => {
     try {
       const page = await backend.listMessages({ topic, limit: PAGE, before_id: null });
-      setMessages((m) => merge(m, page));
+      setMessages((m) => (replace ? page : merge(m, page)));
       if (page.length < PAGE) setComplete(true);
+      else if (replace) setComplete(false);
       await backend.markRead(topic);
       onChanged();
     } catch (e) {
@@ -55,7 +74,12 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
     }
   }, [topic, onChanged]);
 
-  useEffect(() => { loadNewest(); }, [loadNewest, version]);
+  const atNewestRef = useRef(atNewest);
+  atNewestRef.current = atNewest;
+  const messagesRef = useRef(messages);
+  messagesRef.current = messages;
+  // New messages join the list only while it reaches the newest (else "Jump to newest" shows them).
+  useEffect(() => { if (atNewestRef.current) loadNewest(); }, [loadNewest, version]);
 
   const loadOlder = useCallback(async () => {
     if (complete || loadingOlder.current || messages.length === 0) return;
@@ -76,25 +100,180 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
     }
   }, [complete, messages, topic]);
 
+  // After a jump: newer pages, centred on the newest loaded message, until one adds nothing.
+  const loadNewer = useCallback(async () => {
+    if (atNewest || loadingNewer.current || messages.length === 0) return;
+    loadingNewer.current = true;
+    try {
+      const last = messages[messages.length - 1];
+      const page = await backend.messagesAround(topic, last.id, PAGE);
+      const known = new Set(messages.map((m) => m.id));
+      const fresh = page.filter((m) => !known.has(m.id));
+      setMessages((m) => merge(m, page));
+      if (fresh.length === 0) {
+        setAtNewest(true);
+        await loadNewest();
+      }
+    } catch (e) {
+      setError(e);
+    } finally {
+      loadingNewer.current = false;
+    }
+  }, [atNewest, messages, topic, loadNewest]);
+
+  const jumpToNewest = () => {
+    stickToBottom.current = true;
+    setAtNewest(true);
+    loadNewest(true);
+  };
+
+  /** Goes to a message: scrolls to it if loaded, else loads the page around it first. */
+  const jumpTo = useCallback(async (id: string) => {
+    setError(null);
+    if (messages.some((m) => m.id === id)) {
+      stickToBottom.current = false;
+      setJump({ id });
+      return;
+    }
+    try {
+      const page = await backend.messagesAround(topic, id, PAGE);
+      if (!page.some((m) => m.id === id)) throw { code: "not_found", message: strings.quote.missing };
+      stickToBottom.current = false;
+      setMessages(page);
+      setComplete(false);
+      setAtNewest(false);
+      setJump({ id });
+    } catch (e) {
+      setError(e);
+    }
+  }, [messages, topic]);
+
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     setViewport(el.clientHeight);
-    if (stickToBottom.current || list.length !== prevLength.current && stickToBottom.current) el.scrollTop = el.scrollHeight;
-    prevLength.current = list.length;
-  }, [list]);
+    if (jump) {
+      const target = jump.id;
+      const i = list.findIndex((r) => r.key === target);
+      if (i >= 0) {
+        el.scrollTop = Math.max(0, index.current.offset(i) - el.clientHeight / 2);
+        setScrollTop(el.scrollTop);
+        setJump(null);
+        // Once rendered at its measured place, centre it exactly, focus and mark it.
+        requestAnimationFrame(() => {
+          const node = [...el.querySelectorAll<HTMLElement>(".bubble")].find((b) => b.dataset.id === target);
+          node?.scrollIntoView?.({ block: "center" });
+          node?.focus({ preventScroll: true });
+          setHighlight(target);
+        });
+      }
+    } else if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+  }, [list, jump]);
+
+  useEffect(() => {
+    if (!highlight) return;
+    const t = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => clearTimeout(t);
+  }, [highlight]);
+
+  // A message changed in place: reload it if it is loaded.
+  useEffect(() => changes?.listen((t, id) => {
+    if (t !== topic || !messagesRef.current.some((m) => m.id === id)) return;
+    backend.messagesAround(topic, id, 1).then(
+      (page) => setMessages((m) => merge(m, page.filter((x) => x.id === id && m.some((y) => y.id === id)))),
+      setError,
+    );
+  }), [changes, topic]);
+
+  const nearBottom = () => {
+    const el = scroller.current;
+    return !!el && el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  };
+  // Never to requests or blocked peers: a receipt would tell a stranger this account reads them.
+  const receipts = useReadReceipts({ topic, me, messages, enabled: readReceipts && conversation.consent === "allowed", seen: () => atNewestRef.current && nearBottom() });
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     setScrollTop(el.scrollTop);
-    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    const bottom = nearBottom();
+    stickToBottom.current = atNewest && bottom;
     if (el.scrollTop < 200) loadOlder();
+    if (bottom) {
+      loadNewer();
+      receipts();
+    }
   };
 
+  // Rows change height after they render (an image downloaded, a reaction added elsewhere):
+  // a ResizeObserver, where there is one, keeps the index right.
+  const observer = useMemo(() => (typeof ResizeObserver === "undefined" ? null : new ResizeObserver((entries) => {
+    let changed = false;
+    for (const e of entries) {
+      const node = e.target as HTMLElement;
+      changed = index.current.set(Number(node.dataset.index), node.offsetHeight) || changed;
+    }
+    if (changed) setTick((t) => t + 1);
+  })), []);
+  useEffect(() => () => observer?.disconnect(), [observer]);
   const measure = (i: number) => (node: HTMLDivElement | null) => {
-    if (node && index.current.set(i, node.offsetHeight)) setTick((t) => t + 1);
+    if (!node) return;
+    node.dataset.index = String(i);
+    if (index.current.set(i, node.offsetHeight)) setTick((t) => t + 1);
+    observer?.observe(node);
+    return () => observer?.unobserve(node);
   };
+
+  // A sent message shows at the bottom; after a jump back, the newest page comes back first.
+  const sent = useCallback((m: MessageView) => {
+    stickToBottom.current = true;
+    if (atNewestRef.current) setMessages((l) => merge(l, [m]));
+    else {
+      setAtNewest(true);
+      loadNewest(true);
+    }
+    onChanged();
+  }, [onChanged, loadNewest]);
+
+  // Files dropped on the window: Tauri gives their paths; an HTML drop (where the webview lets
+  // one through) gives File objects. Whichever comes first within a moment is the one sent.
+  const claimDrop = () => {
+    const now = Date.now();
+    if (now - lastDrop.current < 1500) return false;
+    lastDrop.current = now;
+    return true;
+  };
+  const filesDropped = useCallback((paths: string[]) => {
+    if (!claimDrop()) return;
+    backend.sendFiles({ topic, paths }).then((ms) => ms.forEach(sent), setError);
+  }, [topic, sent]);
+  useEffect(() => {
+    let unlisten: (() => void) | null = null;
+    let live = true;
+    backend.onFilesDropped?.(filesDropped)?.then((u) => { if (live) unlisten = u; else u(); }, () => {});
+    return () => { live = false; unlisten?.(); };
+  }, [filesDropped]);
+  const onDrop = (e: DragEvent) => {
+    const files = filesOf(e.dataTransfer);
+    if (files.length === 0) return;
+    e.preventDefault();
+    if (!claimDrop()) return;
+    sendBlobs(topic, files, replyTo?.id ?? null).then((ms) => { setReplyTo(null); ms.forEach(sent); }, setError);
+  };
+
+  const actions: BubbleActions = useMemo(() => ({
+    onReply: setReplyTo,
+    onJump: jumpTo,
+    onReact: (m, emoji, remove) => {
+      backend.react(m.id, emoji, remove).then((u) => setMessages((l) => merge(l, [u])), setError);
+    },
+    onError: setError,
+  }), [jumpTo]);
+
+  const lastRead = useMemo(() => {
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i].sender === me && messages[i].read) return messages[i].id;
+    return null;
+  }, [messages, me]);
 
   const [first, last] = index.current.range(scrollTop, viewport);
   const items: Row[] = list.slice(first, last);
@@ -102,7 +281,7 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
     backend.setConsent(conversation.peer, allowed).then(() => onConsent(allowed), setError);
 
   return (
-    <div className="thread">
+    <div className="thread" onDragOver={(e) => { if (e.dataTransfer?.types?.includes("Files")) e.preventDefault(); }} onDrop={onDrop}>
       <header className="thread-head">
         <button id="back" className="back icon" title="Back to the conversations" aria-label="Back to the conversations" onClick={onBack}>←</button>
         <h2 title={conversation.peer}>{shortAddress(conversation.peer)}</h2>
@@ -121,30 +300,30 @@ export function Thread({ conversation, me, version, onChanged, onConsent, onBack
           <div className="window" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
             {items.map((r, k) => (
               <div key={r.key} ref={measure(first + k)} className="row">
-                {r.kind === "day" ? <div className="day">{r.label}</div> : <Bubble m={r.message} mine={r.message.sender === me} />}
+                {r.kind === "day" ? <div className="day">{r.label}</div> : (
+                  <Bubble m={r.message} me={me} mine={r.message.sender === me} showRead={r.message.id === lastRead}
+                    highlighted={r.message.id === highlight} actions={actions} />
+                )}
               </div>
             ))}
           </div>
         </div>
       </div>
-      <Composer conversation={conversation} onSent={(m) => { stickToBottom.current = true; setMessages((l) => merge(l, [m])); onChanged(); }} />
+      {!atNewest && <button id="jump-newest" className="jump-newest" onClick={jumpToNewest}>{strings.thread.jumpToNewest}</button>}
+      <Composer conversation={conversation} me={me} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onSent={sent} />
     </div>
   );
 }
 
-function Bubble({ m, mine }: { m: MessageView; mine: boolean }) {
-  const time = clockTime(nsToDate(m.sent_ns));
-  return (
-    <div className={`bubble ${mine ? "mine" : "theirs"}`} data-id={m.id} data-state={m.state}>
-      <div className="text">{m.text}</div>
-      <div className="meta muted small">
-        {m.content_type !== "xmtp.org/text:1.0" && <span className="ctype">{m.content_type} · </span>}
-        {time}
-        {mine && <span className={`state ${m.state}`}> · {stateLabel(m.state)}</span>}
-        {mine && m.state === "failed" && <button className="link" onClick={() => backend.retryMessage(m.id).catch(() => {})}>retry</button>}
-      </div>
-    </div>
-  );
+/** A row's height before it is measured: images reserve their thumbnail box, so rows do not jump. */
+function estimate(r: Row): number {
+  if (r.kind === "day") return 32;
+  const m = r.message;
+  let h = ESTIMATE;
+  if (m.attachment) h += isInlineImage(m.attachment.mime_type) ? THUMB : 24;
+  if (m.reply_to) h += 44;
+  if (m.reactions.length > 0) h += 30;
+  return h;
 }
 
 /** Which consent actions a conversation offers, by the peer's state. */
@@ -156,18 +335,5 @@ function offers(c: ConsentState): { allow: boolean; block: boolean } {
       return { allow: true, block: false };
     case "unknown":
       return { allow: true, block: true };
-  }
-}
-
-function stateLabel(s: DeliveryState): string {
-  switch (s) {
-    case "pending":
-      return "pending";
-    case "sent":
-      return "sent";
-    case "failed":
-      return "failed";
-    case "received":
-      return "received";
   }
 }

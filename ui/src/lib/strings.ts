@@ -12,4 +12,58 @@ export const strings = {
     servingAt: (url: string) => `Serving at ${url}`,
     notBuiltIn: "Only Courier's built-in node serves the gateway; this profile uses another node.",
   },
+  receipts: {
+    heading: "Read receipts",
+    label: "Send read receipts",
+    help: "Lets the people you write to see when you have read their messages. Sent only while Courier's window is in front and the conversation is open at its newest message.",
+  },
+  thread: {
+    read: "Read",
+    state: { pending: "pending", sent: "sent", failed: "failed", received: "received" },
+    retry: "retry",
+    jumpToNewest: "Jump to the newest messages",
+    you: "you",
+  },
+  menu: {
+    open: "Message actions",
+    label: "Message actions",
+    reply: "Reply",
+    react: "React…",
+    copy: "Copy text",
+    save: "Save attachment",
+  },
+  reactions: {
+    group: "Reactions",
+    chip: (emoji: string, count: number, who: string, mine: boolean) =>
+      `${emoji} ${count}: ${who}. ${mine ? "Activate to remove your reaction" : "Activate to react with it too"}`,
+  },
+  quote: {
+    label: (sender: string, text: string) => `In reply to ${sender}: ${text}. Activate to go to that message`,
+    missing: "In reply to a message that is not on this computer",
+    attachment: (name: string) => `📎 ${name}`,
+  },
+  attachment: {
+    image: (name: string) => `Image: ${name}`,
+    open: (name: string) => `Open ${name} larger`,
+    close: "Close",
+    viewer: (name: string) => `Image ${name}`,
+    save: "Save",
+    saveLabel: (name: string) => `Save ${name}`,
+    saved: (path: string) => `Saved to ${path}`,
+    download: "Download",
+    downloadLabel: (name: string, size: string) => `Download ${name} (${size})`,
+    loading: "Loading…",
+    file: (name: string, size: string) => `${name}, ${size}`,
+  },
+  emoji: {
+    picker: "Choose an emoji",
+  },
+  composer: {
+    label: "Message",
+    placeholder: "Message (Enter sends, Shift+Enter for a new line)",
+    send: "Send",
+    replyingTo: (sender: string, text: string) => `Replying to ${sender}: ${text}`,
+    cancelReply: "Cancel reply",
+    sendingFiles: "Sending…",
+  },
 } as const;

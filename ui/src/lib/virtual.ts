@@ -14,10 +14,14 @@ export class HeightIndex {
     this.offsets = new Float64Array(count + 1);
   }
 
-  /** Resizes to `count` rows; `prepended` new rows are added at the start. */
-  resize(count: number, prepended = 0): void {
+  /**
+   * Resizes to `count` rows; `prepended` new rows are added at the start. New rows get
+   * `estimateOf(i)` when given (e.g. the thumbnail box of an image row), else the estimate.
+   */
+  resize(count: number, prepended = 0, estimateOf?: (i: number) => number): void {
     const next = new Float64Array(count).fill(this.estimate);
-    const keep = Math.min(this.count, count - prepended);
+    const keep = Math.max(0, Math.min(this.count, count - prepended));
+    if (estimateOf) for (let i = 0; i < count; i++) if (i < prepended || i >= prepended + keep) next[i] = estimateOf(i);
     if (keep > 0) next.set(this.heights.subarray(0, keep), prepended);
     this.heights = next;
     this.offsets = new Float64Array(count + 1);

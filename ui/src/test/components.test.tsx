@@ -8,7 +8,7 @@ vi.mock("../lib/backend", async (orig) => {
   return {
     ...real,
     backend: {
-      sendMessage: vi.fn(async (args) => ({ id: "m1", topic: "/xmtp/0/m-t/proto", sender: "0xme", sent_ns: "1700000000000000000", content_type: "xmtp.org/text:1.0", text: args.text, state: "pending" })),
+      sendMessage: vi.fn(async (args) => ({ id: "m1", topic: "/xmtp/0/m-t/proto", sender: "0xme", sent_ns: "1700000000000000000", content_type: "xmtp.org/text:1.0", text: args.text, state: "pending", reply_to: args.reply_to, quote: null, reactions: [], attachment: null, read: false })),
       setDraft: vi.fn(async () => {}),
       checkAddress: vi.fn(async (input: string) => ({ address: input, problem: null, on_network: input.endsWith("1") })),
       createAccount: vi.fn(async () => { throw { code: "keychain", message: "the secret-service keychain is not available" }; }),
@@ -37,7 +37,7 @@ afterEach(() => { cleanup(); vi.clearAllMocks(); });
 const status: AppStatus = {
   address: "0x00000000000000000000000000000000000000a1", accounts: ["0x00000000000000000000000000000000000000a1"],
   node_url: "http://127.0.0.1:5556", embedded_node: true, unadopted_local_node: null, http_gateway_enabled: false, http_gateway: null, profile: "default", keychain: "secret-service",
-  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false },
+  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false }, read_receipts: true,
 };
 
 const conv: ConversationView = {
@@ -55,7 +55,7 @@ describe("Composer", () => {
     expect(backend.sendMessage).not.toHaveBeenCalled();
     fireEvent.keyDown(box, { key: "Enter" });
     await waitFor(() => expect(onSent).toHaveBeenCalled());
-    expect(backend.sendMessage).toHaveBeenCalledWith({ peer: conv.peer, text: "line one", conversation_id: null, v1: false });
+    expect(backend.sendMessage).toHaveBeenCalledWith({ peer: conv.peer, text: "line one", conversation_id: null, v1: false, reply_to: null });
     expect(box.value).toBe("");
   });
 });
@@ -155,7 +155,7 @@ describe("Settings: HTTP gateway", () => {
     expect(backend.setHttpGateway).toHaveBeenCalledWith(true);
     rerender(<Settings status={onStatus.mock.calls[0][0]} onStatus={onStatus} onClose={() => {}} onShowPhrase={() => {}} />);
     expect(screen.getByRole("status").textContent).toBe("Serving at http://127.0.0.1:5555");
-    expect((screen.getByRole("switch") as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole("switch", { name: "Serve the HTTP gateway on this computer" }) as HTMLInputElement).checked).toBe(true);
   });
 });
 

@@ -11,6 +11,7 @@ import type { ErrorCode } from "../lib/backend";
 
 const msg = (id: string, ms: number): MessageView => ({
   id, topic: "/t", sender: "0xabc", sent_ns: `${ms}000000`, content_type: "xmtp.org/text:1.0", text: id, state: "received",
+  reply_to: null, quote: null, reactions: [], attachment: null, read: false,
 });
 
 describe("HeightIndex", () => {
@@ -32,6 +33,12 @@ describe("HeightIndex", () => {
     expect(h.offset(2)).toBe(20);
     expect(h.offset(3)).toBe(120);
     expect(h.set(2, 100)).toBe(false);
+  });
+  it("gives new rows their own estimate (an image row reserves its thumbnail) and keeps measured ones", () => {
+    const h = new HeightIndex(2, 10);
+    h.set(1, 50);
+    h.resize(4, 1, (i) => (i === 0 ? 290 : 20));
+    expect([h.offset(1), h.offset(2), h.offset(3), h.total()]).toEqual([290, 300, 350, 370]);
   });
 });
 

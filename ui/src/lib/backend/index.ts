@@ -1,9 +1,11 @@
 // The UI's only door to the Rust side: typed functions over Tauri's IPC. Nothing else in the UI
 // imports @tauri-apps/*, so the rest can be tested with this module mocked.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { AttachmentView } from "./bindings/AttachmentView";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { ConsentState } from "./bindings/ConsentState";
 import type { ConversationView } from "./bindings/ConversationView";
@@ -15,13 +17,20 @@ import type { ListTab } from "./bindings/ListTab";
 import type { MessagesArgs } from "./bindings/MessagesArgs";
 import type { MessageView } from "./bindings/MessageView";
 import type { ProtocolVersion } from "./bindings/ProtocolVersion";
+import type { QuoteView } from "./bindings/QuoteView";
+import type { ReactionView } from "./bindings/ReactionView";
 import type { Recovery } from "./bindings/Recovery";
 import type { SendArgs } from "./bindings/SendArgs";
 
 export type {
-  AddressCheck, ApiError, AppStatus, ConnectionState, ConsentState, ConversationView, DeliveryState, ErrorCode, Event,
-  ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, Recovery, SendArgs,
+  AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, DeliveryState, ErrorCode,
+  Event, ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
 };
+
+/** A file to send from bytes the page holds (a paste, an HTML drop); inline or remote is decided by size. */
+export type SendAttachmentArgs = { topic: string; filename: string; mime_type: string; data: number[]; reply_to: string | null };
+/** Files to send by path (Tauri's drag-drop gives paths). */
+export type SendFilesArgs = { topic: string; paths: string[] };
 
 /** Whether a thrown value is a `{code, message}` error from a command. */
 export function isApiError(e: unknown): e is ApiError {
@@ -51,6 +60,26 @@ export const backend = {
   markRead: (topic: string) => invoke<void>("mark_read", { topic }),
   setDraft: (topic: string, draft: string) => invoke<void>("set_draft", { topic, draft }),
   retryMessage: (id: string) => invoke<void>("retry_message", { id }),
+  /** Adds or removes this account's reaction; resolves to the target message, updated. */
+  react: (id: string, emoji: string, remove: boolean) => invoke<MessageView>("react", { id, emoji, remove }),
+  sendAttachment: (args: SendAttachmentArgs) => invoke<MessageView>("send_attachment", { args }),
+  sendFiles: (args: SendFilesArgs) => invoke<MessageView[]>("send_files", { args }),
+  /** An attachment's bytes; fetches a remote one when the conversation allows it, else an error. */
+  attachmentBytes: (id: string) => invoke<ArrayBuffer>("attachment_bytes", { id }),
+  /** Asks where to save (native dialog); the path saved, null if cancelled. */
+  saveAttachment: (id: string) => invoke<string | null>("save_attachment", { id }),
+  /** Opens an http, https or mailto link in the system's browser or mail app. */
+  openLink: (url: string) => invoke<void>("open_link", { url }),
+  /** A page of up to `limit` messages centred on message `id`. */
+  messagesAround: (topic: string, id: string, limit: number) => invoke<MessageView[]>("messages_around", { topic, id, limit }),
+  setReadReceipts: (enabled: boolean) => invoke<AppStatus>("set_read_receipts", { enabled }),
+  /** Tells the peer the newest messages were seen (the setting decides whether it is sent). */
+  sendReadReceipt: (topic: string) => invoke<void>("send_read_receipt", { topic }),
+  /** Files dropped on the window, as paths (Tauri's drag-drop event); resolves to an unlisten. */
+  onFilesDropped: (handler: (paths: string[]) => void) =>
+    getCurrentWebview().onDragDropEvent((e) => {
+      if (e.payload.type === "drop" && e.payload.paths.length > 0) handler(e.payload.paths);
+    }),
   setNodeUrl: (url: string | null) => invoke<AppStatus>("set_node_url", { url }),
   /** Turns the built-in node's HTTP gateway on or off (the node restarts with it). */
   setHttpGateway: (enabled: boolean) => invoke<AppStatus>("set_http_gateway", { enabled }),

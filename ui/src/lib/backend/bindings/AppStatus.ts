@@ -63,4 +63,8 @@ problem: ApiError | null,
 /**
  * The open account's recovery standing (phrase or key, phrase confirmed).
  */
-recovery: Recovery | null, };
+recovery: Recovery | null, 
+/**
+ * Whether read receipts are sent.
+ */
+read_receipts: boolean, };

@@ -29,7 +29,15 @@ id: string,
 /**
  * Its new state.
  */
-state: DeliveryState, } | { "type": "sync_progress", 
+state: DeliveryState, } | { "type": "message_changed", 
+/**
+ * Its conversation.
+ */
+topic: string, 
+/**
+ * Its id.
+ */
+id: string, } | { "type": "sync_progress", 
 /**
  * Done.
  */

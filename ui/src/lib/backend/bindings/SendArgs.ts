@@ -19,4 +19,8 @@ conversation_id: string | null,
 /**
  * Use the V1 conversation.
  */
-v1: boolean, };
+v1: boolean, 
+/**
+ * The message this one replies to.
+ */
+reply_to: string | null, };

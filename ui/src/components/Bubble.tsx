@@ -1,0 +1,94 @@
+import { useCallback, useRef, useState } from "react";
+import { backend, type DeliveryState, type MessageView } from "../lib/backend";
+import { clockTime, nsToDate } from "../lib/format";
+import { strings } from "../lib/strings";
+import { Attachment } from "./AttachmentView";
+import { ContextMenu, type MenuItem } from "./ContextMenu";
+import { EmojiPicker } from "./EmojiPicker";
+import { LinkedText } from "./LinkedText";
+import { Popover, anchorOf, type Anchor } from "./Popover";
+import { Quote } from "./Quote";
+import { Reactions } from "./Reactions";
+
+/** Content types a bubble shows for what they are (others show their type next to the fallback text). */
+const KNOWN = new Set(["xmtp.org/text:1.0", "xmtp.org/reply:1.0", "xmtp.org/attachment:1.0", "xmtp.org/remoteStaticAttachment:1.0"]);
+
+export type BubbleActions = {
+  onReply: (m: MessageView) => void;
+  onJump: (id: string) => void;
+  onReact: (m: MessageView, emoji: string, remove: boolean) => void;
+  onError: (e: unknown) => void;
+};
+
+/** One message: quote, attachment, text with links, time and state, reactions, and its menu. */
+export function Bubble({ m, me, mine, showRead, highlighted, actions }: {
+  m: MessageView;
+  me: string;
+  mine: boolean;
+  /** The newest of own messages the peer has read: "Read" replaces its delivery state. */
+  showRead: boolean;
+  highlighted: boolean;
+  actions: BubbleActions;
+}) {
+  const [popup, setPopup] = useState<{ kind: "menu" | "emoji"; at: Anchor } | null>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const time = clockTime(nsToDate(m.sent_ns));
+  const close = useCallback(() => {
+    setPopup(null);
+    opener.current?.focus();
+  }, []);
+
+  const items: MenuItem[] = [
+    { id: "reply", label: strings.menu.reply, onSelect: () => actions.onReply(m) },
+    { id: "react", label: strings.menu.react, onSelect: () => setPopup((p) => ({ kind: "emoji", at: p?.at ?? anchorOf(opener.current!) })) },
+  ];
+  if (m.text && !m.attachment) items.push({ id: "copy", label: strings.menu.copy, onSelect: () => { navigator.clipboard?.writeText(m.text).catch(actions.onError); } });
+  if (m.attachment) items.push({ id: "save", label: strings.menu.save, onSelect: () => { backend.saveAttachment(m.id).catch(actions.onError); } });
+
+  function toggle(emoji: string) {
+    const mineAlready = m.reactions.some((r) => r.emoji === emoji && r.mine);
+    actions.onReact(m, emoji, mineAlready);
+  }
+
+  return (
+    <div className={`message ${mine ? "mine" : "theirs"}`}>
+      <div
+        className={`bubble ${mine ? "mine" : "theirs"}${highlighted ? " highlighted" : ""}`}
+        data-id={m.id}
+        data-state={m.state}
+        tabIndex={-1}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          setPopup({ kind: "menu", at: { x: e.clientX, y: e.clientY } });
+        }}
+      >
+        {m.reply_to && <Quote quote={m.quote} me={me} onJump={actions.onJump} />}
+        {m.attachment && <Attachment m={m} />}
+        {!m.attachment && <div className="text"><LinkedText text={m.text} onError={actions.onError} /></div>}
+        <div className="meta muted small">
+          {!KNOWN.has(m.content_type) && <span className="ctype">{m.content_type} · </span>}
+          {time}
+          {mine && (showRead ? <span className="state read"> · {strings.thread.read}</span> : <span className={`state ${m.state}`}> · {stateLabel(m.state)}</span>)}
+          {mine && m.state === "failed" && <button type="button" className="link" onClick={() => backend.retryMessage(m.id).catch(actions.onError)}>{strings.thread.retry}</button>}
+          <button ref={opener} type="button" className="link more" aria-label={strings.menu.open} title={strings.menu.open}
+            aria-haspopup="menu" aria-expanded={popup?.kind === "menu"}
+            onClick={(e) => setPopup({ kind: "menu", at: anchorOf(e.currentTarget) })}>…</button>
+        </div>
+      </div>
+      <Reactions reactions={m.reactions} me={me} onToggle={(emoji, remove) => actions.onReact(m, emoji, remove)} />
+      {popup && (
+        <Popover anchor={popup.at} onClose={close}>
+          {popup.kind === "menu" ? (
+            <ContextMenu label={strings.menu.label} items={items} onClose={() => { setPopup((p) => (p?.kind === "menu" ? null : p)); opener.current?.focus(); }} />
+          ) : (
+            <EmojiPicker onPick={(e) => { close(); toggle(e); }} onClose={close} />
+          )}
+        </Popover>
+      )}
+    </div>
+  );
+}
+
+function stateLabel(s: DeliveryState): string {
+  return strings.thread.state[s];
+}

@@ -1,0 +1,23 @@
+import type { QuoteView } from "../lib/backend";
+import { shortAddress } from "../lib/format";
+import { strings } from "../lib/strings";
+
+/** The quoted message above a reply: its sender and first line; activating it goes to that message. */
+export function Quote({ quote, me, onJump }: { quote: QuoteView | null; me: string; onJump: (id: string) => void }) {
+  if (!quote) return <div className="quote missing muted small">{strings.quote.missing}</div>;
+  const sender = quote.sender.toLowerCase() === me.toLowerCase() ? strings.thread.you : shortAddress(quote.sender);
+  const line = quote.content_type.includes("attachment") ? strings.quote.attachment(firstLine(quote.text)) : firstLine(quote.text);
+  return (
+    <button type="button" className="quote" data-target={quote.id} title={quote.sender}
+      aria-label={strings.quote.label(sender, line)} onClick={() => onJump(quote.id)}>
+      <span className="quote-sender">{sender}</span>
+      <span className="quote-text">{line}</span>
+    </button>
+  );
+}
+
+/** The first line of a text, cut at 120 characters. */
+export function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0];
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
