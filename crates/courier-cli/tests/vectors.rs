@@ -1,6 +1,7 @@
 //! The public xmtp-js vectors pass, a wrong expectation is caught, and Courier's own emitted
-//! vectors pass Courier's checker (the reference SDK's verdict on them is taken in
-//! `scripts/test.sh`, which runs `verify.mjs`).
+//! vectors pass Courier's checker and the reference SDK's (`tests/xmtpjs-peer/verify.mjs`,
+//! xmtp-js 13.0.4 and the codecs 1.1.12; needs Node.js and `npm ci` there, as
+//! `scripts/test.sh` sets up, which also runs `verify.mjs` itself).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -15,7 +16,7 @@ fn vectors_dir() -> PathBuf {
 }
 
 fn vector_files() -> Vec<PathBuf> {
-    ["identities", "v1_messages", "v2_invitations", "v2_messages", "content_types", "auth_tokens"]
+    ["identities", "v1_messages", "v2_invitations", "v2_messages", "content_types", "content_codecs", "auth_tokens"]
         .iter()
         .map(|n| vectors_dir().join(format!("{n}.json")))
         .collect()
@@ -25,8 +26,8 @@ fn vector_files() -> Vec<PathBuf> {
 fn all_public_vectors_pass() {
     let out = check_files(&vector_files());
     assert!(out.failures.is_empty(), "{:#?}", out.failures);
-    // 3 identities + every (case, viewer) pair of the five case files.
-    assert_eq!(out.passed, 99);
+    // 3 identities + every (case, viewer) pair of the six case files.
+    assert_eq!(out.passed, 111);
 }
 
 /// Copies the vectors to a temporary folder, lets `edit` change one file, and checks it.
@@ -88,6 +89,47 @@ fn emitted_vectors_pass_and_are_deterministic() {
         assert!(kinds.contains(&k), "no {k} case emitted");
     }
     assert!(json["identities"]["rust_a"]["encrypted_private_key_bundle"]["envelope"]["message_hex"].is_string());
+    let ids: Vec<&str> = json["cases"].as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
+    for id in CONTENT_CASES {
+        assert!(ids.contains(&id), "no {id} case emitted");
+    }
+}
+
+/// Rich content as Courier encodes it (`vectors/emit_content.rs`).
+const CONTENT_CASES: [&str; 7] = [
+    "courier-content-reply-text",
+    "courier-content-reply-attachment",
+    "courier-content-read-receipt",
+    "courier-content-attachment",
+    "courier-content-reaction-removed",
+    "courier-content-remote-attachment",
+    "courier-content-remote-attachment-neg-flipped-file",
+];
+
+#[test]
+fn the_reference_sdk_opens_what_courier_emitted() {
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/xmtpjs-peer");
+    assert!(
+        harness.join("node_modules/@xmtp/xmtp-js").is_dir(),
+        "the reference SDK harness is not installed: run scripts/test.sh (or `npm ci` in tests/xmtpjs-peer)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = emit(dir.path(), 7, 1_760_000_000_000).unwrap();
+    let out = Command::new("node").current_dir(&harness).arg("verify.mjs").arg("--json").arg(&path).output().unwrap();
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let results = report["results"].as_array().unwrap();
+    let failed: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();
+    assert!(failed.is_empty() && out.status.success(), "{failed:#?}");
+    for id in CONTENT_CASES {
+        let r = results.iter().find(|r| r["case"] == id).unwrap_or_else(|| panic!("{id} not verified"));
+        let want = if id.contains("-neg-") { "rejected" } else { "accepted" };
+        assert_eq!(r["outcome"], want, "{id}: {r}");
+    }
+    // The flipped file is refused by the reference's digest check, before it decrypts.
+    let neg = results.iter().find(|r| r["case"] == CONTENT_CASES[6]).unwrap();
+    assert_eq!(neg["error"], "content digest does not match", "{neg}");
+    assert_eq!(report["pass"].as_u64(), Some(results.len() as u64));
 }
 
 #[test]
@@ -95,7 +137,7 @@ fn cli_exit_codes_and_summary_line() {
     let bin = env!("CARGO_BIN_EXE_courier");
     let ok = Command::new(bin).args(["vectors", "check"]).args(vector_files()).output().unwrap();
     assert!(ok.status.success());
-    assert_eq!(String::from_utf8_lossy(&ok.stdout).lines().last(), Some("99 passed, 0 failed"));
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).lines().last(), Some("111 passed, 0 failed"));
 
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.json");

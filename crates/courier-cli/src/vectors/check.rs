@@ -272,6 +272,9 @@ fn check_content(case: &Value) -> R<()> {
     if let Some(want) = case.get("should_push").and_then(Value::as_bool) {
         eq("should_push", decoded.should_push(), want)?;
     }
+    if let Some(encrypted) = case.get("encrypted") {
+        super::remote_file::check(&decoded, encrypted)?;
+    }
     Ok(())
 }
 

@@ -128,6 +128,7 @@ pub fn emit(dir: &Path, seed: u64, clock_ms: u64) -> anyhow::Result<std::path::P
             true,
         ),
     ];
+    let first_id = first.1.clone();
     cases.push(first.0);
     for (from, inv, id, inv_case, payload, push, eph) in specs {
         cases.push(v2_case_content(from, inv, id, inv_case, &payload, push, eph, tick(), &mut rng).0);
@@ -153,6 +154,9 @@ pub fn emit(dir: &Path, seed: u64, clock_ms: u64) -> anyhow::Result<std::path::P
     let mut tampered = v2_json(&bad, "courier-v2-neg-flipped-byte", "courier-invite-a-b", &a, Value::Null);
     tampered["expect"] = json!("reject");
     cases.push(tampered);
+
+    // Rich content as Courier encodes it, replying and reacting to the first V2 message.
+    cases.extend(super::emit_content::content_cases(&first_id, &mut rng)?);
 
     cases.push(json!({
         "id": "courier-token-a", "kind": "auth_token", "expect": "accept",

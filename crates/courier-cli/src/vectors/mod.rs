@@ -3,7 +3,9 @@
 
 pub mod check;
 pub mod emit;
+mod emit_content;
 mod json;
+mod remote_file;
 mod replay;
 
 pub use check::{Outcome, check_files};

@@ -149,7 +149,55 @@ fn remote_attachment_parameters_are_written_in_the_reference_order() {
     assert_eq!(to_bytes(&text("x")), text("x").encode_to_vec());
 }
 
+#[test]
+fn compression_is_written_before_content_as_the_reference_does() {
+    // The reference's proto declares `compression = 5` before `content = 4` and writes fields
+    // in declaration order; prost writes them by number.
+    let mut e = text("compress me, compress me, compress me");
+    compress(&mut e, Compression::Deflate);
+    let bytes = to_bytes(&e);
+    let at = |needle: &[u8]| bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    assert!(at(&[0x28, 0x00]) < at(&[0x22, e.content.len() as u8]), "{}", hex::encode(&bytes));
+    assert_eq!(pb::EncodedContent::decode(bytes.as_slice()).unwrap(), e);
+    // Absent compression and empty content are not written, as the reference.
+    assert_eq!(to_bytes(&read_receipt()), read_receipt().encode_to_vec());
+}
+
+#[test]
+fn a_reply_writes_its_inner_content_in_the_reference_order() {
+    let mut rng = ChaCha20Rng::seed_from_u64(10);
+    let msg = remote::encrypt(&file(), &mut rng).message("https://x/y".into(), "cat.png", 7);
+    let mut inner = remote_attachment(&msg).unwrap();
+    let r = reply(ID, &inner).unwrap();
+    inner.fallback = None;
+    assert_eq!(r.content, to_bytes(&inner));
+    let mut compressed = text("compress me, compress me, compress me");
+    compress(&mut compressed, Compression::Gzip);
+    assert_eq!(reply(ID, &compressed).unwrap().content, to_bytes(&compressed));
+}
+
 proptest! {
+    #[test]
+    fn reference_order_bytes_are_the_same_message(
+        remote: bool,
+        params in proptest::collection::btree_map("[a-zA-Z]{0,12}", ".{0,20}", 0..8),
+        fallback in proptest::option::of(".{0,30}"),
+        compression in proptest::option::of(0i32..3),
+        content in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let t = if remote { "remoteStaticAttachment" } else { "attachment" };
+        let e = pb::EncodedContent {
+            r#type: Some(ContentTypeId::xmtp(t).to_proto()),
+            parameters: params,
+            fallback,
+            content,
+            compression,
+        };
+        let bytes = to_bytes(&e);
+        prop_assert_eq!(bytes.len(), e.encoded_len());
+        prop_assert_eq!(pb::EncodedContent::decode(bytes.as_slice()).unwrap(), e);
+    }
+
     #[test]
     fn replies_round_trip(s in ".{0,100}", id in "[0-9a-f]{64}") {
         let d = decode(&reply(&id, &text(&s)).unwrap().encode_to_vec()).unwrap();

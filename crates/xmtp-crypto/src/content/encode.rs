@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use prost::Message as _;
 use xmtp_proto::message_contents as pb;
 
 use super::{Attachment, Compression, ContentError, ContentTypeId, Reaction, ReactionAction, RemoteAttachment};
@@ -55,8 +54,8 @@ pub fn reaction(r: &Reaction) -> pb::EncodedContent {
 }
 
 /// `EncodedContent` for a reply to the message `reference` (lowercase hex id) carrying `inner`
-/// (encoded by its own codec; its fallback is not sent inside, as the reference does). The
-/// fallback quotes a text reply.
+/// (encoded by its own codec; its fallback is not sent inside, as the reference does; written in
+/// the reference's order, [`super::to_bytes`]). The fallback quotes a text reply.
 pub fn reply(reference: &str, inner: &pb::EncodedContent) -> Result<pb::EncodedContent, ContentError> {
     let inner_type = inner.r#type.as_ref().ok_or(ContentError::MissingType)?;
     let inner_type = ContentTypeId::from_proto(inner_type);
@@ -71,7 +70,7 @@ pub fn reply(reference: &str, inner: &pb::EncodedContent) -> Result<pb::EncodedC
     Ok(encoded(
         "reply",
         params([("contentType", inner_type.to_string()), ("reference", reference.to_owned())]),
-        inner.encode_to_vec(),
+        super::to_bytes(&inner),
         Some(fallback),
     ))
 }

@@ -3,7 +3,6 @@
 //! and uploaded; the message carries the URL, the ciphertext's SHA-256, salt, nonce and secret.
 //! The receiver checks the digest before anything else, then decrypts and decodes.
 
-use prost::Message as _;
 use rand_core::CryptoRngCore;
 use xmtp_proto::message_contents as pb;
 
@@ -75,7 +74,7 @@ impl EncryptedFile {
 pub fn encrypt(file: &Attachment, rng: &mut impl CryptoRngCore) -> EncryptedFile {
     let mut inner = super::attachment(file);
     inner.fallback = None;
-    let plain = Secret::new(inner.encode_to_vec());
+    let plain = Secret::new(super::to_bytes(&inner));
     let mut secret = [0u8; 32];
     rng.fill_bytes(&mut secret);
     let secret = Secret::new(secret);
