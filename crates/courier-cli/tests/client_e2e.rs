@@ -9,48 +9,13 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::cli::*;
 use common::*;
 use courier_engine::{Backend, Keychain};
-use serde_json::Value;
 use xmtp_crypto::WalletAddress;
-
-fn keychain_args() -> Vec<String> {
-    match std::env::var("COURIER_TEST_KEYCHAIN") {
-        Ok(k) => vec!["--keychain".into(), k],
-        Err(_) => Vec::new(),
-    }
-}
-
-fn courier_cmd(data: &Path, node: &str, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_courier"));
-    c.arg("--data-dir").arg(data).args(["--node", node]).args(keychain_args()).args(args);
-    c
-}
-
-fn courier(data: &Path, node: &str, args: &[&str]) -> Output {
-    courier_cmd(data, node, args).output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "courier failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json_lines(s: &str) -> Vec<Value> {
-    s.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
-fn create(data: &Path, node: &str) -> String {
-    ok(&courier(data, node, &["account", "create"])).trim().to_owned()
-}
 
 fn keychain() -> Keychain {
     Keychain::new(
