@@ -121,10 +121,7 @@ async fn files_go_inline_or_through_the_node_store_and_come_back_byte_for_byte()
     // Inline: here already, whoever sent it.
     assert_eq!(bob.attachment(&inline.id, false).await.unwrap().data, small.data);
     // Remote, from a message request: fetched only when bob asks.
-    assert!(matches!(
-        bob.attachment(&remote.id, false).await,
-        Err(EngineError::Attachment(AttachmentError::NotAsked))
-    ));
+    assert!(matches!(bob.attachment(&remote.id, false).await, Err(EngineError::Attachment(AttachmentError::NotAsked))));
     let got = bob.attachment(&remote.id, true).await.unwrap();
     assert_eq!((got.filename.as_str(), got.mime_type.as_str()), ("photo.png", "image/png"));
     assert_eq!(got.data, large.data, "byte for byte");

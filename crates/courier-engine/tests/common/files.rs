@@ -45,12 +45,18 @@ pub async fn serve(reply: Reply) -> Server {
                 let head = |status: &str, extra: &str| format!("HTTP/1.1 {status}\r\nConnection: close\r\n{extra}\r\n");
                 match reply {
                     Reply::Bytes(b) => {
-                        let _ = sock.write_all(head("200 OK", &format!("Content-Length: {}\r\n", b.len())).as_bytes()).await;
+                        let _ = sock
+                            .write_all(head("200 OK", &format!("Content-Length: {}\r\n", b.len())).as_bytes())
+                            .await;
                         let _ = sock.write_all(&b).await;
                         w.fetch_add(b.len() as u64, Ordering::SeqCst);
                     }
                     Reply::Redirect(to) => {
-                        let _ = sock.write_all(head("302 Found", &format!("Location: {to}\r\nContent-Length: 0\r\n")).as_bytes()).await;
+                        let _ = sock
+                            .write_all(
+                                head("302 Found", &format!("Location: {to}\r\nContent-Length: 0\r\n")).as_bytes(),
+                            )
+                            .await;
                     }
                     Reply::Endless { n, length } => {
                         let extra = if length { format!("Content-Length: {n}\r\n") } else { String::new() };
