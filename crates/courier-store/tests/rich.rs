@@ -11,20 +11,10 @@ use courier_store::{
     AttachmentInfo, Conversation, Cursor, DeliveryState, Message, ProtocolVersion, ReactionRow, Store,
 };
 use rusqlite::Connection;
-use xmtp_crypto::envelope::message_id;
-use xmtp_crypto::{MessageId, Topic, WalletAddress};
+use xmtp_crypto::{Topic, WalletAddress};
 
-fn addr(n: u8) -> WalletAddress {
-    WalletAddress::from_raw([n; 20])
-}
-
-fn topic(name: &str) -> Topic {
-    Topic::parse(&format!("/xmtp/0/m-{name}/proto")).unwrap()
-}
-
-fn id(name: &str) -> MessageId {
-    message_id(name.as_bytes())
-}
+mod common;
+use common::{addr, id, topic};
 
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

@@ -9,20 +9,10 @@ use courier_store::{
     ConsentState, Conversation, Cursor, DeliveryState, Message, Outgoing, ProtocolVersion, Store, StoreError,
 };
 use rusqlite::Connection;
-use xmtp_crypto::envelope::message_id;
-use xmtp_crypto::{MessageId, Topic, WalletAddress};
+use xmtp_crypto::Topic;
 
-fn addr(n: u8) -> WalletAddress {
-    WalletAddress::from_raw([n; 20])
-}
-
-fn topic(name: &str) -> Topic {
-    Topic::parse(&format!("/xmtp/0/m-{name}/proto")).unwrap()
-}
-
-fn id(name: &str) -> MessageId {
-    message_id(name.as_bytes())
-}
+mod common;
+use common::{addr, id, topic};
 
 fn conv(t: &str, peer: u8, created: u64) -> Conversation {
     Conversation {
