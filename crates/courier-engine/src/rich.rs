@@ -220,7 +220,7 @@ impl Engine {
         let (t, me) = (topic.clone(), self.address().clone());
         self.with_store(move |s| {
             Ok(ThreadExtras {
-                reactions: s.reactions(&t, &ids, MAX_CHIPS)?,
+                reactions: s.reactions(&t, &ids, &me, MAX_CHIPS)?,
                 read_ns: s.read_by_others(&t, &me)?,
                 quotes: s.messages_in(&t, &quoted)?,
                 downloaded: s.downloaded(&remote)?,

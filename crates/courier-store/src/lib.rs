@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use rich::{ReactionGroup, ReactionRow};
+pub use rich::{MAX_EMOJI_PER_SENDER, ReactionGroup, ReactionRow};
 pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
 pub use types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
 pub use write::{Claim, Writer};

@@ -10,6 +10,9 @@ use crate::rows::{self, MESSAGE_COLS, Message, i, u};
 use crate::types::MessagePosition;
 use crate::{Store, StoreError, Writer};
 
+/// The most emoji one sender keeps on one message.
+pub const MAX_EMOJI_PER_SENDER: i64 = 8;
+
 /// One reaction as received or sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReactionRow {
@@ -43,7 +46,20 @@ pub struct ReactionGroup {
 impl Writer<'_> {
     /// Records a reaction if it is newer (by time, then id) than the sender's last one with this
     /// emoji on this message. Returns whether it was (an older one, or the same again, is not).
+    /// A sender keeps at most [`MAX_EMOJI_PER_SENDER`] emoji on one message: another one is
+    /// not recorded.
     pub fn add_reaction(&self, r: &ReactionRow) -> Result<bool, StoreError> {
+        if r.added {
+            let standing: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT count(*) FROM reactions WHERE target = ?1 AND sender = ?2 AND added = 1 AND emoji != ?3",
+                )?
+                .query_row(params![r.target.to_string(), r.sender.as_str(), r.emoji], |row| row.get(0))?;
+            if standing >= MAX_EMOJI_PER_SENDER {
+                return Ok(false);
+            }
+        }
         let n = self
             .tx
             .prepare_cached(
@@ -88,23 +104,31 @@ impl Writer<'_> {
 }
 
 impl Store {
-    /// The reactions standing on `targets` in `topic` (a reaction sent in another conversation
-    /// never counts), at most `per_message` emoji per message (the most used first).
+    /// The reactions standing on `targets` in `topic`, by its participants only (`me` and the
+    /// conversation's peer: a reaction sent in another conversation, or left by someone who
+    /// once claimed the topic, never counts), at most `per_message` emoji per message (the most
+    /// used first, then the first used).
     pub fn reactions(
         &self,
         topic: &Topic,
         targets: &[MessageId],
+        me: &WalletAddress,
         per_message: usize,
     ) -> Result<Vec<ReactionGroup>, StoreError> {
+        // Two participants with at most MAX_EMOJI_PER_SENDER each: a bounded read per message.
         let mut s = self.conn.prepare_cached(
-            "SELECT emoji, sender FROM reactions WHERE target = ?1 AND topic = ?2 AND added = 1 ORDER BY sent_ns, id",
+            "SELECT emoji, sender FROM reactions
+             WHERE target = ?1 AND topic = ?2 AND added = 1
+               AND (sender = ?3 OR sender = (SELECT peer FROM conversations WHERE topic = ?2))
+             ORDER BY sent_ns, id LIMIT ?4",
         )?;
         let mut out = Vec::new();
         for target in targets {
             let mut by_emoji: BTreeMap<String, (usize, Vec<WalletAddress>)> = BTreeMap::new();
-            let rows = s.query_map(params![target.to_string(), topic.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?;
+            let rows = s
+                .query_map(params![target.to_string(), topic.as_str(), me.as_str(), 2 * MAX_EMOJI_PER_SENDER], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?;
             for (n, row) in rows.enumerate() {
                 let (emoji, sender) = row?;
                 let Ok(sender) = WalletAddress::parse(&sender) else { continue };
@@ -122,10 +146,13 @@ impl Store {
         Ok(out)
     }
 
-    /// How far the participants other than `me` have read `topic` (ns; 0 if no receipt).
+    /// How far the conversation's peer has read `topic` (ns; 0 if no receipt). Only the peer's
+    /// receipts count (not `me`'s from another device, nor anyone who once claimed the topic).
     pub fn read_by_others(&self, topic: &Topic, me: &WalletAddress) -> Result<u64, StoreError> {
-        let mut s =
-            self.conn.prepare_cached("SELECT max(read_ns) FROM read_receipts WHERE topic = ?1 AND sender != ?2")?;
+        let mut s = self.conn.prepare_cached(
+            "SELECT max(read_ns) FROM read_receipts
+             WHERE topic = ?1 AND sender != ?2 AND sender = (SELECT peer FROM conversations WHERE topic = ?1)",
+        )?;
         Ok(u(s.query_row(params![topic.as_str(), me.as_str()], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0)))
     }
 

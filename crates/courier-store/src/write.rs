@@ -51,8 +51,8 @@ impl Writer<'_> {
 
     /// Adds a V2 conversation from an invitation. When its topic is taken already, an
     /// invitation that is `derived` (§8.3: only the two participants can make it) takes the
-    /// topic over from one that is not: peer, key, context and proof are replaced, messages by
-    /// anyone but the new peer and `me` go, and the topic's cursor is dropped so it is read
+    /// topic over from one that is not: peer, key, context and proof are replaced, messages,
+    /// reactions and read receipts by anyone but the new peer and `me` go (with their files), and the topic's cursor is dropped so it is read
     /// again with the right key. Anything else leaves the stored conversation as it is.
     pub fn claim_conversation(&self, c: &Conversation, derived: bool, me: &WalletAddress) -> Result<Claim, StoreError> {
         if self.add_conversation(c)? {
@@ -90,9 +90,16 @@ impl Writer<'_> {
                 c.key_sealed,
                 c.consent_proof
             ])?;
+        for sql in [
+            "DELETE FROM messages WHERE topic = ?1 AND sender != ?2 AND sender != ?3",
+            "DELETE FROM reactions WHERE topic = ?1 AND sender != ?2 AND sender != ?3",
+            "DELETE FROM read_receipts WHERE topic = ?1 AND sender != ?2 AND sender != ?3",
+        ] {
+            self.tx.prepare_cached(sql)?.execute(params![c.topic.as_str(), c.peer.as_str(), me.as_str()])?;
+        }
         self.tx
-            .prepare_cached("DELETE FROM messages WHERE topic = ?1 AND sender != ?2 AND sender != ?3")?
-            .execute(params![c.topic.as_str(), c.peer.as_str(), me.as_str()])?;
+            .prepare_cached("DELETE FROM attachment_files WHERE message_id NOT IN (SELECT id FROM messages)")?
+            .execute([])?;
         self.tx.prepare_cached("DELETE FROM cursors WHERE topic = ?1")?.execute([c.topic.as_str()])?;
         Ok(Claim::Replaced(WalletAddress::parse(&peer).ok()))
     }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use courier_store::{
-    AttachmentInfo, Conversation, Cursor, DeliveryState, Message, ProtocolVersion, ReactionRow, Store,
+    AttachmentInfo, Claim, Conversation, Cursor, DeliveryState, Message, ProtocolVersion, ReactionRow, Store,
 };
 use rusqlite::Connection;
 use xmtp_crypto::{Topic, WalletAddress};
@@ -66,7 +66,7 @@ fn reaction(name: &str, t: &str, target: &str, sender: u8, emoji: &str, added: b
 }
 
 fn chips(s: &Store, t: &str, target: &str) -> Vec<(String, Vec<WalletAddress>)> {
-    s.reactions(&topic(t), &[id(target)], 10).unwrap().into_iter().map(|g| (g.emoji, g.from)).collect()
+    s.reactions(&topic(t), &[id(target)], &addr(1), 10).unwrap().into_iter().map(|g| (g.emoji, g.from)).collect()
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn reactions_group_by_emoji_most_used_first_and_stay_in_their_conversation() {
     })
     .unwrap();
     assert_eq!(chips(&s, "a", "m"), [("👍".to_owned(), vec![addr(2), addr(1)]), ("🎉".to_owned(), vec![addr(1)])]);
-    assert_eq!(s.reactions(&topic("a"), &[id("m")], 1).unwrap().len(), 1, "capped per message");
+    assert_eq!(s.reactions(&topic("a"), &[id("m")], &addr(1), 1).unwrap().len(), 1, "capped per message");
 }
 
 #[test]
@@ -191,4 +191,53 @@ fn version_5_stores_read_their_rich_messages_again() {
         s.cursor(&Topic::parse("/xmtp/0/m-plain/proto").unwrap()).unwrap(),
         Some(Cursor { timestamp_ns: 7, digest: [0; 32] })
     );
+}
+
+#[test]
+fn a_sender_keeps_a_bounded_number_of_emoji_on_one_message() {
+    let (_d, mut s) = open();
+    let cap = courier_store::MAX_EMOJI_PER_SENDER as usize;
+    for n in 0..cap + 5 {
+        s.write(|w| w.add_reaction(&reaction(&format!("r{n}"), "a", "m", 2, &format!("e{n}"), true, 10 + n as u64)))
+            .unwrap();
+    }
+    assert_eq!(chips(&s, "a", "m").len(), cap, "a peer cannot pile up emoji on one message");
+    // Taking one back makes room again.
+    s.write(|w| w.add_reaction(&reaction("back", "a", "m", 2, "e0", false, 100))).unwrap();
+    s.write(|w| w.add_reaction(&reaction("new", "a", "m", 2, "zz", true, 101))).unwrap();
+    assert!(chips(&s, "a", "m").iter().any(|(e, _)| e == "zz"));
+}
+
+#[test]
+fn a_retaken_topic_keeps_nothing_of_the_impostor() {
+    // Mallory's forged invitation to Alice's topic was read first; she reacted to Alice's
+    // message (ids are hashes of what is on the public topic) and sent a read receipt. The
+    // derived invitation takes the topic back: nothing of hers may stay. (From a review: both
+    // asserts failed before claim_conversation cleared reactions and receipts.)
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let (me, alice, mallory) = (addr(1), addr(2), addr(9));
+    let conv = |peer: &WalletAddress| Conversation {
+        topic: topic("t"),
+        version: ProtocolVersion::V2,
+        peer: peer.clone(),
+        created_ns: 1,
+        conversation_id: None,
+        metadata: BTreeMap::new(),
+        key_sealed: None,
+        consent_proof: None,
+    };
+    s.write(|w| {
+        w.add_conversation(&conv(&mallory))?;
+        w.add_reaction(&reaction("r", "t", "alice-msg", 9, "💀", true, 5))?;
+        w.add_read_receipt(&topic("t"), &mallory, u64::MAX / 4)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(s.read_by_others(&topic("t"), &me).unwrap(), u64::MAX / 4);
+    let claim = s.write(|w| w.claim_conversation(&conv(&alice), true, &me)).unwrap();
+    assert!(matches!(claim, Claim::Replaced(_)));
+    s.write(|w| w.add_message(&msg("alice-msg", "t", 2, 3))).unwrap();
+    assert!(chips(&s, "t", "alice-msg").is_empty(), "Mallory's reaction is gone");
+    assert_eq!(s.read_by_others(&topic("t"), &me).unwrap(), 0, "Mallory's read receipt is gone");
 }
