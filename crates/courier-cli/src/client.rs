@@ -21,9 +21,11 @@ pub struct Global {
     /// Node gRPC URL: http://host:port (plaintext) or https://host (TLS).
     #[arg(long, global = true, default_value = "http://127.0.0.1:5556")]
     pub node: String,
-    /// The node's attachment store (its HTTP address), where remote attachments are uploaded.
-    #[arg(long, global = true, default_value = "http://127.0.0.1:5555")]
-    pub attachments_url: String,
+    /// The node's attachment store (its HTTP address): remote attachments are uploaded there,
+    /// and plain-http downloads are allowed from it [default: http://127.0.0.1:5555 with the
+    /// default local node, else none].
+    #[arg(long, global = true)]
+    pub attachments_url: Option<String>,
     /// Keychain: secret-service, kernel (Linux fallback, lost at reboot), macos, windows
     /// [default: the platform's].
     #[arg(long, global = true)]
@@ -231,8 +233,15 @@ fn config(g: &Global) -> anyhow::Result<Config> {
         node_url: g.node.clone(),
         keychain: Keychain::new(backend),
         node_proof: None,
-        attachments_url: Some(g.attachments_url.clone()),
+        attachments_url: g.attachments_url.clone().or_else(|| local_store(&g.node)),
     })
+}
+
+/// The local network's attachment store (the spec's local ports pair gRPC 5556 with HTTP 5555),
+/// for the local node only: an upload to any other place goes where the user says.
+fn local_store(node: &str) -> Option<String> {
+    matches!(node.trim_end_matches('/'), "http://127.0.0.1:5556" | "http://localhost:5556")
+        .then(|| "http://127.0.0.1:5555".to_owned())
 }
 
 /// Runs one client command.

@@ -113,7 +113,7 @@ fn courier_and_the_reference_sdk_exchange_every_rich_content_type() {
     assert_eq!((a["filename"].as_str(), a["remote"].as_bool()), (Some("big file.bin"), Some(true)));
     for (id, want) in [(&inline, &small), (&remote, &big)] {
         let out = tmp.path().join(format!("saved-{id}"));
-        ok(&courier(&data, &node.grpc, &["save", &alice, id, "--out", out.to_str().unwrap()]));
+        ok(&courier(&data, &node.grpc, &[store[0], store[1], "save", &alice, id, "--out", out.to_str().unwrap()]));
         assert_eq!(sha(&std::fs::read(&out).unwrap()), sha(want), "saved byte for byte");
     }
 

@@ -50,8 +50,8 @@ pub(crate) struct Inner {
     pub(crate) topics_changed: Arc<tokio::sync::Notify>,
     pub(crate) outbox_task: Mutex<Option<Task>>,
     pub(crate) live_task: Mutex<Option<Task>>,
-    /// Attachment uploads and downloads ([`crate::transfer`]).
-    pub(crate) http: reqwest::Client,
+    /// Attachment uploads and downloads ([`crate::transfer`]); remade with the store.
+    pub(crate) http: RwLock<reqwest::Client>,
     /// The node's attachment store, if any.
     pub(crate) attachments_url: RwLock<Option<String>>,
     /// Per conversation, the newest peer message the last read receipt covered.

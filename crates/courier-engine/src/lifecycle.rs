@@ -39,7 +39,7 @@ impl Engine {
                 topics_changed: Arc::new(tokio::sync::Notify::new()),
                 outbox_task: Mutex::new(None),
                 live_task: Mutex::new(None),
-                http: crate::transfer::http_client(),
+                http: RwLock::new(crate::transfer::http_client(config.attachments_url.as_deref())),
                 attachments_url: RwLock::new(config.attachments_url.clone()),
                 receipts: Mutex::new(Default::default()),
             }),

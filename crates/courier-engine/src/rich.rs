@@ -116,14 +116,13 @@ impl Engine {
         if consent != ConsentState::Allowed {
             return Ok(false);
         }
-        {
-            let mut sent = crate::engine::lock(&self.inner.receipts);
-            if sent.get(topic).is_some_and(|&ns| ns >= newest) {
-                return Ok(false);
-            }
-            sent.insert(topic.clone(), newest);
+        if crate::engine::lock(&self.inner.receipts).get(topic).is_some_and(|&ns| ns >= newest) {
+            return Ok(false);
         }
         self.send_in(topic, content::read_receipt().encode_to_vec()).await?;
+        // Recorded once written to the outbox (which publishes it), not before: a failed send
+        // is tried again at the next call.
+        crate::engine::lock(&self.inner.receipts).insert(topic.clone(), newest);
         Ok(true)
     }
 
@@ -146,7 +145,7 @@ impl Engine {
             let store = self.attachments_url().ok_or(AttachmentError::NoStore)?;
             let size = file.data.len() as u64;
             let enc = remote::encrypt(&file, &mut OsRng);
-            let url = transfer::upload(&self.inner.http, &store, &enc.digest, enc.payload.clone(), self.keys()).await?;
+            let url = transfer::upload(&self.http(), &store, &enc.digest, enc.payload.clone(), self.keys()).await?;
             content::remote_attachment(&enc.message(url, &file.filename, size))?
         };
         let encoded = match reply_to {
@@ -163,7 +162,13 @@ impl Engine {
 
     /// Uses another attachment store from now on.
     pub fn set_attachments_url(&self, url: Option<String>) {
+        *self.inner.http.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            transfer::http_client(url.as_deref());
         *self.inner.attachments_url.write().unwrap_or_else(std::sync::PoisonError::into_inner) = url;
+    }
+
+    fn http(&self) -> reqwest::Client {
+        self.inner.http.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// The file a message carries. A remote one is downloaded (once: then kept) only from an
@@ -201,7 +206,7 @@ impl Engine {
             }
         }
         let url = transfer::download_url(&r.url, self.attachments_url().as_deref())?;
-        let payload = transfer::download(&self.inner.http, url, MAX_DOWNLOAD_BYTES).await?;
+        let payload = transfer::download(&self.http(), url, MAX_DOWNLOAD_BYTES).await?;
         let opened = remote::open(&r, &payload, MAX_DOWNLOAD_BYTES).map_err(AttachmentError::from)?;
         let Content::Attachment(a) = &opened.content else { return Err(AttachmentError::NoAttachment(*id).into()) };
         let file = file_of(a);

@@ -1,10 +1,16 @@
 //! Moving remote attachment files: uploads to the node's attachment store (a Courier extension:
 //! `PUT <store>/attachments/v1/<digest>` with the XMTP auth token) and downloads from the URL a
-//! message names, under Courier's rules: `https` anywhere, plain `http` only to a loopback
-//! address or the user's own store; no redirects; a size cap while reading; a deadline.
+//! message names, under Courier's rules: the user's own store over http or https; anything else
+//! only over `https` and only to public addresses — never this computer, the LAN, link-local or
+//! other private ranges, checked on the URL and again on every address a name resolves to (so a
+//! peer cannot make Courier probe local services, nor rebind a name to one); no redirects; a
+//! size cap while reading; a deadline.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use reqwest::Url;
 use xmtp_crypto::content::remote::RemoteError;
@@ -66,42 +72,99 @@ pub enum AttachmentError {
 }
 
 /// The HTTP client for attachments: no redirects (a redirect could lead a download off the
-/// allowed URLs), no cookies, a deadline.
-pub(crate) fn http_client() -> reqwest::Client {
+/// allowed URLs), no cookies, a deadline, and a resolver that gives only public addresses for
+/// every name but the own store's.
+pub(crate) fn http_client(own_store: Option<&str>) -> reqwest::Client {
+    let own_host = own_store.and_then(|s| Url::parse(s).ok()).and_then(|u| u.host_str().map(str::to_ascii_lowercase));
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TRANSFER_TIMEOUT)
         .connect_timeout(Duration::from_secs(15))
+        .dns_resolver(Arc::new(PublicOnly { own_host }))
         .build()
         .unwrap_or_default()
 }
 
-/// Checks a download URL: `https`, or `http` to a loopback address or to `own_store`.
+/// Whether an address is on the public internet: not this computer, not a private, shared,
+/// link-local, unique-local, documentation, multicast or unspecified one.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let [first, second, ..] = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first == 0x2001 && second == 0x0db8))
+        }
+    }
+}
+
+/// Resolves names to their public addresses only (the own store's name to any).
+#[derive(Debug)]
+struct PublicOnly {
+    own_host: Option<String>,
+}
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let any = self.own_host.as_deref() == Some(host.as_str());
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let kept: Vec<SocketAddr> = found.into_iter().filter(|a| any || is_public(a.ip())).collect();
+            if kept.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            Ok(Box::new(kept.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Checks a download URL: the user's own store (http or https), or else `https` to a name or a
+/// public address (names are checked again when they resolve).
 pub fn download_url(url: &str, own_store: Option<&str>) -> Result<Url, AttachmentError> {
     let refused = |reason| AttachmentError::UrlRefused { url: url.chars().take(200).collect(), reason };
     let parsed = Url::parse(url).map_err(|_| refused("not a URL"))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(refused("it carries credentials"));
     }
-    let Some(host) = parsed.host_str() else { return Err(refused("it names no host")) };
-    match parsed.scheme() {
-        "https" => Ok(parsed),
-        "http" => {
-            let loopback = host.eq_ignore_ascii_case("localhost")
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            let own = own_store.and_then(|s| Url::parse(s).ok()).is_some_and(|s| {
-                s.scheme() == "http"
-                    && s.host_str() == Some(host)
-                    && s.port_or_known_default() == parsed.port_or_known_default()
-            });
-            if loopback || own { Ok(parsed) } else { Err(refused("plain http only to this computer or your own node")) }
-        }
-        _ => Err(refused("only https (or http to your own node)")),
+    let Some(host) = parsed.host_str().map(str::to_ascii_lowercase) else {
+        return Err(refused("it names no host"));
+    };
+    let own = own_store.and_then(|s| Url::parse(s).ok()).is_some_and(|s| {
+        s.scheme() == parsed.scheme()
+            && s.host_str().map(str::to_ascii_lowercase).as_deref() == Some(host.as_str())
+            && s.port_or_known_default() == parsed.port_or_known_default()
+    });
+    if own {
+        return Ok(parsed);
     }
+    if parsed.scheme() != "https" {
+        return Err(refused("only https, or plain http to your own node"));
+    }
+    let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
+    if literal.is_some_and(|ip| !is_public(ip)) || host == "localhost" || host.ends_with(".localhost") {
+        return Err(refused("not a public address"));
+    }
+    Ok(parsed)
 }
 
 /// Uploads an encrypted file to `<store>/attachments/v1/<digest>`; returns its URL.
@@ -161,16 +224,63 @@ mod tests {
     fn download_urls_follow_the_rules() {
         let ok = |u: &str, own: Option<&str>| download_url(u, own).is_ok();
         assert!(ok("https://files.example/a", None));
-        assert!(ok("http://127.0.0.1:5555/attachments/v1/x", None));
-        assert!(ok("http://[::1]:5555/x", None));
-        assert!(ok("http://localhost/x", None));
+        assert!(ok("https://93.184.215.14/a", None));
+        assert!(ok("http://127.0.0.1:5555/attachments/v1/x", Some("http://127.0.0.1:5555")), "the own store");
         assert!(ok("http://node.lan:5555/attachments/v1/x", Some("http://node.lan:5555")));
+        assert!(ok("https://10.0.0.5/attachments/v1/x", Some("https://10.0.0.5")), "a private own store");
         assert!(!ok("http://node.lan:5556/x", Some("http://node.lan:5555")), "another port");
         assert!(!ok("http://evil.example/x", Some("http://node.lan:5555")));
+        // Local services and the LAN (from a review: all of these were accepted before).
+        for bad in [
+            "http://127.0.0.1:631/admin/?op=x",
+            "http://localhost:8888/api/kill",
+            "http://[::1]:5555/x",
+            "https://192.168.1.1/cgi-bin/reboot",
+            "https://10.0.0.5:8443/",
+            "https://169.254.169.254/latest/",
+            "https://[fd00::1]/",
+            "https://127.0.0.1:9200/",
+            "https://localhost/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://100.64.0.1/x",
+        ] {
+            assert!(!ok(bad, Some("http://127.0.0.1:5555")), "{bad}");
+        }
         assert!(!ok("http://192.168.1.1/x", None));
         assert!(!ok("file:///etc/passwd", None));
         assert!(!ok("ftp://x/y", None));
         assert!(!ok("https://user:pw@files.example/a", None));
-        assert!(!ok("http://127.0.0.1.evil.example/x", None));
+    }
+
+    #[test]
+    fn only_public_addresses_count_as_public() {
+        let private = [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.0.1",
+            "169.254.1.1",
+            "100.100.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd12::1",
+            "::ffff:10.0.0.1",
+            "224.0.0.1",
+        ];
+        for ip in private {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.215.14", "1.1.1.1", "2606:4700::1111", "::ffff:1.1.1.1"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_this_computer_are_refused() {
+        let r = PublicOnly { own_host: None };
+        assert!(r.resolve("localhost".parse().unwrap()).await.is_err());
+        let own = PublicOnly { own_host: Some("localhost".into()) };
+        assert!(own.resolve("localhost".parse().unwrap()).await.is_ok(), "the own store's name may be local");
     }
 }

@@ -106,8 +106,19 @@ async fn remote_attachments_are_fetched_only_from_allowed_urls_and_checked() {
     let r = bob.attachment(&m.id, true).await;
     assert!(matches!(r, Err(EngineError::Attachment(AttachmentError::UrlRefused { .. }))), "{r:?}");
 
+    // A service on this computer that is not the user's store: refused, never contacted.
+    let local = serve(Reply::Bytes(vec![1, 2, 3])).await;
+    post_remote(&mallory, &room, &local.url, "x.png", None).await;
+    let m = newest(&bob, &room.topic).await;
+    let r = bob.attachment(&m.id, true).await;
+    assert!(matches!(r, Err(EngineError::Attachment(AttachmentError::UrlRefused { .. }))), "{r:?}");
+    assert_eq!(local.connections.load(Ordering::SeqCst), 0, "no request to a local service");
+
+    // From here the test servers stand in for the user's own store (the one place plain http
+    // may go), to show what is checked even there.
     // A file that is not the one the message names: refused before decrypting.
     let other = serve(Reply::Bytes(vec![1, 2, 3])).await;
+    bob.set_attachments_url(Some(other.base()));
     post_remote(&mallory, &room, &other.url, "x.png", None).await;
     let m = newest(&bob, &room.topic).await;
     let r = bob.attachment(&m.id, true).await;
@@ -119,6 +130,7 @@ async fn remote_attachments_are_fetched_only_from_allowed_urls_and_checked() {
     // A redirect is not followed.
     let target = serve(Reply::Bytes(vec![0; 10])).await;
     let hop = serve(Reply::Redirect(target.url.clone())).await;
+    bob.set_attachments_url(Some(hop.base()));
     post_remote(&mallory, &room, &hop.url, "x.png", None).await;
     let m = newest(&bob, &room.topic).await;
     let r = bob.attachment(&m.id, true).await;
@@ -134,6 +146,7 @@ async fn endless_downloads_stop_at_the_cap() {
     let cap = courier_engine::transfer::MAX_DOWNLOAD_BYTES;
     for length in [true, false] {
         let big = serve(Reply::Endless { n: 4 * cap, length }).await;
+        bob.set_attachments_url(Some(big.base()));
         post_remote(&mallory, &room, &big.url, "x.png", None).await;
         let m = newest(&bob, &room.topic).await;
         let r = bob.attachment(&m.id, true).await;
@@ -152,6 +165,7 @@ async fn strangers_and_blocked_peers_learn_nothing_from_a_file() {
     let mallory = open(&node, dm.path()).await;
     let room = invite(&mallory, &bob).await;
     let server = serve(Reply::Bytes(vec![0; 10])).await;
+    bob.set_attachments_url(Some(server.base()));
     post_remote(&mallory, &room, &server.url, "x.png", None).await;
     let m = newest(&bob, &room.topic).await;
     let r = bob.attachment(&m.id, false).await;

@@ -28,6 +28,13 @@ pub struct Server {
     pub written: Arc<AtomicU64>,
 }
 
+impl Server {
+    /// `http://127.0.0.1:<port>`, to stand in for the user's own store.
+    pub fn base(&self) -> String {
+        self.url.trim_end_matches("/file").to_owned()
+    }
+}
+
 pub async fn serve(reply: Reply) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/file", listener.local_addr().unwrap());
