@@ -105,13 +105,30 @@ pub fn attachment_info(d: &DecodedContent) -> Option<AttachmentInfo> {
     }
 }
 
-/// A file name as shown and saved: its last path part, without control characters, bounded;
-/// `attachment` when nothing is left.
+/// Characters that reorder or hide text (bidi controls, e.g. U+202E making `invoice\u{202e}fdp.exe`
+/// read "invoiceexe.pdf"): never part of a shown or saved name.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Names Windows reserves for devices, whatever the extension.
+const RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
+    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A file name as shown and saved: its last path part, without control or bidi characters, no
+/// leading dot, no trailing dot or space, not a device name, bounded; `attachment` when nothing
+/// is left.
 pub fn filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let mut name: String = last.chars().filter(|c| !c.is_control()).collect();
-    let name_trimmed = name.trim().trim_start_matches('.').to_owned();
+    let mut name: String = last.chars().filter(|c| !c.is_control() && !is_bidi_control(*c)).collect();
+    let name_trimmed = name.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_owned();
     name = name_trimmed;
+    let stem = name.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    if RESERVED.contains(&stem.as_str()) {
+        name.insert(0, '_');
+    }
     if name.len() > MAX_FILENAME_BYTES {
         let mut end = MAX_FILENAME_BYTES;
         while !name.is_char_boundary(end) {
@@ -160,6 +177,11 @@ mod tests {
         assert_eq!(filename(".."), "attachment");
         assert_eq!(filename(".bashrc"), "bashrc");
         assert_eq!(filename(&"é".repeat(300)).len(), 254);
+        // From a review: U+202E kept, the name read "invoiceexe.pdf".
+        assert_eq!(filename("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(filename("a\u{2066}b\u{200f}.txt"), "ab.txt");
+        assert_eq!(filename("CON.txt"), "_CON.txt");
+        assert_eq!(filename("report.pdf. . "), "report.pdf");
     }
 
     #[test]

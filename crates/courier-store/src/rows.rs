@@ -49,8 +49,9 @@ pub struct ConversationSummary {
     pub draft: String,
 }
 
-/// A message as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A message as stored. `Debug` shows the content's length only (it may hold a remote
+/// attachment's key).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Message {
     /// SHA-256 of the envelope payload.
     pub id: MessageId,
@@ -86,6 +87,23 @@ pub struct AttachmentInfo {
     pub size: u64,
     /// Whether it is stored elsewhere (a remote attachment).
     pub remote: bool,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("id", &self.id)
+            .field("topic", &self.topic)
+            .field("sender", &self.sender)
+            .field("sent_ns", &self.sent_ns)
+            .field("content_type", &self.content_type)
+            .field("content_len", &self.content.len())
+            .field("preview", &self.preview)
+            .field("state", &self.state)
+            .field("reply_to", &self.reply_to)
+            .field("attachment", &self.attachment)
+            .finish()
+    }
 }
 
 impl Message {

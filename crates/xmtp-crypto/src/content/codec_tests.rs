@@ -223,3 +223,15 @@ proptest! {
         prop_assert_eq!(remote::open(&msg, &enc.payload, 1 << 20).unwrap().content, Content::Attachment(f));
     }
 }
+
+#[test]
+fn debug_output_never_shows_a_remote_attachments_secret() {
+    // From a review: the derived Debug of DecodedContent printed `parameters`, secret included.
+    let enc = remote::encrypt(&file(), &mut ChaCha20Rng::seed_from_u64(3));
+    let msg = enc.message("https://x/y".into(), "cat.png", 7);
+    let secret = hex::encode(enc.secret.expose());
+    let outer = decode(&reply(ID, &remote_attachment(&msg).unwrap()).unwrap().encode_to_vec()).unwrap();
+    for shown in [format!("{outer:?}"), format!("{:?}", outer.body()), format!("{msg:?}"), format!("{enc:?}")] {
+        assert!(!shown.contains(&secret), "{shown}");
+    }
+}

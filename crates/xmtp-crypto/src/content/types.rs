@@ -120,8 +120,9 @@ pub enum Content {
 }
 
 /// Content after decoding: its type, the decoded value, the fallback, and the (decompressed)
-/// `EncodedContent` it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `EncodedContent` it came from. `Debug` shows no content bytes and no `secret` parameter (a
+/// remote attachment's key).
+#[derive(Clone, PartialEq, Eq)]
 pub struct DecodedContent {
     /// The content type.
     pub content_type: ContentTypeId,
@@ -135,6 +136,24 @@ pub struct DecodedContent {
     pub compression: Option<Compression>,
     /// The raw (decompressed) content bytes.
     pub raw: Vec<u8>,
+}
+
+impl std::fmt::Debug for DecodedContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parameters: BTreeMap<&str, &str> = self
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.as_str(), if k == "secret" { "<redacted>" } else { v.as_str() }))
+            .collect();
+        f.debug_struct("DecodedContent")
+            .field("content_type", &self.content_type)
+            .field("content", &self.content)
+            .field("fallback", &self.fallback)
+            .field("parameters", &parameters)
+            .field("compression", &self.compression)
+            .field("raw_len", &self.raw.len())
+            .finish()
+    }
 }
 
 impl DecodedContent {
