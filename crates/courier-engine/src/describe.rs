@@ -3,9 +3,9 @@
 //! or a read receipt. Content is hostile: names and emoji are bounded here, and what cannot be
 //! read is kept as a message that says so.
 
-use courier_store::AttachmentInfo;
-use xmtp_crypto::MessageId;
+use courier_store::{AttachmentInfo, Message, ReactionRow, Store, StoreError};
 use xmtp_crypto::content::{self, Content, DecodedContent, ReactionAction};
+use xmtp_crypto::{MessageId, WalletAddress};
 
 use crate::plan::cut;
 
@@ -79,6 +79,44 @@ fn meaning(d: &DecodedContent) -> Meaning {
                 reply_to,
                 attachment: attachment_info(d.body()),
             }
+        }
+    }
+}
+
+/// Reads again what a store from before rich content (schema 6) kept as plain messages: a
+/// reaction is folded into its target, a read receipt becomes a read mark (each leaves the
+/// messages), a reply gains its reference, an attachment its description. Returns how many
+/// were read. Runs in batches of 500, each one transaction, until the list is empty.
+pub fn reclassify(store: &mut Store, me: &WalletAddress) -> Result<usize, StoreError> {
+    let mut done = 0;
+    loop {
+        let n = store.write(|w| {
+            let Some(batch) = w.to_reclassify(500)? else { return Ok(None) };
+            for m in &batch {
+                match describe(&m.content) {
+                    Meaning::Message { content_type, preview, reply_to, attachment } => {
+                        let keep = Message { content_type, preview, reply_to, attachment, ..m.clone() };
+                        w.reclassified(m, Some(&keep))?;
+                    }
+                    Meaning::Reaction { target, emoji, added } => {
+                        let (id, topic, sender, sent_ns) = (m.id, m.topic.clone(), m.sender.clone(), m.sent_ns);
+                        w.add_reaction(&ReactionRow { id, topic, target, sender, emoji, added, sent_ns })?;
+                        w.reclassified(m, None)?;
+                    }
+                    Meaning::ReadReceipt => {
+                        if m.sender != *me {
+                            w.add_read_receipt(&m.topic, &m.sender, m.sent_ns)?;
+                        }
+                        w.reclassified(m, None)?;
+                    }
+                    Meaning::Nothing => w.reclassified(m, None)?,
+                }
+            }
+            Ok(Some(batch.len()))
+        })?;
+        match n {
+            Some(n) => done += n,
+            None => return Ok(done),
         }
     }
 }

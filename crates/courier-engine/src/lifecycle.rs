@@ -22,7 +22,18 @@ impl Engine {
         courier_store::private::create_dir_under(&config.data_dir, &dir)
             .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
         let path = dir.join("courier.db");
-        let store = tokio::task::spawn_blocking(move || Store::open(&path)).await.map_err(Internal::from)??;
+        let me = keys.address().clone();
+        let store = tokio::task::spawn_blocking(move || {
+            let mut store = Store::open(&path)?;
+            // Rich content kept as plain messages by an older Courier is read again, once.
+            let n = crate::describe::reclassify(&mut store, &me)?;
+            if n > 0 {
+                tracing::info!(messages = n, "read older messages again as rich content");
+            }
+            Ok::<_, courier_store::StoreError>(store)
+        })
+        .await
+        .map_err(Internal::from)??;
         let keys = Arc::new(keys);
         let client = NodeClient::with_proof(&config.node_url, Arc::clone(&keys), config.node_proof.as_ref())?;
         let engine = Self {

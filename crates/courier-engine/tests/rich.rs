@@ -9,7 +9,7 @@ mod common;
 use common::{config, identity};
 use courier_engine::{AttachmentError, ConsentState, Engine, EngineError, ListFilter, SendOptions, Thread};
 use courier_node::{NodeConfig, NodeHandle};
-use xmtp_crypto::content::Attachment;
+use xmtp_crypto::content::{Attachment, Reaction};
 use xmtp_crypto::{MessageId, Topic};
 
 async fn engine_with_store(node: &NodeHandle, dir: &std::path::Path) -> Engine {
@@ -154,4 +154,79 @@ async fn a_large_file_without_a_store_is_a_clear_error() {
     assert!(matches!(alice.react(&bad, "👍", false).await, Err(EngineError::NoSuchMessage(_))));
     let hello = alice.messages(&Thread::Conversation(t), 1, None).await.unwrap().remove(0);
     assert!(matches!(alice.react(&hello.id, &"👍".repeat(40), false).await, Err(EngineError::BadReaction)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_store_reads_its_rich_messages_again_and_loses_none() {
+    use prost::Message as _;
+    use xmtp_crypto::content::{self as c, ReactionAction, ReactionSchema};
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = identity();
+    let me = keys.address().clone();
+    let peer = identity().address().clone();
+    // The store as Courier left it before rich content (schema 5): everything a plain message.
+    let db_dir = config(&node, dir.path()).account_dir(&me);
+    std::fs::create_dir_all(&db_dir).unwrap();
+    let raw = rusqlite::Connection::open(db_dir.join("courier.db")).unwrap();
+    for sql in [
+        include_str!("../../courier-store/migrations/001_init.sql"),
+        include_str!("../../courier-store/migrations/002_typed_outbox.sql"),
+        include_str!("../../courier-store/migrations/003_drop_hostile_conversations.sql"),
+        include_str!("../../courier-store/migrations/004_bound_hostile_times.sql"),
+        include_str!("../../courier-store/migrations/005_derived_invitations.sql"),
+    ] {
+        raw.execute_batch(sql).unwrap();
+    }
+    raw.pragma_update(None, "user_version", 5).unwrap();
+    let t = "/xmtp/0/m-old/proto";
+    raw.execute(
+        "INSERT INTO conversations (topic, version, peer, created_ns) VALUES (?1, 2, ?2, 1)",
+        [t, peer.as_str()],
+    )
+    .unwrap();
+    let mine = xmtp_crypto::envelope::message_id(b"mine");
+    let reaction = c::reaction(&Reaction {
+        reference: mine.to_string(),
+        action: ReactionAction::Added,
+        schema: ReactionSchema::Unicode,
+        content: "👍".into(),
+    });
+    let rows: Vec<(&str, &str, Vec<u8>, u64)> = vec![
+        ("mine", me.as_str(), c::text("lunch?").encode_to_vec(), 10),
+        ("react", peer.as_str(), reaction.encode_to_vec(), 20),
+        ("reply", peer.as_str(), c::reply(&mine.to_string(), &c::text("yes")).unwrap().encode_to_vec(), 30),
+        ("receipt", peer.as_str(), c::read_receipt().encode_to_vec(), 40),
+        ("file", peer.as_str(), c::attachment(&png(10)).encode_to_vec(), 50),
+    ];
+    for (name, sender, content, ns) in &rows {
+        let d = c::decode(content).unwrap();
+        raw.execute(
+            "INSERT INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'received')",
+            rusqlite::params![
+                xmtp_crypto::envelope::message_id(name.as_bytes()).to_string(),
+                t,
+                sender,
+                *ns as i64,
+                d.content_type.to_string(),
+                content,
+                d.preview()
+            ],
+        )
+        .unwrap();
+    }
+    drop(raw);
+    let e = Engine::open_with(&config(&node, dir.path()), keys).await.unwrap();
+    let topic = Topic::parse(t).unwrap();
+    let page = e.messages(&Thread::Conversation(topic.clone()), 50, None).await.unwrap();
+    let texts: Vec<&str> = page.iter().map(|m| m.preview.as_str()).collect();
+    assert_eq!(texts, ["lunch?", "yes", "photo.png"], "the reaction and the receipt are no bubbles any more");
+    assert_eq!(page[1].reply_to, Some(mine));
+    assert_eq!(page[2].attachment.as_ref().unwrap().filename, "photo.png");
+    let extras = e.thread_extras(&topic, &page).await.unwrap();
+    assert_eq!(extras.reactions.len(), 1);
+    assert_eq!((extras.reactions[0].target, extras.reactions[0].emoji.as_str()), (mine, "👍"));
+    assert_eq!(extras.read_ns, 40, "the receipt became a read mark");
+    assert_eq!(extras.quotes.len(), 1);
 }

@@ -35,14 +35,12 @@ CREATE TABLE attachment_files (
 );
 
 -- Earlier versions stored reactions, read receipts, replies and attachments as plain messages:
--- those are read again from the node (their topics' cursors go), so they are stored as what they
--- are. Pending ones stay: they are not on the node yet.
-DELETE FROM cursors WHERE topic IN (
-    SELECT DISTINCT topic FROM messages WHERE state != 'pending' AND (
+-- they are listed here, and the engine reads each one's content again when it opens the store
+-- (a reaction becomes a reaction, a reply gains its reference, …) and takes it off the list.
+-- Nothing is deleted here: the node may no longer have them.
+CREATE TABLE reclassify (id TEXT PRIMARY KEY);
+INSERT INTO reclassify (id)
+    SELECT id FROM messages WHERE
         content_type LIKE 'xmtp.org/reaction:%' OR content_type LIKE 'xmtp.org/readReceipt:%'
         OR content_type LIKE 'xmtp.org/reply:%' OR content_type LIKE 'xmtp.org/attachment:%'
-        OR content_type LIKE 'xmtp.org/remoteStaticAttachment:%'));
-DELETE FROM messages WHERE state != 'pending' AND (
-    content_type LIKE 'xmtp.org/reaction:%' OR content_type LIKE 'xmtp.org/readReceipt:%'
-    OR content_type LIKE 'xmtp.org/reply:%' OR content_type LIKE 'xmtp.org/attachment:%'
-    OR content_type LIKE 'xmtp.org/remoteStaticAttachment:%');
+        OR content_type LIKE 'xmtp.org/remoteStaticAttachment:%';

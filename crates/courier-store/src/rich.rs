@@ -94,6 +94,51 @@ impl Writer<'_> {
         Ok(n == 1)
     }
 
+    /// The next up to `limit` messages stored before rich content was understood (schema 6),
+    /// to be read again; each is taken off the list by [`Writer::reclassified`]. Listed ids
+    /// whose message is gone or does not read leave the list here. `None` once the list is empty.
+    pub fn to_reclassify(&self, limit: u32) -> Result<Option<Vec<Message>>, StoreError> {
+        let ids: Vec<String> = self
+            .tx
+            .prepare_cached("SELECT id FROM reclassify LIMIT ?1")?
+            .query_map([limit], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut get = self.tx.prepare_cached(&format!("SELECT {MESSAGE_COLS} FROM messages WHERE id = ?1"))?;
+        let mut out = Vec::new();
+        for id in ids {
+            match get.query_row([&id], rows::message).optional() {
+                Ok(Some(m)) => out.push(m),
+                _ => {
+                    self.tx.prepare_cached("DELETE FROM reclassify WHERE id = ?1")?.execute([&id])?;
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// A message read again: it stays a message with what it replies to, carries and shows
+    /// (`Some`), or it was a reaction or a read receipt and goes (`None`; the caller records
+    /// what it was). Either way it leaves the list.
+    pub fn reclassified(&self, m: &Message, keep: Option<&Message>) -> Result<(), StoreError> {
+        match keep {
+            Some(k) => {
+                let attachment =
+                    k.attachment.as_ref().map(serde_json::to_string).transpose().map_err(StoreError::Metadata)?;
+                self.tx
+                    .prepare_cached("UPDATE messages SET reply_to = ?2, attachment = ?3, preview = ?4, content_type = ?5 WHERE id = ?1")?
+                    .execute(params![m.id.to_string(), k.reply_to.map(|r| r.to_string()), attachment, k.preview, k.content_type])?;
+            }
+            None => {
+                self.tx.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([m.id.to_string()])?;
+            }
+        }
+        self.tx.prepare_cached("DELETE FROM reclassify WHERE id = ?1")?.execute([m.id.to_string()])?;
+        Ok(())
+    }
+
     /// Keeps a downloaded (checked, decrypted) attachment file.
     pub fn set_attachment_file(&self, message: &MessageId, data: &[u8]) -> Result<(), StoreError> {
         self.tx

@@ -154,7 +154,7 @@ fn a_page_around_a_message_centres_it() {
 }
 
 #[test]
-fn version_5_stores_read_their_rich_messages_again() {
+fn version_5_stores_keep_their_rich_messages_and_list_them_to_be_read_again() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
     let raw = Connection::open(&p).unwrap();
@@ -171,7 +171,7 @@ fn version_5_stores_read_their_rich_messages_again() {
     for (name, t, ctype, state) in [
         ("text", "/xmtp/0/m-plain/proto", "xmtp.org/text:1.0", "received"),
         ("react", "/xmtp/0/m-rich/proto", "xmtp.org/reaction:1.0", "received"),
-        ("mine", "/xmtp/0/m-rich/proto", "xmtp.org/reply:1.0", "pending"),
+        ("mine", "/xmtp/0/m-rich/proto", "xmtp.org/reply:1.0", "failed"),
     ] {
         raw.execute(
             "INSERT INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state)
@@ -182,15 +182,26 @@ fn version_5_stores_read_their_rich_messages_again() {
         raw.execute("INSERT OR IGNORE INTO cursors (topic, ts, digest) VALUES (?1, 7, zeroblob(32))", [t]).unwrap();
     }
     drop(raw);
-    let s = Store::open(&p).unwrap();
-    assert_eq!(s.message(&id("react")).unwrap(), None, "an old reaction bubble is gone");
-    assert!(s.message(&id("mine")).unwrap().is_some(), "a pending one stays");
-    assert!(s.message(&id("text")).unwrap().is_some());
-    assert_eq!(s.cursor(&Topic::parse("/xmtp/0/m-rich/proto").unwrap()).unwrap(), None, "read again");
-    assert_eq!(
-        s.cursor(&Topic::parse("/xmtp/0/m-plain/proto").unwrap()).unwrap(),
-        Some(Cursor { timestamp_ns: 7, digest: [0; 32] })
-    );
+    let mut s = Store::open(&p).unwrap();
+    for name in ["react", "mine", "text"] {
+        assert!(s.message(&id(name)).unwrap().is_some(), "{name} is kept: the node may not have it any more");
+    }
+    let cursor = Some(Cursor { timestamp_ns: 7, digest: [0; 32] });
+    assert_eq!(s.cursor(&Topic::parse("/xmtp/0/m-rich/proto").unwrap()).unwrap(), cursor, "nothing read again");
+    let listed = s.write(|w| w.to_reclassify(10)).unwrap().unwrap();
+    let mut names: Vec<_> = listed.iter().map(|m| m.id).collect();
+    names.sort();
+    let mut want = vec![id("react"), id("mine")];
+    want.sort();
+    assert_eq!(names, want, "the rich ones are listed, the text is not");
+    s.write(|w| {
+        for m in &listed {
+            w.reclassified(m, None)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(s.write(|w| w.to_reclassify(10)).unwrap(), None, "the list empties");
 }
 
 #[test]
