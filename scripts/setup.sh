@@ -23,6 +23,8 @@ apt_install build-essential pkg-config ca-certificates curl libdbus-1-dev dbus g
 apt_install libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev \
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev xvfb xauth webkit2gtk-driver \
   rpm2cpio cpio
+# Emoji in the real-window tests and their screenshots (reactions, the emoji picker).
+apt_install fonts-noto-color-emoji
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then

@@ -11,7 +11,7 @@ use crate::error::{CmdResult, CommandError, ErrorCode};
 use crate::state::AppState;
 use crate::types::{AppStatus, ImportArgs, ListTab, MessagesArgs, SendArgs};
 
-async fn engine(state: &AppState) -> CmdResult<Engine> {
+pub(crate) async fn engine(state: &AppState) -> CmdResult<Engine> {
     state.engine().await.ok_or_else(|| CommandError::new(ErrorCode::NoAccount, "no account is open"))
 }
 
@@ -100,11 +100,15 @@ pub async fn list_messages(state: State<'_, AppState>, args: MessagesArgs) -> Cm
     Ok(threads::messages(&e, &args.topic, args.limit, args.before_id.as_deref()).await?)
 }
 
-/// Sends a text (pending at once; the outbox publishes it).
+/// Sends a text (pending at once; the outbox publishes it), as a reply when `reply_to` is set.
 #[tauri::command]
 pub async fn send_message(state: State<'_, AppState>, args: SendArgs) -> CmdResult<MessageView> {
+    let e = engine(&state).await?;
+    if let Some(target) = &args.reply_to {
+        return Ok(courier_api::rich::reply(&e, &args.peer, target, &args.text).await?);
+    }
     let opts = SendOptions { v1: args.v1, conversation_id: args.conversation_id, ..Default::default() };
-    Ok(threads::send_text(&engine(&state).await?, &args.peer, &args.text, opts).await?)
+    Ok(threads::send_text(&e, &args.peer, &args.text, opts).await?)
 }
 
 /// Checks an address as it is typed: its form, then whether it is on the network.
@@ -221,9 +225,10 @@ pub async fn subscribe<R: Runtime>(
     let feed = crate::notify::spawn(app, e.clone());
     tauri::async_runtime::spawn(async move {
         while let Some(ev) = events.recv().await {
-            // New messages also go to the notifier, which gathers a burst into one notice.
-            if let courier_engine::Event::MessageAdded { topic, id } = &ev {
-                let _ = feed.send((topic.clone(), *id));
+            // New messages and added reactions also go to the notifier, which gathers a burst
+            // into one notice.
+            if let Some(fresh) = crate::notify::Fresh::of(&ev) {
+                let _ = feed.send(fresh);
             }
             if on_event.send(Event::from(ev)).is_err() {
                 return;

@@ -14,6 +14,7 @@ pub mod notice;
 pub mod notify;
 pub use courier_engine::private;
 pub mod render;
+pub mod rich;
 pub mod session;
 pub mod state;
 pub mod types;
@@ -46,6 +47,15 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::sign_out,
         commands::remove_account,
         commands::subscribe,
+        rich::react,
+        rich::send_attachment,
+        rich::send_files,
+        rich::attachment_bytes,
+        rich::save_attachment,
+        rich::open_link,
+        rich::messages_around,
+        rich::set_read_receipts,
+        rich::send_read_receipt,
     ])
 }
 
@@ -77,6 +87,10 @@ pub fn run() -> Result<(), String> {
             tauri_plugin_window_state::Builder::default().with_filename(window_state_file.to_string_lossy()).build(),
         )
         .plugin(tauri_plugin_notification::init())
+        // Used from Rust only (the Save dialog, opening a checked link): the web view is given
+        // no permission of either plugin.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .setup(|app| {
             let icon = app.default_window_icon().cloned();

@@ -52,6 +52,11 @@ impl Notice {
     }
 }
 
+/// The text of a reaction's notification: `Reacted 👍 to: <the message>`.
+pub fn reacted(emoji: &str, target_text: &str) -> String {
+    format!("Reacted {emoji} to: {target_text}")
+}
+
 /// What to show for the messages `new` that arrived together, for the user `me`, given the
 /// topics of the conversations the user allowed.
 pub fn decide(new: &[Incoming], me: &str, allowed: &HashSet<String>) -> Option<Notice> {
@@ -130,6 +135,15 @@ mod tests {
         assert_eq!(decide(&[], ME, &ok), None);
         let one = decide(&[msg("request", BOB, "spam"), msg("allowed", BOB, "hello")], ME, &ok);
         assert_eq!(one, Some(Notice::Message { title: "Courier — 0x0000…00b2".into(), body: "hello".into() }));
+    }
+
+    #[test]
+    fn a_reaction_reads_as_one_line_on_its_message() {
+        let ok = allowed(&["allowed"]);
+        let r = msg("allowed", BOB, &reacted("👍", "lunch at\nnoon?"));
+        let n = decide(&[r], ME, &ok).unwrap();
+        assert_eq!(n.text().1, "Reacted 👍 to: lunch at noon?");
+        assert_eq!(decide(&[msg("request", BOB, &reacted("👍", "x"))], ME, &ok), None, "a request's reaction");
     }
 
     #[test]

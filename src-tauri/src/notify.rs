@@ -1,6 +1,6 @@
 //! Native side effects of engine events: notifications while the window is not focused (what
-//! to show is decided by `notice`) and the unread count on the tray icon. New messages are
-//! gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`]), so a
+//! to show is decided by `notice`) and the unread count on the tray icon. New messages, and
+//! reactions added by the peer to the user's own messages, are gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`]), so a
 //! catch-up sync gives one summary instead of one notification per message.
 
 use std::collections::HashSet;
@@ -10,7 +10,7 @@ use courier_engine::{Engine, ListFilter};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::mpsc;
-use xmtp_crypto::{MessageId, Topic};
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
 use crate::notice::{self, Incoming};
 
@@ -22,11 +22,49 @@ pub const GATHER_MAX: Duration = Duration::from_secs(3);
 /// burst counts by conversation only. Bounds the work of a catch-up of thousands.
 pub const LOOKUP_MAX: usize = 1000;
 
-/// The new messages of one account, for its notifier.
-pub type Feed = mpsc::UnboundedSender<(Topic, MessageId)>;
+/// What may notify: a new message, or a reaction added to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fresh {
+    /// A message was stored.
+    Message {
+        /// Its conversation.
+        topic: Topic,
+        /// The message.
+        id: MessageId,
+    },
+    /// Someone added a reaction (removals never notify).
+    Reaction {
+        /// The conversation.
+        topic: Topic,
+        /// The message reacted to.
+        target: MessageId,
+        /// Who reacted.
+        from: WalletAddress,
+        /// The emoji.
+        emoji: String,
+    },
+}
 
-/// Starts the notifier of `engine`'s account: feed it each new message (the subscription's
-/// event loop does); it ends when the feed is dropped.
+impl Fresh {
+    /// What of an engine event may notify: new messages and added reactions; nothing else
+    /// (removed reactions, read receipts, state changes).
+    pub fn of(event: &courier_engine::Event) -> Option<Self> {
+        use courier_engine::Event as E;
+        match event {
+            E::MessageAdded { topic, id } => Some(Self::Message { topic: topic.clone(), id: *id }),
+            E::Reacted { topic, target, from, emoji, added: true } => {
+                Some(Self::Reaction { topic: topic.clone(), target: *target, from: from.clone(), emoji: emoji.clone() })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What may notify in one account, for its notifier.
+pub type Feed = mpsc::UnboundedSender<Fresh>;
+
+/// Starts the notifier of `engine`'s account: feed it each new message and added reaction (the
+/// subscription's event loop does); it ends when the feed is dropped.
 pub fn spawn<R: Runtime>(app: AppHandle<R>, engine: Engine) -> Feed {
     let (tx, mut rx) = mpsc::unbounded_channel();
     tauri::async_runtime::spawn(async move {
@@ -55,25 +93,44 @@ pub async fn gather<T>(rx: &mut mpsc::UnboundedReceiver<T>, quiet: Duration, max
     }
 }
 
-/// Notifies a burst of new messages (unless the window is focused) and updates the tray.
-async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<(Topic, MessageId)>) {
+/// Notifies a burst of new messages and reactions (unless the window is focused) and updates
+/// the tray.
+async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fresh>) {
     let Ok(allowed_convs) = engine.conversations(ListFilter::Allowed).await else { return };
     let allowed: HashSet<String> = allowed_convs.iter().map(|c| c.conversation.topic.to_string()).collect();
+    let me = engine.address().to_string();
     let mut incoming = Vec::new();
-    for (i, (topic, id)) in burst.iter().enumerate() {
+    for (i, fresh) in burst.iter().enumerate() {
+        let (Fresh::Message { topic, .. } | Fresh::Reaction { topic, .. }) = fresh;
         if !allowed.contains(topic.as_str()) {
             continue;
         }
-        if i >= LOOKUP_MAX {
-            // Counted, not read: sender unknown (counted as someone else's), no text.
-            incoming.push(Incoming { topic: topic.to_string(), sender: String::new(), preview: String::new() });
-            continue;
-        }
-        if let Ok(Some(m)) = engine.message(id).await {
-            incoming.push(Incoming { topic: topic.to_string(), sender: m.sender.to_string(), preview: m.preview });
+        match fresh {
+            Fresh::Message { topic, .. } if i >= LOOKUP_MAX => {
+                // Counted, not read: sender unknown (counted as someone else's), no text.
+                incoming.push(Incoming { topic: topic.to_string(), sender: String::new(), preview: String::new() });
+            }
+            // A reaction notifies only on one of the user's own messages, which must be read.
+            Fresh::Reaction { .. } if i >= LOOKUP_MAX => {}
+            Fresh::Message { topic, id } => {
+                if let Ok(Some(m)) = engine.message(id).await {
+                    incoming.push(Incoming {
+                        topic: topic.to_string(),
+                        sender: m.sender.to_string(),
+                        preview: m.preview,
+                    });
+                }
+            }
+            Fresh::Reaction { topic, target, from, emoji } => {
+                if let Ok(Some(m)) = engine.message(target).await
+                    && m.sender == *engine.address()
+                {
+                    let preview = notice::reacted(emoji, &m.preview);
+                    incoming.push(Incoming { topic: topic.to_string(), sender: from.to_string(), preview });
+                }
+            }
         }
     }
-    let me = engine.address().to_string();
     let Some(n) = notice::decide(&incoming, &me, &allowed) else { return };
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
     if !focused {
@@ -97,6 +154,27 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn only_new_messages_and_added_reactions_may_notify() {
+        use courier_engine::Event as E;
+        let topic = Topic::parse("/xmtp/0/dm-e2e/proto").unwrap();
+        let id = MessageId::parse(&"ab".repeat(32)).unwrap();
+        let from = WalletAddress::parse("0x00000000000000000000000000000000000000b2").unwrap();
+        let reacted =
+            |added| E::Reacted { topic: topic.clone(), target: id, from: from.clone(), emoji: "👍".into(), added };
+        assert_eq!(
+            Fresh::of(&E::MessageAdded { topic: topic.clone(), id }),
+            Some(Fresh::Message { topic: topic.clone(), id })
+        );
+        assert_eq!(
+            Fresh::of(&reacted(true)),
+            Some(Fresh::Reaction { topic: topic.clone(), target: id, from: from.clone(), emoji: "👍".into() })
+        );
+        assert_eq!(Fresh::of(&reacted(false)), None, "a removed reaction");
+        assert_eq!(Fresh::of(&E::ReadByPeer { topic: topic.clone() }), None, "a read receipt");
+        assert_eq!(Fresh::of(&E::AttachmentReady { topic, id }), None);
+    }
 
     #[tokio::test]
     async fn what_is_queued_comes_as_one_burst() {

@@ -25,8 +25,13 @@ pub struct Session {
     pub node_proof: Option<NodeProof>,
     /// A node at the local address that was not adopted (see `AppStatus`).
     pub unadopted_local_node: Option<String>,
+    /// The attachment store of the node in use: the embedded or adopted node's HTTP listener;
+    /// `None` for a node the user chose (files then go inline only).
+    pub attachments_url: Option<String>,
     /// The embedded node, if this app runs it.
     pub embedded: Option<NodeHandle>,
+    /// Whether the embedded node serves the message API (the HTTP gateway) on its listener.
+    pub gateway: bool,
     /// The open account (its engine runs the outbox and, once subscribed, live updates).
     pub engine: Option<Engine>,
     /// Why the last start did not finish.
@@ -47,6 +52,7 @@ impl AppState {
             node_url: s.node_url.clone(),
             keychain: self.keychain,
             node_proof: s.node_proof.clone(),
+            attachments_url: s.attachments_url.clone(),
         }
     }
 
@@ -72,7 +78,9 @@ impl AppState {
             embedded_node: s.embedded.is_some(),
             unadopted_local_node: s.unadopted_local_node.clone(),
             http_gateway_enabled: settings.http_gateway,
-            http_gateway: s.embedded.as_ref().and_then(NodeHandle::http_url),
+            // The listener also serves the attachment store; it is a gateway only with the
+            // message API on.
+            http_gateway: s.embedded.as_ref().filter(|_| s.gateway).and_then(NodeHandle::http_url),
             profile: self.profile.clone(),
             keychain: self.keychain.backend().name().to_owned(),
             keychain_volatile: self.keychain_is_volatile(),
@@ -80,6 +88,7 @@ impl AppState {
             zoom: settings.zoom_level(),
             problem: s.problem.clone(),
             recovery: s.engine.as_ref().and_then(|e| accounts::recovery(&cfg, e).ok()),
+            read_receipts: settings.read_receipts,
         }
     }
 
@@ -124,6 +133,7 @@ impl AppState {
         self.choose_node(&mut s).await?;
         if let Some(e) = &s.engine {
             e.set_node(&s.node_url, s.node_proof.as_ref())?;
+            e.set_attachments_url(s.attachments_url.clone());
         }
         Ok(())
     }
@@ -134,6 +144,8 @@ impl AppState {
         }
         s.node_proof = None;
         s.unadopted_local_node = None;
+        s.attachments_url = None;
+        s.gateway = false;
         if let Some(url) = self.settings().node_url {
             s.node_url = url;
             return courier_engine::client::check_url(&s.node_url)
@@ -144,14 +156,19 @@ impl AppState {
                 tracing::info!(addr = %self.local.grpc, "using the node another Courier window started");
                 s.node_url = format!("http://{}", self.local.grpc);
                 s.node_proof = Some(proof);
+                // An embedded node on the local gRPC address always has its HTTP listener on
+                // the local HTTP address (`start_embedded` binds them as a pair).
+                s.attachments_url = Some(format!("http://{}", self.local.http));
             }
             Err(why) => {
                 if !matches!(why, NotAdopted::Nothing) {
                     tracing::warn!(addr = %self.local.grpc, reason = %why, "not using the node at the local address");
                     s.unadopted_local_node = Some(format!("http://{}", self.local.grpc));
                 }
-                let node = self.start_embedded().await?;
+                let (node, gateway) = self.start_embedded().await?;
+                s.gateway = gateway;
                 s.node_url = node.grpc_url();
+                s.attachments_url = node.http_url();
                 s.embedded = Some(node);
             }
         }
@@ -175,9 +192,12 @@ impl AppState {
         }
     }
 
-    /// Starts the embedded node with the user's node key on the local address (free ports for
-    /// what is taken), with the HTTP gateway only if the settings turn it on.
-    async fn start_embedded(&self) -> CmdResult<NodeHandle> {
+    /// Starts the embedded node with the user's node key on the local address (free ports if
+    /// either is taken). The HTTP listener always runs, for the attachment store; it serves the
+    /// message API (the gateway) only if the settings turn it on. The two ports go as a pair:
+    /// a node on the local gRPC address has its HTTP listener on the local HTTP address, so a
+    /// window that adopts it knows where its attachment store is (never a stranger's port).
+    async fn start_embedded(&self) -> CmdResult<(NodeHandle, bool)> {
         // Without a private app folder the node runs without a key: no other window adopts it.
         let key = match &self.local.key_file {
             None => None,
@@ -189,19 +209,19 @@ impl AppState {
         let db = self.dir.join("node.db");
         let config = |grpc: SocketAddr, http: SocketAddr| NodeConfig {
             grpc_addr: grpc,
-            http_addr: gateway.then_some(http),
+            http_addr: Some(http),
             database: Database::File(db.clone()),
             auth: AuthMode::Required,
-            http: HttpOptions::default(),
+            http: HttpOptions { message_api: gateway, ..HttpOptions::default() },
             limits: courier_node::Limits::default(),
             proof_key: key.clone(),
         };
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         let (grpc, http) = (self.local.grpc, self.local.http);
         let mut last = None;
-        for (g, h) in [(grpc, http), (grpc, any), (any, any)] {
+        for (g, h) in [(grpc, http), (any, any)] {
             match courier_node::start(config(g, h)).await {
-                Ok(n) => return Ok(n),
+                Ok(n) => return Ok((n, gateway)),
                 Err(e @ courier_node::NodeError::Bind { .. }) => last = Some(e),
                 Err(e) => return Err(CommandError::new(ErrorCode::Node, e.to_string())),
             }

@@ -35,7 +35,7 @@ pub enum OpenError {
 }
 
 /// Saved per profile.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     /// A node URL chosen by the user; `None` = the local network (embedded default).
     pub node_url: Option<String>,
@@ -46,6 +46,24 @@ pub struct Settings {
     /// computer). Off unless the user turns it on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub http_gateway: bool,
+    /// Whether read receipts are sent when the user has seen a conversation's newest messages.
+    /// On unless the user turns it off.
+    #[serde(default = "on", skip_serializing_if = "is_on")]
+    pub read_receipts: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { node_url: None, zoom: None, http_gateway: false, read_receipts: true }
+    }
+}
+
+fn on() -> bool {
+    true
+}
+
+fn is_on(b: &bool) -> bool {
+    *b
 }
 
 /// The zoom levels Ctrl+= / Ctrl+- step through are the UI's; any level in this range is kept.

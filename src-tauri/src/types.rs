@@ -38,6 +38,8 @@ pub struct AppStatus {
     pub problem: Option<courier_api::ApiError>,
     /// The open account's recovery standing (phrase or key, phrase confirmed).
     pub recovery: Option<courier_api::accounts::Recovery>,
+    /// Whether read receipts are sent.
+    pub read_receipts: bool,
 }
 
 /// Import a wallet key or a recovery phrase (`Debug` never shows them).
@@ -94,4 +96,106 @@ pub struct SendArgs {
     pub conversation_id: Option<String>,
     /// Use the V1 conversation.
     pub v1: bool,
+    /// The message this one replies to (then it goes to that message's conversation).
+    pub reply_to: Option<String>,
+}
+
+/// Send a file from bytes the page holds (a paste, an HTML drop): inline or remote is decided
+/// by its size.
+#[derive(Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SendAttachmentArgs {
+    /// Conversation topic.
+    pub topic: String,
+    /// The file name.
+    pub filename: String,
+    /// Its MIME type (guessed from the name when empty).
+    pub mime_type: String,
+    /// The bytes; more than `courier_engine::transfer::MAX_FILE_BYTES` are refused while they
+    /// are read, before the whole list is held.
+    #[ts(type = "Array<number>")]
+    pub data: FileBytes,
+    /// The message this one replies to.
+    pub reply_to: Option<String>,
+}
+
+impl std::fmt::Debug for SendAttachmentArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendAttachmentArgs")
+            .field("topic", &self.topic)
+            .field("filename", &self.filename)
+            .field("data", &self.data)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Send files by path (Tauri's drag-drop gives paths).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SendFilesArgs {
+    /// Conversation topic.
+    pub topic: String,
+    /// The files' paths.
+    pub paths: Vec<String>,
+}
+
+/// A file's bytes from the page: a list of at most [`courier_engine::transfer::MAX_FILE_BYTES`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct FileBytes(pub Vec<u8>);
+
+impl std::fmt::Debug for FileBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileBytes({} bytes)", self.0.len())
+    }
+}
+
+impl<'de> Deserialize<'de> for FileBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(BoundedBytes(courier_engine::transfer::MAX_FILE_BYTES)).map(Self)
+    }
+}
+
+/// Reads a byte list, failing as soon as it holds more than `.0` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct BoundedBytes(pub u64);
+
+impl<'de> serde::de::Visitor<'de> for BoundedBytes {
+    type Value = Vec<u8>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a list of at most {} bytes", self.0)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let hint = seq.size_hint().unwrap_or(0).min(64 * 1024);
+        let mut out = Vec::with_capacity(hint);
+        while let Some(b) = seq.next_element::<u8>()? {
+            if out.len() as u64 >= self.0 {
+                return Err(serde::de::Error::custom(format!("the file is larger than {} bytes", self.0)));
+            }
+            out.push(b);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde::Deserializer as _;
+
+    use super::*;
+
+    #[test]
+    fn a_byte_list_over_the_cap_is_refused_while_it_is_read() {
+        let read = |json: &str, cap| serde_json::Deserializer::from_str(json).deserialize_seq(BoundedBytes(cap));
+        assert_eq!(read("[1,2,3]", 3).unwrap(), vec![1, 2, 3]);
+        assert!(read("[1,2,3,4]", 3).unwrap_err().to_string().contains("larger than 3 bytes"));
+        assert!(read("[1,256]", 3).is_err(), "not a byte");
+        let args: Result<SendAttachmentArgs, _> = serde_json::from_str(
+            r#"{"topic":"t","filename":"a.png","mime_type":"image/png","data":[137,80],"reply_to":null}"#,
+        );
+        assert_eq!(args.unwrap().data.0, vec![137, 80]);
+    }
 }

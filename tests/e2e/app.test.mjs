@@ -8,13 +8,14 @@ import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFil
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { deflateSync } from "node:zlib";
 
 const APP = process.env.COURIER_APP;
 const CLI = process.env.COURIER_CLI;
 const SHOTS = process.env.COURIER_SCREENSHOTS;
 assert.ok(APP && CLI && SHOTS, "COURIER_APP, COURIER_CLI and COURIER_SCREENSHOTS must be set (tests/e2e/run.sh does)");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let node, grpc, alice, app, phrase;
+let node, grpc, alice, bob, app, phrase;
 const work = mkdtempSync(join(tmpdir(), "courier-e2e-"));
 const bobDir = join(work, "bob");
 const profile = join(work, "profile");
@@ -124,6 +125,66 @@ async function confirmPhrase(c, words) {
   await c.click("#phrase-check");
 }
 
+/** A PNG of `w`×`h` pixels: a diagonal gradient between two RGB colours (no npm package). */
+function png(w, h, [r1, g1, b1], [r2, g2, b2]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, "ascii");
+    data.copy(out, 8);
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const t = (x / w + y / h) / 2;
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      [raw[o], raw[o + 1], raw[o + 2]] = [r1 + (r2 - r1) * t, g1 + (g2 - g1) * t, b1 + (b2 - b1) * t].map(Math.round);
+    }
+  }
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([sig, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** Runs `script` (a function body) in the page with `args`; its return value. */
+const run = (c, script, ...args) => c.wd("POST", c.s("/execute/sync"), { script, args });
+
+/** Waits until `script` (run in the page) returns something truthy; that value. */
+async function until(c, what, script, ...args) {
+  for (let i = 0; i < 100; i++) {
+    const v = await run(c, script, ...args);
+    if (v) return v;
+    await sleep(200);
+  }
+  await c.shot(`failed-${what.replace(/[^a-z0-9]+/gi, "_")}`).catch(() => {});
+  const alerts = await run(c, "return [...document.querySelectorAll('[role=alert]')].map((a) => a.textContent).join(' | ')").catch(String);
+  throw new Error(`timed out waiting for ${what} (alerts: ${alerts || "none"})`);
+}
+
+/** The reaction chips under the bubble of message `id`, as "emoji count" strings. */
+const CHIPS = `const b = document.querySelector('.bubble[data-id="' + arguments[0] + '"]');
+  if (!b) return null;
+  return [...b.closest('.message').querySelectorAll('.reactions .chip')].map((c) => c.textContent.replace(/\\s+/g, ' ').trim() + (c.classList.contains('mine') ? ' mine' : ''));`;
+
+/** The CLI peer's view of the conversation with the app: one object per message. */
+const peerMessages = () => cli("--json", "messages", alice).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+
 /** Waits until the bubble element `el` reports delivery state `state`. */
 async function delivered(c, el, state = "sent") {
   for (let i = 0; i < 50 && (await c.wd("GET", c.s(`/element/${el}/attribute/data-state`))) !== state; i++) await sleep(200);
@@ -161,7 +222,7 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   alice = readdirSync(join(profile, "data", "accounts"))[0];
   assert.match(alice, /^0x[0-9a-fA-F]{40}$/);
 
-  const bob = cli("account", "create");
+  bob = cli("account", "create");
   await app.click("#new-conversation");
   await app.type("#peer-address", "0x1234");
   await app.waitFor("#address-status", { text: "40 hexadecimal digits" });
@@ -233,6 +294,91 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   await app.keys([["keyDown", "\uE009"], ["keyDown", "0"], ["keyUp", "0"], ["keyUp", "\uE009"]]);
   for (let i = 0; i < 20 && kept() !== undefined; i++) await sleep(100);
   assert.equal(kept(), undefined, "Ctrl+0 is back to 100%");
+});
+
+test("rich conversation with the CLI peer: react, reply, paste an image, receive one, see Read", async () => {
+  // The app shows the first conversation (with the CLI peer).
+  await app.waitFor(".conversation .peer");
+  await run(app, "[...document.querySelectorAll('.conversation')].find((b) => !b.textContent.includes('courier.test/e2e')).click(); return 1;");
+  await app.waitFor(".bubble.theirs", { text: "Hi app, this is the CLI" });
+  const sentView = (out) => { const o = JSON.parse(out); return o.message ?? o; };
+  const question = sentView(cli("--json", "send", alice, "Shall we meet at noon?"));
+  await app.waitFor(`.bubble.theirs[data-id="${question.id}"]`, { text: "Shall we meet at noon?" });
+
+  // React 👍 through the bubble's menu and the emoji picker; the chip shows under the bubble.
+  await app.jsClick(`.bubble[data-id="${question.id}"] .more`);
+  await app.waitFor('[role="menu"] [data-item="react"]');
+  await app.shot("rich-context-menu");
+  await app.jsClick('[role="menu"] [data-item="react"]');
+  await app.waitFor('.emoji-picker button[aria-label="thumbs up"]');
+  await app.shot("rich-emoji-picker");
+  await app.jsClick('.emoji-picker button[aria-label="thumbs up"]');
+  assert.deepEqual(await until(app, "the 👍 chip", `const c = (function () { ${CHIPS} }).apply(null, arguments); return c && c.length ? c : null;`, question.id), ["👍 1 mine"]);
+
+  // Reply through the menu: the composer says what is replied to; the reply shows the quote.
+  await app.jsClick(`.bubble[data-id="${question.id}"] .more`);
+  await app.jsClick('[role="menu"] [data-item="reply"]');
+  assert.match(await until(app, "the composer's reply line", "const r = document.querySelector('.replying'); return r && r.textContent;"), /Replying to .*: Shall we meet at noon\?/);
+  await app.type("#composer", "Noon works for me");
+  await app.keys([["keyDown", "\uE007"], ["keyUp", "\uE007"]]);
+  const reply = await app.waitFor(".bubble.mine", { text: "Noon works for me" });
+  await delivered(app, reply);
+  const replyId = await app.wd("GET", app.s(`/element/${reply}/attribute/data-id`));
+  const quote = await run(app, `const q = document.querySelector('.bubble[data-id="' + arguments[0] + '"] .quote');
+    return q && { target: q.dataset.target, text: q.textContent, above: q.compareDocumentPosition(q.parentElement.querySelector('.text')) & Node.DOCUMENT_POSITION_FOLLOWING };`, replyId);
+  assert.equal(quote?.target, question.id, "the quote names the replied-to message");
+  assert.match(quote.text, /Shall we meet at noon\?/);
+  assert.ok(quote.above, "the quote is above the reply's text");
+  cli("sync");
+  let peer = peerMessages();
+  assert.equal(peer.find((m) => m.id === replyId)?.reply_to, question.id, "the peer sees a reply to its message");
+  assert.deepEqual(peer.find((m) => m.id === question.id)?.reactions.map((r) => r.emoji), ["👍"], "and the app's reaction on it");
+
+  // The peer reacts to the reply: the app shows its chip live.
+  cli("react", alice, replyId, "🎉");
+  assert.deepEqual(await until(app, "the peer's 🎉 chip", `const c = (function () { ${CHIPS} }).apply(null, arguments); return c && c.length ? c : null;`, replyId), ["🎉 1"]);
+
+  // Paste an image into the composer: it is sent, shown inline, and the peer saves the same bytes.
+  const pasted = png(96, 64, [40, 110, 220], [250, 190, 60]);
+  await run(app, `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+    const file = new File([bytes], 'pasted.png', { type: 'image/png' });
+    let data;
+    try { data = new DataTransfer(); data.items.add(file); } catch { data = { items: [{ kind: 'file', getAsFile: () => file }], files: [file] }; }
+    const ev = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, 'clipboardData', { value: data });
+    document.querySelector('#composer').dispatchEvent(ev);
+    return 1;`, pasted.toString("base64"));
+  const mineImage = await until(app, "the pasted image shown inline", `const b = [...document.querySelectorAll('.bubble.mine')].find((b) => b.querySelector('.attachment.image img'));
+    const img = b && b.querySelector('img');
+    return img && img.src.startsWith('blob:') && img.naturalWidth > 0 ? { id: b.dataset.id, w: img.naturalWidth } : null;`);
+  assert.equal(mineImage.w, 96, "the page decoded the image it sent");
+  await delivered(app, await app.waitFor(`.bubble.mine[data-id="${mineImage.id}"]`));
+  cli("sync");
+  peer = peerMessages();
+  assert.deepEqual(peer.find((m) => m.id === mineImage.id)?.attachment, { filename: "pasted.png", mime_type: "image/png", size: pasted.length, remote: false, available: true });
+  const saved = join(work, "saved.png");
+  cli("save", alice, mineImage.id, "--out", saved);
+  assert.ok(readFileSync(saved).equals(pasted), "the peer saved the very bytes pasted");
+
+  // The peer sends an image file: the app shows it inline (decoded from a blob: URL).
+  const sentByPeer = join(work, "from-the-cli.png");
+  writeFileSync(sentByPeer, png(160, 100, [30, 160, 120], [200, 60, 160]));
+  const fileMsg = sentView(cli("--json", "send-file", alice, sentByPeer));
+  const theirImage = await until(app, "the peer's image shown inline", `const img = document.querySelector('.bubble.theirs[data-id="' + arguments[0] + '"] .attachment.image img');
+    return img && img.src.startsWith('blob:') && img.naturalWidth > 0 ? img.naturalWidth : null;`, fileMsg.id);
+  assert.equal(theirImage, 160);
+
+  // The peer reads the conversation: the app's newest own message shows "Read".
+  cli("sync");
+  assert.match(cli("read", alice), /read receipt sent/);
+  const read = await until(app, "Read on the app's own message", `const s = document.querySelector('.bubble.mine .state.read');
+    return s && s.closest('.bubble').dataset.id;`);
+  assert.equal(read, mineImage.id, "Read shows on the newest own message the peer read");
+  assert.ok(!peerMessages().some((m) => /readReceipt/i.test(m.content_type)), "read receipts are never listed");
+  // The thread from the question on: the 👍 chip, the reply with its quote and 🎉, the images.
+  await run(app, "document.querySelector('.bubble[data-id=\"' + arguments[0] + '\"]').scrollIntoView({ block: 'start' }); return 1;", question.id);
+  await sleep(300);
+  await app.shot("rich-thread");
 });
 
 test("a second start of the same profile shows the running window and exits", async () => {

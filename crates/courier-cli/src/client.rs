@@ -123,6 +123,12 @@ pub enum ClientCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// Tell the peer you read the conversation (a read receipt), if they sent something since
+    /// the last one and you allowed them.
+    Read {
+        /// The peer (or conversation topic).
+        peer: String,
+    },
     /// Send a file: inline when small, as a remote attachment (encrypted, uploaded to the
     /// node's attachment store) when large or asked.
     SendFile {
@@ -308,6 +314,17 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
             rich::react(&e, &peer, &id, &emoji, remove).await?;
             let _ = e.flush_outbox().await;
             out.thread_message(&threads::message(&e, &id).await?);
+        }
+        ClientCommand::Read { peer } => {
+            let e = open().await?;
+            let topic = rich::conversation_topic(&e, &peer).await?;
+            let sent = rich::send_read_receipt(&e, topic.as_str()).await?;
+            let _ = e.flush_outbox().await;
+            if g.json {
+                println!("{}", serde_json::json!({"event": "read_receipt", "sent": sent}));
+            } else {
+                println!("{}", if sent { "read receipt sent" } else { "nothing new to acknowledge" });
+            }
         }
         ClientCommand::SendFile { peer, path, reply_to, remote } => {
             let e = open().await?;

@@ -59,6 +59,9 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         case "message_changed":
           changes.emit(e.topic, e.id);
           break;
+        case "read_by_peer":
+          changes.emit(e.topic, null);
+          break;
         default: {
           const unknown: never = e;
           console.warn("an event this UI does not know", unknown);

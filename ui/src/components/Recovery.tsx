@@ -75,6 +75,10 @@ function recoveries(code: ErrorCode): { signIn: boolean; node: boolean } {
     case "bad_input":
     case "not_found":
     case "not_on_network":
+    case "attachment_not_asked":
+    case "attachment_blocked":
+    case "attachment_unsafe":
+    case "attachment_transfer":
       return { signIn: false, node: false };
   }
 }

@@ -176,14 +176,20 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
     return () => clearTimeout(t);
   }, [highlight]);
 
-  // A message changed in place: reload it if it is loaded.
+  // A message changed in place: reload it if it is loaded. The peer read further: reload the
+  // newest page (its "Read" marks), if it is shown.
   useEffect(() => changes?.listen((t, id) => {
-    if (t !== topic || !messagesRef.current.some((m) => m.id === id)) return;
+    if (t !== topic) return;
+    if (id === null) {
+      if (atNewestRef.current) loadNewest();
+      return;
+    }
+    if (!messagesRef.current.some((m) => m.id === id)) return;
     backend.messagesAround(topic, id, 1).then(
       (page) => setMessages((m) => merge(m, page.filter((x) => x.id === id && m.some((y) => y.id === id)))),
       setError,
     );
-  }), [changes, topic]);
+  }), [changes, topic, loadNewest]);
 
   const nearBottom = () => {
     const el = scroller.current;

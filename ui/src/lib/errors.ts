@@ -31,6 +31,14 @@ function advice(code: ErrorCode): [string | null, ErrorAction | null] {
       return ["This profile was last opened by a newer Courier. Install that version again to open it; nothing was changed.", null];
     case "internal":
       return ["Something went wrong inside Courier; the details are in its log.", null];
+    case "attachment_not_asked":
+      return ["Files from someone you have not accepted are fetched only when you ask.", null];
+    case "attachment_blocked":
+      return ["Files from blocked people are never fetched.", null];
+    case "attachment_unsafe":
+      return ["Courier did not fetch this file: its address is not allowed, or it is not the file the message names.", null];
+    case "attachment_transfer":
+      return ["The file could not be sent or fetched (network, node or size). Try again later.", null];
     case "bad_input":
     case "not_found":
       return [null, null];

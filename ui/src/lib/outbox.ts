@@ -23,14 +23,17 @@ export function filesOf(dt: DataTransfer | null): File[] {
     .filter((f): f is File => f !== null);
 }
 
-/** Messages that changed (reactions, read marks, downloads), for the thread that shows them. */
+/**
+ * Messages that changed (reactions, read marks, downloads), for the thread that shows them: one
+ * message by id, or `null` when the peer read further (the newest page's read marks changed).
+ */
 export class ChangeFeed {
-  private listeners = new Set<(topic: string, id: string) => void>();
-  listen(f: (topic: string, id: string) => void): () => void {
+  private listeners = new Set<(topic: string, id: string | null) => void>();
+  listen(f: (topic: string, id: string | null) => void): () => void {
     this.listeners.add(f);
     return () => this.listeners.delete(f);
   }
-  emit(topic: string, id: string): void {
+  emit(topic: string, id: string | null): void {
     for (const f of this.listeners) f(topic, id);
   }
 }

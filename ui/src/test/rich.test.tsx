@@ -219,6 +219,20 @@ describe("Thread: changes and drops", () => {
     expect(backend.messagesAround).toHaveBeenCalledTimes(1);
   });
 
+  it("reloads the newest page when the peer read further, so own messages show Read", async () => {
+    page = [msg("a", 1, { sender: ME })];
+    const changes = new ChangeFeed();
+    render(<Thread conversation={conv} me={ME} version={0} changes={changes} onChanged={() => {}} onConsent={() => {}} onBack={() => {}} />);
+    await screen.findByText("text a");
+    const calls = vi.mocked(backend.listMessages).mock.calls.length;
+    page = [msg("a", 1, { sender: ME, read: true })];
+    act(() => changes.emit("/other", null));
+    expect(vi.mocked(backend.listMessages).mock.calls.length).toBe(calls);
+    act(() => changes.emit(TOPIC, null));
+    await waitFor(() => expect(vi.mocked(backend.listMessages).mock.calls.length).toBe(calls + 1));
+    expect((await screen.findByText(/Read/, { selector: ".state.read" })).textContent).toContain("Read");
+  });
+
   it("sends files dropped on the window by path, and HTML-dropped files by bytes", async () => {
     page = [msg("a", 1)];
     const { container } = thread();

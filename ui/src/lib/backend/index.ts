@@ -21,16 +21,14 @@ import type { QuoteView } from "./bindings/QuoteView";
 import type { ReactionView } from "./bindings/ReactionView";
 import type { Recovery } from "./bindings/Recovery";
 import type { SendArgs } from "./bindings/SendArgs";
+import type { SendAttachmentArgs } from "./bindings/SendAttachmentArgs";
+import type { SendFilesArgs } from "./bindings/SendFilesArgs";
 
 export type {
   AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, DeliveryState, ErrorCode,
   Event, ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
+  SendAttachmentArgs, SendFilesArgs,
 };
-
-/** A file to send from bytes the page holds (a paste, an HTML drop); inline or remote is decided by size. */
-export type SendAttachmentArgs = { topic: string; filename: string; mime_type: string; data: number[]; reply_to: string | null };
-/** Files to send by path (Tauri's drag-drop gives paths). */
-export type SendFilesArgs = { topic: string; paths: string[] };
 
 /** Whether a thrown value is a `{code, message}` error from a command. */
 export function isApiError(e: unknown): e is ApiError {

@@ -35,9 +35,13 @@ state: DeliveryState, } | { "type": "message_changed",
  */
 topic: string, 
 /**
- * Its id.
+ * The message.
  */
-id: string, } | { "type": "sync_progress", 
+id: string, } | { "type": "read_by_peer", 
+/**
+ * The conversation.
+ */
+topic: string, } | { "type": "sync_progress", 
 /**
  * Done.
  */

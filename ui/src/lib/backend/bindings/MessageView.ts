@@ -29,7 +29,7 @@ sent_ns: string,
  */
 content_type: string, 
 /**
- * Text, or the fallback of other types.
+ * Text (a reply's inner text, an attachment's file name), or the fallback of other types.
  */
 text: string, 
 /**
@@ -41,18 +41,18 @@ state: DeliveryState,
  */
 reply_to: string | null, 
 /**
- * The replied-to message, if stored.
+ * The replied-to message, when it is stored in this conversation.
  */
 quote: QuoteView | null, 
 /**
- * Reactions, by emoji.
+ * Reactions standing on this message, most used first.
  */
 reactions: Array<ReactionView>, 
 /**
- * The attachment, if any.
+ * The attachment it carries.
  */
 attachment: AttachmentView | null, 
 /**
- * Own messages: the peer's read receipt covers it.
+ * On own messages: the peer's read receipt covers it.
  */
 read: boolean, };

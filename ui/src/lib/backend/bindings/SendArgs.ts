@@ -21,6 +21,6 @@ conversation_id: string | null,
  */
 v1: boolean, 
 /**
- * The message this one replies to.
+ * The message this one replies to (then it goes to that message's conversation).
  */
 reply_to: string | null, };
