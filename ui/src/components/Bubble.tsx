@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { backend, type DeliveryState, type MessageView } from "../lib/backend";
 import { clockTime, nsToDate } from "../lib/format";
+import { isInlineImage } from "../lib/files";
 import { strings } from "../lib/strings";
 import { Attachment } from "./AttachmentView";
 import { ContextMenu, type MenuItem } from "./ContextMenu";
@@ -53,7 +54,9 @@ export function Bubble({ m, me, mine, showRead, highlighted, actions }: {
   return (
     <div className={`message ${mine ? "mine" : "theirs"}`}>
       <div
-        className={`bubble ${mine ? "mine" : "theirs"}${highlighted ? " highlighted" : ""}`}
+        className={`bubble ${mine ? "mine" : "theirs"}${highlighted ? " highlighted" : ""}${
+          m.attachment && isInlineImage(m.attachment.mime_type) ? " with-image" : ""
+        }`}
         data-id={m.id}
         data-state={m.state}
         tabIndex={-1}

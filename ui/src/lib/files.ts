@@ -3,7 +3,7 @@
 const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 /** The thumbnail box (px): images are fitted into it, and it is reserved before they load. */
-export const THUMB = 240;
+export const THUMB = 180;
 
 /** Whether a MIME type is shown as an image (others are files with Save). SVG never is. */
 export function isInlineImage(mime: string): boolean {
