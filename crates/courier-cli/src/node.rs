@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use courier_node::{AuthMode, Database, HttpOptions, Limits, NodeConfig, RateLimits};
+use courier_node::limits::UPLOAD_BYTES_PER_HOUR;
+use courier_node::{AuthMode, Bucket, Database, HttpOptions, Limits, NodeConfig, RateLimits};
 
 /// Options of `courier node`.
 #[derive(Debug, clap::Args)]
@@ -82,6 +83,17 @@ pub struct NodeArgs {
     /// (413 past it).
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().attachment_quota_bytes)]
     pub attachment_quota_bytes: u64,
+    /// Attachment bytes the node stores in all, whoever uploaded them (507 past it), so that
+    /// blobs cannot fill the disk envelopes need.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_attachment_store_bytes)]
+    pub max_attachment_store_bytes: u64,
+    /// Attachment bytes one client address may upload per hour (429 past it; loopback clients
+    /// are exempt unless --rate-limit-loopback).
+    #[arg(long, value_name = "BYTES", default_value_t = UPLOAD_BYTES_PER_HOUR as u64)]
+    pub upload_bytes_per_hour: u64,
+    /// Delete attachment blobs this many days after they were stored [default: keep them].
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub attachment_retention_days: Option<u32>,
     /// No rate limits (spec §12.9 token buckets per client address and per identity).
     #[arg(long, conflicts_with = "rate_limit_loopback")]
     pub no_rate_limit: bool,
@@ -98,7 +110,11 @@ impl NodeArgs {
         let rate = if self.no_rate_limit {
             RateLimits::off()
         } else {
-            RateLimits { exempt_loopback: !self.rate_limit_loopback, ..RateLimits::default() }
+            RateLimits {
+                exempt_loopback: !self.rate_limit_loopback,
+                upload_bytes_per_address: Bucket::per_hour(self.upload_bytes_per_hour as f64),
+                ..RateLimits::default()
+            }
         };
         Limits {
             max_message_bytes: self.max_message_bytes,
@@ -113,6 +129,8 @@ impl NodeArgs {
             max_database_bytes: self.max_db_bytes,
             max_attachment_bytes: self.max_attachment_bytes,
             attachment_quota_bytes: self.attachment_quota_bytes,
+            max_attachment_store_bytes: self.max_attachment_store_bytes,
+            attachment_retention: self.attachment_retention_days.map(|d| Duration::from_secs(u64::from(d) * 86_400)),
             rate,
             ..Limits::default()
         }
@@ -127,9 +145,14 @@ pub fn default_db() -> PathBuf {
 /// Runs the node until a signal; prints one line with the bound addresses when it is ready.
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let limits = args.limits();
+    let http_addr = if args.no_http { None } else { Some(args.http_addr) };
+    if let Some(warning) = http_addr.and_then(|a| wildcard_warning(a, args.public_url.as_deref())) {
+        eprintln!("{warning}");
+        tracing::warn!("{warning}");
+    }
     let config = NodeConfig {
         grpc_addr: args.grpc_addr,
-        http_addr: if args.no_http { None } else { Some(args.http_addr) },
+        http_addr,
         database: Database::File(args.db.unwrap_or_else(default_db)),
         auth: if args.no_auth { AuthMode::Disabled } else { AuthMode::Required },
         http: HttpOptions {
@@ -153,6 +176,18 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// On a wildcard bind (`0.0.0.0`, `::`) without `--public-url`, an upload's `url` would name
+/// the wildcard address, which no receiver can fetch (and Courier refuses): say so at start.
+pub fn wildcard_warning(http_addr: SocketAddr, public_url: Option<&str>) -> Option<String> {
+    (http_addr.ip().is_unspecified() && public_url.is_none()).then(|| {
+        format!(
+            "warning: the HTTP port listens on {http_addr} without --public-url: attachment uploads \
+             would answer with http://{http_addr}/attachments/v1/…, which receivers cannot fetch; \
+             set --public-url to the URL clients reach this node at"
+        )
+    })
+}
+
 #[cfg(unix)]
 async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
@@ -172,4 +207,19 @@ async fn wait_for_signal() {
 #[cfg(not(unix))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_bind_without_a_public_url_is_warned_about() {
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap_or_else(|e| panic!("{s}: {e}"));
+        assert!(wildcard_warning(at("0.0.0.0:5555"), None).is_some_and(|w| w.contains("--public-url")));
+        assert!(wildcard_warning(at("[::]:5555"), None).is_some());
+        assert!(wildcard_warning(at("0.0.0.0:5555"), Some("https://node.example")).is_none());
+        assert!(wildcard_warning(at("127.0.0.1:5555"), None).is_none());
+        assert!(wildcard_warning(at("192.0.2.7:5555"), None).is_none());
+    }
 }

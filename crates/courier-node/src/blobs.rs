@@ -2,24 +2,29 @@
 //! attachments point at. Its rules, independent of HTTP: a blob is named by the lowercase hex
 //! SHA-256 of its bytes and stored only if its bytes hash to that name; it is at most
 //! [`Limits::max_attachment_bytes`]; an upload is authorised by an XMTP auth token (as publish
-//! is) and counted against its identity's [`Limits::attachment_quota_bytes`]; a blob is stored
-//! once, whoever uploads it again. A full database refuses uploads and keeps serving reads.
+//! is), its bytes are charged to its client address's upload byte rate
+//! ([`crate::RateLimits::upload_bytes_per_address`]), and it is counted against its identity's
+//! [`Limits::attachment_quota_bytes`] and the node's [`Limits::max_attachment_store_bytes`]; a
+//! blob is stored once, whoever uploads it again. A full database refuses uploads and keeps
+//! serving reads. A download is read out of the database a chunk at a time ([`Api::blob_chunk`]),
+//! each chunk charged to the request byte budget only while it is read, so that a client that
+//! never reads holds none of it. Blobs older than [`Limits::attachment_retention`] are deleted.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use rusqlite::Connection;
 use xmtp_crypto::hash::sha256;
 
 use crate::api::{Api, AuthMode};
-use crate::budget::Ticket;
 use crate::error::{ApiError, Code};
 use crate::limits::Limits;
 use crate::ratelimit::Kind;
 use crate::store::{self, StoreError};
-use crate::store_blobs::{self, Inserted};
+use crate::store_blobs::{self, Caps, Inserted};
 
 /// A blob's name: the SHA-256 of its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +82,14 @@ pub enum BlobError {
     /// The database is full (or at its configured size); nothing was stored.
     #[error("the node's storage is full; nothing was stored")]
     Full,
+    /// Storing it would take the node past its cap on attachment bytes; nothing was stored.
+    #[error("the node's attachment store is full ({stored} of {cap} bytes); nothing was stored")]
+    StoreFull {
+        /// [`Limits::max_attachment_store_bytes`].
+        cap: u64,
+        /// What the node stores.
+        stored: u64,
+    },
     /// No blob has this name.
     #[error("no such attachment")]
     NotFound,
@@ -118,12 +131,12 @@ pub struct Blobs {
     path: PathBuf,
     max_database_bytes: Option<u64>,
     max_bytes: usize,
-    quota: u64,
+    caps: Caps,
 }
 
 impl std::fmt::Debug for Blobs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Blobs").field("max_bytes", &self.max_bytes).field("quota", &self.quota).finish_non_exhaustive()
+        f.debug_struct("Blobs").field("max_bytes", &self.max_bytes).field("caps", &self.caps).finish_non_exhaustive()
     }
 }
 
@@ -135,7 +148,7 @@ impl Blobs {
             path: path.to_owned(),
             max_database_bytes: limits.max_database_bytes,
             max_bytes: limits.max_attachment_bytes,
-            quota: limits.attachment_quota_bytes,
+            caps: Caps { quota: limits.attachment_quota_bytes, total: limits.max_attachment_store_bytes },
         }
     }
 
@@ -155,30 +168,41 @@ impl Blobs {
         if actual != digest {
             return Err(BlobError::Mismatch { actual: actual.hex() });
         }
+        let inserted =
+            self.with_writer(|conn| store_blobs::insert(conn, &digest.0, &uploader.0, body, self.caps, now_ns))?;
+        match inserted {
+            Inserted::New => Ok(Stored::New),
+            Inserted::Existing => Ok(Stored::Existing),
+            Inserted::OverQuota { used } => Err(BlobError::OverQuota { quota: self.caps.quota, used }),
+            Inserted::StoreFull { stored } => Err(BlobError::StoreFull { cap: self.caps.total, stored }),
+        }
+    }
+
+    /// Runs `f` on the writer connection, opening it first if needed.
+    fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let conn = match writer.as_mut() {
             Some(c) => c,
             None => writer.insert(self.connect()?),
         };
-        match store_blobs::insert(conn, &digest.0, &uploader.0, body, self.quota, now_ns)? {
-            Inserted::New => Ok(Stored::New),
-            Inserted::Existing => Ok(Stored::Existing),
-            Inserted::OverQuota { used } => Err(BlobError::OverQuota { quota: self.quota, used }),
-        }
+        f(conn)
     }
 }
 
 impl Api {
-    /// Authorises an upload before its body is read: the address's publish rate, the auth token
-    /// (as publish checks it), the identity's publish rate.
+    /// Authorises an upload before its body is read: the address's publish rate, its upload
+    /// byte rate for the `declared` length (if any), the auth token (as publish checks it), the
+    /// identity's publish rate.
     pub fn authorize_upload(
         &self,
         peer: Option<SocketAddr>,
         authorization: Option<&str>,
+        declared: Option<usize>,
     ) -> Result<Uploader, ApiError> {
         if !self.rate().address(peer, Kind::Publish, 1) {
             return Err(ApiError::new(Code::ResourceExhausted, "upload rate limit reached for this address"));
         }
+        self.charge_upload_bytes(peer, declared.unwrap_or(0))?;
         if self.auth_mode() == AuthMode::Disabled {
             return Ok(Uploader(ANONYMOUS.to_owned()));
         }
@@ -189,6 +213,16 @@ impl Api {
             return Err(ApiError::new(Code::ResourceExhausted, "upload rate limit reached for this identity"));
         }
         Ok(Uploader(wallet))
+    }
+
+    /// Charges `n` upload bytes to `peer`'s byte rate (before the body is read: what it
+    /// declares; after: what it sent beyond that).
+    pub fn charge_upload_bytes(&self, peer: Option<SocketAddr>, n: usize) -> Result<(), ApiError> {
+        if n == 0 || self.rate().upload_bytes(peer, n) {
+            Ok(())
+        } else {
+            Err(ApiError::new(Code::ResourceExhausted, "upload byte rate limit reached for this address"))
+        }
     }
 
     /// Stores an authorised upload (see [`Blobs`]).
@@ -204,32 +238,55 @@ impl Api {
             .map_err(ApiError::internal)?
     }
 
-    /// A stored blob's size (for HEAD).
+    /// A stored blob's size (for HEAD, and before a download); charged to the rate limit.
     pub async fn blob_size(self: &Arc<Self>, peer: Option<SocketAddr>, digest: Digest) -> Result<u64, BlobError> {
         self.charge(peer, 1)?;
         self.with_reader(move |conn| store_blobs::size(conn, &digest.0)).await??.ok_or(BlobError::NotFound)
     }
 
-    /// A stored blob. Its bytes are charged to the node's byte budget (as request bytes are)
-    /// before they are read, and held there by the returned [`Ticket`] until it is dropped (the
-    /// response sent), so that many downloads cannot make the node hold more than the budget.
-    pub async fn get_blob(
+    /// `len` bytes of a stored blob from `offset`. They are charged to the node's byte budget
+    /// (as request bytes are) while they are read and given back when they are returned; a
+    /// short budget is waited for up to [`Limits::request_timeout`]. The rate limit is charged
+    /// by [`Api::blob_size`], once per download.
+    pub async fn blob_chunk(
         self: &Arc<Self>,
         peer: Option<SocketAddr>,
         digest: Digest,
-    ) -> Result<(Bytes, Ticket), BlobError> {
-        self.charge(peer, 1)?;
-        let budget = self.budget().clone();
+        offset: u64,
+        len: usize,
+    ) -> Result<Bytes, BlobError> {
+        let budget = self.budget();
         let ticket = budget.ticket(peer);
-        let held = ticket.clone();
+        let deadline = tokio::time::Instant::now() + self.limits().request_timeout;
+        while let Err(e) = budget.take(&ticket, len) {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(e.into());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let data = self
-            .with_reader(move |conn| -> Result<Vec<u8>, BlobError> {
-                let size = store_blobs::size(conn, &digest.0)?.ok_or(BlobError::NotFound)?;
-                budget.take(&held, usize::try_from(size).unwrap_or(usize::MAX))?;
-                store_blobs::read(conn, &digest.0)?.ok_or(BlobError::NotFound)
+            .with_reader(move |conn| -> Result<Bytes, BlobError> {
+                let mut buf = vec![0u8; len];
+                if store_blobs::read_at(conn, &digest.0, offset, &mut buf)? {
+                    Ok(Bytes::from(buf))
+                } else {
+                    Err(BlobError::NotFound)
+                }
             })
             .await??;
-        Ok((Bytes::from(data), ticket))
+        drop(ticket);
+        Ok(data)
+    }
+
+    /// Deletes the blobs stored before `cutoff_ns` (retention); how many.
+    pub async fn prune_blobs(self: &Arc<Self>, cutoff_ns: u64) -> Result<usize, BlobError> {
+        let this = Arc::clone(self);
+        let deleted = tokio::task::spawn_blocking(move || {
+            this.blobs().with_writer(|conn| store_blobs::delete_older_than(conn, cutoff_ns))
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        Ok(deleted)
     }
 
     /// Number of stored blobs.

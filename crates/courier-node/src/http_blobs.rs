@@ -9,10 +9,17 @@
 //!
 //! Errors are the gateway's JSON object `{code, message, details}`: 400 for a bad digest or a
 //! body that does not hash to it, 401 without a valid token, 413 past the size cap or the
-//! identity's quota, 507 when the database is full, 404 for an unknown blob.
+//! identity's quota, 429 past the address's upload byte rate, 507 when the database or the
+//! node's attachment cap is full, 404 for an unknown blob.
+//!
+//! A download is streamed out of the database [`CHUNK`] by [`CHUNK`] ([`BlobBody`]): the node
+//! holds one chunk per download it is reading, and nothing of the request byte budget for a
+//! client that does not read.
 
-use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::Router;
@@ -25,18 +32,17 @@ use axum::routing::get;
 use http_body::{Frame, SizeHint};
 use serde_json::json;
 
+use crate::api::Api;
 use crate::blobs::{BlobError, Digest, Stored};
 use crate::body::{self, BodyError};
-use crate::budget::Ticket;
 use crate::error::Code;
 use crate::http::{Gateway, Peer, error, method_not_allowed};
 
 /// gRPC's NOT_FOUND.
 const NOT_FOUND: i32 = 5;
 
-/// Bytes handed to the connection at a time: the response body (and its [`Ticket`]) lives until
-/// the client has taken nearly all of it.
-const CHUNK: usize = 64 * 1024;
+/// Bytes of a blob read from the database and handed to the connection at a time.
+const CHUNK: usize = 128 * 1024;
 
 /// The routes, with their own 405.
 pub(crate) fn routes() -> Router<Gateway> {
@@ -54,7 +60,9 @@ impl IntoResponse for BlobError {
             BlobError::TooLarge { .. } | BlobError::OverQuota { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted as i32)
             }
-            BlobError::Full => (StatusCode::INSUFFICIENT_STORAGE, Code::ResourceExhausted as i32),
+            BlobError::Full | BlobError::StoreFull { .. } => {
+                (StatusCode::INSUFFICIENT_STORAGE, Code::ResourceExhausted as i32)
+            }
             BlobError::NotFound => (StatusCode::NOT_FOUND, NOT_FOUND),
             BlobError::Refused(e) => return e.clone().into_response(),
             BlobError::Store(e) => {
@@ -79,10 +87,12 @@ async fn put_blob(
     let digest = digest(path).map_err(IntoResponse::into_response)?;
     let (parts, b) = req.into_parts();
     let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    // Authorised before a byte of the body is read.
-    let uploader = g.api.authorize_upload(peer, authorization).map_err(IntoResponse::into_response)?;
     let limits = g.api.limits();
     let cap = limits.max_attachment_bytes;
+    // Authorised before a byte of the body is read; a declared length past the cap is refused
+    // by `body::read` before it is charged to the upload byte rate.
+    let declared = body::declared(&parts.headers).filter(|n| *n <= cap);
+    let uploader = g.api.authorize_upload(peer, authorization, declared).map_err(IntoResponse::into_response)?;
     let (bytes, _held) = body::read(&parts.headers, b, peer, g.api.budget(), cap, limits.request_timeout)
         .await
         .map_err(|e| match e {
@@ -90,6 +100,7 @@ async fn put_blob(
             e => e.into_response(),
         })?;
     let size = bytes.len();
+    g.api.charge_upload_bytes(peer, size.saturating_sub(declared.unwrap_or(0))).map_err(IntoResponse::into_response)?;
     let stored = g.api.put_blob(uploader, digest, bytes).await.map_err(IntoResponse::into_response)?;
     let status = match stored {
         Stored::New => StatusCode::CREATED,
@@ -120,9 +131,9 @@ async fn get_blob(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, BlobError> {
     let digest = digest(path)?;
-    let (bytes, ticket) = g.api.get_blob(peer, digest).await?;
-    let size = bytes.len() as u64;
-    Ok(found(digest, size, Body::new(Held { data: bytes, _ticket: ticket })))
+    let size = g.api.blob_size(peer, digest).await?;
+    let body = BlobBody { api: Arc::clone(&g.api), peer, digest, size, sent: 0, reading: None };
+    Ok(found(digest, size, Body::new(body)))
 }
 
 async fn head_blob(
@@ -135,31 +146,52 @@ async fn head_blob(
     Ok(found(digest, size, Body::empty()))
 }
 
-/// A blob being sent, handed over [`CHUNK`] by [`CHUNK`], holding its bytes in the node's
-/// budget until it is dropped (sent, or the client gone).
-struct Held {
-    data: Bytes,
-    _ticket: Ticket,
+type Reading = Pin<Box<dyn Future<Output = Result<Bytes, BlobError>> + Send>>;
+
+/// A blob being sent, read from the database a [`CHUNK`] at a time when the connection asks for
+/// more. A blob deleted mid-way (retention) ends the body with an error, and the connection.
+struct BlobBody {
+    api: Arc<Api>,
+    peer: Option<SocketAddr>,
+    digest: Digest,
+    size: u64,
+    sent: u64,
+    reading: Option<Reading>,
 }
 
-impl http_body::Body for Held {
+impl http_body::Body for BlobBody {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = BlobError;
 
-    fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BlobError>>> {
         let this = self.get_mut();
-        if this.data.is_empty() {
+        if this.sent >= this.size {
             return Poll::Ready(None);
         }
-        let chunk = this.data.split_to(this.data.len().min(CHUNK));
-        Poll::Ready(Some(Ok(Frame::data(chunk))))
+        let reading = this.reading.get_or_insert_with(|| {
+            let (api, peer, digest, offset) = (Arc::clone(&this.api), this.peer, this.digest, this.sent);
+            let len = usize::try_from(this.size - offset).map_or(CHUNK, |left| left.min(CHUNK));
+            Box::pin(async move { api.blob_chunk(peer, digest, offset, len).await })
+        });
+        let read = std::task::ready!(reading.as_mut().poll(cx));
+        this.reading = None;
+        Poll::Ready(Some(match read {
+            Ok(chunk) => {
+                this.sent += chunk.len() as u64;
+                Ok(Frame::data(chunk))
+            }
+            Err(e) => {
+                this.sent = this.size;
+                Err(e)
+            }
+        }))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_empty()
+        self.sent >= self.size
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.data.len() as u64)
+        SizeHint::with_exact(self.size.saturating_sub(self.sent))
     }
 }

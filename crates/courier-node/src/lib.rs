@@ -161,6 +161,30 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, NodeError> {
     TcpListener::bind(addr).await.map_err(|source| NodeError::Bind { addr, source })
 }
 
+/// Deletes the blobs older than `retention` every `interval` (the first time at start) until
+/// the node stops.
+async fn prune_blobs(
+    api: Arc<Api>,
+    retention: std::time::Duration,
+    interval: std::time::Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval.max(std::time::Duration::from_millis(10)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        let cutoff = api::now_ns().saturating_sub(u64::try_from(retention.as_nanos()).unwrap_or(u64::MAX));
+        match api.prune_blobs(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "attachments past their retention deleted"),
+            Err(e) => tracing::warn!(error = %e, "deleting old attachments failed"),
+        }
+    }
+}
+
 /// Starts a node: opens the database, binds both listeners, serves until
 /// [`NodeHandle::shutdown`].
 pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
@@ -246,6 +270,10 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         let app = http::router(Arc::clone(&api), config.http, addr);
         let header_timeout = config.limits.header_read_timeout;
         tasks.push(tokio::spawn(conn::serve_http(listener, app, connections, header_timeout, stopped.clone())));
+    }
+    if let Some(retention) = config.limits.attachment_retention {
+        let interval = config.limits.attachment_prune_interval;
+        tasks.push(tokio::spawn(prune_blobs(Arc::clone(&api), retention, interval, stopped.clone())));
     }
     tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth,
         max_connections, per_address, fd_limit = ?fd_limit, "node started");

@@ -77,6 +77,15 @@ pub struct Limits {
     /// in all; an upload beyond it is refused (413, `RESOURCE_EXHAUSTED`). A blob counts
     /// against whoever stored it first; uploading a stored blob again costs nothing.
     pub attachment_quota_bytes: u64,
+    /// Attachment bytes the node stores in all, whoever uploaded them, so that blobs (whose
+    /// uploaders are free to make identities) cannot fill the disk envelopes need. Checked in
+    /// the upload's own transaction; an upload past it is refused (507, `RESOURCE_EXHAUSTED`).
+    pub max_attachment_store_bytes: u64,
+    /// Blobs older than this are deleted (by a task that runs every
+    /// [`Limits::attachment_prune_interval`]). `None`: kept forever.
+    pub attachment_retention: Option<Duration>,
+    /// How often blobs past [`Limits::attachment_retention`] are looked for.
+    pub attachment_prune_interval: Duration,
 }
 
 impl Default for Limits {
@@ -106,6 +115,9 @@ impl Default for Limits {
             max_database_bytes: None,
             max_attachment_bytes: 32 * 1024 * 1024,
             attachment_quota_bytes: 1024 * 1024 * 1024,
+            max_attachment_store_bytes: 8 * 1024 * 1024 * 1024,
+            attachment_retention: None,
+            attachment_prune_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -118,6 +130,16 @@ pub struct Bucket {
     /// Capacity (and the starting fill).
     pub burst: f64,
 }
+
+impl Bucket {
+    /// `amount` per hour, and at most `amount` at once.
+    pub fn per_hour(amount: f64) -> Self {
+        Self { per_minute: amount / 60.0, burst: amount }
+    }
+}
+
+/// Default of [`RateLimits::upload_bytes_per_address`]: 256 MiB an hour.
+pub const UPLOAD_BYTES_PER_HOUR: f64 = 256.0 * 1024.0 * 1024.0;
 
 /// Token buckets of spec §12.9: publish costs one token per envelope, a batch one per query,
 /// anything else one.
@@ -135,6 +157,9 @@ pub struct RateLimits {
     pub publish_per_identity: Bucket,
     /// Query, batch query and subscribe, per client address.
     pub other_per_address: Bucket,
+    /// Attachment upload bytes, per client address (one token per byte): identities are free,
+    /// so the per-identity quota alone does not bound what one client stores.
+    pub upload_bytes_per_address: Bucket,
 }
 
 impl Default for RateLimits {
@@ -145,6 +170,7 @@ impl Default for RateLimits {
             publish_per_address: Bucket { per_minute: 200.0, burst: 1000.0 },
             publish_per_identity: Bucket { per_minute: 200.0, burst: 1000.0 },
             other_per_address: Bucket { per_minute: 2000.0, burst: 10_000.0 },
+            upload_bytes_per_address: Bucket::per_hour(UPLOAD_BYTES_PER_HOUR),
         }
     }
 }

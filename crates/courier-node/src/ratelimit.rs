@@ -1,5 +1,6 @@
-//! Token buckets per client address and per identity (spec §12.9). A request that finds its
-//! bucket short is refused with `RESOURCE_EXHAUSTED` and costs nothing.
+//! Token buckets per client address and per identity (spec §12.9), and of attachment upload
+//! bytes per client address. A request that finds its bucket short is refused with
+//! `RESOURCE_EXHAUSTED` and costs nothing.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -88,6 +89,7 @@ pub struct RateLimiter {
     publish: Buckets<IpAddr>,
     other: Buckets<IpAddr>,
     identity: Buckets<String>,
+    upload_bytes: Buckets<IpAddr>,
 }
 
 impl RateLimiter {
@@ -98,6 +100,7 @@ impl RateLimiter {
             publish: Buckets::new(config.publish_per_address),
             other: Buckets::new(config.other_per_address),
             identity: Buckets::new(config.publish_per_identity),
+            upload_bytes: Buckets::new(config.upload_bytes_per_address),
         }
     }
 
@@ -115,6 +118,12 @@ impl RateLimiter {
             Kind::Other => &self.other,
         };
         buckets.take(&ip, cost as f64, Instant::now())
+    }
+
+    /// Charges `bytes` to the client address's bucket of upload bytes; false if it is short.
+    pub fn upload_bytes(&self, peer: Option<SocketAddr>, bytes: usize) -> bool {
+        let Some(ip) = self.applies(peer) else { return true };
+        self.upload_bytes.take(&ip, bytes as f64, Instant::now())
     }
 
     /// Charges `cost` envelopes to the identity's publish bucket; false if it is short.

@@ -1,9 +1,10 @@
 //! Attachment blobs in the node's SQLite database: one row per digest, with the identity that
 //! stored it and its size (indexed together, so an identity's total is summed without reading
-//! any blob). [`SCHEMA`] is idempotent and run on every open, so a database made by an older
+//! any blob). A blob is read a chunk at a time ([`read_at`], SQLite's incremental blob I/O),
+//! never whole. [`SCHEMA`] is idempotent and run on every open, so a database made by an older
 //! node gains the table the first time a newer one opens it.
 
-use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use rusqlite::{Connection, MAIN_DB, OptionalExtension as _, TransactionBehavior, params};
 
 use crate::store::StoreError;
 
@@ -17,6 +18,7 @@ CREATE TABLE IF NOT EXISTS blobs (
     data       BLOB    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS blobs_by_uploader ON blobs (uploader, size);
+CREATE INDEX IF NOT EXISTS blobs_by_age ON blobs (created_ns);
 ";
 
 /// What an insert did.
@@ -31,6 +33,20 @@ pub enum Inserted {
         /// Bytes the uploader has stored.
         used: u64,
     },
+    /// Storing it would take the node past its cap on all attachment bytes; nothing changed.
+    StoreFull {
+        /// Bytes stored in all.
+        stored: u64,
+    },
+}
+
+/// The limits an insert is checked against, in its own transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Caps {
+    /// What one uploader may have stored.
+    pub quota: u64,
+    /// What the node stores in all.
+    pub total: u64,
 }
 
 fn to_u64(v: i64) -> u64 {
@@ -38,13 +54,14 @@ fn to_u64(v: i64) -> u64 {
 }
 
 /// Stores `data` under `digest` for `uploader`, in one transaction that takes the write lock
-/// first, so that the quota check and the insert see the same total.
+/// first, so that the checks against `caps` and the insert see the same totals (concurrent
+/// uploads, through any connection, cannot pass them together).
 pub fn insert(
     conn: &mut Connection,
     digest: &[u8; 32],
     uploader: &str,
     data: &[u8],
-    quota: u64,
+    caps: Caps,
     now_ns: u64,
 ) -> Result<Inserted, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -56,8 +73,13 @@ pub fn insert(
         .prepare_cached("SELECT coalesce(sum(size), 0) FROM blobs WHERE uploader = ?1")?
         .query_row(params![uploader], |r| r.get(0))?;
     let used = to_u64(used);
-    if used.saturating_add(data.len() as u64) > quota {
+    if used.saturating_add(data.len() as u64) > caps.quota {
         return Ok(Inserted::OverQuota { used });
+    }
+    let stored: i64 = tx.prepare_cached("SELECT coalesce(sum(size), 0) FROM blobs")?.query_row([], |r| r.get(0))?;
+    let stored = to_u64(stored);
+    if stored.saturating_add(data.len() as u64) > caps.total {
+        return Ok(Inserted::StoreFull { stored });
     }
     tx.prepare_cached("INSERT INTO blobs (digest, uploader, size, created_ns, data) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![
@@ -80,12 +102,28 @@ pub fn size(conn: &Connection, digest: &[u8; 32]) -> Result<Option<u64>, StoreEr
     Ok(size.map(to_u64))
 }
 
-/// The stored blob, if there is one.
-pub fn read(conn: &Connection, digest: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT data FROM blobs WHERE digest = ?1")?
+/// Fills `buf` with the stored blob's bytes from `offset`, reading only the pages that hold
+/// them; false if no blob has this digest (any more). The row is found and read in one read
+/// transaction, so a blob deleted meanwhile cannot be confused with a newer row.
+pub fn read_at(conn: &Connection, digest: &[u8; 32], offset: u64, buf: &mut [u8]) -> Result<bool, StoreError> {
+    let tx = conn.unchecked_transaction()?;
+    let rowid: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM blobs WHERE digest = ?1")?
         .query_row(params![&digest[..]], |r| r.get(0))
-        .optional()?)
+        .optional()?;
+    let Some(rowid) = rowid else { return Ok(false) };
+    let blob = tx.blob_open(MAIN_DB, c"blobs", c"data", rowid, true)?;
+    let offset = usize::try_from(offset).map_err(|_| rusqlite::Error::BlobSizeError)?;
+    blob.read_at_exact(buf, offset)?;
+    drop(blob);
+    tx.finish()?;
+    Ok(true)
+}
+
+/// Deletes the blobs stored before `cutoff_ns`; how many.
+pub fn delete_older_than(conn: &mut Connection, cutoff_ns: u64) -> Result<usize, StoreError> {
+    let cutoff = i64::try_from(cutoff_ns).unwrap_or(i64::MAX);
+    Ok(conn.execute("DELETE FROM blobs WHERE created_ns < ?1", params![cutoff])?)
 }
 
 /// Number of stored blobs.

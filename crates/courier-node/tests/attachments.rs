@@ -9,52 +9,10 @@ mod common;
 
 use std::time::Duration;
 
+use common::blobs::*;
 use common::*;
-use courier_node::{Database, HttpOptions, NodeConfig, NodeHandle};
-use serde_json::Value;
+use courier_node::{Database, HttpOptions, NodeConfig};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use xmtp_crypto::hash::sha256;
-
-fn hex_digest(b: &[u8]) -> String {
-    hex::encode(sha256(&[b]))
-}
-
-/// Bytes that look like ciphertext (not compressible, not all equal).
-fn blob(seed: u8, len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[3] ^ seed).collect()
-}
-
-async fn start(f: impl FnOnce(&mut NodeConfig)) -> NodeHandle {
-    let mut config = NodeConfig::ephemeral();
-    f(&mut config);
-    courier_node::start(config).await.unwrap()
-}
-
-async fn put(base: &str, digest: &str, body: Vec<u8>, auth: Option<&str>) -> (u16, Value) {
-    let mut r = reqwest::Client::new().put(format!("{base}/attachments/v1/{digest}")).body(body);
-    if let Some(a) = auth {
-        r = r.header("authorization", a);
-    }
-    let resp = r.send().await.unwrap();
-    let status = resp.status().as_u16();
-    assert_eq!(resp.headers().get("content-type").unwrap(), "application/json");
-    assert!(resp.headers().get("access-control-allow-origin").is_none(), "no CORS on PUT");
-    (status, resp.json().await.unwrap())
-}
-
-async fn get(base: &str, digest: &str) -> reqwest::Response {
-    reqwest::get(format!("{base}/attachments/v1/{digest}")).await.unwrap()
-}
-
-async fn stored(node: &NodeHandle) -> u64 {
-    node.api().blob_count().await.unwrap()
-}
-
-/// Asserts the JSON error object and returns its code.
-fn code_of(v: &Value) -> i64 {
-    assert!(v["message"].is_string() && v["details"].is_array(), "{v}");
-    v["code"].as_i64().unwrap()
-}
 
 #[tokio::test]
 async fn upload_download_round_trip_is_idempotent() {
@@ -353,5 +311,71 @@ async fn a_blob_survives_a_restart() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().as_ref(), &data[..]);
     assert_eq!(put(&base, &d, data, Some(&u.bearer())).await.0, 200, "still stored once");
+    node.shutdown().await;
+}
+
+/// Reads an HTTP/1 response from `s` up to the end of its headers; returns the status line and
+/// whatever body bytes came with the headers.
+async fn read_head(s: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "connection closed before the headers");
+            answer.extend_from_slice(&buf[..n]);
+            if let Some(at) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let status = String::from_utf8_lossy(&answer[..at]).lines().next().unwrap_or_default().to_owned();
+                return (status, answer[at + 4..].to_vec());
+            }
+        }
+    })
+    .await
+    .expect("no answer")
+}
+
+/// Review (HIGH): a client that asks for a blob and never reads it must not hold the node's
+/// budget of request bytes, or four stalled 32 MiB downloads refuse every publish and upload
+/// (503) for as long as their connections stay open. The downloads are streamed out of the
+/// database a chunk at a time; only the chunk being read is charged.
+#[tokio::test]
+async fn downloads_nobody_reads_hold_none_of_the_request_budget() {
+    const MIB: usize = 1024 * 1024;
+    let node = start(|c| c.limits.max_request_bytes_in_flight = 40 * MIB).await;
+    let (base, addr) = (node.http_url().unwrap(), node.http_addr().unwrap());
+    let data = blob(1, 32 * MIB);
+    let d = hex_digest(&data);
+    assert_eq!(put(&base, &d, data.clone(), Some(&User::new(1).bearer())).await.0, 201);
+    let budget = node.api().budget().available();
+
+    // Four clients ask for it and never read.
+    let mut stalled = Vec::new();
+    for _ in 0..4 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(format!("GET /attachments/v1/{d} HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+        stalled.push(s);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(node.api().budget().available(), budget, "stalled downloads hold request bytes");
+    let other = blob(2, 10 * MIB);
+    let (s, r) = put(&base, &hex_digest(&other), other, Some(&User::new(2).bearer())).await;
+    assert_eq!(s, 201, "an upload while downloads are stalled: {r}");
+
+    // A stalled client that reads on gets every byte.
+    let mut s = stalled.swap_remove(0);
+    drop(stalled);
+    let (status, mut got) = read_head(&mut s).await;
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let mut buf = vec![0u8; 256 * 1024];
+        while got.len() < data.len() {
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the body ended after {} bytes", got.len());
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await
+    .expect("the download did not finish");
+    assert!(got == data, "the streamed blob differs from the stored one");
     node.shutdown().await;
 }

@@ -61,3 +61,5 @@ pub fn with_auth<T>(msg: T, bearer: &str) -> tonic::Request<T> {
 pub fn code<T: std::fmt::Debug>(r: Result<tonic::Response<T>, tonic::Status>) -> tonic::Code {
     r.unwrap_err().code()
 }
+
+pub mod blobs;
