@@ -3,7 +3,9 @@
 # with its libsecp256k1 backend, saved as the criterion baselines `k256[-N]` and
 # `libsecp256k1[-N]`) and the reference SDK's (bench.mjs) in one command, then the node (publish,
 # query, fan-out, each against its baseline) and the client's cold sync (against the reference
-# SDK), and prints the BENCHMARKS.md tables. Run from anywhere: scripts/bench.sh
+# SDK), a 20 MB remote attachment through the node (against raw AES-GCM and a loopback copy) and
+# a rich 100k thread against a text-only one at the engine level, and prints the BENCHMARKS.md
+# tables. Run from anywhere: scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -30,3 +32,7 @@ echo
 cargo bench -p courier-node --bench node 2>/dev/null | grep -E '^(\||Filled|$)' | tee "$out/node.md"
 echo
 cargo bench -p courier-engine --bench sync 2>/dev/null | grep -E '^\|' | tee "$out/sync.md"
+echo
+cargo bench -p courier-engine --bench attachments 2>/dev/null | grep -E '^\|' | tee "$out/attachments.md"
+echo
+cargo bench -p courier-engine --bench thread 2>/dev/null | grep -E '^\|' | tee "$out/thread.md"

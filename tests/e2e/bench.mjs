@@ -123,7 +123,10 @@ if (!ONLY) {
   driver.kill();
 }
 
-// 2. A profile with an account, 20 conversations and one of 100,000 messages.
+// 2. A profile with an account, 20 conversations and two of 100,000 messages: one text only,
+// one rich (issue #13: replies every 10th message, reactions on every 5th, an inline image every
+// 1,000th; populate.rs). Each is opened in a fresh launch of the app, text first, and measured
+// the same way: open, a fast scroll, reading back through older pages, memory.
 {
   const profile = join(work, "used");
   const data = join(profile, "data");
@@ -135,43 +138,63 @@ if (!ONLY) {
     execFileSync(CLI, ["--data-dir", peer, "--node", grpc, "account", "create"]);
     execFileSync(CLI, ["--data-dir", peer, "--node", grpc, "send", me, `hello ${i}`]);
   }
-  const big = execFileSync(POPULATE, [grpc, me, "100000"], { encoding: "utf8" }).trim();
-  execFileSync(CLI, ["--data-dir", data, "--node", grpc, "sync"]);
-  execFileSync(CLI, ["--data-dir", data, "--node", grpc, "allow", big]);
-  const { driver, session, t0 } = await launch(profile);
-  results.interactive_list_ms = await until(session, ".conversation", t0);
-  await sleep(5000);
-  results.idle_with_account = rssKb(appPid());
-  const rows = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: `.conversation[data-peer="${big}"]` });
-  const t1 = performance.now();
-  await wd("POST", `/session/${session}/element/${Object.values(rows[0])[0]}/click`, {});
-  results.open_100k_thread_ms = await until(session, ".bubble", t1);
-  // Smoothness: scroll up 60 px every frame (3,600 px/s, a fast flick) for 600 frames, crossing
-  // older-page loads; the frame intervals come from requestAnimationFrame in the page.
-  await sleep(1000);
-  const frames = await wd("POST", `/session/${session}/execute/async`, {
-    script: `const done = arguments[arguments.length - 1];
-      const el = document.querySelector('.scroller');
-      const gaps = []; let last = 0; let n = 0;
-      const step = (t) => { if (last) gaps.push(t - last); last = t; el.scrollTop -= 60; if (++n < 600) requestAnimationFrame(step); else done({ gaps, rows: document.querySelectorAll('.row').length, top: el.scrollTop }); };
-      requestAnimationFrame(step);`,
-    args: [],
-  });
-  const gaps = frames.gaps.sort((a, b) => a - b);
-  const q = (p) => +gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))].toFixed(1);
-  results.scroll_100k = { frames: gaps.length, p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1), over_33ms: gaps.filter((g) => g > 33.4).length, rows_in_dom: frames.rows };
-  // Scroll up through older pages for a while, as a reader would.
-  for (let i = 0; i < 40; i++) {
-    await wd("POST", `/session/${session}/execute/sync`, { script: "document.querySelector('.scroller').scrollTop = 0; return 1;", args: [] });
-    await sleep(100);
+  const threads = {
+    text: execFileSync(POPULATE, [grpc, me, "100000"], { encoding: "utf8" }).trim(),
+    rich: execFileSync(POPULATE, [grpc, me, "100000", "rich"], { encoding: "utf8" }).trim(),
+  };
+  // One sync reads at most 100,000 envelopes of a topic (fetch::MAX_PAGES); the rich thread has
+  // 140,000 (its reactions are envelopes too). Sync until everything is in, so the app has
+  // nothing left to fetch while it is measured.
+  for (let i = 0; i < 3; i++) execFileSync(CLI, ["--data-dir", data, "--node", grpc, "sync"]);
+  for (const peer of Object.values(threads)) execFileSync(CLI, ["--data-dir", data, "--node", grpc, "allow", peer]);
+  const order = (process.env.BENCH_THREADS ?? "text,rich").split(",");
+  for (const [n, kind] of order.entries()) {
+    const { driver, session, t0 } = await launch(profile);
+    const list_ms = await until(session, ".conversation", t0);
+    await sleep(5000);
+    if (n === 0) {
+      results.interactive_list_ms = list_ms;
+      results.idle_with_account = rssKb(appPid());
+    }
+    const r = (results[`thread_100k_${kind}`] = { interactive_list_ms: list_ms });
+    const rows = await wd("POST", `/session/${session}/elements`, { using: "css selector", value: `.conversation[data-peer="${threads[kind]}"]` });
+    const t1 = performance.now();
+    await wd("POST", `/session/${session}/element/${Object.values(rows[0])[0]}/click`, {});
+    r.open_ms = await until(session, ".bubble", t1);
+    // Smoothness: scroll up 60 px every frame (3,600 px/s, a fast flick) for 600 frames, crossing
+    // older-page loads; the frame intervals come from requestAnimationFrame in the page.
+    await sleep(1000);
+    const frames = await wd("POST", `/session/${session}/execute/async`, {
+      script: `const done = arguments[arguments.length - 1];
+        const el = document.querySelector('.scroller');
+        const gaps = []; let last = 0; let n = 0;
+        const step = (t) => { if (last) gaps.push(t - last); last = t; el.scrollTop -= 60; if (++n < 600) requestAnimationFrame(step); else done({ gaps, rows: document.querySelectorAll('.row').length, top: el.scrollTop }); };
+        requestAnimationFrame(step);`,
+      args: [],
+    });
+    const gaps = frames.gaps.sort((a, b) => a - b);
+    const q = (p) => +gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))].toFixed(1);
+    r.scroll = { frames: gaps.length, p50_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), max_ms: q(1), over_33ms: gaps.filter((g) => g > 33.4).length, rows_in_dom: frames.rows };
+    // What the rich thread shows on screen (0 for the text one).
+    r.shown = await wd("POST", `/session/${session}/execute/sync`, {
+      script: "return { bubbles: document.querySelectorAll('.bubble').length, chips: document.querySelectorAll('.chip').length, quotes: document.querySelectorAll('.quote').length, images: document.querySelectorAll('.attachment.image').length }",
+      args: [],
+    });
+    // Scroll up through older pages for a while, as a reader would.
+    for (let i = 0; i < 40; i++) {
+      await wd("POST", `/session/${session}/execute/sync`, { script: "document.querySelector('.scroller').scrollTop = 0; return 1;", args: [] });
+      await sleep(100);
+    }
+    r.loaded_rows = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelectorAll('.row').length", args: [] });
+    r.thread_height_px = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelector('.spacer-box').offsetHeight", args: [] });
+    await sleep(3000);
+    r.memory_after_scrolling = rssKb(appPid());
+    if (process.env.BENCH_SMAPS) execFileSync("python3", [process.env.BENCH_SMAPS, String(appPid())], { stdio: "inherit" });
+    await wd("DELETE", `/session/${session}`);
+    driver.kill();
+    await new Promise((res) => driver.once("exit", res));
+    await sleep(1000);
   }
-  results.loaded_rows = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelectorAll('.row').length", args: [] });
-  results.thread_height_px = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelector('.spacer-box').offsetHeight", args: [] });
-  await sleep(3000);
-  results.with_100k_thread_open = rssKb(appPid());
-  if (process.env.BENCH_SMAPS) execFileSync("python3", [process.env.BENCH_SMAPS, String(appPid())], { stdio: "inherit" });
-  await wd("DELETE", `/session/${session}`);
-  driver.kill();
 }
 node.kill();
 console.log(JSON.stringify(results));

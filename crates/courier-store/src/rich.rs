@@ -1,7 +1,7 @@
 //! What rich conversations add to the store: reactions folded into their targets, read
 //! receipts, downloaded attachment files, and pages of a thread around one message.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
@@ -152,7 +152,8 @@ impl Store {
     /// The reactions standing on `targets` in `topic`, by its participants only (`me` and the
     /// conversation's peer: a reaction sent in another conversation, or left by someone who
     /// once claimed the topic, never counts), at most `per_message` emoji per message (the most
-    /// used first, then the first used).
+    /// used first, then the first used), in the order of `targets`. One query for the whole page,
+    /// bounded: two participants with at most [`MAX_EMOJI_PER_SENDER`] each per message.
     pub fn reactions(
         &self,
         topic: &Topic,
@@ -160,32 +161,32 @@ impl Store {
         me: &WalletAddress,
         per_message: usize,
     ) -> Result<Vec<ReactionGroup>, StoreError> {
-        // Two participants with at most MAX_EMOJI_PER_SENDER each: a bounded read per message.
         let mut s = self.conn.prepare_cached(
-            "SELECT emoji, sender FROM reactions
-             WHERE target = ?1 AND topic = ?2 AND added = 1
-               AND (sender = ?3 OR sender = (SELECT peer FROM conversations WHERE topic = ?2))
-             ORDER BY sent_ns, id LIMIT ?4",
+            "SELECT target, emoji, sender FROM reactions
+             WHERE topic = ?1 AND added = 1 AND target IN (SELECT value FROM json_each(?2))
+               AND (sender = ?3 OR sender = (SELECT peer FROM conversations WHERE topic = ?1))
+             ORDER BY target, sent_ns, id",
         )?;
+        // Per target: emoji → (first use, who), first use first.
+        let mut by_target: HashMap<String, BTreeMap<String, (usize, Vec<WalletAddress>)>> = HashMap::new();
+        let rows = s.query_map(params![topic.as_str(), id_list(targets), me.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        for (n, row) in rows.enumerate() {
+            let (target, emoji, sender) = row?;
+            let Ok(sender) = WalletAddress::parse(&sender) else { continue };
+            by_target.entry(target).or_default().entry(emoji).or_insert((n, Vec::new())).1.push(sender);
+        }
         let mut out = Vec::new();
         for target in targets {
-            let mut by_emoji: BTreeMap<String, (usize, Vec<WalletAddress>)> = BTreeMap::new();
-            let rows = s
-                .query_map(params![target.to_string(), topic.as_str(), me.as_str(), 2 * MAX_EMOJI_PER_SENDER], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })?;
-            for (n, row) in rows.enumerate() {
-                let (emoji, sender) = row?;
-                let Ok(sender) = WalletAddress::parse(&sender) else { continue };
-                by_emoji.entry(emoji).or_insert((n, Vec::new())).1.push(sender);
-            }
-            let mut groups: Vec<_> = by_emoji.into_iter().collect();
+            let Some(by_emoji) = by_target.get(&target.to_string()) else { continue };
+            let mut groups: Vec<_> = by_emoji.iter().collect();
             // Most used first, then first used first.
             groups.sort_by(|a, b| b.1.1.len().cmp(&a.1.1.len()).then(a.1.0.cmp(&b.1.0)));
             out.extend(groups.into_iter().take(per_message).map(|(emoji, (_, from))| ReactionGroup {
                 target: *target,
-                emoji,
-                from,
+                emoji: emoji.clone(),
+                from: from.clone(),
             }));
         }
         Ok(out)
@@ -207,29 +208,32 @@ impl Store {
         Ok(s.query_row([message.to_string()], |r| r.get(0)).optional()?)
     }
 
-    /// Which of these messages have a downloaded attachment file.
+    /// Which of these messages have a downloaded attachment file (in the order of `ids`).
     pub fn downloaded(&self, ids: &[MessageId]) -> Result<Vec<MessageId>, StoreError> {
-        let mut s = self.conn.prepare_cached("SELECT 1 FROM attachment_files WHERE message_id = ?1")?;
-        let mut out = Vec::new();
-        for id in ids {
-            if s.exists([id.to_string()])? {
-                out.push(*id);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let mut s = self.conn.prepare_cached(
+            "SELECT message_id FROM attachment_files WHERE message_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let have: HashSet<String> = s.query_map([id_list(ids)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter(|id| have.contains(&id.to_string())).copied().collect())
     }
 
-    /// Messages of `topic` with these ids (those that exist there).
+    /// Messages of `topic` with these ids (those that exist there), in the order of `ids`.
     pub fn messages_in(&self, topic: &Topic, ids: &[MessageId]) -> Result<Vec<Message>, StoreError> {
-        let mut s =
-            self.conn.prepare_cached(&format!("SELECT {MESSAGE_COLS} FROM messages WHERE id = ?1 AND topic = ?2"))?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(m) = s.query_row(params![id.to_string(), topic.as_str()], rows::message).optional()? {
-                out.push(m);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // `+topic`: looked up by id (the primary key), never by scanning the topic's index.
+        let mut s = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE id IN (SELECT value FROM json_each(?2)) AND +topic = ?1"
+        ))?;
+        let found: HashMap<MessageId, Message> = s
+            .query_map(params![topic.as_str(), id_list(ids)], rows::message)?
+            .map(|m| m.map(|m| (m.id, m)))
+            .collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
     }
 
     /// A page of `topic` around the message `id`, oldest first: up to `limit` messages with the
@@ -266,4 +270,21 @@ impl Store {
             s.query_map(params![topic.as_str(), i(after.sent_ns), after.id.to_string(), limit], rows::message)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Ids as a JSON array of their hex strings, for `IN (SELECT value FROM json_each(?))`: one
+/// query for a page, whatever its size.
+fn id_list(ids: &[MessageId]) -> String {
+    let mut out = String::with_capacity(ids.len() * 67 + 2);
+    out.push('[');
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(&id.to_string());
+        out.push('"');
+    }
+    out.push(']');
+    out
 }

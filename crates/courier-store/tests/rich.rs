@@ -11,7 +11,7 @@ use courier_store::{
     AttachmentInfo, Claim, Conversation, Cursor, DeliveryState, Message, ProtocolVersion, ReactionRow, Store,
 };
 use rusqlite::Connection;
-use xmtp_crypto::{Topic, WalletAddress};
+use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
 mod common;
 use common::{addr, id, topic};
@@ -102,6 +102,41 @@ fn reactions_group_by_emoji_most_used_first_and_stay_in_their_conversation() {
     .unwrap();
     assert_eq!(chips(&s, "a", "m"), [("👍".to_owned(), vec![addr(2), addr(1)]), ("🎉".to_owned(), vec![addr(1)])]);
     assert_eq!(s.reactions(&topic("a"), &[id("m")], &addr(1), 1).unwrap().len(), 1, "capped per message");
+}
+
+/// A whole page in one call (one query each): reactions, quotes and downloaded files come back
+/// in the order of the ids asked for, each message capped on its own, nothing from elsewhere.
+#[test]
+fn a_page_of_extras_keeps_the_order_asked_for() {
+    let (_d, mut s) = open();
+    s.write(|w| {
+        for (n, name) in ["m1", "m2", "m3", "m4"].iter().enumerate() {
+            w.add_message(&msg(name, "a", 2, 10 + n as u64))?;
+        }
+        w.add_message(&msg("x", "b", 2, 5))?;
+        w.add_reaction(&reaction("r1", "a", "m3", 1, "👍", true, 20))?;
+        w.add_reaction(&reaction("r2", "a", "m1", 1, "🎉", true, 21))?;
+        w.add_reaction(&reaction("r3", "a", "m1", 2, "👍", true, 22))?;
+        w.add_reaction(&reaction("r4", "a", "m1", 1, "👍", true, 23))?;
+        w.add_reaction(&reaction("r5", "b", "m2", 3, "💀", true, 24))?;
+        w.set_attachment_file(&id("m4"), b"4")?;
+        w.set_attachment_file(&id("m2"), b"2")
+    })
+    .unwrap();
+    let page = [id("m4"), id("m3"), id("m2"), id("m1")];
+    let got: Vec<(MessageId, String, usize)> = s
+        .reactions(&topic("a"), &page, &addr(1), 1)
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.target, g.emoji, g.from.len()))
+        .collect();
+    assert_eq!(got, [(id("m3"), "👍".to_owned(), 1), (id("m1"), "👍".to_owned(), 2)], "page order, one chip each");
+    assert_eq!(s.reactions(&topic("a"), &[], &addr(1), 5).unwrap(), []);
+    let quoted: Vec<MessageId> =
+        s.messages_in(&topic("a"), &[id("m3"), id("x"), id("m1"), id("m3")]).unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(quoted, [id("m3"), id("m1"), id("m3")], "order asked for; x is in another conversation");
+    assert_eq!(s.downloaded(&[id("m1"), id("m2"), id("m4")]).unwrap(), [id("m2"), id("m4")]);
+    assert_eq!(s.downloaded(&[]).unwrap(), []);
 }
 
 #[test]
