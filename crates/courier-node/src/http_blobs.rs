@@ -41,8 +41,11 @@ use crate::http::{Gateway, Peer, error, method_not_allowed};
 /// gRPC's NOT_FOUND.
 const NOT_FOUND: i32 = 5;
 
-/// Bytes of a blob read from the database and handed to the connection at a time.
-const CHUNK: usize = 128 * 1024;
+/// Bytes of a blob read from the database and handed to the connection at a time: each chunk is
+/// one read on the pool (a transaction, the row looked up, the blob opened), so chunks of 128 KiB
+/// made a 20 MB download take 0.49 s against 0.025 s unchunked; 1 MiB brings it near the latter
+/// while a stalled reader still holds at most this much of the budget.
+const CHUNK: usize = 1024 * 1024;
 
 /// The routes, with their own 405.
 pub(crate) fn routes() -> Router<Gateway> {
