@@ -154,3 +154,170 @@ describe("names", () => {
     expect(onTab).toHaveBeenCalledWith("archived");
   });
 });
+
+const thread = (c: ConversationView = conv(), more: Partial<Parameters<typeof Thread>[0]> = {}) => {
+  const props = { onChanged: vi.fn(), onConsent: vi.fn(), onBack: vi.fn(), onLeave: vi.fn(), ...more };
+  const r = render(<Thread conversation={c} me={ME} version={0} {...props} />);
+  return { ...r, ...props };
+};
+const openMenu = () => {
+  fireEvent.click(screen.getByRole("button", { name: "Conversation actions" }));
+  return screen.getByRole("menu", { name: "Conversation actions" });
+};
+
+describe("thread", () => {
+  it("names the peer in the header, quotes and reactions; the address is a click away", async () => {
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    page = [
+      msg("p1", 1, { reactions: [{ emoji: "👍", from: [PEER], mine: false }] }),
+      msg("m1", 2, { sender: ME, reply_to: "p1", quote: { id: "p1", sender: PEER, text: "text p1", content_type: "xmtp.org/text:1.0" } }),
+    ];
+    thread(conv({ name: "Alice" }));
+    expect(screen.getByRole("heading", { name: "Alice" }).getAttribute("title")).toBe(PEER);
+    await screen.findByText("text m1");
+    expect(screen.getByRole("button", { name: /In reply to Alice/ })).toBeTruthy();
+    expect(screen.getByRole("button", { name: /👍 1: Alice/ })).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: `Copy the address ${PEER}` }));
+    expect(writeText).toHaveBeenCalledWith(PEER);
+  });
+
+  it("shows the avatar at the start of a peer's run, the time once per run, rows as .thread-row", async () => {
+    page = [msg("p1", 1), msg("p2", 2), msg("p3", 3), msg("m1", 4, { sender: ME, state: "sent" })];
+    const { container } = thread();
+    await screen.findByText("text m1");
+    expect(container.querySelectorAll(".thread-row .avatar").length).toBe(1);
+    expect(container.querySelectorAll(".bubble time").length).toBe(2); // the peer's run and own run
+    expect(container.querySelectorAll(".row").length).toBe(0);
+    expect(container.querySelectorAll(".thread-row").length).toBe(5); // a day and four messages
+    expect(screen.getByText("Sent").closest(".bubble")?.getAttribute("data-id")).toBe("m1");
+  });
+
+  it("shows delivery as icons with labels; a failed one offers Retry", async () => {
+    page = [msg("m1", 1, { sender: ME, state: "pending" }), msg("m2", 2, { sender: ME, state: "failed" })];
+    thread();
+    expect((await screen.findByText("Sending")).closest(".bubble")?.getAttribute("data-id")).toBe("m1");
+    expect(screen.getByText("Not sent").closest(".state")?.querySelector("svg")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Retry sending this message" }));
+    expect(backend.retryMessage).toHaveBeenCalledWith("m2");
+  });
+
+  it("keeps protocol words out of the header until Advanced", () => {
+    thread(conv({ version: "v1", conversation_id: "courier.test/e2e", title: "e2e" }));
+    expect(screen.getByText("e2e")).toBeTruthy();
+    expect(screen.queryByText(/V1|courier\.test|Conversation id/)).toBeNull();
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Advanced" }));
+    const details = screen.getByRole("region", { name: "Advanced details" });
+    expect(within(details).getByText("XMTP V1")).toBeTruthy();
+    expect(within(details).getByText("courier.test/e2e")).toBeTruthy();
+    expect(within(details).getByText(TOPIC)).toBeTruthy();
+  });
+});
+
+describe("conversation menu", () => {
+  it("is a keyboard menu whose items set the flags through the backend", async () => {
+    const t = thread(conv({ pinned: true }));
+    const menu = openMenu();
+    const items = within(menu).getAllByRole("menuitem").map((i) => i.textContent);
+    expect(items).toEqual(["Unpin", "Mute", "Archive", "Mark as unread", "Edit name", "Block", "Advanced"]);
+    expect(document.activeElement?.textContent).toBe("Unpin");
+    fireEvent.keyDown(menu, { key: "ArrowDown" });
+    expect(document.activeElement?.textContent).toBe("Mute");
+    fireEvent.click(document.activeElement!);
+    await waitFor(() => expect(backend.setConversationFlag).toHaveBeenCalledWith(TOPIC, "muted", true));
+    await waitFor(() => expect(t.onChanged).toHaveBeenCalled());
+    expect(screen.queryByRole("menu")).toBeNull();
+
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Unpin" }));
+    await waitFor(() => expect(backend.setConversationFlag).toHaveBeenCalledWith(TOPIC, "pinned", false));
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Mark as unread" }));
+    await waitFor(() => expect(backend.setConversationFlag).toHaveBeenCalledWith(TOPIC, "unread", true));
+    await waitFor(() => expect(t.onLeave).toHaveBeenCalled());
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Archive" }));
+    await waitFor(() => expect(backend.setConversationFlag).toHaveBeenCalledWith(TOPIC, "archived", true));
+  });
+
+  it("edits the name, saying names stay on this computer; an empty name removes it", async () => {
+    const t = thread(conv({ name: "Al" }));
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Edit name" }));
+    const dialog = screen.getByRole("dialog");
+    expect(dialog.textContent).toContain("Names stay on this computer");
+    const input = within(dialog).getByLabelText("Name") as HTMLInputElement;
+    expect(document.activeElement).toBe(input);
+    fireEvent.change(input, { target: { value: "  Alice  " } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.setContactName).toHaveBeenCalledWith(PEER, "Alice"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(t.onChanged).toHaveBeenCalled();
+
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Edit name" }));
+    fireEvent.change(screen.getByLabelText("Name"), { target: { value: " " } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.setContactName).toHaveBeenLastCalledWith(PEER, null));
+  });
+
+  it("blocks only after a confirmation that says what it does and where to undo it", async () => {
+    const t = thread(conv({ name: "Alice" }));
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Block" }));
+    let dialog = screen.getByRole("alertdialog", { name: "Block Alice?" });
+    expect(dialog.textContent).toMatch(/no more messages or notifications/);
+    expect(dialog.textContent).toMatch(/undo.*Blocked/);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    expect(backend.setConsent).not.toHaveBeenCalled();
+
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Block" }));
+    dialog = screen.getByRole("alertdialog");
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.setConsent).not.toHaveBeenCalled();
+
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Block" }));
+    fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Block" }));
+    await waitFor(() => expect(backend.setConsent).toHaveBeenCalledWith(PEER, false));
+    await waitFor(() => expect(t.onConsent).toHaveBeenCalledWith(false));
+  });
+
+  it("offers Accept, not Block, in the Blocked tab", () => {
+    thread(conv({ consent: "denied" }));
+    expect(screen.getByRole("button", { name: "Accept" })).toBeTruthy();
+    expect(within(openMenu()).queryByRole("menuitem", { name: "Block" })).toBeNull();
+  });
+});
+
+describe("account switcher", () => {
+  it("lists the accounts with their unread counts, switches, and adds one", async () => {
+    accounts = [
+      { address: ME, name: null, unread: 0, active: true },
+      { address: OTHER, name: "Work", unread: 3, active: false },
+    ];
+    const onStatus = vi.fn();
+    const onAdd = vi.fn();
+    render(<AccountSwitcher address={ME} version={0} onStatus={onStatus} onAdd={onAdd} onError={() => {}} />);
+    const button = await screen.findByRole("button", { name: /3 unread in other accounts/ });
+    expect(button.querySelector("img.avatar")?.getAttribute("src")).toBe(blockieUrl(ME));
+    fireEvent.click(button);
+    const menu = await screen.findByRole("menu", { name: "Accounts" });
+    expect(within(menu).getByRole("menuitem", { name: "0x0000…00a1 (open)" })).toBeTruthy();
+    fireEvent.click(within(menu).getByRole("menuitem", { name: "Work, 3 unread" }));
+    await waitFor(() => expect(backend.switchAccount).toHaveBeenCalledWith(OTHER));
+    await waitFor(() => expect(onStatus).toHaveBeenCalledWith(expect.objectContaining({ address: OTHER })));
+
+    fireEvent.click(button);
+    fireEvent.click(within(await screen.findByRole("menu")).getByRole("menuitem", { name: "Add account" }));
+    expect(onAdd).toHaveBeenCalled();
+  });
+});
+
+describe("messenger", () => {
+  it("opens the conversation a notification names", async () => {
+    listed = [conv({ name: "Alice" })];
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await screen.findByText("Alice");
+    await waitFor(() => expect(emit).not.toBeNull());
+    expect(screen.queryByRole("heading", { name: "Alice" })).toBeNull();
+    act(() => emit!({ type: "open_conversation", topic: TOPIC }));
+    expect(await screen.findByRole("heading", { name: "Alice" })).toBeTruthy();
+  });
+});
