@@ -136,4 +136,13 @@ export const strings = {
     unread: (n: number) => `${n} unread`,
     backToAccount: "Back to your account",
   },
+  settings: {
+    notifications: "Notifications",
+    privacyLegend: "What a notification shows",
+    privacy: { full: "The name and the message", name_only: "The name only", nothing: "Nothing: only that a message came" },
+    privacyHelp: "Notifications show on this computer's screen, where others may see them. None come for requests, blocked or muted conversations.",
+    archive: "Archive",
+    keepArchived: "Keep archived conversations archived when a message arrives",
+    keepArchivedHelp: "Off: a new message moves an archived conversation back to Messages.",
+  },
 } as const;

@@ -49,6 +49,8 @@ vi.mock("../lib/backend", async (orig) => {
       switchAccount: vi.fn(async (address: string) => ({ ...status, address })),
       onFilesDropped: vi.fn(async () => () => {}),
       subscribe: vi.fn(async (h: (e: Event) => void) => { emit = h; }),
+      setNotificationPrivacy: vi.fn(async (level: string) => ({ ...status, notification_privacy: level })),
+      setKeepArchived: vi.fn(async (on: boolean) => ({ ...status, keep_archived: on })),
     },
   };
 });
@@ -62,6 +64,7 @@ import { ConversationList } from "../components/ConversationList";
 import { Thread } from "../components/Thread";
 import { AccountSwitcher } from "../components/AccountSwitcher";
 import { Messenger } from "../components/Messenger";
+import { ConversationSettings } from "../components/ConversationSettings";
 
 afterEach(() => { cleanup(); vi.clearAllMocks(); page = []; listed = []; accounts = []; emit = null; });
 
@@ -319,5 +322,36 @@ describe("messenger", () => {
     expect(screen.queryByRole("heading", { name: "Alice" })).toBeNull();
     act(() => emit!({ type: "open_conversation", topic: TOPIC }));
     expect(await screen.findByRole("heading", { name: "Alice" })).toBeTruthy();
+  });
+});
+
+describe("conversation settings", () => {
+  it("set the notification privacy level and whether archived conversations stay archived", async () => {
+    const onStatus = vi.fn();
+    render(<ConversationSettings status={status} onStatus={onStatus} onError={() => {}} />);
+    expect((screen.getByLabelText("The name and the message") as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByLabelText("The name only"));
+    await waitFor(() => expect(backend.setNotificationPrivacy).toHaveBeenCalledWith("name_only"));
+    await waitFor(() => expect(onStatus).toHaveBeenCalledWith(expect.objectContaining({ notification_privacy: "name_only" })));
+    fireEvent.click(screen.getByRole("switch", { name: /Keep archived conversations archived/ }));
+    await waitFor(() => expect(backend.setKeepArchived).toHaveBeenCalledWith(true));
+  });
+});
+
+describe("thread row CSS", () => {
+  it("gives .thread-row no margin (the virtual list measures offsetHeight, which leaves margins out)", async () => {
+    // Read from disk: Vitest hands CSS imports (even ?raw) over as empty strings.
+    const fs = (await import(/* @vite-ignore */ "node:fs" as string)) as { readFileSync: (p: string, enc: "utf8") => string };
+    const css = fs.readFileSync("src/styles.css", "utf8"); // Vitest runs in ui/
+    expect(css).toMatch(/\.thread-row/);
+    const rules = [...css.replace(/\/\*[\s\S]*?\*\//g, "").matchAll(/([^{}]+)\{([^}]*)\}/g)].map((m) => ({ sel: m[1].trim(), body: m[2] }));
+    // Rules whose subject (the last compound of a selector) is a thread row.
+    const onRow = rules.filter((r) => r.sel.split(",").some((x) => /\.thread-row[^\s>+~]*$/.test(x.trim())));
+    expect(onRow.length).toBeGreaterThan(0);
+    for (const r of onRow) {
+      for (const [, prop, value] of r.body.matchAll(/(margin[\w-]*)\s*:\s*([^;]+)/g)) expect(`${r.sel} ${prop}: ${value.trim()}`).toBe(`${r.sel} ${prop}: 0`);
+    }
+    // The generic .row (a flex line with a top margin) is not what thread rows use.
+    expect(rules.find((r) => r.sel === ".row")?.body).toMatch(/margin-top/);
   });
 });
