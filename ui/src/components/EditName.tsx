@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { backend } from "../lib/backend";
+import { shortAddress } from "../lib/format";
 import { strings } from "../lib/strings";
 import { Dialog } from "./Dialog";
 import { ErrorNote } from "./ErrorNote";
@@ -24,8 +25,9 @@ export function EditName({ address, name, onDone, onClose }: {
     save(v ? v : null);
   };
   return (
-    <Dialog title={strings.people.nameDialog(address)} onClose={onClose} className="edit-name">
+    <Dialog title={strings.people.nameDialog(shortAddress(address))} onClose={onClose} className="edit-name">
       <form onSubmit={submit} className="dialog-form">
+        <p className="mono small muted">{address}</p>
         <label htmlFor="contact-name">{strings.people.nameLabel}</label>
         <input id="contact-name" data-autofocus value={value} maxLength={64} placeholder={strings.people.namePlaceholder}
           onChange={(e) => setValue(e.target.value)} aria-describedby="contact-name-note" autoComplete="off" />
