@@ -42,6 +42,8 @@ export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [newAccount, setNewAccount] = useState(false);
+  // "Add account" from the switcher: onboarding, with the open account kept (and a way back to it).
+  const [adding, setAdding] = useState(false);
   const refresh = useCallback(() => {
     backend.appStatus().then(setStatus, (e) => setError(errorMessage(e)));
   }, []);
@@ -51,7 +53,13 @@ export function App() {
   if (error) return <div className="fatal" role="alert">{error}</div>;
   if (!status) return <div className="loading" aria-busy="true">Starting Courier…</div>;
   if (status.problem) return <Recovery status={status} onStatus={setStatus} />;
-  if (!status.address) return <Onboarding status={status} onDone={setStatus} onCreated={(s) => { setStatus(s); setNewAccount(true); }} />;
+  if (!status.address || adding) {
+    return (
+      <Onboarding status={status} onDone={(s) => { setAdding(false); setStatus(s); }}
+        onCreated={(s) => { setAdding(false); setStatus(s); setNewAccount(true); }}
+        onCancel={adding && status.address ? () => setAdding(false) : undefined} />
+    );
+  }
   if (newAccount) {
     return (
       <main className="onboarding">
@@ -60,5 +68,6 @@ export function App() {
       </main>
     );
   }
-  return <Messenger status={status} onStatus={setStatus} />;
+  // Keyed by account: a switch starts the messenger afresh (its list, selection and events).
+  return <Messenger key={status.address} status={status} onStatus={setStatus} onAddAccount={() => setAdding(true)} />;
 }

@@ -9,8 +9,14 @@ import { Settings } from "./Settings";
 import { PhraseSetup } from "./PhraseSetup";
 import { shortAddress } from "../lib/format";
 import { ChangeFeed } from "../lib/outbox";
+import { AccountSwitcher } from "./AccountSwitcher";
 
-export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
+export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
+  status: AppStatus;
+  onStatus: (s: AppStatus) => void;
+  /** "Add account" in the switcher: the create/import screens, the open account kept. */
+  onAddAccount?: () => void;
+}) {
   const [tab, setTab] = useState<ListTab>("messages");
   const [conversations, setConversations] = useState<ConversationView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -62,6 +68,12 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         case "read_by_peer":
           changes.emit(e.topic, null);
           break;
+        case "open_conversation":
+          // A notification was clicked: its conversation, in the main list.
+          setPanel("none");
+          if (tabRef.current !== "messages") setTab("messages");
+          setSelected(e.topic);
+          break;
         default: {
           const unknown: never = e;
           console.warn("an event this UI does not know", unknown);
@@ -95,6 +107,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
     <div className={`app ${panel !== "none" || current ? "showing-main" : ""}`}>
       <aside className="sidebar">
         <header className="me">
+          <AccountSwitcher address={address} version={version} onStatus={onStatus} onAdd={onAddAccount} onError={setError} />
           <button
             id="copy-address"
             className="address"
@@ -147,6 +160,7 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
             readReceipts={status.read_receipts}
             onChanged={reload}
             onBack={() => setSelected(null)}
+            onLeave={() => setSelected(null)}
             onConsent={(allowed) => { if (tabRef.current === (allowed ? "messages" : "blocked")) reload(); else setTab(allowed ? "messages" : "blocked"); }}
           />
         )}

@@ -2,13 +2,16 @@ import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { shortAddress } from "../lib/format";
 import { ErrorNote } from "./ErrorNote";
+import { strings } from "../lib/strings";
 import { ImportForm, type Secret } from "./ImportForm";
 
-export function Onboarding({ status, onDone, onCreated }: {
+export function Onboarding({ status, onDone, onCreated, onCancel }: {
   status: AppStatus;
   onDone: (s: AppStatus) => void;
   /** A new account: its phrase is shown next. */
   onCreated: (s: AppStatus) => void;
+  /** Adding an account while one is open: back to it. */
+  onCancel?: () => void;
 }) {
   const [mode, setMode] = useState<"choose" | Secret>("choose");
   const [busy, setBusy] = useState(false);
@@ -57,6 +60,7 @@ export function Onboarding({ status, onDone, onCreated }: {
       )}
       {mode !== "choose" && <ImportForm secret={mode} onDone={onDone} onBack={() => setMode("choose")} />}
       <ErrorNote error={error} />
+      {onCancel && <button id="back-to-account" className="link" onClick={onCancel}>{strings.accounts.backToAccount}</button>}
     </main>
   );
 }

@@ -1,11 +1,12 @@
 import type { QuoteView } from "../lib/backend";
-import { shortAddress } from "../lib/format";
+import { useNameOf } from "./names";
 import { strings } from "../lib/strings";
 
 /** The quoted message above a reply: its sender and first line; activating it goes to that message. */
 export function Quote({ quote, me, onJump }: { quote: QuoteView | null; me: string; onJump: (id: string) => void }) {
+  const nameOf = useNameOf();
   if (!quote) return <div className="quote missing muted small">{strings.quote.missing}</div>;
-  const sender = quote.sender.toLowerCase() === me.toLowerCase() ? strings.thread.you : shortAddress(quote.sender);
+  const sender = quote.sender.toLowerCase() === me.toLowerCase() ? strings.thread.you : nameOf(quote.sender);
   const line = quote.content_type.includes("attachment") ? strings.quote.attachment(firstLine(quote.text)) : firstLine(quote.text);
   return (
     <button type="button" className="quote" data-target={quote.id} title={quote.sender}

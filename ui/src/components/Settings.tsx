@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
+import { ConversationSettings } from "./ConversationSettings";
 import { strings } from "../lib/strings";
 
 export function Settings({ status, onStatus, onClose, onShowPhrase }: {
@@ -38,6 +39,7 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
       </form>
       <Gateway status={status} onStatus={onStatus} onError={setError} />
       <ReadReceipts status={status} onStatus={onStatus} onError={setError} />
+      <ConversationSettings status={status} onStatus={onStatus} onError={setError} />
       <h3>Recovery</h3>
       <div className="row">
         {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>Show recovery phrase</button>}

@@ -3,10 +3,13 @@
 // The formatters are made once. `Date.prototype.toLocale*String` with options builds a new ICU
 // formatter on every call, whose native memory WebKit does not count towards garbage collection:
 // 20,000 calls grew the web process by 1 GB (BENCHMARKS.md). A test keeps those calls out of `src`.
+import { strings } from "./strings";
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const fullDay = new Intl.DateTimeFormat(undefined, { weekday: "short", year: "numeric", month: "short", day: "numeric" });
 const shortDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+const weekday = new Intl.DateTimeFormat(undefined, { weekday: "long" });
+const fullTime = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
 
 /** The time of day, hours and minutes, in the user's locale. */
 export function clockTime(d: Date): string {
@@ -30,14 +33,25 @@ export function dayKey(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-/** "Today", "Yesterday" or a date. */
+/** A date and time in full (a tooltip, a screen reader's label). */
+export function fullDateTime(d: Date): string {
+  return fullTime.format(d);
+}
+
+/** Whole calendar days from `d` to `now`, in local time (0 today, 1 yesterday, negative ahead). */
+export function daysAgo(d: Date, now: Date = new Date()): number {
+  const a = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  const b = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  // Round: a day across a daylight-saving change is 23 or 25 hours long.
+  return Math.round((b.getTime() - a.getTime()) / 86_400_000);
+}
+
+/** A day separator's label: "Today", "Yesterday", the weekday within six days, else the date. */
 export function dayLabel(d: Date, now: Date = new Date()): string {
-  const today = dayKey(now);
-  const y = new Date(now);
-  y.setDate(now.getDate() - 1);
-  const k = dayKey(d);
-  if (k === today) return "Today";
-  if (k === dayKey(y)) return "Yesterday";
+  const n = daysAgo(d, now);
+  if (n === 0) return strings.day.today;
+  if (n === 1) return strings.day.yesterday;
+  if (n > 1 && n <= 6) return weekday.format(d);
   return fullDay.format(d);
 }
 

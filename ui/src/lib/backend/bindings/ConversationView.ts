@@ -49,4 +49,29 @@ consent: ConsentState,
 /**
  * The unsent draft.
  */
-draft: string, };
+draft: string, 
+/**
+ * The user's local name for the peer (kept on this computer only), if any.
+ */
+name: string | null, 
+/**
+ * The context's title: the metadata "title" if any, else the conversation id made readable;
+ * null for the plain conversation with the peer.
+ */
+title: string | null, 
+/**
+ * Pinned to the top of the list.
+ */
+pinned: boolean, 
+/**
+ * No notifications.
+ */
+muted: boolean, 
+/**
+ * Out of the list, in the archived tab.
+ */
+archived: boolean, 
+/**
+ * Marked as unread by the user.
+ */
+marked_unread: boolean, };

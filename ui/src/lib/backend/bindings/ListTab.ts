@@ -3,4 +3,4 @@
 /**
  * Which conversations to list.
  */
-export type ListTab = "messages" | "requests" | "blocked";
+export type ListTab = "messages" | "requests" | "blocked" | "archived";
