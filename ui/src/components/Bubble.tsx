@@ -22,8 +22,10 @@ export type BubbleActions = {
 };
 
 /** One message: quote, attachment, text with links, time and state, reactions, and its menu. */
-export function Bubble({ m, me, mine, showRead, highlighted, actions }: {
+export function Bubble({ m, me, mine, showRead, highlighted, actions, spoken }: {
   m: MessageView;
+  /** Who sent it and when, for screen readers (visually hidden). */
+  spoken?: string;
   me: string;
   mine: boolean;
   /** The newest of own messages the peer has read: "Read" replaces its delivery state. */
@@ -65,9 +67,10 @@ export function Bubble({ m, me, mine, showRead, highlighted, actions }: {
           setPopup({ kind: "menu", at: { x: e.clientX, y: e.clientY } });
         }}
       >
+        {spoken && <span className="sr-only">{spoken} </span>}
         {m.reply_to && <Quote quote={m.quote} me={me} onJump={actions.onJump} />}
         {m.attachment && <Attachment m={m} />}
-        {!m.attachment && <div className="text"><LinkedText text={m.text} onError={actions.onError} /></div>}
+        {!m.attachment && <div className="text" dir="auto"><LinkedText text={m.text} onError={actions.onError} /></div>}
         <div className="meta muted small">
           {!KNOWN.has(m.content_type) && <span className="ctype">{m.content_type} · </span>}
           {time}

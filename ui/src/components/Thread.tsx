@@ -3,7 +3,7 @@ import { backend, type ConsentState, type ConversationView, type MessageView } f
 import { ErrorNote } from "./ErrorNote";
 import { merge, rows as toRows, type Row } from "../lib/items";
 import { HeightIndex } from "../lib/virtual";
-import { shortAddress } from "../lib/format";
+import { dateTime, nsToDate, shortAddress } from "../lib/format";
 import { filesOf, sendBlobs, type ChangeFeed } from "../lib/outbox";
 import { strings } from "../lib/strings";
 import { THUMB, isInlineImage } from "../lib/files";
@@ -301,13 +301,14 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
         )}
       </header>
       <ErrorNote error={error} />
-      <div className="scroller" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
+      {/* Not a live region: rows scrolled into view are not news (Messenger announces new ones). */}
+      <div className="scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={strings.a11y.messages(shortAddress(conversation.peer))}>
         <div className="spacer-box" style={{ height: index.current.total() }}>
-          <div className="window" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
+          <div className="window" role="list" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
             {items.map((r, k) => (
-              <div key={r.key} ref={measure(first + k)} className="row">
+              <div key={r.key} ref={measure(first + k)} className="row" role="listitem">
                 {r.kind === "day" ? <div className="day">{r.label}</div> : (
-                  <Bubble m={r.message} me={me} mine={r.message.sender === me} showRead={r.message.id === lastRead}
+                  <Bubble spoken={strings.a11y.message(r.message.sender === me ? strings.thread.you : shortAddress(r.message.sender), dateTime(nsToDate(r.message.sent_ns)))} m={r.message} me={me} mine={r.message.sender === me} showRead={r.message.id === lastRead}
                     highlighted={r.message.id === highlight} actions={actions} />
                 )}
               </div>
