@@ -1,6 +1,6 @@
 import { useRef, useState, type KeyboardEvent } from "react";
 import type { ConversationView, ListTab } from "../lib/backend";
-import { listTime, nsToDate, shortAddress } from "../lib/format";
+import { count, listTime, nsToDate, shortAddress } from "../lib/format";
 import { useStrings } from "../lib/i18n";
 
 const TABS: ListTab[] = ["messages", "requests", "blocked"];
@@ -65,7 +65,7 @@ export function ConversationList(props: {
                   <span className="peer">{shortAddress(c.peer)}{c.conversation_id && <span className="muted small"> · {c.conversation_id}</span>}{c.version === "v1" && <span className="muted small"> · v1</span>}</span>
                   <span className="time muted small">{listTime(nsToDate(when))}</span>
                   <span className="preview muted" dir="auto">{c.draft ? t.draft(c.draft) : (c.last_preview ?? "")}</span>
-                  {c.unread > 0 && <span className="badge" aria-label={t.unread(c.unread)}>{c.unread}</span>}
+                  {c.unread > 0 && <span className="badge" role="img" aria-label={t.unread(c.unread)}>{count(c.unread)}</span>}
                 </button>
               </li>
             );

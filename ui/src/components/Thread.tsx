@@ -302,7 +302,7 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
       </header>
       <ErrorNote error={error} />
       {/* Not a live region: rows scrolled into view are not news (Messenger announces new ones). */}
-      <div className="scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={strings.a11y.messages(shortAddress(conversation.peer))}>
+      <div className="scroller" ref={scroller} onScroll={onScroll} tabIndex={0} role="region" aria-label={strings.a11y.messages(shortAddress(conversation.peer))}>
         <div className="spacer-box" style={{ height: index.current.total() }}>
           <div className="window" role="list" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
             {items.map((r, k) => (

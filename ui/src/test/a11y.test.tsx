@@ -3,8 +3,6 @@ import * as React from "react";
 // Tauri here); the components, i18next and the stylesheet are real.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { AppStatus, ConversationView, ListTab } from "../lib/backend";
 
 const conv = (n: number, extra: Partial<ConversationView> = {}): ConversationView => ({
@@ -265,7 +263,8 @@ describe("languages", () => {
 
 describe("right to left", () => {
   it("the stylesheet uses logical properties only: nothing is placed by left or right", () => {
-    const css = readFileSync(join(__dirname, "..", "styles.css"), "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+    const sheets = import.meta.glob("../styles.css", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+    const css = sheets["../styles.css"].replace(/\/\*[\s\S]*?\*\//g, "");
     const physical = css.match(/(?:^|[\s;{])((?:margin|padding|border)-(?:left|right)[a-z-]*|(?:left|right)\s*:|text-align\s*:\s*(?:left|right)|float\s*:\s*(?:left|right)|border-(?:top|bottom)-(?:left|right)-radius)/gm) ?? [];
     expect(physical).toEqual([]);
   });
