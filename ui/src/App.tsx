@@ -5,6 +5,7 @@ import { Messenger } from "./components/Messenger";
 import { PhraseSetup } from "./components/PhraseSetup";
 import { Recovery } from "./components/Recovery";
 import { stepZoom, zoomKey } from "./lib/zoom";
+import { useStrings } from "./lib/i18n";
 
 /** Ctrl+= / Ctrl+- / Ctrl+0 and Ctrl+wheel zoom the page, from the level the profile keeps. */
 function useZoom(initial: number | undefined) {
@@ -39,6 +40,8 @@ function useZoom(initial: number | undefined) {
 }
 
 export function App() {
+  // Re-renders the whole app in the new language when it changes (Settings).
+  useStrings();
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [newAccount, setNewAccount] = useState(false);

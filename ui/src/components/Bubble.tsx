@@ -26,8 +26,10 @@ export type BubbleActions = {
  * One message: quote, attachment, text with links, time and state, reactions, and its menu. The
  * time shows once per run (on its last bubble); a delivery icon where it says something new.
  */
-export function Bubble({ m, me, mine, showRead, highlighted, actions, last = true }: {
+export function Bubble({ m, me, mine, showRead, highlighted, actions, last = true, spoken }: {
   m: MessageView;
+  /** Who sent it and when, for screen readers (visually hidden). */
+  spoken?: string;
   me: string;
   mine: boolean;
   /** The newest of own messages the peer has read: "Read" replaces its delivery state. */
@@ -76,20 +78,21 @@ export function Bubble({ m, me, mine, showRead, highlighted, actions, last = tru
             setPopup({ kind: "menu", at: { x: e.clientX, y: e.clientY } });
           }}
         >
+          {spoken && <span className="sr-only">{spoken} </span>}
           {m.reply_to && <Quote quote={m.quote} me={me} onJump={actions.onJump} />}
           {m.attachment && <Attachment m={m} />}
           {!m.attachment && <div className="text" dir="auto"><LinkedText text={m.text} onError={actions.onError} /></div>}
           {last || delivery || unknown ? (
             <div className="meta muted small">
               {unknown && <span className="ctype">{m.content_type}{last ? " · " : ""}</span>}
-              {last ? <time dateTime={date.toISOString()}>{time}</time> : <span className="visually-hidden">{time}</span>}
+              {last ? <time dateTime={date.toISOString()} aria-hidden={spoken ? true : undefined}>{time}</time> : !spoken && <span className="visually-hidden">{time}</span>}
               {delivery && <DeliveryIcon state={delivery} />}
               {delivery === "failed" && (
                 <button type="button" className="link retry" aria-label={strings.delivery.retryLabel}
                   onClick={() => backend.retryMessage(m.id).catch(actions.onError)}>{strings.delivery.retry}</button>
               )}
             </div>
-          ) : <span className="visually-hidden">{time}</span>}
+          ) : !spoken && <span className="visually-hidden">{time}</span>}
         </div>
         <button ref={opener} type="button" className="link more" aria-label={strings.menu.open} title={strings.menu.open}
           aria-haspopup="menu" aria-expanded={popup?.kind === "menu"}

@@ -3,7 +3,7 @@ import { backend, type ConversationView, type MessageView } from "../lib/backend
 import { ErrorNote } from "./ErrorNote";
 import { merge, rows as toRows, type Row } from "../lib/items";
 import { HeightIndex } from "../lib/virtual";
-import { shortAddress } from "../lib/format";
+import { dateTime, nsToDate, shortAddress } from "../lib/format";
 import { peerName, sameAddress } from "../lib/people";
 import { filesOf, sendBlobs, type ChangeFeed } from "../lib/outbox";
 import { strings } from "../lib/strings";
@@ -301,17 +301,18 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
     <div className="thread" onDragOver={(e) => { if (e.dataTransfer?.types?.includes("Files")) e.preventDefault(); }} onDrop={onDrop}>
       <ConversationHeader conversation={conversation} onBack={onBack} onChanged={onChanged} onConsent={onConsent} onLeave={onLeave} onError={setError} />
       <ErrorNote error={error} />
-      <div className="scroller" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
+      {/* Not a live region: rows scrolled into view are not news (Messenger announces new ones). */}
+      <div className="scroller" ref={scroller} onScroll={onScroll} tabIndex={0} role="region" aria-label={strings.a11y.messages(peerName(conversation))}>
         <div className="spacer-box" style={{ height: index.current.total() }}>
-          <div className="window" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
+          <div className="window" role="list" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
             {items.map((r, k) => (
-              <div key={r.key} ref={measure(first + k)} className={`thread-row${r.kind === "message" && r.first ? " run-start" : ""}`}>
+              <div key={r.key} ref={measure(first + k)} className={`thread-row${r.kind === "message" && r.first ? " run-start" : ""}`} role="listitem">
                 {r.kind === "day" ? <div className="day" role="separator"><span>{r.label}</span></div> : (
                   <>
                     {!sameAddress(r.message.sender, me) && (
                       <span className="avatar-slot">{r.first && <Avatar address={r.message.sender} size={28} />}</span>
                     )}
-                    <Bubble m={r.message} me={me} mine={sameAddress(r.message.sender, me)} showRead={r.message.id === lastRead}
+                    <Bubble spoken={strings.a11y.message(nameOf(r.message.sender), dateTime(nsToDate(r.message.sent_ns)))} m={r.message} me={me} mine={sameAddress(r.message.sender, me)} showRead={r.message.id === lastRead}
                       highlighted={r.message.id === highlight} actions={actions} last={r.last} />
                   </>
                 )}

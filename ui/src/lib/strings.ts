@@ -1,6 +1,8 @@
-// User-facing text that is kept apart from the components, one key per string, so a translation
-// can replace this object. (Older components still hold their text inline.)
-export const strings = {
+// User-facing text, one key per string: `en` is the English catalogue, and every other language
+// (strings.de.ts) has the same shape (`Catalogue`). Components read `strings`, which is the active
+// language's catalogue (chosen in i18n.ts through i18next). (Older components still hold some
+// text inline.)
+export const en = {
   node: {
     unadopted: (url: string) =>
       `A node is running at ${url} that this app did not start (it could not prove it is one of your Courier windows), so Courier uses its own built-in node. If you started it yourself (for example with "courier node") and want to use it, enter ${url} as the node URL below.`,
@@ -67,10 +69,6 @@ export const strings = {
     sendingFiles: "Sending…",
   },
   // Issue #14, people and conversation controls (helper B).
-  day: {
-    today: "Today",
-    yesterday: "Yesterday",
-  },
   delivery: {
     pending: "Sending",
     sent: "Sent",
@@ -145,4 +143,85 @@ export const strings = {
     keepArchived: "Keep archived conversations archived when a message arrives",
     keepArchivedHelp: "Off: a new message moves an archived conversation back to Messages.",
   },
-} as const;
+  // Accessibility, languages and keys (helper C).
+  a11y: {
+    tabs: "Conversation lists",
+    tab: { messages: "Messages", requests: "Requests", blocked: "Blocked", archived: "Archived" } as Record<string, string>,
+    filter: "Filter by name or address",
+    nothing: "Nothing here.",
+    draft: (text: string) => `Draft: ${text}`,
+    unread: (n: number) => `${n} unread`,
+    conversations: "Conversations",
+    copyAddress: "Copy your address",
+    copy: "copy",
+    copied: "copied",
+    newConversation: "New conversation",
+    settings: "Settings",
+    shortcuts: "Keyboard shortcuts",
+    messages: (peer: string) => `Messages with ${peer}`,
+    message: (sender: string, when: string) => `${sender}, ${when}:`,
+    incoming: (who: string, text: string) => `New message from ${who}: ${text}`,
+    incomingMany: (n: number) => `${n} new messages`,
+    choose: "Choose a conversation, or start one with +.",
+    connected: "Connected",
+    offline: "Offline — reconnecting",
+    connecting: "Connecting…",
+    changeNode: "Change node",
+    syncProgress: "Sync progress",
+  },
+  switcher: {
+    title: "Go to a conversation",
+    input: "Name or address",
+    none: "No conversation matches.",
+  },
+  keys: {
+    title: "Keyboard shortcuts",
+    close: "Close",
+    switcher: "Go to a conversation",
+    previous: "Previous conversation",
+    next: "Next conversation",
+    nth: "The first to ninth conversation",
+    newConversation: "New conversation",
+    help: "This list of shortcuts",
+    close_panel: "Close the open panel or dialog",
+    send: "Send the message",
+    newline: "A new line in the message",
+    zoom: "Zoom in, out, back to 100%",
+  },
+  day: { today: "Today", yesterday: "Yesterday" },
+  language: {
+    heading: "Language",
+    label: "Language of the app",
+    system: "As the system (English if not available)",
+  },
+  onboarding: {
+    welcome: "Welcome to Courier",
+    intro: "Private messages over XMTP. Your keys stay in this computer's keychain.",
+    create: "Create a new account",
+    creating: "Creating…",
+    phrase: "Use a recovery phrase",
+    key: "Use a wallet private key",
+    restore: "An account that already uses XMTP is restored from its encrypted backup on the network.",
+    here: "On this computer",
+    signInAs: "Sign in as",
+    volatile: "Keys are kept in the kernel keyring, which forgets them when this computer restarts. Keep your recovery phrase: it signs you in again.",
+  },
+};
+
+/** The shape every language's catalogue has. */
+export type Catalogue = typeof en;
+
+let active: Catalogue = en;
+
+/** Makes `c` the catalogue `strings` reads (i18n.ts calls it when the language changes). */
+export function setCatalogue(c: Catalogue): void {
+  active = c;
+}
+
+/** The active language's catalogue (English until i18n.ts picks another). */
+export const strings: Catalogue = new Proxy({} as Catalogue, {
+  get: (_, key) => active[key as keyof Catalogue],
+  has: (_, key) => key in active,
+  ownKeys: () => Reflect.ownKeys(active),
+  getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(active, key),
+});
