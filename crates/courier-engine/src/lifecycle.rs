@@ -53,6 +53,7 @@ impl Engine {
                 http: RwLock::new(crate::transfer::http_client(config.attachments_url.as_deref())),
                 attachments_url: RwLock::new(config.attachments_url.clone()),
                 receipts: Mutex::new(Default::default()),
+                keep_archived: Default::default(),
             }),
         };
         let task = crate::outbox::spawn(engine.downgrade(), Arc::clone(&engine.inner.outbox_wake));
