@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 use courier_store::{Conversation, ConversationFlag, ConversationSummary};
 use xmtp_crypto::{Topic, WalletAddress};
 
+use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::EngineError;
 
@@ -78,7 +79,30 @@ fn one_line(text: &str, max: usize) -> String {
     out
 }
 
+/// What the account switcher shows of an account that is not open: its unread badge and the
+/// name the user gave it (its own entry in its contact names).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountGlance {
+    /// See [`Engine::unread_total`].
+    pub unread: u64,
+    /// The account's name, if the user gave it one.
+    pub name: Option<String>,
+}
+
+/// Reads an account's store without opening the account (no keys, no node) and without
+/// changing it: read only, refused if this Courier has not opened it since an upgrade. Blocking.
+pub fn glance(config: &Config, address: &WalletAddress) -> Result<AccountGlance, EngineError> {
+    let store = courier_store::Store::open_read_only(&config.store_path(address))?;
+    Ok(AccountGlance { unread: store.unread_total(address)?, name: store.contact_name(address)? })
+}
+
 impl Engine {
+    /// This open account as the switcher shows it.
+    pub async fn glance(&self) -> Result<AccountGlance, EngineError> {
+        let me = self.address().clone();
+        self.with_store(move |s| Ok(AccountGlance { unread: s.unread_total(&me)?, name: s.contact_name(&me)? })).await
+    }
+
     /// Names a peer on this computer (`None`, or a name that is blank once cleaned, takes the
     /// name off). Never sent: see the module's note. Returns the name kept.
     pub async fn set_contact_name(
