@@ -311,6 +311,13 @@ pub enum Event {
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         count: u64,
     },
+    /// Open this conversation: the user followed a notification about it (raised by the app,
+    /// never by the engine).
+    OpenConversation {
+        /// Its topic.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        topic: Topic,
+    },
 }
 
 impl From<courier_engine::Event> for Event {
