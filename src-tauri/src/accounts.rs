@@ -22,13 +22,11 @@ pub async fn list_accounts(state: State<'_, AppState>) -> CmdResult<Vec<AccountV
     Ok(people::accounts(&state.config().await, active.as_ref()).await?)
 }
 
-/// Closes the open account and opens another one of this computer (its keys are in the
-/// keychain, its data in this profile). The UI subscribes again for its events.
+/// Opens another account of this computer (its keys are in the keychain, its data in this
+/// profile), then closes the one open: if the other cannot be opened (its keys are gone), the
+/// open one stays. The UI subscribes again for the new account's events.
 #[tauri::command]
 pub async fn switch_account(state: State<'_, AppState>, address: String) -> CmdResult<AppStatus> {
-    if let Some(old) = state.set_engine(None).await {
-        old.close();
-    }
     let engine = accounts::sign_in(&state.config().await, &address).await?;
     signed_in(&state, engine).await
 }

@@ -117,6 +117,7 @@ fn names_flags_settings_and_switching_accounts() {
     assert!(list("messages").as_array().unwrap().is_empty(), "the first account's own (empty) list");
     let err = invoke(&w, "switch_account", json!({"address": "0x0000000000000000000000000000000000000001"}));
     assert_eq!(err.unwrap_err()["code"], "no_account");
+    assert_eq!(invoke(&w, "app_status", json!({})).unwrap()["address"], first.as_str(), "a failed switch keeps it");
 
     for a in [&first, &second] {
         invoke(&w, "remove_account", json!({"address": a})).unwrap();
