@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { backend, type ConsentState, type ConversationFlag, type ConversationView } from "../lib/backend";
+import { backend, type ConsentState, type ConversationView, type Flag } from "../lib/backend";
 import { shortAddress } from "../lib/format";
 import { peerName } from "../lib/people";
 import { strings } from "../lib/strings";
@@ -36,7 +36,7 @@ export function ConversationHeader({ conversation: c, onBack, onChanged, onConse
     opener.current?.focus();
   }, []);
 
-  const flag = (f: ConversationFlag, on: boolean) =>
+  const flag = (f: Flag, on: boolean) =>
     backend.setConversationFlag(c.topic, f, on).then(() => {
       onChanged();
       if (f === "archived" || (f === "unread" && on)) onLeave();

@@ -9,7 +9,7 @@ import type { AppStatus } from "./bindings/AppStatus";
 import type { AttachmentView } from "./bindings/AttachmentView";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { ConsentState } from "./bindings/ConsentState";
-import type { ConversationFlag } from "./bindings/ConversationFlag";
+import type { Flag } from "./bindings/Flag";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { DeliveryState } from "./bindings/DeliveryState";
 import type { ErrorCode } from "./bindings/ErrorCode";
@@ -28,7 +28,7 @@ import type { SendAttachmentArgs } from "./bindings/SendAttachmentArgs";
 import type { SendFilesArgs } from "./bindings/SendFilesArgs";
 
 export type {
-  AccountView, AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationFlag, ConversationView,
+  AccountView, AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, Flag,
   DeliveryState, ErrorCode, Event, ImportArgs, ListTab, MessagesArgs, MessageView, NotificationPrivacy, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
   SendAttachmentArgs, SendFilesArgs,
 };
@@ -92,7 +92,7 @@ export const backend = {
   /** Names a contact on this computer only (never sent); null removes the name. */
   setContactName: (address: string, name: string | null) => invoke<void>("set_contact_name", { address, name }),
   /** Pins, mutes, archives or marks a conversation unread (or undoes it); resolves to it, updated. */
-  setConversationFlag: (topic: string, flag: ConversationFlag, on: boolean) =>
+  setConversationFlag: (topic: string, flag: Flag, on: boolean) =>
     invoke<ConversationView>("set_conversation_flag", { topic, flag, on }),
   setNotificationPrivacy: (level: NotificationPrivacy) => invoke<AppStatus>("set_notification_privacy", { level }),
   setKeepArchived: (on: boolean) => invoke<AppStatus>("set_keep_archived", { on }),

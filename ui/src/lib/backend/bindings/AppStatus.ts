@@ -70,10 +70,10 @@ recovery: Recovery | null,
  */
 read_receipts: boolean, 
 /**
- * What a notification shows.
+ * How much a notification shows.
  */
 notification_privacy: NotificationPrivacy, 
 /**
- * Whether an archived conversation stays archived when a message arrives.
+ * Whether archived conversations stay archived when a new message comes.
  */
 keep_archived: boolean, };

@@ -55,23 +55,23 @@ draft: string,
  */
 name: string | null, 
 /**
- * The context's title: the metadata "title" if any, else the conversation id made readable;
- * null for the plain conversation with the peer.
+ * What tells it apart from other conversations with the peer: the metadata's title, else
+ * its conversation id made readable (`courier.test/e2e` → `e2e`); `None` for the plain one.
  */
 title: string | null, 
 /**
- * Pinned to the top of the list.
+ * Listed first.
  */
 pinned: boolean, 
 /**
- * No notifications.
+ * Never notifies.
  */
 muted: boolean, 
 /**
- * Out of the list, in the archived tab.
+ * In the archive (listed only in the archived tab).
  */
 archived: boolean, 
 /**
- * Marked as unread by the user.
+ * Marked unread by the user (cleared when marked read).
  */
 marked_unread: boolean, };

@@ -63,6 +63,6 @@ topics: Array<string>, } | { "type": "missed",
  */
 count: number, } | { "type": "open_conversation", 
 /**
- * The conversation to open (a notification was clicked).
+ * Its topic.
  */
 topic: string, };
