@@ -1,23 +1,19 @@
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { ConversationView } from "../lib/backend";
 import { useFocusReturn } from "../lib/focus";
-import { shortAddress } from "../lib/format";
 import { useStrings } from "../lib/i18n";
+import { matchesFilter, peerName } from "../lib/people";
 
 /** What a conversation is called in the switcher: its local name, else the short address; its context. */
 function labelOf(c: ConversationView): { name: string; context: string } {
-  const extra = c as ConversationView & { name?: string | null; title?: string | null };
-  return { name: extra.name || shortAddress(c.peer), context: extra.title ?? c.conversation_id ?? "" };
+  return { name: peerName(c), context: c.title ?? c.conversation_id ?? "" };
 }
 
 /** The conversations whose name, title or address contains `query` (case-insensitive), in list order. */
 export function matches(conversations: readonly ConversationView[], query: string): ConversationView[] {
   const q = query.trim().toLowerCase();
   if (!q) return [...conversations];
-  return conversations.filter((c) => {
-    const extra = c as ConversationView & { name?: string | null; title?: string | null };
-    return [extra.name, extra.title, c.conversation_id, c.peer].some((s) => s?.toLowerCase().includes(q));
-  });
+  return conversations.filter((c) => matchesFilter(c, q) || !!c.conversation_id?.toLowerCase().includes(q));
 }
 
 /** Ctrl+K: a dialog with a combobox; typing filters by name or address, Enter opens, Escape goes back. */

@@ -34,7 +34,7 @@ export function useAnnouncer(me: string, conversations: readonly ConversationVie
       const t = strings.a11y;
       if (incoming.length > 1) return setText(t.incomingMany(incoming.length));
       const m = incoming[0];
-      const c = list.current.find((x) => x.topic === m.topic) as (ConversationView & { name?: string | null }) | undefined;
+      const c = list.current.find((x) => x.topic === m.topic);
       const who = c?.name || shortAddress(m.sender);
       setText(t.incoming(who, (m.attachment ? m.attachment.filename : m.text).slice(0, PREVIEW)));
     };
