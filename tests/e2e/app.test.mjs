@@ -45,8 +45,8 @@ async function launch(dataDir) {
   for (let i = 0; i < 50; i++) {
     try { await fetch(base + "/status"); break; } catch { await sleep(100); }
   }
-  async function wd(method, path, body) {
-    const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  async function wd(method, path, body, { timeout } = {}) {
+    const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined, signal: timeout ? AbortSignal.timeout(timeout) : undefined });
     const json = await res.json();
     if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
     return json.value;
@@ -93,7 +93,11 @@ async function launch(dataDir) {
     attr: async (css, name) => wd("GET", s(`/element/${await c.find(css)}/attribute/${name}`)),
     async shot(name) {
       mkdirSync(SHOTS, { recursive: true });
-      writeFileSync(join(SHOTS, `${name}.png`), Buffer.from(await wd("GET", s("/screenshot")), "base64"));
+      // WebKitWebDriver has been seen to never answer a screenshot (issue #14's UI): fail in 60 s, not 5 min.
+      const data = await wd("GET", s("/screenshot"), undefined, { timeout: 60000 }).catch((e) => {
+        throw new Error(`screenshot ${name}: WebDriver did not answer (${e.message})`);
+      });
+      writeFileSync(join(SHOTS, `${name}.png`), Buffer.from(data, "base64"));
     },
     async close() {
       try { await wd("DELETE", s("")); } catch {}
