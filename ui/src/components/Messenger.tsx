@@ -158,8 +158,7 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
           <button
             id="copy-address"
             className="address"
-            title={t.copyAddress}
-            aria-label={`${t.copyAddress}: ${address}`}
+            title={`${t.copyAddress}: ${address}`}
             onClick={() => navigator.clipboard?.writeText(address).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); })}
           >
             {shortAddress(address)} <span className="muted small" aria-live="polite">{copied ? t.copied : t.copy}</span>
