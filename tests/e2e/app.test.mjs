@@ -417,7 +417,7 @@ test("rich conversation with the CLI peer: react, reply, paste an image, receive
   await app.waitFor(`.bubble.theirs[data-id="${question.id}"]`, { text: "Shall we meet at noon?" });
 
   // React 👍 through the bubble's menu and the emoji picker; the chip shows under the bubble.
-  await app.jsClick(`.bubble[data-id="${question.id}"] .more`);
+  await app.jsClick(`.bubble[data-id="${question.id}"] ~ .more`);
   await app.waitFor('[role="menu"] [data-item="react"]');
   await app.shot("rich-context-menu");
   await axe(app, "message menu");
@@ -429,7 +429,7 @@ test("rich conversation with the CLI peer: react, reply, paste an image, receive
   assert.deepEqual(await until(app, "the 👍 chip", `const c = (function () { ${CHIPS} }).apply(null, arguments); return c && c.length ? c : null;`, question.id), ["👍 1 mine"]);
 
   // Reply through the menu: the composer says what is replied to; the reply shows the quote.
-  await app.jsClick(`.bubble[data-id="${question.id}"] .more`);
+  await app.jsClick(`.bubble[data-id="${question.id}"] ~ .more`);
   await app.jsClick('[role="menu"] [data-item="reply"]');
   assert.match(await until(app, "the composer's reply line", "const r = document.querySelector('.replying'); return r && r.textContent;"), /Replying to .*: Shall we meet at noon\?/);
   await app.type("#composer", "Noon works for me");

@@ -66,7 +66,7 @@ export function ConversationHeader({ conversation: c, onBack, onChanged, onConse
           <h2 id="thread-title" title={c.peer}>{name}</h2>
           <div className="who-sub muted small">
             {c.title && <span className="context" title={c.title}>{c.title}</span>}
-            <button type="button" id="copy-peer" className="link copy" title={c.peer} aria-label={strings.people.copyAddressOf(c.peer)} onClick={copy}>
+            <button type="button" id="copy-peer" className="link copy" title={strings.people.copyAddressOf(c.peer)} onClick={copy}>
               {copied ? strings.people.copied : c.name ? shortAddress(c.peer) : strings.people.copyAddress}
             </button>
           </div>
