@@ -344,13 +344,13 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   await axe(app, "quick switcher");
   await app.type("#quick-switcher-input", "e2e");
   await app.keys([["keyDown", ENTER], ["keyUp", ENTER]]);
-  await until(app, "the e2e thread opened by the switcher", "const b = document.querySelector('.conversation[aria-current=true]'); return b && b.textContent.includes('courier.test/e2e');");
+  await until(app, "the e2e thread opened by the switcher", "const b = document.querySelector('.conversation[aria-current=true]'); return b && b.querySelector('.context')?.textContent.includes('e2e');");
   const order = await run(app, "return [...document.querySelectorAll('.conversation')].map((b) => b.textContent)");
   const at = order.findIndex((t) => t.includes("courier.test/e2e"));
   await chord(ALT, at === 0 ? DOWN : UP);
   await until(app, "Alt+arrow to the other conversation", "const b = document.querySelector('.conversation[aria-current=true]'); return b && !b.textContent.includes('courier.test/e2e');");
   await chord(CTRL, String(at + 1));
-  await until(app, "Ctrl+digit to the e2e thread", "const b = document.querySelector('.conversation[aria-current=true]'); return b && b.textContent.includes('courier.test/e2e');");
+  await until(app, "Ctrl+digit to the e2e thread", "const b = document.querySelector('.conversation[aria-current=true]'); return b && b.querySelector('.context')?.textContent.includes('e2e');");
   assert.ok((await openPeer()).includes("courier.test/e2e"));
   await app.click("#composer");
   await chord(CTRL, "/");
