@@ -348,7 +348,7 @@ test("create an account, talk to a CLI peer through a real node", async () => {
   const order = await run(app, "return [...document.querySelectorAll('.conversation')].map((b) => b.textContent)");
   const at = order.findIndex((t) => t.includes("courier.test/e2e"));
   await chord(ALT, at === 0 ? DOWN : UP);
-  await until(app, "Alt+arrow to the other conversation", "const b = document.querySelector('.conversation[aria-current=true]'); return b && !b.textContent.includes('courier.test/e2e');");
+  await until(app, "Alt+arrow to the other conversation", "const b = document.querySelector('.conversation[aria-current=true]'); return b && !b.querySelector('.context')?.textContent.includes('e2e');");
   await chord(CTRL, String(at + 1));
   await until(app, "Ctrl+digit to the e2e thread", "const b = document.querySelector('.conversation[aria-current=true]'); return b && b.querySelector('.context')?.textContent.includes('e2e');");
   assert.ok((await openPeer()).includes("courier.test/e2e"));
@@ -410,7 +410,7 @@ test("create an account, talk to a CLI peer through a real node", async () => {
 test("rich conversation with the CLI peer: react, reply, paste an image, receive one, see Read", async () => {
   // The app shows the first conversation (with the CLI peer).
   await app.waitFor(".conversation .peer");
-  await run(app, "[...document.querySelectorAll('.conversation')].find((b) => !b.textContent.includes('courier.test/e2e')).click(); return 1;");
+  await run(app, "[...document.querySelectorAll('.conversation')].find((b) => !b.querySelector('.context')?.textContent.includes('e2e')).click(); return 1;");
   await app.waitFor(".bubble.theirs", { text: "Hi app, this is the CLI" });
   const sentView = (out) => { const o = JSON.parse(out); return o.message ?? o; };
   const question = sentView(cli("--json", "send", alice, "Shall we meet at noon?"));
@@ -521,7 +521,7 @@ test("signing out keeps the account: signing in with the phrase brings it back w
   // The first conversation (not the separate thread).
   await app.waitFor(".conversation .peer");
   await app.wd("POST", app.s("/execute/sync"), {
-    script: "[...document.querySelectorAll('.conversation')].find((b) => !b.textContent.includes('courier.test/e2e')).click(); return 1;",
+    script: "[...document.querySelectorAll('.conversation')].find((b) => !b.querySelector('.context')?.textContent.includes('e2e')).click(); return 1;",
     args: [],
   });
   await app.waitFor(".bubble.mine", { text: "Hello from the Courier app" });
