@@ -41,6 +41,7 @@ export const de: Catalogue = {
   quote: {
     label: (sender: string, text: string) => `Antwort auf ${sender}: ${text}. Aktivieren, um zu dieser Nachricht zu gehen`,
     missing: "Antwort auf eine Nachricht, die nicht auf diesem Computer ist",
+    prefix: "Antwort auf",
     attachment: (name: string) => `📎 ${name}`,
   },
   attachment: {

@@ -42,6 +42,8 @@ export const en = {
   quote: {
     label: (sender: string, text: string) => `In reply to ${sender}: ${text}. Activate to go to that message`,
     missing: "In reply to a message that is not on this computer",
+    /** Read before the quote's visible sender and text (its accessible name starts with them). */
+    prefix: "In reply to",
     attachment: (name: string) => `📎 ${name}`,
   },
   attachment: {

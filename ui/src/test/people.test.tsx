@@ -179,7 +179,7 @@ describe("thread", () => {
     thread(conv({ name: "Alice" }));
     expect(screen.getByRole("heading", { name: "Alice" }).getAttribute("title")).toBe(PEER);
     await screen.findByText("text m1");
-    expect(screen.getByRole("button", { name: /In reply to Alice/ })).toBeTruthy();
+    expect(screen.getByRole("button", { name: /In reply to\s*Alice/ })).toBeTruthy();
     expect(screen.getByRole("button", { name: /👍 1: Alice/ })).toBeTruthy();
     // Named by its visible text (axe: label-content-name-mismatch); the full address in its title.
     const copyPeer = screen.getByTitle(`Copy the address ${PEER}`);

@@ -117,7 +117,7 @@ describe("Thread", () => {
   it("a quote whose target is not loaded loads the page around it, and shows the target", async () => {
     page = [msg("r", 50, { reply_to: "far", quote: { id: "far", sender: ME, text: "the original\nsecond line", content_type: "xmtp.org/text:1.0" }, text: "my reply" })];
     thread();
-    const quote = await screen.findByRole("button", { name: /In reply to you: the original\./ });
+    const quote = await screen.findByRole("button", { name: /In reply to\s*you\s*the original/i });
     expect(quote.textContent).not.toContain("second line");
     fireEvent.click(quote);
     await waitFor(() => expect(backend.messagesAround).toHaveBeenCalledWith(TOPIC, "far", 50));
