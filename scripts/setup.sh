@@ -25,6 +25,8 @@ apt_install libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcore
   rpm2cpio cpio
 # Emoji in the real-window tests and their screenshots (reactions, the emoji picker).
 apt_install fonts-noto-color-emoji
+# ImageMagick's `import`: scripts/run.sh saves a screenshot of the app with it (on Xvfb too).
+apt_install imagemagick
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then

@@ -57,7 +57,8 @@ pub async fn export_wallet_key(state: State<'_, AppState>) -> CmdResult<String> 
     Ok(accounts::export_key(&state.config().await, &e)?.expose().clone())
 }
 
-async fn signed_in(state: &AppState, engine: Engine) -> CmdResult<AppStatus> {
+/// Makes `engine` the open account (the one open before is closed).
+pub(crate) async fn signed_in(state: &AppState, engine: Engine) -> CmdResult<AppStatus> {
     if let Some(old) = state.set_engine(Some(engine)).await {
         old.close();
     }
@@ -89,6 +90,7 @@ pub async fn list_conversations(state: State<'_, AppState>, tab: ListTab) -> Cmd
         ListTab::Messages => ListFilter::Allowed,
         ListTab::Requests => ListFilter::Requests,
         ListTab::Blocked => ListFilter::Blocked,
+        ListTab::Archived => ListFilter::Archived,
     };
     Ok(threads::conversations(&engine(&state).await?, filter).await?)
 }
@@ -123,10 +125,13 @@ pub async fn set_consent(state: State<'_, AppState>, address: String, allow: boo
     Ok(threads::set_consent(&engine(&state).await?, &address, allow).await?)
 }
 
-/// Marks a conversation read.
+/// Marks a conversation read (and no longer marked unread); the window title follows.
 #[tauri::command]
-pub async fn mark_read(state: State<'_, AppState>, topic: String) -> CmdResult<()> {
-    Ok(threads::mark_read(&engine(&state).await?, &topic).await?)
+pub async fn mark_read<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, topic: String) -> CmdResult<()> {
+    let e = engine(&state).await?;
+    threads::mark_read(&e, &topic).await?;
+    crate::notify::show_unread(&app, &e).await;
+    Ok(())
 }
 
 /// Saves a draft.
@@ -213,7 +218,8 @@ pub async fn remove_account(state: State<'_, AppState>, address: String) -> CmdR
 }
 
 /// Streams engine events to the UI over a channel and keeps the account live (subscription,
-/// catch-up, outbox) while the app runs.
+/// catch-up, outbox) while the app runs. A new subscription, or another account, ends the one
+/// before.
 #[tauri::command]
 pub async fn subscribe<R: Runtime>(
     app: AppHandle<R>,
@@ -222,8 +228,10 @@ pub async fn subscribe<R: Runtime>(
 ) -> CmdResult<()> {
     let e = engine(&state).await?;
     let mut events = e.events();
+    crate::notify::show_unread(&app, &e).await;
     let feed = crate::notify::spawn(app, e.clone());
-    tauri::async_runtime::spawn(async move {
+    let channel = on_event.clone();
+    let task = tauri::async_runtime::spawn(async move {
         while let Some(ev) = events.recv().await {
             // New messages and added reactions also go to the notifier, which gathers a burst
             // into one notice.
@@ -235,6 +243,7 @@ pub async fn subscribe<R: Runtime>(
             }
         }
     });
+    crate::notify::subscribed(&state, task, channel);
     e.go_live();
     Ok(())
 }

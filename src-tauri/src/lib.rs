@@ -6,12 +6,14 @@
 //! view. On first start the app uses the local network: a node at 127.0.0.1:5556 that proves
 //! this user's Courier started it (`local`), or the embedded node started here.
 
+pub mod accounts;
 pub mod commands;
 pub mod error;
 pub mod instance;
 pub mod local;
 pub mod notice;
 pub mod notify;
+pub mod people;
 pub use courier_engine::private;
 pub mod render;
 pub mod rich;
@@ -56,6 +58,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         rich::messages_around,
         rich::set_read_receipts,
         rich::send_read_receipt,
+        people::set_contact_name,
+        people::set_conversation_flag,
+        people::set_notification_privacy,
+        people::set_keep_archived,
+        accounts::list_accounts,
+        accounts::switch_account,
     ])
 }
 
@@ -92,6 +100,12 @@ pub fn run() -> Result<(), String> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
+        // Focusing the window follows the last notification (see `notify`: no click reaches us).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                notify::on_focus(&window.state::<state::AppState>());
+            }
+        })
         .setup(|app| {
             let icon = app.default_window_icon().cloned();
             // Linux trays show only a menu (no click events); elsewhere a left click also shows.

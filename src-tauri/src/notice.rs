@@ -1,13 +1,30 @@
 //! What to notify about a burst of new messages, decided without a desktop: only messages from
-//! someone else in conversations the user allowed (never message requests, never blocked
-//! peers); one message gives one short notification, several (a catch-up sync, a busy moment)
-//! give one summary. The text is one line of at most [`BODY_MAX_CHARS`] characters: a peer's
+//! someone else in conversations that notify (allowed peers, not muted: never message requests,
+//! blocked peers or muted conversations); one message gives one short notification, several (a
+//! catch-up sync, a busy moment) give one summary. How much it shows is the user's
+//! [`Privacy`] level. The text is one line of at most [`BODY_MAX_CHARS`] characters: a peer's
 //! message cannot fill the screen or draw with control characters.
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 /// The most characters a notification's text shows (cut on a character, with an ellipsis).
 pub const BODY_MAX_CHARS: usize = 100;
+
+/// How much a notification shows (a setting of the profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "NotificationPrivacy")]
+pub enum Privacy {
+    /// Who (the contact's name, else the address) and the message.
+    #[default]
+    Full,
+    /// Who, and "New message".
+    NameOnly,
+    /// "Courier: New message": neither who nor what.
+    Nothing,
+}
 
 /// A new message, as far as notifying goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +33,8 @@ pub struct Incoming {
     pub topic: String,
     /// Its author.
     pub sender: String,
+    /// The user's name for the author, if any.
+    pub name: Option<String>,
     /// The text to show.
     pub preview: String,
 }
@@ -25,10 +44,12 @@ pub struct Incoming {
 pub enum Notice {
     /// One message.
     Message {
-        /// "Courier — 0x1234…abcd".
+        /// "Courier — Alice" (or the short address, or just "Courier").
         title: String,
-        /// The message, short.
+        /// The message, short (or "New message").
         body: String,
+        /// Its conversation (opened when the notification is followed).
+        topic: String,
     },
     /// Several messages at once.
     Summary {
@@ -36,6 +57,10 @@ pub enum Notice {
         messages: usize,
         /// In how many conversations.
         conversations: usize,
+        /// Their conversation, when there is only one.
+        topic: Option<String>,
+        /// Whether the counts may show (not at [`Privacy::Nothing`]).
+        counts: bool,
     },
 }
 
@@ -43,11 +68,20 @@ impl Notice {
     /// The notification's title and text.
     pub fn text(&self) -> (String, String) {
         match self {
-            Self::Message { title, body } => (title.clone(), body.clone()),
-            Self::Summary { messages, conversations } => {
+            Self::Message { title, body, .. } => (title.clone(), body.clone()),
+            Self::Summary { counts: false, .. } => ("Courier".to_owned(), "New messages".to_owned()),
+            Self::Summary { messages, conversations, .. } => {
                 let c = if *conversations == 1 { "conversation" } else { "conversations" };
                 ("Courier".to_owned(), format!("{messages} new messages in {conversations} {c}"))
             }
+        }
+    }
+
+    /// The conversation following the notification opens, if it is about one.
+    pub fn topic(&self) -> Option<&str> {
+        match self {
+            Self::Message { topic, .. } => Some(topic),
+            Self::Summary { topic, .. } => topic.as_deref(),
         }
     }
 }
@@ -58,19 +92,33 @@ pub fn reacted(emoji: &str, target_text: &str) -> String {
 }
 
 /// What to show for the messages `new` that arrived together, for the user `me`, given the
-/// topics of the conversations the user allowed.
-pub fn decide(new: &[Incoming], me: &str, allowed: &HashSet<String>) -> Option<Notice> {
+/// topics of the conversations that notify (allowed, not muted) and the privacy level.
+pub fn decide(new: &[Incoming], me: &str, notifying: &HashSet<String>, privacy: Privacy) -> Option<Notice> {
     let wanted: Vec<&Incoming> =
-        new.iter().filter(|m| !m.sender.eq_ignore_ascii_case(me) && allowed.contains(&m.topic)).collect();
+        new.iter().filter(|m| !m.sender.eq_ignore_ascii_case(me) && notifying.contains(&m.topic)).collect();
     match wanted.as_slice() {
         [] => None,
-        [one] => Some(Notice::Message {
-            title: format!("Courier — {}", short_address(&one.sender)),
-            body: one_line(&one.preview, BODY_MAX_CHARS),
-        }),
+        [one] => {
+            let who = || match &one.name {
+                Some(n) => one_line(n, 40),
+                None => short_address(&one.sender),
+            };
+            let (title, body) = match privacy {
+                Privacy::Full => (format!("Courier — {}", who()), one_line(&one.preview, BODY_MAX_CHARS)),
+                Privacy::NameOnly => (format!("Courier — {}", who()), "New message".to_owned()),
+                Privacy::Nothing => ("Courier".to_owned(), "New message".to_owned()),
+            };
+            Some(Notice::Message { title, body, topic: one.topic.clone() })
+        }
         many => {
-            let conversations = many.iter().map(|m| m.topic.as_str()).collect::<HashSet<_>>().len();
-            Some(Notice::Summary { messages: many.len(), conversations })
+            let topics = many.iter().map(|m| m.topic.as_str()).collect::<HashSet<_>>();
+            let topic = (topics.len() == 1).then(|| many[0].topic.clone());
+            Some(Notice::Summary {
+                messages: many.len(),
+                conversations: topics.len(),
+                topic,
+                counts: privacy != Privacy::Nothing,
+            })
         }
     }
 }
@@ -118,7 +166,7 @@ mod tests {
     const BOB: &str = "0x00000000000000000000000000000000000000b2";
 
     fn msg(topic: &str, sender: &str, preview: &str) -> Incoming {
-        Incoming { topic: topic.into(), sender: sender.into(), preview: preview.into() }
+        Incoming { topic: topic.into(), sender: sender.into(), name: None, preview: preview.into() }
     }
 
     fn allowed(topics: &[&str]) -> HashSet<String> {
@@ -128,22 +176,40 @@ mod tests {
     #[test]
     fn only_allowed_conversations_notify() {
         let ok = allowed(&["allowed"]);
-        assert_eq!(decide(&[msg("request", BOB, "hi")], ME, &ok), None, "a message request");
-        assert_eq!(decide(&[msg("blocked", BOB, "hi")], ME, &ok), None, "a blocked peer (never allowed)");
-        assert_eq!(decide(&[msg("allowed", ME, "mine")], ME, &ok), None, "sent here");
-        assert_eq!(decide(&[msg("allowed", &ME.to_uppercase().replace("0X", "0x"), "mine")], ME, &ok), None);
-        assert_eq!(decide(&[], ME, &ok), None);
-        let one = decide(&[msg("request", BOB, "spam"), msg("allowed", BOB, "hello")], ME, &ok);
-        assert_eq!(one, Some(Notice::Message { title: "Courier — 0x0000…00b2".into(), body: "hello".into() }));
+        assert_eq!(decide(&[msg("request", BOB, "hi")], ME, &ok, Privacy::Full), None, "a message request");
+        assert_eq!(
+            decide(&[msg("blocked", BOB, "hi")], ME, &ok, Privacy::Full),
+            None,
+            "a blocked peer (never allowed)"
+        );
+        assert_eq!(decide(&[msg("allowed", ME, "mine")], ME, &ok, Privacy::Full), None, "sent here");
+        assert_eq!(
+            decide(&[msg("allowed", &ME.to_uppercase().replace("0X", "0x"), "mine")], ME, &ok, Privacy::Full),
+            None
+        );
+        assert_eq!(decide(&[], ME, &ok, Privacy::Full), None);
+        let one = decide(&[msg("request", BOB, "spam"), msg("allowed", BOB, "hello")], ME, &ok, Privacy::Full);
+        assert_eq!(
+            one,
+            Some(Notice::Message {
+                title: "Courier — 0x0000…00b2".into(),
+                body: "hello".into(),
+                topic: "allowed".into()
+            })
+        );
     }
 
     #[test]
     fn a_reaction_reads_as_one_line_on_its_message() {
         let ok = allowed(&["allowed"]);
         let r = msg("allowed", BOB, &reacted("👍", "lunch at\nnoon?"));
-        let n = decide(&[r], ME, &ok).unwrap();
+        let n = decide(&[r], ME, &ok, Privacy::Full).unwrap();
         assert_eq!(n.text().1, "Reacted 👍 to: lunch at noon?");
-        assert_eq!(decide(&[msg("request", BOB, &reacted("👍", "x"))], ME, &ok), None, "a request's reaction");
+        assert_eq!(
+            decide(&[msg("request", BOB, &reacted("👍", "x"))], ME, &ok, Privacy::Full),
+            None,
+            "a request's reaction"
+        );
     }
 
     #[test]
@@ -152,11 +218,42 @@ mod tests {
         let burst: Vec<Incoming> =
             (0..500).map(|i| msg(["a", "b", "request"][i % 3], if i % 5 == 0 { ME } else { BOB }, "x")).collect();
         let expected = burst.iter().filter(|m| m.topic != "request" && m.sender != ME).count();
-        let n = decide(&burst, ME, &ok).unwrap();
-        assert_eq!(n, Notice::Summary { messages: expected, conversations: 2 });
+        let n = decide(&burst, ME, &ok, Privacy::Full).unwrap();
+        assert_eq!(n, Notice::Summary { messages: expected, conversations: 2, topic: None, counts: true });
         assert_eq!(n.text().1, format!("{expected} new messages in 2 conversations"));
-        let two = decide(&[msg("a", BOB, "1"), msg("a", BOB, "2")], ME, &ok).unwrap();
+        let two = decide(&[msg("a", BOB, "1"), msg("a", BOB, "2")], ME, &ok, Privacy::Full).unwrap();
         assert_eq!(two.text(), ("Courier".into(), "2 new messages in 1 conversation".into()));
+    }
+
+    #[test]
+    fn privacy_levels_decide_who_and_what_shows() {
+        let ok = allowed(&["allowed"]);
+        let alice = Incoming { name: Some("Alice\nB".into()), ..msg("allowed", BOB, "the secret plan") };
+        let text = |p| decide(std::slice::from_ref(&alice), ME, &ok, p).unwrap().text();
+        assert_eq!(text(Privacy::Full), ("Courier — Alice B".into(), "the secret plan".into()));
+        assert_eq!(text(Privacy::NameOnly), ("Courier — Alice B".into(), "New message".into()));
+        assert_eq!(text(Privacy::Nothing), ("Courier".into(), "New message".into()));
+        let unnamed = decide(&[msg("allowed", BOB, "x")], ME, &ok, Privacy::NameOnly).unwrap();
+        assert_eq!(unnamed.text().0, "Courier — 0x0000…00b2", "no name: the short address");
+        let two = [alice.clone(), alice.clone()];
+        let summary = decide(&two, ME, &ok, Privacy::Nothing).unwrap();
+        assert_eq!(summary.text(), ("Courier".into(), "New messages".into()), "no counts either");
+        assert_eq!(summary.topic(), Some("allowed"), "one conversation: it opens");
+        assert_eq!(decide(&two, ME, &ok, Privacy::Full).unwrap().text().1, "2 new messages in 1 conversation");
+        let serialized: Vec<String> = [Privacy::Full, Privacy::NameOnly, Privacy::Nothing]
+            .iter()
+            .map(|p| serde_json::to_string(p).unwrap())
+            .collect();
+        assert_eq!(serialized, [r#""full""#, r#""name_only""#, r#""nothing""#]);
+    }
+
+    #[test]
+    fn a_muted_conversation_never_notifies() {
+        // The notifier passes the conversations that notify: allowed and not muted.
+        let notifying = allowed(&["loud"]);
+        assert_eq!(decide(&[msg("muted", BOB, "hi")], ME, &notifying, Privacy::Full), None);
+        let n = decide(&[msg("muted", BOB, "a"), msg("loud", BOB, "b")], ME, &notifying, Privacy::Full).unwrap();
+        assert_eq!(n.topic(), Some("loud"));
     }
 
     #[test]

@@ -1,18 +1,106 @@
 //! Native side effects of engine events: notifications while the window is not focused (what
-//! to show is decided by `notice`) and the unread count on the tray icon. New messages, and
+//! to show is decided by `notice`), and the unread count in the window title ("Courier (3)") and
+//! on the tray icon. New messages, and
 //! reactions added by the peer to the user's own messages, are gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`]), so a
 //! catch-up sync gives one summary instead of one notification per message.
+//!
+//! Following a notification: tauri-plugin-notification reports no click on desktops (on Linux
+//! it shows a notification through D-Bus and gets nothing back), so the app remembers the
+//! conversation of the last notification and, the next time its window is focused (from the
+//! notification if the desktop raises the app, the tray's "Show Courier", the task switcher),
+//! tells the UI to open it ([`Event::OpenConversation`]). Focusing the window without a
+//! notification since opens nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use courier_api::views::Event;
 use courier_engine::{Engine, ListFilter};
+use tauri::async_runtime::JoinHandle;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::mpsc;
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
 use crate::notice::{self, Incoming};
+use crate::state::AppState;
+
+/// What links the app to the UI's event stream.
+#[derive(Default)]
+pub struct UiLink {
+    /// The events loop of the last `subscribe`, and its channel.
+    events: Option<(JoinHandle<()>, Channel<Event>)>,
+    /// The conversation of the last notification, not followed yet.
+    pending_open: Option<String>,
+}
+
+impl std::fmt::Debug for UiLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UiLink")
+            .field("subscribed", &self.events.is_some())
+            .field("pending_open", &self.pending_open)
+            .finish()
+    }
+}
+
+fn link(state: &AppState) -> std::sync::MutexGuard<'_, UiLink> {
+    state.ui.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The UI subscribed: `task` forwards the open account's events over `channel`. A loop of an
+/// earlier subscription ends (its notifier with it).
+pub fn subscribed(state: &AppState, task: JoinHandle<()>, channel: Channel<Event>) {
+    if let Some((old, _)) = link(state).events.replace((task, channel)) {
+        old.abort();
+    }
+}
+
+/// The account changed or closed: its events loop ends, and a notification of it is no longer
+/// followed.
+pub fn unsubscribe(state: &AppState) {
+    let mut l = link(state);
+    if let Some((old, _)) = l.events.take() {
+        old.abort();
+    }
+    l.pending_open = None;
+}
+
+/// The window was focused: the conversation of a notification shown since is opened.
+pub fn on_focus(state: &AppState) {
+    let mut l = link(state);
+    let Some(topic) = l.pending_open.take() else { return };
+    let (Some((_, channel)), Ok(topic)) = (&l.events, courier_engine::Topic::parse(&topic)) else { return };
+    let _ = channel.send(Event::OpenConversation { topic });
+}
+
+/// A notification about `topic` (if it is about one conversation) was shown.
+pub fn notified(state: &AppState, topic: Option<&str>) {
+    link(state).pending_open = topic.map(str::to_owned);
+}
+
+/// Shows the open account's unread badge ([`Engine::unread_total`]) in the window title
+/// ("Courier (3)", "Courier" when none) and on the tray.
+pub async fn show_unread<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
+    let Ok(unread) = engine.unread_total().await else { return };
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.set_title(&window_title(unread));
+    }
+    if let Some(tray) = app.tray_by_id("main") {
+        let _ = tray.set_tooltip(Some(if unread == 0 {
+            "Courier".to_owned()
+        } else {
+            format!("Courier — {unread} unread")
+        }));
+        #[cfg(any(target_os = "macos", target_os = "linux"))]
+        let _ = tray.set_title(Some(if unread == 0 { String::new() } else { unread.to_string() }));
+    }
+}
+
+/// The window title for an unread count.
+pub fn window_title(unread: u64) -> String {
+    if unread == 0 { "Courier".to_owned() } else { format!("Courier ({unread})") }
+}
 
 /// How long the stream must be quiet before what was gathered is notified.
 pub const QUIET: Duration = Duration::from_millis(400);
@@ -94,31 +182,35 @@ pub async fn gather<T>(rx: &mut mpsc::UnboundedReceiver<T>, quiet: Duration, max
 }
 
 /// Notifies a burst of new messages and reactions (unless the window is focused) and updates
-/// the tray.
+/// the unread count. Only conversations that notify count: allowed peers (never requests or
+/// blocked ones) and not muted.
 async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fresh>) {
-    let Ok(allowed_convs) = engine.conversations(ListFilter::Allowed).await else { return };
-    let allowed: HashSet<String> = allowed_convs.iter().map(|c| c.conversation.topic.to_string()).collect();
+    let Ok(all) = engine.conversations(ListFilter::All).await else { return };
+    let notifying: HashSet<String> =
+        all.iter().filter(|c| c.notifies()).map(|c| c.conversation.topic.to_string()).collect();
+    let names: HashMap<String, String> =
+        all.iter().filter_map(|c| Some((c.conversation.peer.to_string(), c.name.clone()?))).collect();
+    let name_of = |a: &str| names.get(a).cloned();
     let me = engine.address().to_string();
     let mut incoming = Vec::new();
     for (i, fresh) in burst.iter().enumerate() {
         let (Fresh::Message { topic, .. } | Fresh::Reaction { topic, .. }) = fresh;
-        if !allowed.contains(topic.as_str()) {
+        if !notifying.contains(topic.as_str()) {
             continue;
         }
         match fresh {
             Fresh::Message { topic, .. } if i >= LOOKUP_MAX => {
                 // Counted, not read: sender unknown (counted as someone else's), no text.
-                incoming.push(Incoming { topic: topic.to_string(), sender: String::new(), preview: String::new() });
+                let topic = topic.to_string();
+                incoming.push(Incoming { topic, sender: String::new(), name: None, preview: String::new() });
             }
             // A reaction notifies only on one of the user's own messages, which must be read.
             Fresh::Reaction { .. } if i >= LOOKUP_MAX => {}
             Fresh::Message { topic, id } => {
                 if let Ok(Some(m)) = engine.message(id).await {
-                    incoming.push(Incoming {
-                        topic: topic.to_string(),
-                        sender: m.sender.to_string(),
-                        preview: m.preview,
-                    });
+                    let sender = m.sender.to_string();
+                    let name = name_of(&sender);
+                    incoming.push(Incoming { topic: topic.to_string(), sender, name, preview: m.preview });
                 }
             }
             Fresh::Reaction { topic, target, from, emoji } => {
@@ -126,26 +218,22 @@ async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fr
                     && m.sender == *engine.address()
                 {
                     let preview = notice::reacted(emoji, &m.preview);
-                    incoming.push(Incoming { topic: topic.to_string(), sender: from.to_string(), preview });
+                    let sender = from.to_string();
+                    let name = name_of(&sender);
+                    incoming.push(Incoming { topic: topic.to_string(), sender, name, preview });
                 }
             }
         }
     }
-    let Some(n) = notice::decide(&incoming, &me, &allowed) else { return };
+    let state = app.state::<AppState>();
+    let privacy = state.settings().notification_privacy;
+    show_unread(app, engine).await;
+    let Some(n) = notice::decide(&incoming, &me, &notifying, privacy) else { return };
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
     if !focused {
         let (title, body) = n.text();
         let _ = app.notification().builder().title(title).body(body).show();
-    }
-    let unread: u64 = allowed_convs.iter().map(|c| c.unread).sum();
-    if let Some(tray) = app.tray_by_id("main") {
-        let _ = tray.set_tooltip(Some(if unread == 0 {
-            "Courier".to_owned()
-        } else {
-            format!("Courier — {unread} unread")
-        }));
-        #[cfg(any(target_os = "macos", target_os = "linux"))]
-        let _ = tray.set_title(Some(if unread == 0 { String::new() } else { unread.to_string() }));
+        notified(&state, n.topic());
     }
 }
 

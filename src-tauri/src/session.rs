@@ -61,9 +61,19 @@ impl AppState {
         self.session.lock().await.engine.clone()
     }
 
-    /// Replaces the open account; returns the one it replaces.
+    /// Replaces the open account (with the profile's settings applied to it); returns the one
+    /// it replaces. The UI's events loop of the one replaced ends.
     pub async fn set_engine(&self, engine: Option<Engine>) -> Option<Engine> {
+        if let Some(e) = &engine {
+            self.apply_settings(e);
+        }
+        crate::notify::unsubscribe(self);
         std::mem::replace(&mut self.session.lock().await.engine, engine)
+    }
+
+    /// What the engine takes from the profile's settings.
+    pub fn apply_settings(&self, engine: &Engine) {
+        engine.set_keep_archived(self.settings().keep_archived);
     }
 
     /// Where the app stands.
@@ -89,6 +99,8 @@ impl AppState {
             problem: s.problem.clone(),
             recovery: s.engine.as_ref().and_then(|e| accounts::recovery(&cfg, e).ok()),
             read_receipts: settings.read_receipts,
+            notification_privacy: settings.notification_privacy,
+            keep_archived: settings.keep_archived,
         }
     }
 
@@ -117,6 +129,9 @@ impl AppState {
         }
         self.choose_node(s).await?;
         s.engine = accounts::open_default(&self.config_for(s)).await?;
+        if let Some(e) = &s.engine {
+            self.apply_settings(e);
+        }
         Ok(())
     }
 

@@ -50,12 +50,30 @@ pub struct Settings {
     /// On unless the user turns it off.
     #[serde(default = "on", skip_serializing_if = "is_on")]
     pub read_receipts: bool,
+    /// How much a notification shows (who and what, who only, nothing).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub notification_privacy: crate::notice::Privacy,
+    /// Archived conversations stay archived when a new message comes. Off unless the user turns
+    /// it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_archived: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { node_url: None, zoom: None, http_gateway: false, read_receipts: true }
+        Self {
+            node_url: None,
+            zoom: None,
+            http_gateway: false,
+            read_receipts: true,
+            notification_privacy: crate::notice::Privacy::default(),
+            keep_archived: false,
+        }
     }
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 fn on() -> bool {
@@ -91,6 +109,10 @@ pub struct AppState {
     _lock: Option<File>,
     /// The session.
     pub session: Mutex<Session>,
+    /// What the UI was last told and follows: the events loop of the last `subscribe` (ended
+    /// when the account changes or the UI subscribes again) and the conversation of the last
+    /// notification, opened when the window is next focused (`crate::notify`).
+    pub ui: std::sync::Mutex<crate::notify::UiLink>,
 }
 
 impl AppState {
@@ -148,6 +170,7 @@ impl AppState {
             local: LocalNet::of_user(),
             _lock: lock,
             session: Mutex::new(session),
+            ui: Default::default(),
         })
     }
 

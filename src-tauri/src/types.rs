@@ -40,6 +40,10 @@ pub struct AppStatus {
     pub recovery: Option<courier_api::accounts::Recovery>,
     /// Whether read receipts are sent.
     pub read_receipts: bool,
+    /// How much a notification shows.
+    pub notification_privacy: crate::notice::Privacy,
+    /// Whether archived conversations stay archived when a new message comes.
+    pub keep_archived: bool,
 }
 
 /// Import a wallet key or a recovery phrase (`Debug` never shows them).
@@ -58,7 +62,7 @@ impl std::fmt::Debug for ImportArgs {
     }
 }
 
-/// Which conversations to list.
+/// Which conversations to list (archived ones only in `archived`).
 #[derive(Debug, Clone, Copy, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -69,6 +73,8 @@ pub enum ListTab {
     Requests,
     /// Blocked peers.
     Blocked,
+    /// The archive (all but blocked peers).
+    Archived,
 }
 
 /// A page of messages: the newest `limit` before the message `before_id` (in time, then id

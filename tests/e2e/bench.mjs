@@ -168,7 +168,7 @@ if (!ONLY) {
       script: `const done = arguments[arguments.length - 1];
         const el = document.querySelector('.scroller');
         const gaps = []; let last = 0; let n = 0;
-        const step = (t) => { if (last) gaps.push(t - last); last = t; el.scrollTop -= 60; if (++n < 600) requestAnimationFrame(step); else done({ gaps, rows: document.querySelectorAll('.row').length, top: el.scrollTop }); };
+        const step = (t) => { if (last) gaps.push(t - last); last = t; el.scrollTop -= 60; if (++n < 600) requestAnimationFrame(step); else done({ gaps, rows: document.querySelectorAll('.thread-row').length, top: el.scrollTop }); };
         requestAnimationFrame(step);`,
       args: [],
     });
@@ -185,7 +185,7 @@ if (!ONLY) {
       await wd("POST", `/session/${session}/execute/sync`, { script: "document.querySelector('.scroller').scrollTop = 0; return 1;", args: [] });
       await sleep(100);
     }
-    r.loaded_rows = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelectorAll('.row').length", args: [] });
+    r.loaded_rows = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelectorAll('.thread-row').length", args: [] });
     r.thread_height_px = await wd("POST", `/session/${session}/execute/sync`, { script: "return document.querySelector('.spacer-box').offsetHeight", args: [] });
     await sleep(3000);
     r.memory_after_scrolling = rssKb(appPid());

@@ -5,6 +5,7 @@ import { Messenger } from "./components/Messenger";
 import { PhraseSetup } from "./components/PhraseSetup";
 import { Recovery } from "./components/Recovery";
 import { stepZoom, zoomKey } from "./lib/zoom";
+import { useStrings } from "./lib/i18n";
 
 /** Ctrl+= / Ctrl+- / Ctrl+0 and Ctrl+wheel zoom the page, from the level the profile keeps. */
 function useZoom(initial: number | undefined) {
@@ -39,9 +40,13 @@ function useZoom(initial: number | undefined) {
 }
 
 export function App() {
+  // Re-renders the whole app in the new language when it changes (Settings).
+  useStrings();
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [newAccount, setNewAccount] = useState(false);
+  // "Add account" from the switcher: onboarding, with the open account kept (and a way back to it).
+  const [adding, setAdding] = useState(false);
   const refresh = useCallback(() => {
     backend.appStatus().then(setStatus, (e) => setError(errorMessage(e)));
   }, []);
@@ -51,7 +56,13 @@ export function App() {
   if (error) return <div className="fatal" role="alert">{error}</div>;
   if (!status) return <div className="loading" aria-busy="true">Starting Courier…</div>;
   if (status.problem) return <Recovery status={status} onStatus={setStatus} />;
-  if (!status.address) return <Onboarding status={status} onDone={setStatus} onCreated={(s) => { setStatus(s); setNewAccount(true); }} />;
+  if (!status.address || adding) {
+    return (
+      <Onboarding status={status} onDone={(s) => { setAdding(false); setStatus(s); }}
+        onCreated={(s) => { setAdding(false); setStatus(s); setNewAccount(true); }}
+        onCancel={adding && status.address ? () => setAdding(false) : undefined} />
+    );
+  }
   if (newAccount) {
     return (
       <main className="onboarding">
@@ -60,5 +71,6 @@ export function App() {
       </main>
     );
   }
-  return <Messenger status={status} onStatus={setStatus} />;
+  // Keyed by account: a switch starts the messenger afresh (its list, selection and events).
+  return <Messenger key={status.address} status={status} onStatus={setStatus} onAddAccount={() => setAdding(true)} />;
 }

@@ -79,6 +79,7 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         | E::BadPhrase(_)
         | E::BadContent(_)
         | E::BadReaction
+        | E::NameTooLong { .. }
         | E::NoV1(_) => ErrorCode::BadInput,
         E::NoConversationWith(_) => ErrorCode::NotFound,
         E::Attachment(a) => attachment_code(a),
@@ -133,6 +134,7 @@ mod tests {
             (bad_phrase(), ErrorCode::BadInput),
             (EngineError::BadContent(xmtp_crypto::content::decode(b"\xff").unwrap_err()), ErrorCode::BadInput),
             (EngineError::NoV1(a.clone()), ErrorCode::BadInput),
+            (EngineError::NameTooLong { max: 64 }, ErrorCode::BadInput),
             (EngineError::BadReaction, ErrorCode::BadInput),
             (EngineError::NoConversationWith(a.clone()), ErrorCode::NotFound),
             (AttachmentError::NotAsked.into(), ErrorCode::AttachmentNotAsked),

@@ -8,12 +8,15 @@
 //! - [`accounts`]: create, import, open, export the key backup, remove;
 //! - [`threads`]: the conversation list, threads, sending, address checks, taking user input
 //!   as text and returning views; [`rich`]: replies, reactions, read receipts, attachments;
+//! - [`people`]: local names, conversation flags (pin, mute, archive, unread), the accounts
+//!   on this computer with their unread counts;
 //! - [`error`]: every engine error as a stable [`ErrorCode`] and a message.
 //!
 //! It knows no Tauri and no terminal; the engine below it knows no JSON.
 
 pub mod accounts;
 pub mod error;
+pub mod people;
 pub mod rich;
 pub mod threads;
 pub mod views;

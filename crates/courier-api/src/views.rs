@@ -49,10 +49,24 @@ pub struct ConversationView {
     pub consent: ConsentState,
     /// The unsent draft.
     pub draft: String,
+    /// The user's local name for the peer (kept on this computer only), if any.
+    pub name: Option<String>,
+    /// What tells it apart from other conversations with the peer: the metadata's title, else
+    /// its conversation id made readable (`courier.test/e2e` → `e2e`); `None` for the plain one.
+    pub title: Option<String>,
+    /// Listed first.
+    pub pinned: bool,
+    /// Never notifies.
+    pub muted: bool,
+    /// In the archive (listed only in the archived tab).
+    pub archived: bool,
+    /// Marked unread by the user (cleared when marked read).
+    pub marked_unread: bool,
 }
 
 impl From<ConversationSummary> for ConversationView {
     fn from(s: ConversationSummary) -> Self {
+        let title = courier_engine::people::title(&s.conversation);
         let c = s.conversation;
         Self {
             topic: c.topic,
@@ -66,6 +80,12 @@ impl From<ConversationSummary> for ConversationView {
             unread: s.unread,
             consent: s.consent,
             draft: s.draft,
+            name: s.name,
+            title,
+            pinned: s.flags.pinned,
+            muted: s.flags.muted,
+            archived: s.flags.archived,
+            marked_unread: s.flags.marked_unread,
         }
     }
 }
@@ -290,6 +310,13 @@ pub enum Event {
         /// How many.
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         count: u64,
+    },
+    /// Open this conversation: the user followed a notification about it (raised by the app,
+    /// never by the engine).
+    OpenConversation {
+        /// Its topic.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        topic: Topic,
     },
 }
 

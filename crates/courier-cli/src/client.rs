@@ -1,5 +1,5 @@
 //! The headless client: `courier account …`, `can-message`, `conversations`, `send`,
-//! `messages`, `listen`, `sync`. Each parses its arguments, calls `courier-api`, and prints
+//! `messages`, `listen`, `sync`, and `name`, `pin`, `mute`, `archive` (`people`). Each parses its arguments, calls `courier-api`, and prints
 //! (`print`).
 
 use std::path::PathBuf;
@@ -49,6 +49,8 @@ pub enum Filter {
     Requests,
     /// Blocked peers.
     Blocked,
+    /// The archive.
+    Archived,
     /// Everything.
     All,
 }
@@ -60,6 +62,7 @@ impl From<Filter> for ListFilter {
             Filter::Allowed => Self::Allowed,
             Filter::Requests => Self::Requests,
             Filter::Blocked => Self::Blocked,
+            Filter::Archived => Self::Archived,
             Filter::All => Self::All,
         }
     }
@@ -76,7 +79,8 @@ pub enum ClientCommand {
         /// The address.
         address: String,
     },
-    /// List conversations, most recent first (blocked peers hidden unless asked).
+    /// List conversations, pinned first, then most recent first (blocked peers and the archive
+    /// hidden unless asked).
     Conversations {
         /// Which conversations.
         #[arg(long, value_enum, default_value = "visible")]
@@ -169,6 +173,9 @@ pub enum ClientCommand {
     Listen,
     /// Fetch everything new from the node.
     Sync,
+    /// Local names and conversation flags.
+    #[command(flatten)]
+    People(crate::people::PeopleCommand),
 }
 
 /// Account commands. (`Debug` never shows a key or phrase given on the command line.)
@@ -355,6 +362,7 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         }
         ClientCommand::Sync => sync(&open().await?, &out).await?,
         ClientCommand::Listen => listen(&open().await?, &out).await?,
+        ClientCommand::People(cmd) => crate::people::run(&open().await?, &out, cmd).await?,
     }
     Ok(())
 }

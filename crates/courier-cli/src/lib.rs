@@ -7,5 +7,6 @@
 
 pub mod client;
 pub mod node;
+pub mod people;
 mod print;
 pub mod vectors;

@@ -80,15 +80,39 @@ impl Printer {
         if self.json {
             println!("{}", serde_json::to_string(c)?);
         } else {
+            let flags: Vec<&str> = [
+                (c.pinned, "pinned"),
+                (c.muted, "muted"),
+                (c.archived, "archived"),
+                (c.marked_unread, "marked unread"),
+            ]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
             println!(
-                "{} {:?} {}{} [{}] {}",
+                "{}{} {:?} {}{}{} [{}] {}",
+                c.name.as_ref().map(|n| format!("{n} ")).unwrap_or_default(),
                 c.peer,
                 c.version,
                 c.conversation_id.as_ref().map(|id| format!("({id}) ")).unwrap_or_default(),
                 if c.unread > 0 { format!("{} unread", c.unread) } else { "read".into() },
+                if flags.is_empty() { String::new() } else { format!(" {{{}}}", flags.join(", ")) },
                 c.consent.as_str(),
                 c.last_preview.as_deref().unwrap_or_default()
             );
+        }
+        Ok(())
+    }
+
+    /// A contact's name was set (`Some`) or taken off.
+    pub(crate) fn named(&self, address: &str, name: Option<&str>) -> anyhow::Result<()> {
+        if self.json {
+            println!("{}", serde_json::json!({"event": "named", "address": address, "name": name}));
+        } else {
+            match name {
+                Some(n) => println!("{address} is named {n:?} on this computer"),
+                None => println!("{address} has no name"),
+            }
         }
         Ok(())
     }

@@ -35,6 +35,11 @@ impl Config {
         self.data_dir.join("accounts").join(address.as_str())
     }
 
+    /// The store of one account.
+    pub fn store_path(&self, address: &WalletAddress) -> PathBuf {
+        self.account_dir(address).join("courier.db")
+    }
+
     /// Accounts with a folder here, sorted.
     pub fn accounts(&self) -> Vec<WalletAddress> {
         let mut out: Vec<WalletAddress> = std::fs::read_dir(self.data_dir.join("accounts"))

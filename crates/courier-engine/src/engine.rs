@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     pub(crate) attachments_url: RwLock<Option<String>>,
     /// Per conversation, the newest peer message the last read receipt covered.
     pub(crate) receipts: Mutex<std::collections::HashMap<Topic, u64>>,
+    /// The user keeps archived conversations archived when a new message comes.
+    pub(crate) keep_archived: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {

@@ -109,6 +109,12 @@ pub enum EngineError {
     /// A reaction that is not one (empty, or longer than an emoji can be).
     #[error("a reaction must be one emoji")]
     BadReaction,
+    /// A contact name longer than the most kept.
+    #[error("a name can have at most {max} characters")]
+    NameTooLong {
+        /// The most characters.
+        max: usize,
+    },
     /// A reaction or read receipt for a peer with no conversation here.
     #[error("no conversation with {0} here")]
     NoConversationWith(WalletAddress),

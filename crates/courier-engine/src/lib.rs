@@ -8,7 +8,8 @@
 //!
 //! Map: [`config`] and [`account`] (the identity and the keychain) open an [`Engine`]; the
 //! engine's work is split by concern — `send` and `outbox`, `sync` (over [`fetch`], which checks what the node returns, and the pure [`plan`]),
-//! `live`, `consent`, `contacts`, `queries` — and reported as [`Event`]s.
+//! `live`, `consent`, `contacts`, `queries`, [`people`] (local names and conversation flags,
+//! never sent) — and reported as [`Event`]s.
 
 pub mod account;
 pub mod client;
@@ -26,6 +27,7 @@ mod lifecycle;
 mod live;
 mod node_error;
 mod outbox;
+pub mod people;
 pub mod plan;
 pub mod proof;
 mod queries;
@@ -40,8 +42,8 @@ pub use config::Config;
 /// Files and folders only this user can read (the app keeps its profile with them too).
 pub use courier_store::private;
 pub use courier_store::{
-    AttachmentInfo, ConsentState, ConversationSummary, DeliveryState, Message, MessagePosition, ProtocolVersion,
-    ReactionGroup,
+    AttachmentInfo, ConsentState, Conversation, ConversationFlag, ConversationSummary, DeliveryState, Flags, Message,
+    MessagePosition, ProtocolVersion, ReactionGroup,
 };
 pub use engine::Engine;
 pub use error::EngineError;

@@ -21,7 +21,7 @@ impl Engine {
         let dir = config.account_dir(keys.address());
         courier_store::private::create_dir_under(&config.data_dir, &dir)
             .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
-        let path = dir.join("courier.db");
+        let path = config.store_path(keys.address());
         let me = keys.address().clone();
         let store = tokio::task::spawn_blocking(move || {
             let mut store = Store::open(&path)?;
@@ -53,6 +53,7 @@ impl Engine {
                 http: RwLock::new(crate::transfer::http_client(config.attachments_url.as_deref())),
                 attachments_url: RwLock::new(config.attachments_url.clone()),
                 receipts: Mutex::new(Default::default()),
+                keep_archived: Default::default(),
             }),
         };
         let task = crate::outbox::spawn(engine.downgrade(), Arc::clone(&engine.inner.outbox_wake));

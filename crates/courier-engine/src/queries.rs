@@ -1,37 +1,50 @@
 //! Reading what the store holds: the conversation list, threads, single messages; and the small
 //! writes a reader makes (read markers, drafts).
 
-use courier_store::{ConsentState, ConversationSummary, Message, MessagePosition};
+use courier_store::{ArchiveFilter, ConsentState, ConversationSummary, Message, MessagePosition};
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
 use crate::engine::{Engine, now_ns};
 use crate::error::EngineError;
 
-/// Which conversations a list shows.
+/// Which conversations a list shows. Archived conversations are only in [`ListFilter::Archived`]
+/// (and in `Blocked` and `All`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListFilter {
-    /// Everything but blocked peers.
+    /// Everything but blocked peers and the archive.
     #[default]
     Visible,
-    /// Allowed peers only.
+    /// Allowed peers only, not archived.
     Allowed,
-    /// Message requests: peers never allowed or blocked.
+    /// Message requests: peers never allowed or blocked, not archived.
     Requests,
-    /// Blocked peers.
+    /// Blocked peers, archived or not.
     Blocked,
+    /// The archive: archived conversations but those with blocked peers.
+    Archived,
     /// Everything.
     All,
 }
 
 impl ListFilter {
-    /// Whether a conversation with a peer in this state is listed.
+    /// Whether a conversation with a peer in this state is listed, archived or not (the
+    /// store leaves archived ones out before, as [`ListFilter::archive`] says).
     pub fn keeps(self, consent: ConsentState) -> bool {
         match self {
-            Self::Visible => consent != ConsentState::Denied,
+            Self::Visible | Self::Archived => consent != ConsentState::Denied,
             Self::Allowed => consent == ConsentState::Allowed,
             Self::Requests => consent == ConsentState::Unknown,
             Self::Blocked => consent == ConsentState::Denied,
             Self::All => true,
+        }
+    }
+
+    /// Which conversations the list takes by their archived flag.
+    pub fn archive(self) -> ArchiveFilter {
+        match self {
+            Self::Visible | Self::Allowed | Self::Requests => ArchiveFilter::Exclude,
+            Self::Archived => ArchiveFilter::Only,
+            Self::Blocked | Self::All => ArchiveFilter::Include,
         }
     }
 }
@@ -46,10 +59,11 @@ pub enum Thread {
 }
 
 impl Engine {
-    /// The conversation list, most recent activity first, filtered by the peers' consent.
+    /// The conversation list: pinned first, then the rest, each most recent activity first;
+    /// filtered by the peers' consent and the archived flag.
     pub async fn conversations(&self, filter: ListFilter) -> Result<Vec<ConversationSummary>, EngineError> {
         let me = self.address().clone();
-        let list = self.with_store(move |s| s.conversation_list(&me)).await?;
+        let list = self.with_store(move |s| s.conversation_list(&me, filter.archive())).await?;
         Ok(list.into_iter().filter(|c| filter.keeps(c.consent)).collect())
     }
 
@@ -92,7 +106,7 @@ impl Engine {
         self.with_store(move |s| s.message(&id)).await
     }
 
-    /// Marks a conversation read up to now.
+    /// Marks a conversation read up to now (and no longer marked unread).
     pub async fn mark_read(&self, topic: &Topic) -> Result<(), EngineError> {
         let t = topic.clone();
         let found = self.with_store(move |s| s.write(|w| w.mark_read(&t, now_ns()))).await?;

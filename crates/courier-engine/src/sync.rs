@@ -228,7 +228,9 @@ impl Engine {
         let cursors: Vec<(Topic, Cursor)> = if move_cursors { plan.cursors } else { Vec::new() };
         let changes = plan.changes;
         let me = self.address().clone();
-        let (added, sent) = self.with_store(move |s| s.write(|w| commit(w, &me, &changes, &cursors))).await?;
+        let keep_archived = self.keep_archived();
+        let (added, sent) =
+            self.with_store(move |s| s.write(|w| commit(w, &me, keep_archived, &changes, &cursors))).await?;
         let mut applied = Applied { skipped, ..Applied::default() };
         // New, or taken over with another key: a key opened before is stale. Forgotten before
         // anyone is told to look again.
@@ -285,10 +287,12 @@ type Committed = (Vec<Added>, Vec<xmtp_crypto::MessageId>);
 
 /// Stores what a plan found, then the cursors. A topic taken over by a derived invitation
 /// (§8.3) keeps none of what this commit opened with its old key, and no cursor: it is read
-/// again with the right one.
+/// again with the right one. A new message from the peer takes its conversation out of the
+/// archive unless `keep_archived`.
 fn commit(
     w: &courier_store::Writer<'_>,
     me: &xmtp_crypto::WalletAddress,
+    keep_archived: bool,
     changes: &[Change],
     cursors: &[(Topic, Cursor)],
 ) -> Result<Committed, courier_store::StoreError> {
@@ -318,7 +322,7 @@ fn commit(
                 {
                     added.push(Added::Conversation(c.topic.clone(), c.peer.clone(), Claim::Added));
                 }
-                if w.add_message(m)? {
+                if w.add_received(m, keep_archived)? {
                     added.push(Added::Message(m.topic.clone(), m.id));
                 } else if m.state == DeliveryState::Sent && w.set_state(&m.id, DeliveryState::Sent)? {
                     // Our own message, read back from the node: it was sent, whatever the

@@ -3,8 +3,9 @@
 //! The client's SQLite store (rusqlite, bundled SQLite, WAL): conversations (V1 and V2, context,
 //! consent proof, last-read marker, draft), messages (id, sender, time, content type, the
 //! `EncodedContent` bytes and a text preview, delivery state), per-topic sync cursors, the
-//! outbox, cached contact bundles and the consent list. Message bodies are stored; private keys
-//! never are, and V2 conversation keys only sealed by the caller.
+//! outbox, cached contact bundles, the consent list, and the user's local names for peers and
+//! conversation flags (pinned, muted, archived, marked unread: local only, see `people`).
+//! Message bodies are stored; private keys never are, and V2 conversation keys only sealed by the caller.
 //!
 //! Everything is typed: addresses, topics and message ids are `xmtp-crypto`'s types, states are
 //! [`types`]; they become column values only at the row boundary, and a stored value that is
@@ -13,6 +14,7 @@
 //! `migrations/`, applied in order and recorded in `PRAGMA user_version`. The store knows
 //! nothing of the protocol's cryptography or of the network.
 
+mod people;
 pub mod private;
 mod read;
 mod rich;
@@ -26,7 +28,10 @@ use rusqlite::Connection;
 
 pub use rich::{MAX_EMOJI_PER_SENDER, ReactionGroup, ReactionRow};
 pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
-pub use types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
+pub use types::{
+    ArchiveFilter, ConsentState, ConversationFlag, Cursor, DeliveryState, Flags, MessagePosition, Outgoing,
+    ProtocolVersion,
+};
 pub use write::{Claim, Writer};
 
 /// The migrations, in order. `user_version` = how many are applied.
@@ -37,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/004_bound_hostile_times.sql"),
     include_str!("../migrations/005_derived_invitations.sql"),
     include_str!("../migrations/006_rich_content.sql"),
+    include_str!("../migrations/007_people.sql"),
 ];
 
 /// Why the store failed.
@@ -78,6 +84,17 @@ pub enum StoreError {
         version: usize,
         /// What SQLite said.
         source: rusqlite::Error,
+    },
+    /// A store opened to read only has another schema version than this build's (it was not
+    /// opened by this Courier since it was upgraded, or by a newer one).
+    #[error("the store {} has schema version {found}, this Courier reads {supported}", path.display())]
+    OtherVersion {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The one this build reads.
+        supported: u32,
     },
     /// A statement failed, or a stored value is not valid (see [`types::UnknownValue`]).
     #[error("store: {0}")]

@@ -6,8 +6,22 @@ use xmtp_crypto::{MessageId, Topic, WalletAddress};
 use crate::rows::{
     self, CONV_COLS, Conversation, ConversationSummary, MESSAGE_COLS, Message, OUTBOX_COLS, OutboxItem, UnreadableRow,
 };
-use crate::types::{ConsentState, Cursor, MessagePosition};
+use crate::types::{ArchiveFilter, ConsentState, Cursor, MessagePosition};
 use crate::{Store, StoreError};
+
+/// The conversation list's rows (`rows::summary`) with `rest` after them (`?1` = the user's
+/// own address).
+fn summary_select(rest: &str) -> String {
+    format!(
+        "SELECT {CONV_COLS}, c.last_message_ns, c.draft,
+            (SELECT substr(preview, 1, 200) FROM messages m WHERE m.topic = c.topic ORDER BY sent_ns DESC, id DESC LIMIT 1),
+            (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns AND m.sender != ?1),
+            COALESCE((SELECT state FROM consent k WHERE k.address = c.peer), 'unknown'),
+            (SELECT name FROM contact_names n WHERE n.address = c.peer),
+            c.pinned, c.muted, c.archived, c.marked_unread
+         FROM conversations c {rest}"
+    )
+}
 
 impl Store {
     /// All conversations, oldest first.
@@ -33,18 +47,33 @@ impl Store {
         readable(rows, "conversation")
     }
 
-    /// The conversation list, most recent activity first, with unread counts and consent.
-    pub fn conversation_list(&self, own: &WalletAddress) -> Result<Vec<ConversationSummary>, StoreError> {
-        let sql = format!(
-            "SELECT {CONV_COLS}, c.last_message_ns, c.draft,
-                (SELECT substr(preview, 1, 200) FROM messages m WHERE m.topic = c.topic ORDER BY sent_ns DESC, id DESC LIMIT 1),
-                (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns AND m.sender != ?1),
-                COALESCE((SELECT state FROM consent k WHERE k.address = c.peer), 'unknown')
-             FROM conversations c ORDER BY max(c.last_message_ns, c.created_ns) DESC"
-        );
+    /// The conversation list: pinned ones first, then the rest, each most recent activity
+    /// first, with unread counts, consent, the peer's local name and the flags; archived ones
+    /// as `archive` says.
+    pub fn conversation_list(
+        &self,
+        own: &WalletAddress,
+        archive: ArchiveFilter,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let only = match archive {
+            ArchiveFilter::Exclude => "WHERE c.archived = 0",
+            ArchiveFilter::Only => "WHERE c.archived = 1",
+            ArchiveFilter::Include => "",
+        };
+        let sql = summary_select(&format!("{only} ORDER BY c.pinned DESC, max(c.last_message_ns, c.created_ns) DESC"));
         let mut s = self.conn.prepare_cached(&sql)?;
         let rows = s.query_map([own.as_str()], rows::summary)?;
         readable(rows, "conversation")
+    }
+
+    /// One conversation as the list shows it.
+    pub fn conversation_summary(
+        &self,
+        own: &WalletAddress,
+        topic: &Topic,
+    ) -> Result<Option<ConversationSummary>, StoreError> {
+        let mut s = self.conn.prepare_cached(&summary_select("WHERE c.topic = ?2"))?;
+        Ok(s.query_row([own.as_str(), topic.as_str()], rows::summary).optional()?)
     }
 
     /// Messages of a conversation, oldest first: the `limit` newest before `before` (in

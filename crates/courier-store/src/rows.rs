@@ -9,7 +9,7 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
-use crate::types::{ConsentState, Cursor, DeliveryState, MessagePosition, Outgoing, ProtocolVersion};
+use crate::types::{ConsentState, Cursor, DeliveryState, Flags, MessagePosition, Outgoing, ProtocolVersion};
 
 /// A conversation as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,23 @@ pub struct ConversationSummary {
     pub consent: ConsentState,
     /// The unsent draft.
     pub draft: String,
+    /// The user's local name for the peer, if any.
+    pub name: Option<String>,
+    /// Pinned, muted, archived, marked unread.
+    pub flags: Flags,
+}
+
+impl ConversationSummary {
+    /// Whether a new message here may notify: the peer is allowed (never a message request or a
+    /// blocked peer) and the conversation is not muted.
+    pub fn notifies(&self) -> bool {
+        self.consent == ConsentState::Allowed && !self.flags.muted
+    }
+
+    /// What it adds to an unread badge: its unread messages, or one if only marked unread.
+    pub fn unread_badge(&self) -> u64 {
+        self.unread.max(u64::from(self.flags.marked_unread))
+    }
 }
 
 /// A message as stored. `Debug` shows the content's length only (it may hold a remote
@@ -184,6 +201,8 @@ pub(crate) fn summary(r: &Row<'_>) -> rusqlite::Result<ConversationSummary> {
         last_preview: r.get(10)?,
         unread: u(r.get(11)?),
         consent: r.get(12)?,
+        name: r.get(13)?,
+        flags: Flags { pinned: r.get(14)?, muted: r.get(15)?, archived: r.get(16)?, marked_unread: r.get(17)? },
     })
 }
 

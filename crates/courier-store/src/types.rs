@@ -138,3 +138,54 @@ impl FromSql for ProtocolVersion {
         }
     }
 }
+
+/// A flag the user sets on a conversation. Kept on this computer only: the protocol has no
+/// place for it (only the consent list is shared between devices, spec §11.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConversationFlag {
+    /// Listed first.
+    Pinned,
+    /// Never notifies.
+    Muted,
+    /// Out of the list, in the archive (until a new message, unless the user keeps it there).
+    Archived,
+    /// Shown as unread although read (cleared when it is read again).
+    MarkedUnread,
+}
+
+impl ConversationFlag {
+    /// The column that holds it (a fixed name, never input).
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Self::Pinned => "pinned",
+            Self::Muted => "muted",
+            Self::Archived => "archived",
+            Self::MarkedUnread => "marked_unread",
+        }
+    }
+}
+
+/// A conversation's flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Flags {
+    /// Listed first.
+    pub pinned: bool,
+    /// Never notifies.
+    pub muted: bool,
+    /// In the archive.
+    pub archived: bool,
+    /// Marked unread by the user.
+    pub marked_unread: bool,
+}
+
+/// Which conversations a list takes by their archived flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ArchiveFilter {
+    /// Those not archived.
+    #[default]
+    Exclude,
+    /// Archived ones only.
+    Only,
+    /// Both.
+    Include,
+}

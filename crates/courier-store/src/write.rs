@@ -232,11 +232,14 @@ impl Writer<'_> {
         Ok(n == 1)
     }
 
-    /// Moves the last-read marker of a conversation forward; returns whether it exists.
+    /// Moves the last-read marker of a conversation forward and takes off its "marked unread";
+    /// returns whether it exists.
     pub fn mark_read(&self, topic: &Topic, up_to_ns: u64) -> Result<bool, StoreError> {
         let n = self
             .tx
-            .prepare_cached("UPDATE conversations SET last_read_ns = max(last_read_ns, ?2) WHERE topic = ?1")?
+            .prepare_cached(
+                "UPDATE conversations SET last_read_ns = max(last_read_ns, ?2), marked_unread = 0 WHERE topic = ?1",
+            )?
             .execute(params![topic.as_str(), i(up_to_ns)])?;
         Ok(n == 1)
     }

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 
-export type MenuItem = { id: string; label: string; onSelect: () => void };
+/** `content`, when given, is shown instead of the label (which stays the item's accessible name). */
+export type MenuItem = { id: string; label: string; onSelect: () => void; content?: ReactNode };
 
 /**
  * A menu (role=menu): focus starts on the first item; Up/Down (wrapping), Home/End move it;
@@ -52,8 +53,9 @@ export function ContextMenu({ label, items, onClose }: { label: string; items: M
           ref={(el) => { refs.current[i] = el; }}
           onClick={() => { onClose(); it.onSelect(); }}
           onMouseEnter={() => setActive(i)}
+          aria-label={it.content ? it.label : undefined}
         >
-          {it.label}
+          {it.content ?? it.label}
         </button>
       ))}
     </div>

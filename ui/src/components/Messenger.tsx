@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { backend, type AppStatus, type ConnectionState, type ConversationView, type Event, type ListTab } from "../lib/backend";
 import type { ErrorAction } from "../lib/errors";
 import { ErrorNote } from "./ErrorNote";
@@ -9,8 +9,20 @@ import { Settings } from "./Settings";
 import { PhraseSetup } from "./PhraseSetup";
 import { shortAddress } from "../lib/format";
 import { ChangeFeed } from "../lib/outbox";
+import { AccountSwitcher } from "./AccountSwitcher";
+import { useStrings } from "../lib/i18n";
+import { shortcutOf, stepTopic } from "../lib/shortcuts";
+import { useFocusReturn } from "../lib/focus";
+import { QuickSwitcher } from "./QuickSwitcher";
+import { ShortcutHelp } from "./ShortcutHelp";
+import { useAnnouncer } from "./useAnnouncer";
 
-export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
+export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
+  status: AppStatus;
+  onStatus: (s: AppStatus) => void;
+  /** "Add account" in the switcher: the create/import screens, the open account kept. */
+  onAddAccount?: () => void;
+}) {
   const [tab, setTab] = useState<ListTab>("messages");
   const [conversations, setConversations] = useState<ConversationView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -21,9 +33,19 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
   const [version, setVersion] = useState(0);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // A dialog over the window: the quick switcher (Ctrl+K) or the shortcuts (Ctrl+/).
+  const [overlay, setOverlay] = useState<"none" | "switcher" | "help">("none");
+  const t = useStrings().a11y;
   const changes = useRef(new ChangeFeed()).current;
   const tabRef = useRef(tab);
   tabRef.current = tab;
+  const listRef = useRef(conversations);
+  listRef.current = conversations;
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  const address = status.address ?? "";
+  const announcer = useAnnouncer(address, conversations);
+  const heard = announcer.heard;
 
   const reload = useCallback(() => {
     backend.listConversations(tabRef.current).then(setConversations, setError);
@@ -50,8 +72,11 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         case "unreadable":
           setUnreadable(e.topics.length);
           break;
-        case "conversation_added":
         case "message_added":
+          heard(e.topic, e.id);
+          later();
+          break;
+        case "conversation_added":
         case "message_state":
         case "missed":
           later();
@@ -62,6 +87,12 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
         case "read_by_peer":
           changes.emit(e.topic, null);
           break;
+        case "open_conversation":
+          // A notification was clicked: its conversation, in the main list.
+          setPanel("none");
+          if (tabRef.current !== "messages") setTab("messages");
+          setSelected(e.topic);
+          break;
         default: {
           const unknown: never = e;
           console.warn("an event this UI does not know", unknown);
@@ -70,18 +101,46 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
     };
     backend.subscribe(onEvent).catch(setError);
     return () => clearTimeout(timer);
-  }, [reload, changes]);
+  }, [reload, changes, heard]);
+
+  const open = useCallback((topic: string | null) => {
+    if (topic === null) return;
+    setOverlay("none");
+    setPanel("none");
+    setSelected(topic);
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "n") {
-        e.preventDefault();
-        setPanel("new");
-      } else if (e.key === "Escape") setPanel("none");
+      const k = shortcutOf(e);
+      if (k === null) {
+        if (e.key === "Escape") setPanel("none");
+        return;
+      }
+      e.preventDefault();
+      const topics = listRef.current.map((c) => c.topic);
+      switch (k.kind) {
+        case "new":
+          setOverlay("none");
+          setPanel("new");
+          break;
+        case "switcher":
+          setOverlay("switcher");
+          break;
+        case "help":
+          setOverlay("help");
+          break;
+        case "step":
+          open(stepTopic(topics, selectedRef.current, k.by));
+          break;
+        case "nth":
+          open(topics[k.n - 1] ?? null);
+          break;
+      }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [open]);
 
   const current = conversations.find((c) => c.topic === selected) ?? null;
   const onErrorAction = (a: ErrorAction) => {
@@ -89,22 +148,24 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
     if (a === "open_settings") setPanel("settings");
     else backend.appStatus().then(onStatus, setError);
   };
-  const address = status.address ?? "";
+  const closePanel = () => setPanel("none");
 
   return (
     <div className={`app ${panel !== "none" || current ? "showing-main" : ""}`}>
       <aside className="sidebar">
         <header className="me">
+          <AccountSwitcher address={address} version={version} onStatus={onStatus} onAdd={onAddAccount} onError={setError} />
           <button
             id="copy-address"
             className="address"
-            title="Copy your address"
+            title={`${t.copyAddress}: ${address}`}
             onClick={() => navigator.clipboard?.writeText(address).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); })}
           >
-            {shortAddress(address)} <span className="muted small">{copied ? "copied" : "copy"}</span>
+            {shortAddress(address)} <span className="muted small" aria-live="polite">{copied ? t.copied : t.copy}</span>
           </button>
-          <button id="new-conversation" className="icon" title="New conversation (Ctrl+N)" aria-label="New conversation" onClick={() => setPanel("new")}>+</button>
-          <button id="open-settings" className="icon" title="Settings" onClick={() => setPanel("settings")}>⚙</button>
+          <button id="new-conversation" className="icon" title={`${t.newConversation} (Ctrl+N)`} aria-label={t.newConversation} aria-keyshortcuts="Control+N" onClick={() => setPanel("new")}>+</button>
+          <button id="open-settings" className="icon" title={t.settings} aria-label={t.settings} onClick={() => setPanel("settings")}>⚙</button>
+          <button id="open-shortcuts" className="icon" title={`${t.shortcuts} (Ctrl+/)`} aria-label={t.shortcuts} aria-keyshortcuts="Control+/" onClick={() => setOverlay("help")}>?</button>
         </header>
         {needsPhrase(status) && (
           <div className="banner" role="status" id="phrase-reminder">
@@ -118,24 +179,28 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
           </div>
         )}
         <div className={`connection ${connection}`} id="connection-state">
-          {connectionLabel(connection)}
-          {connection === "disconnected" && <button className="link" onClick={() => setPanel("settings")}>Change node</button>}
-          {progress && <progress max={progress.total} value={progress.done} aria-label="Sync progress" />}
+          {connectionLabel(connection, t)}
+          {connection === "disconnected" && <button className="link" onClick={() => setPanel("settings")}>{t.changeNode}</button>}
+          {progress && <progress max={progress.total} value={progress.done} aria-label={t.syncProgress} />}
         </div>
         <ConversationList tab={tab} onTab={setTab} conversations={conversations} selected={selected} onSelect={setSelected} />
       </aside>
       <section className="main">
         <ErrorNote error={error} onAction={onErrorAction} />
         {panel === "new" && (
-          <NewConversation
-            onClose={() => setPanel("none")}
-            onStarted={(topic) => { setPanel("none"); setTab("messages"); reload(); setSelected(topic); }}
-          />
+          <Panel onClose={closePanel}>
+            <NewConversation
+              onClose={closePanel}
+              onStarted={(topic) => { setPanel("none"); setTab("messages"); reload(); setSelected(topic); }}
+            />
+          </Panel>
         )}
-        {panel === "settings" && <Settings status={status} onStatus={onStatus} onClose={() => setPanel("none")} onShowPhrase={() => setPanel("phrase")} />}
+        {panel === "settings" && <Panel onClose={closePanel}><Settings status={status} onStatus={onStatus} onClose={closePanel} onShowPhrase={() => setPanel("phrase")} /></Panel>}
         {panel === "phrase" && (
-          <PhraseSetup intro="These 12 words are the only way back into this account if this computer is lost or its keychain forgets it. Make sure nobody can see your screen."
-            onStatus={onStatus} onDone={() => setPanel("none")} />
+          <Panel onClose={closePanel}>
+            <PhraseSetup intro="These 12 words are the only way back into this account if this computer is lost or its keychain forgets it. Make sure nobody can see your screen."
+              onStatus={onStatus} onDone={closePanel} />
+          </Panel>
         )}
         {panel === "none" && current && (
           <Thread
@@ -147,23 +212,34 @@ export function Messenger({ status, onStatus }: { status: AppStatus; onStatus: (
             readReceipts={status.read_receipts}
             onChanged={reload}
             onBack={() => setSelected(null)}
+            onLeave={() => setSelected(null)}
             onConsent={(allowed) => { if (tabRef.current === (allowed ? "messages" : "blocked")) reload(); else setTab(allowed ? "messages" : "blocked"); }}
           />
         )}
-        {panel === "none" && !current && <div className="empty muted">Choose a conversation, or start one with +.</div>}
+        {panel === "none" && !current && <div className="empty muted">{t.choose}</div>}
       </section>
+      {overlay === "switcher" && <QuickSwitcher conversations={conversations} onPick={open} onClose={() => setOverlay("none")} />}
+      {overlay === "help" && <ShortcutHelp onClose={() => setOverlay("none")} />}
+      <div className="sr-only" role="status" aria-live="polite" id="announcer">{announcer.text}</div>
     </div>
   );
 }
 
-function connectionLabel(c: ConnectionState | "connecting"): string {
+/** An opened panel: focus moves into it, and back to where it came from when it closes (Escape). */
+function Panel({ onClose, children }: { onClose: () => void; children: ReactNode }) {
+  const root = useRef<HTMLDivElement>(null);
+  useFocusReturn(root, onClose);
+  return <div ref={root} className="panel-host">{children}</div>;
+}
+
+function connectionLabel(c: ConnectionState | "connecting", t: { connected: string; offline: string; connecting: string }): string {
   switch (c) {
     case "connected":
-      return "Connected";
+      return t.connected;
     case "disconnected":
-      return "Offline — reconnecting";
+      return t.offline;
     case "connecting":
-      return "Connecting…";
+      return t.connecting;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ReactionView } from "../lib/backend";
-import { shortAddress } from "../lib/format";
+import { useNameOf } from "./names";
 import { strings } from "../lib/strings";
 
 /** Chips under a bubble: emoji and count, who reacted in the label and title; a click toggles yours. */
@@ -8,12 +8,13 @@ export function Reactions({ reactions, me, onToggle }: {
   me: string;
   onToggle: (emoji: string, remove: boolean) => void;
 }) {
+  const nameOf = useNameOf();
   if (reactions.length === 0) return null;
   const isMe = (a: string) => a.toLowerCase() === me.toLowerCase();
   return (
     <div className="reactions" role="group" aria-label={strings.reactions.group}>
       {reactions.map((r) => {
-        const who = r.from.map((a) => (isMe(a) ? strings.thread.you : shortAddress(a))).join(", ");
+        const who = r.from.map((a) => (isMe(a) ? strings.thread.you : nameOf(a))).join(", ");
         const full = r.from.map((a) => (isMe(a) ? `${strings.thread.you} (${a})` : a)).join("\n");
         return (
           <button key={r.emoji} type="button" className={`chip ${r.mine ? "mine" : ""}`} aria-pressed={r.mine}

@@ -1,7 +1,9 @@
 import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
+import { ConversationSettings } from "./ConversationSettings";
 import { strings } from "../lib/strings";
+import { LanguageSetting } from "./LanguageSetting";
 
 export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   status: AppStatus;
@@ -16,8 +18,8 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   const [error, setError] = useState<unknown>(null);
   const act = (f: () => Promise<void>) => f().catch(setError);
   return (
-    <div className="panel" aria-label="Settings">
-      <h2>Settings</h2>
+    <section className="panel" aria-labelledby="settings-title">
+      <h2 id="settings-title">{strings.a11y.settings}</h2>
       <dl>
         <dt>Account</dt><dd className="mono">{status.address}</dd>
         <dt>Node</dt><dd id="node-in-use" className="mono">{status.node_url}{status.embedded_node ? " (built in)" : ""}</dd>
@@ -38,6 +40,8 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
       </form>
       <Gateway status={status} onStatus={onStatus} onError={setError} />
       <ReadReceipts status={status} onStatus={onStatus} onError={setError} />
+      <ConversationSettings status={status} onStatus={onStatus} onError={setError} />
+      <LanguageSetting />
       <h3>Recovery</h3>
       <div className="row">
         {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>Show recovery phrase</button>}
@@ -64,7 +68,7 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
         <div className="row"><button id="remove-account" className="danger" onClick={() => setRemoving(true)}>Remove this account from this computer…</button></div>
       )}
       <ErrorNote error={error} />
-    </div>
+    </section>
   );
 }
 

@@ -1,21 +1,28 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { backend, type ConsentState, type ConversationView, type MessageView } from "../lib/backend";
+import { backend, type ConversationView, type MessageView } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
 import { merge, rows as toRows, type Row } from "../lib/items";
 import { HeightIndex } from "../lib/virtual";
-import { shortAddress } from "../lib/format";
+import { dateTime, nsToDate, shortAddress } from "../lib/format";
+import { peerName, sameAddress } from "../lib/people";
 import { filesOf, sendBlobs, type ChangeFeed } from "../lib/outbox";
 import { strings } from "../lib/strings";
 import { THUMB, isInlineImage } from "../lib/files";
 import { Composer } from "./Composer";
 import { Bubble, type BubbleActions } from "./Bubble";
 import { useReadReceipts } from "./useReadReceipts";
+import { Avatar } from "./Avatar";
+import { ConversationHeader } from "./ConversationHeader";
+import { NameOf } from "./names";
 
 const PAGE = 50;
 const ESTIMATE = 48;
+/** A day separator row, and the space above a run: as in styles.css (.thread-row .day, .thread-row.run-start). */
+const DAY_HEIGHT = 40;
+const RUN_GAP = 8;
 const HIGHLIGHT_MS = 2000;
 
-export function Thread({ conversation, me, version, changes, readReceipts = true, onChanged, onConsent, onBack }: {
+export function Thread({ conversation, me, version, changes, readReceipts = true, onChanged, onConsent, onBack, onLeave = onBack }: {
   conversation: ConversationView;
   me: string;
   version: number;
@@ -28,6 +35,8 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
   onConsent: (allowed: boolean) => void;
   /** Back to the list (shown only when one pane fits). */
   onBack: () => void;
+  /** The conversation was marked unread or archived: close it. */
+  onLeave?: () => void;
 }) {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [complete, setComplete] = useState(false);
@@ -283,32 +292,29 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
 
   const [first, last] = index.current.range(scrollTop, viewport);
   const items: Row[] = list.slice(first, last);
-  const consent = (allowed: boolean) =>
-    backend.setConsent(conversation.peer, allowed).then(() => onConsent(allowed), setError);
+  const nameOf = useCallback((a: string) =>
+    sameAddress(a, me) ? strings.thread.you : sameAddress(a, conversation.peer) ? peerName(conversation) : shortAddress(a),
+  [me, conversation]);
 
   return (
+    <NameOf.Provider value={nameOf}>
     <div className="thread" onDragOver={(e) => { if (e.dataTransfer?.types?.includes("Files")) e.preventDefault(); }} onDrop={onDrop}>
-      <header className="thread-head">
-        <button id="back" className="back icon" title="Back to the conversations" aria-label="Back to the conversations" onClick={onBack}>←</button>
-        <h2 title={conversation.peer}>{shortAddress(conversation.peer)}</h2>
-        <span className="muted small">{conversation.conversation_id ?? (conversation.version === "v1" ? "V1 conversation" : "")}</span>
-        <span className="spacer" />
-        {offers(conversation.consent).allow && (
-          <button id="allow-peer" onClick={() => consent(true)}>Accept</button>
-        )}
-        {offers(conversation.consent).block && (
-          <button id="block-peer" onClick={() => consent(false)}>Block</button>
-        )}
-      </header>
+      <ConversationHeader conversation={conversation} onBack={onBack} onChanged={onChanged} onConsent={onConsent} onLeave={onLeave} onError={setError} />
       <ErrorNote error={error} />
-      <div className="scroller" ref={scroller} onScroll={onScroll} role="log" aria-live="polite">
+      {/* Not a live region: rows scrolled into view are not news (Messenger announces new ones). */}
+      <div className="scroller" ref={scroller} onScroll={onScroll} tabIndex={0} role="region" aria-label={strings.a11y.messages(peerName(conversation))}>
         <div className="spacer-box" style={{ height: index.current.total() }}>
-          <div className="window" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
+          <div className="window" role="list" style={{ transform: `translateY(${index.current.offset(first)}px)` }}>
             {items.map((r, k) => (
-              <div key={r.key} ref={measure(first + k)} className="row">
-                {r.kind === "day" ? <div className="day">{r.label}</div> : (
-                  <Bubble m={r.message} me={me} mine={r.message.sender === me} showRead={r.message.id === lastRead}
-                    highlighted={r.message.id === highlight} actions={actions} />
+              <div key={r.key} ref={measure(first + k)} className={`thread-row${r.kind === "message" && r.first ? " run-start" : ""}`} role="listitem">
+                {r.kind === "day" ? <div className="day" role="separator"><span>{r.label}</span></div> : (
+                  <>
+                    {!sameAddress(r.message.sender, me) && (
+                      <span className="avatar-slot">{r.first && <Avatar address={r.message.sender} size={28} />}</span>
+                    )}
+                    <Bubble spoken={strings.a11y.message(nameOf(r.message.sender), dateTime(nsToDate(r.message.sent_ns)))} m={r.message} me={me} mine={sameAddress(r.message.sender, me)} showRead={r.message.id === lastRead}
+                      highlighted={r.message.id === highlight} actions={actions} last={r.last} />
+                  </>
                 )}
               </div>
             ))}
@@ -318,28 +324,18 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
       {!atNewest && <button id="jump-newest" className="jump-newest" onClick={jumpToNewest}>{strings.thread.jumpToNewest}</button>}
       <Composer conversation={conversation} me={me} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onSent={sent} />
     </div>
+    </NameOf.Provider>
   );
 }
 
 /** A row's height before it is measured: images reserve their thumbnail box, so rows do not jump. */
 function estimate(r: Row): number {
-  if (r.kind === "day") return 32;
+  if (r.kind === "day") return DAY_HEIGHT;
   const m = r.message;
-  let h = ESTIMATE;
+  let h = r.last ? ESTIMATE : ESTIMATE - 18;
+  if (r.first) h += RUN_GAP;
   if (m.attachment) h += isInlineImage(m.attachment.mime_type) ? THUMB : 24;
   if (m.reply_to) h += 44;
   if (m.reactions.length > 0) h += 30;
   return h;
-}
-
-/** Which consent actions a conversation offers, by the peer's state. */
-function offers(c: ConsentState): { allow: boolean; block: boolean } {
-  switch (c) {
-    case "allowed":
-      return { allow: false, block: true };
-    case "denied":
-      return { allow: true, block: false };
-    case "unknown":
-      return { allow: true, block: true };
-  }
 }

@@ -1,6 +1,8 @@
-// User-facing text that is kept apart from the components, one key per string, so a translation
-// can replace this object. (Older components still hold their text inline.)
-export const strings = {
+// User-facing text, one key per string: `en` is the English catalogue, and every other language
+// (strings.de.ts) has the same shape (`Catalogue`). Components read `strings`, which is the active
+// language's catalogue (chosen in i18n.ts through i18next). (Older components still hold some
+// text inline.)
+export const en = {
   node: {
     unadopted: (url: string) =>
       `A node is running at ${url} that this app did not start (it could not prove it is one of your Courier windows), so Courier uses its own built-in node. If you started it yourself (for example with "courier node") and want to use it, enter ${url} as the node URL below.`,
@@ -40,6 +42,8 @@ export const strings = {
   quote: {
     label: (sender: string, text: string) => `In reply to ${sender}: ${text}. Activate to go to that message`,
     missing: "In reply to a message that is not on this computer",
+    /** Read before the quote's visible sender and text (its accessible name starts with them). */
+    prefix: "In reply to",
     attachment: (name: string) => `📎 ${name}`,
   },
   attachment: {
@@ -66,4 +70,160 @@ export const strings = {
     cancelReply: "Cancel reply",
     sendingFiles: "Sending…",
   },
-} as const;
+  // Issue #14, people and conversation controls (helper B).
+  delivery: {
+    pending: "Sending",
+    sent: "Sent",
+    read: "Read",
+    failed: "Not sent",
+    retry: "Retry",
+    retryLabel: "Retry sending this message",
+  },
+  people: {
+    copyAddress: "Copy address",
+    copyAddressOf: (address: string) => `Copy the address ${address}`,
+    copied: "Copied",
+    editName: "Edit name",
+    nameDialog: (address: string) => `Name for ${address}`,
+    nameLabel: "Name",
+    namePlaceholder: "For example: Alice from work",
+    nameNote: "Names stay on this computer. They are never sent to anyone.",
+    save: "Save",
+    removeName: "Remove the name",
+    cancel: "Cancel",
+  },
+  conversation: {
+    menu: "Conversation actions",
+    pin: "Pin",
+    unpin: "Unpin",
+    mute: "Mute",
+    unmute: "Unmute",
+    archive: "Archive",
+    unarchive: "Move out of the archive",
+    markUnread: "Mark as unread",
+    accept: "Accept",
+    block: "Block",
+    advanced: "Advanced",
+    advancedTitle: "Advanced details",
+    close: "Close",
+    protocol: "Protocol",
+    conversationId: "Conversation id",
+    topic: "Topic",
+    address: "Address",
+    v1: "XMTP V1",
+    v2: "XMTP V2",
+    blockTitle: (who: string) => `Block ${who}?`,
+    blockBody: "You will get no more messages or notifications from this address, and the conversation moves to Blocked. They are not told.",
+    blockUndo: "You can undo this at any time: open the conversation in Blocked and choose Accept.",
+    blockConfirm: "Block",
+  },
+  list: {
+    filter: "Filter by name or address",
+    pinned: "Pinned",
+    muted: "Muted",
+    markedUnread: "Marked as unread",
+    unread: (n: number) => `${n} unread`,
+    draft: (text: string) => `Draft: ${text}`,
+    archived: "Archived",
+    nothing: "Nothing here.",
+  },
+  accounts: {
+    switcher: "Accounts",
+    switcherLabel: (current: string, unread: number) =>
+      unread > 0 ? `Accounts (${current}); ${unread} unread in other accounts` : `Accounts (${current})`,
+    current: "open",
+    add: "Add account",
+    unread: (n: number) => `${n} unread`,
+    backToAccount: "Back to your account",
+  },
+  settings: {
+    notifications: "Notifications",
+    privacyLegend: "What a notification shows",
+    privacy: { full: "The name and the message", name_only: "The name only", nothing: "Nothing: only that a message came" },
+    privacyHelp: "Notifications show on this computer's screen, where others may see them. None come for requests, blocked or muted conversations.",
+    archive: "Archive",
+    keepArchived: "Keep archived conversations archived when a message arrives",
+    keepArchivedHelp: "Off: a new message moves an archived conversation back to Messages.",
+  },
+  // Accessibility, languages and keys (helper C).
+  a11y: {
+    tabs: "Conversation lists",
+    tab: { messages: "Messages", requests: "Requests", blocked: "Blocked", archived: "Archived" } as Record<string, string>,
+    filter: "Filter by name or address",
+    nothing: "Nothing here.",
+    draft: (text: string) => `Draft: ${text}`,
+    unread: (n: number) => `${n} unread`,
+    conversations: "Conversations",
+    copyAddress: "Copy your address",
+    copy: "copy",
+    copied: "copied",
+    newConversation: "New conversation",
+    settings: "Settings",
+    shortcuts: "Keyboard shortcuts",
+    messages: (peer: string) => `Messages with ${peer}`,
+    message: (sender: string, when: string) => `${sender}, ${when}:`,
+    incoming: (who: string, text: string) => `New message from ${who}: ${text}`,
+    incomingMany: (n: number) => `${n} new messages`,
+    choose: "Choose a conversation, or start one with +.",
+    connected: "Connected",
+    offline: "Offline — reconnecting",
+    connecting: "Connecting…",
+    changeNode: "Change node",
+    syncProgress: "Sync progress",
+  },
+  switcher: {
+    title: "Go to a conversation",
+    input: "Name or address",
+    none: "No conversation matches.",
+  },
+  keys: {
+    title: "Keyboard shortcuts",
+    close: "Close",
+    switcher: "Go to a conversation",
+    previous: "Previous conversation",
+    next: "Next conversation",
+    nth: "The first to ninth conversation",
+    newConversation: "New conversation",
+    help: "This list of shortcuts",
+    close_panel: "Close the open panel or dialog",
+    send: "Send the message",
+    newline: "A new line in the message",
+    zoom: "Zoom in, out, back to 100%",
+  },
+  day: { today: "Today", yesterday: "Yesterday" },
+  language: {
+    heading: "Language",
+    label: "Language of the app",
+    system: "As the system (English if not available)",
+  },
+  onboarding: {
+    welcome: "Welcome to Courier",
+    intro: "Private messages over XMTP. Your keys stay in this computer's keychain.",
+    create: "Create a new account",
+    creating: "Creating…",
+    phrase: "Use a recovery phrase",
+    key: "Use a wallet private key",
+    restore: "An account that already uses XMTP is restored from its encrypted backup on the network.",
+    here: "On this computer",
+    signInAs: "Sign in as",
+    volatile: "Keys are kept in the kernel keyring, which forgets them when this computer restarts. Keep your recovery phrase: it signs you in again.",
+  },
+};
+
+/** The shape every language's catalogue has. */
+export type Catalogue = typeof en;
+
+let active: Catalogue = en;
+
+/** Makes `c` the catalogue `strings` reads (i18n.ts calls it when the language changes). */
+export function setCatalogue(c: Catalogue): void {
+  active = c;
+}
+
+/** The active language's catalogue (English until i18n.ts picks another). */
+export const strings: Catalogue = new Proxy({} as Catalogue, {
+  get: (_, key) => active[key as keyof Catalogue],
+  has: (_, key) => key in active,
+  ownKeys: () => Reflect.ownKeys(active),
+  getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(active, key),
+});

@@ -37,12 +37,13 @@ afterEach(() => { cleanup(); vi.clearAllMocks(); });
 const status: AppStatus = {
   address: "0x00000000000000000000000000000000000000a1", accounts: ["0x00000000000000000000000000000000000000a1"],
   node_url: "http://127.0.0.1:5556", embedded_node: true, unadopted_local_node: null, http_gateway_enabled: false, http_gateway: null, profile: "default", keychain: "secret-service",
-  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false }, read_receipts: true,
+  keychain_volatile: false, version: "0.1.0", zoom: 1, problem: null, recovery: { has_phrase: true, phrase_confirmed: false }, read_receipts: true, notification_privacy: "full", keep_archived: false,
 };
 
 const conv: ConversationView = {
   topic: "/xmtp/0/m-t/proto", version: "v2", peer: "0x00000000000000000000000000000000000000b1", conversation_id: null, metadata: {},
   created_ns: "1", last_message_ns: "0", last_preview: null, unread: 0, consent: "allowed", draft: "",
+  name: null, title: null, pinned: false, muted: false, archived: false, marked_unread: false,
 };
 
 describe("Composer", () => {

@@ -2,12 +2,14 @@
 // imports @tauri-apps/*, so the rest can be tested with this module mocked.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import type { AccountView } from "./bindings/AccountView";
 import type { AddressCheck } from "./bindings/AddressCheck";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AttachmentView } from "./bindings/AttachmentView";
 import type { ConnectionState } from "./bindings/ConnectionState";
 import type { ConsentState } from "./bindings/ConsentState";
+import type { Flag } from "./bindings/Flag";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { DeliveryState } from "./bindings/DeliveryState";
 import type { ErrorCode } from "./bindings/ErrorCode";
@@ -16,6 +18,7 @@ import type { ImportArgs } from "./bindings/ImportArgs";
 import type { ListTab } from "./bindings/ListTab";
 import type { MessagesArgs } from "./bindings/MessagesArgs";
 import type { MessageView } from "./bindings/MessageView";
+import type { NotificationPrivacy } from "./bindings/NotificationPrivacy";
 import type { ProtocolVersion } from "./bindings/ProtocolVersion";
 import type { QuoteView } from "./bindings/QuoteView";
 import type { ReactionView } from "./bindings/ReactionView";
@@ -25,8 +28,8 @@ import type { SendAttachmentArgs } from "./bindings/SendAttachmentArgs";
 import type { SendFilesArgs } from "./bindings/SendFilesArgs";
 
 export type {
-  AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, DeliveryState, ErrorCode,
-  Event, ImportArgs, ListTab, MessagesArgs, MessageView, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
+  AccountView, AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, Flag,
+  DeliveryState, ErrorCode, Event, ImportArgs, ListTab, MessagesArgs, MessageView, NotificationPrivacy, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
   SendAttachmentArgs, SendFilesArgs,
 };
 
@@ -86,6 +89,17 @@ export const backend = {
   exportBackup: () => invoke<string>("export_backup"),
   signOut: () => invoke<AppStatus>("sign_out"),
   removeAccount: (address: string) => invoke<AppStatus>("remove_account", { address }),
+  /** Names a contact on this computer only (never sent); null removes the name. */
+  setContactName: (address: string, name: string | null) => invoke<void>("set_contact_name", { address, name }),
+  /** Pins, mutes, archives or marks a conversation unread (or undoes it); resolves to it, updated. */
+  setConversationFlag: (topic: string, flag: Flag, on: boolean) =>
+    invoke<ConversationView>("set_conversation_flag", { topic, flag, on }),
+  setNotificationPrivacy: (level: NotificationPrivacy) => invoke<AppStatus>("set_notification_privacy", { level }),
+  setKeepArchived: (on: boolean) => invoke<AppStatus>("set_keep_archived", { on }),
+  /** The accounts on this computer, with their unread counts. */
+  listAccounts: () => invoke<AccountView[]>("list_accounts"),
+  /** Opens another account on this computer (the open one stays, signed in, in the switcher). */
+  switchAccount: (address: string) => invoke<AppStatus>("switch_account", { address }),
   /** Live events (new messages, delivery states, sync progress, connection). */
   subscribe: (onEvent: (e: Event) => void) => {
     const channel = new Channel<Event>();

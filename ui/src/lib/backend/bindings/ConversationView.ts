@@ -49,4 +49,29 @@ consent: ConsentState,
 /**
  * The unsent draft.
  */
-draft: string, };
+draft: string, 
+/**
+ * The user's local name for the peer (kept on this computer only), if any.
+ */
+name: string | null, 
+/**
+ * What tells it apart from other conversations with the peer: the metadata's title, else
+ * its conversation id made readable (`courier.test/e2e` → `e2e`); `None` for the plain one.
+ */
+title: string | null, 
+/**
+ * Listed first.
+ */
+pinned: boolean, 
+/**
+ * Never notifies.
+ */
+muted: boolean, 
+/**
+ * In the archive (listed only in the archived tab).
+ */
+archived: boolean, 
+/**
+ * Marked unread by the user (cleared when marked read).
+ */
+marked_unread: boolean, };

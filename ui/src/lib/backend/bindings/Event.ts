@@ -61,4 +61,8 @@ topics: Array<string>, } | { "type": "missed",
 /**
  * How many.
  */
-count: number, };
+count: number, } | { "type": "open_conversation", 
+/**
+ * Its topic.
+ */
+topic: string, };

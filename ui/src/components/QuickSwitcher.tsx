@@ -1,0 +1,74 @@
+import { useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import type { ConversationView } from "../lib/backend";
+import { useFocusReturn } from "../lib/focus";
+import { useStrings } from "../lib/i18n";
+import { matchesFilter, peerName } from "../lib/people";
+
+/** What a conversation is called in the switcher: its local name, else the short address; its context. */
+function labelOf(c: ConversationView): { name: string; context: string } {
+  return { name: peerName(c), context: c.title ?? c.conversation_id ?? "" };
+}
+
+/** The conversations whose name, title or address contains `query` (case-insensitive), in list order. */
+export function matches(conversations: readonly ConversationView[], query: string): ConversationView[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [...conversations];
+  return conversations.filter((c) => matchesFilter(c, q) || !!c.conversation_id?.toLowerCase().includes(q));
+}
+
+/** Ctrl+K: a dialog with a combobox; typing filters by name or address, Enter opens, Escape goes back. */
+export function QuickSwitcher({ conversations, onPick, onClose }: {
+  conversations: readonly ConversationView[];
+  onPick: (topic: string) => void;
+  onClose: () => void;
+}) {
+  const t = useStrings().switcher;
+  const [query, setQuery] = useState("");
+  const [active, setActive] = useState(0);
+  const root = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const focus = useFocusReturn(root, onClose, { trap: true, initial: input });
+  const pick = (topic: string) => {
+    focus.stay();
+    onPick(topic);
+  };
+  const shown = useMemo(() => matches(conversations, query).slice(0, 50), [conversations, query]);
+  const at = Math.min(active, Math.max(0, shown.length - 1));
+  const id = useId();
+  const optionId = (i: number) => `${id}-option-${i}`;
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (shown.length) setActive((at + (e.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length);
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      if (shown[at]) pick(shown[at].topic);
+    }
+  };
+
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
+      <div ref={root} className="dialog quick-switcher" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} id="quick-switcher">
+        <h2 id={`${id}-title`} className="dialog-title">{t.title}</h2>
+        <input ref={input} id="quick-switcher-input" role="combobox" aria-expanded="true" aria-autocomplete="list"
+          aria-controls={`${id}-list`} aria-activedescendant={shown.length ? optionId(at) : undefined}
+          aria-label={t.input} placeholder={t.input} value={query} autoComplete="off"
+          onChange={(e) => { setQuery(e.target.value); setActive(0); }} onKeyDown={onKeyDown} />
+        <ul id={`${id}-list`} role="listbox" aria-label={t.title} className="switcher-list">
+          {shown.map((c, i) => {
+            const { name, context } = labelOf(c);
+            return (
+              <li key={c.topic} id={optionId(i)} role="option" aria-selected={i === at} data-topic={c.topic}
+                className={i === at ? "active" : ""} onMouseDown={(e) => { e.preventDefault(); pick(c.topic); }}>
+                <span className="switcher-name">{name}</span>
+                {context && <span className="muted small"> · {context}</span>}
+              </li>
+            );
+          })}
+        </ul>
+        {shown.length === 0 && <p className="muted small" role="status">{t.none}</p>}
+      </div>
+    </div>
+  );
+}
