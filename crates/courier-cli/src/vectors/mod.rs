@@ -2,6 +2,7 @@
 //! ([`check`]) and producing them ([`emit`]).
 
 pub mod check;
+mod check_identity;
 pub mod emit;
 mod emit_content;
 mod json;
