@@ -11,6 +11,7 @@ import { THUMB, isInlineImage } from "../lib/files";
 import { Composer } from "./Composer";
 import { Bubble, type BubbleActions } from "./Bubble";
 import { useReadReceipts } from "./useReadReceipts";
+import { useMarkRead } from "./useMarkRead";
 import { Avatar } from "./Avatar";
 import { ConversationHeader } from "./ConversationHeader";
 import { NameOf } from "./names";
@@ -70,18 +71,20 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
     prevFirstKey.current = firstKey;
   }, [list]);
 
+  // Read only while the window is visible and focused (this thread is the panel shown while mounted).
+  const markRead = useMarkRead(topic, onChanged);
+
   const loadNewest = useCallback(async (replace = false) => {
     try {
       const page = await backend.listMessages({ topic, limit: PAGE, before_id: null });
       setMessages((m) => (replace ? page : merge(m, page)));
       if (page.length < PAGE) setComplete(true);
       else if (replace) setComplete(false);
-      await backend.markRead(topic);
-      onChanged();
+      await markRead();
     } catch (e) {
       setError(e);
     }
-  }, [topic, onChanged]);
+  }, [topic, markRead]);
 
   const atNewestRef = useRef(atNewest);
   atNewestRef.current = atNewest;

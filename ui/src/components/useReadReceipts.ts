@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef } from "react";
 import { backend, type MessageView } from "../lib/backend";
+import { attentive, onAttention } from "../lib/attention";
 
 // The newest peer message a receipt was sent for, by topic (for this run of the app: reopening a
 // thread does not send again for what was already acknowledged).
@@ -22,7 +23,7 @@ export function useReadReceipts({ topic, me, messages, enabled, seen }: {
 
   const check = useCallback(() => {
     const { messages, enabled, seen } = state.current;
-    if (!enabled || document.visibilityState !== "visible" || !document.hasFocus() || !seen()) return;
+    if (!enabled || !attentive() || !seen()) return;
     const mine = me.toLowerCase();
     let newest: MessageView | undefined;
     for (let i = messages.length - 1; i >= 0 && !newest; i--) if (messages[i].sender.toLowerCase() !== mine) newest = messages[i];
@@ -35,13 +36,6 @@ export function useReadReceipts({ topic, me, messages, enabled, seen }: {
   }, [topic, me]);
 
   useEffect(check, [check, messages, enabled]);
-  useEffect(() => {
-    window.addEventListener("focus", check);
-    document.addEventListener("visibilitychange", check);
-    return () => {
-      window.removeEventListener("focus", check);
-      document.removeEventListener("visibilitychange", check);
-    };
-  }, [check]);
+  useEffect(() => onAttention(check), [check]);
   return check;
 }
