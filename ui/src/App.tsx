@@ -6,6 +6,7 @@ import { PhraseSetup } from "./components/PhraseSetup";
 import { Recovery } from "./components/Recovery";
 import { stepZoom, zoomKey } from "./lib/zoom";
 import { useStrings } from "./lib/i18n";
+import { strings } from "./lib/strings";
 
 /** Ctrl+= / Ctrl+- / Ctrl+0 and Ctrl+wheel zoom the page, from the level the profile keeps. */
 function useZoom(initial: number | undefined) {
@@ -54,7 +55,7 @@ export function App() {
   useZoom(status?.zoom);
 
   if (error) return <div className="fatal" role="alert">{error}</div>;
-  if (!status) return <div className="loading" aria-busy="true">Starting Courier…</div>;
+  if (!status) return <div className="loading" aria-busy="true">{strings.start.loading}</div>;
   if (status.problem) return <Recovery status={status} onStatus={setStatus} />;
   if (!status.address || adding) {
     return (
@@ -66,7 +67,7 @@ export function App() {
   if (newAccount) {
     return (
       <main className="onboarding">
-        <PhraseSetup intro="Courier made your account from these 12 words. They are the only way back into it if this computer is lost or its keychain forgets it."
+        <PhraseSetup intro={strings.start.newAccountPhrase}
           onStatus={setStatus} onDone={() => setNewAccount(false)} />
       </main>
     );

@@ -60,7 +60,7 @@ export function ConversationHeader({ conversation: c, onBack, onChanged, onConse
   return (
     <>
       <header className="thread-head">
-        <button id="back" className="back icon" title="Back to the conversations" aria-label="Back to the conversations" onClick={onBack}>←</button>
+        <button id="back" className="back icon" title={strings.threadHead.back} aria-label={strings.threadHead.back} onClick={onBack}>←</button>
         <Avatar address={c.peer} size={36} />
         <div className="who">
           <h2 id="thread-title" title={c.peer}>{name}</h2>

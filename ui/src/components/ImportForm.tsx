@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
+import { strings } from "../lib/strings";
 
 export type Secret = "key" | "phrase";
 
@@ -20,17 +21,18 @@ export function ImportForm({ secret, onDone, onBack }: { secret: Secret; onDone:
       setBusy(false);
     }
   };
+  const t = strings.signIn;
   return (
     <form className="import" onSubmit={(e) => { e.preventDefault(); submit(); }}>
-      <label htmlFor="secret">{secret === "key" ? "Wallet private key (hex)" : "Recovery phrase (12 or 24 words)"}</label>
+      <label htmlFor="secret">{secret === "key" ? t.key : t.phrase}</label>
       {secret === "key" ? (
         <input id="secret" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
       ) : (
         <textarea id="secret" rows={3} autoComplete="off" spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} />
       )}
       <div className="row">
-        <button type="button" onClick={onBack}>Back</button>
-        <button id="sign-in" className="primary" disabled={busy || value.trim() === ""}>{busy ? "Signing in…" : "Sign in"}</button>
+        <button type="button" onClick={onBack}>{t.back}</button>
+        <button id="sign-in" className="primary" disabled={busy || value.trim() === ""}>{busy ? t.signingIn : t.signIn}</button>
       </div>
       <ErrorNote error={error} />
     </form>

@@ -35,7 +35,8 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
   const [error, setError] = useState<unknown>(null);
   // A dialog over the window: the quick switcher (Ctrl+K) or the shortcuts (Ctrl+/).
   const [overlay, setOverlay] = useState<"none" | "switcher" | "help">("none");
-  const t = useStrings().a11y;
+  const s = useStrings();
+  const t = s.a11y;
   const changes = useRef(new ChangeFeed()).current;
   const tabRef = useRef(tab);
   tabRef.current = tab;
@@ -163,19 +164,19 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
           >
             {shortAddress(address)} <span className="muted small" aria-live="polite">{copied ? t.copied : t.copy}</span>
           </button>
-          <button id="new-conversation" className="icon" title={`${t.newConversation} (Ctrl+N)`} aria-label={t.newConversation} aria-keyshortcuts="Control+N" onClick={() => setPanel("new")}>+</button>
+          <button id="new-conversation" className="icon" title={s.newChat.shortcut(t.newConversation)} aria-label={t.newConversation} aria-keyshortcuts="Control+N" onClick={() => setPanel("new")}>+</button>
           <button id="open-settings" className="icon" title={t.settings} aria-label={t.settings} onClick={() => setPanel("settings")}>⚙</button>
-          <button id="open-shortcuts" className="icon" title={`${t.shortcuts} (Ctrl+/)`} aria-label={t.shortcuts} aria-keyshortcuts="Control+/" onClick={() => setOverlay("help")}>?</button>
+          <button id="open-shortcuts" className="icon" title={s.newChat.helpShortcut(t.shortcuts)} aria-label={t.shortcuts} aria-keyshortcuts="Control+/" onClick={() => setOverlay("help")}>?</button>
         </header>
         {needsPhrase(status) && (
           <div className="banner" role="status" id="phrase-reminder">
-            <span>{status.keychain_volatile ? "This computer's keyring forgets your keys when it restarts." : "Your account is not backed up yet."} Write down your recovery phrase.</span>
-            <button className="link" onClick={() => setPanel("phrase")}>Show it</button>
+            <span>{status.keychain_volatile ? s.phraseSetup.volatile : s.phraseSetup.notBackedUp} {s.phraseSetup.writeDown}</span>
+            <button className="link" onClick={() => setPanel("phrase")}>{s.phraseSetup.show}</button>
           </div>
         )}
         {unreadable > 0 && (
           <div className="banner" role="alert" id="unreadable">
-            {unreadable === 1 ? "A conversation" : `${unreadable} conversations`} cannot be read on this computer: the keys stored for {unreadable === 1 ? "it do" : "them do"} not open. Sign out and sign in again with your recovery phrase to restore them.
+            {s.phraseSetup.unreadable(unreadable)}
           </div>
         )}
         <div className={`connection ${connection}`} id="connection-state">
@@ -198,7 +199,7 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
         {panel === "settings" && <Panel onClose={closePanel}><Settings status={status} onStatus={onStatus} onClose={closePanel} onShowPhrase={() => setPanel("phrase")} /></Panel>}
         {panel === "phrase" && (
           <Panel onClose={closePanel}>
-            <PhraseSetup intro="These 12 words are the only way back into this account if this computer is lost or its keychain forgets it. Make sure nobody can see your screen."
+            <PhraseSetup intro={s.phraseSetup.reminderIntro}
               onStatus={onStatus} onDone={closePanel} />
           </Panel>
         )}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { backend, type AddressCheck } from "../lib/backend";
 import { ErrorNote } from "./ErrorNote";
 import { looksLikeAddress } from "../lib/format";
+import { strings } from "../lib/strings";
 
 export function NewConversation({ onClose, onStarted }: { onClose: () => void; onStarted: (topic: string) => void }) {
   const [input, setInput] = useState("");
@@ -17,7 +18,7 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
     const v = input.trim();
     if (!v) return;
     if (!looksLikeAddress(v)) {
-      setCheck({ address: null, problem: "An address is 0x followed by 40 hexadecimal digits.", on_network: null });
+      setCheck({ address: null, problem: strings.newChat.notAnAddress, on_network: null });
       return;
     }
     let live = true;
@@ -39,23 +40,24 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
     }
   };
 
+  const t = strings.newChat;
   return (
-    <form className="panel" onSubmit={(e) => { e.preventDefault(); start(); }} aria-label="New conversation">
-      <h2>New conversation</h2>
-      <label htmlFor="peer-address">Address</label>
-      <input id="peer-address" autoFocus spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)} placeholder="0x…" />
+    <form className="panel" onSubmit={(e) => { e.preventDefault(); start(); }} aria-label={t.title}>
+      <h2>{t.title}</h2>
+      <label htmlFor="peer-address">{t.address}</label>
+      <input id="peer-address" autoFocus spellCheck={false} value={input} onChange={(e) => setInput(e.target.value)} placeholder={t.addressPlaceholder} />
       <p className="small" id="address-status" aria-live="polite">
         {check?.problem && <span className="error">{check.problem}</span>}
-        {check?.address && check.on_network === false && <span className="error">This address is not on the XMTP network yet.</span>}
-        {check?.address && check.on_network && <span className="ok">On the network ✓</span>}
+        {check?.address && check.on_network === false && <span className="error">{t.notOnNetwork}</span>}
+        {check?.address && check.on_network && <span className="ok">{t.onNetwork}</span>}
       </p>
-      <label htmlFor="conversation-id">Conversation id (optional)</label>
-      <input id="conversation-id" value={conversationId} onChange={(e) => setConversationId(e.target.value)} placeholder="e.g. example.com/project" />
-      <label htmlFor="first-message">First message</label>
+      <label htmlFor="conversation-id">{t.conversationId}</label>
+      <input id="conversation-id" value={conversationId} onChange={(e) => setConversationId(e.target.value)} placeholder={t.conversationIdPlaceholder} />
+      <label htmlFor="first-message">{t.firstMessage}</label>
       <textarea id="first-message" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
       <div className="row">
-        <button type="button" onClick={onClose}>Cancel</button>
-        <button id="start-conversation" className="primary" disabled={!ready || busy}>{busy ? "Sending…" : "Start"}</button>
+        <button type="button" onClick={onClose}>{t.cancel}</button>
+        <button id="start-conversation" className="primary" disabled={!ready || busy}>{busy ? t.sending : t.start}</button>
       </div>
       <ErrorNote error={error} />
     </form>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { backend, type AppStatus } from "../lib/backend";
 import { passed, quiz } from "../lib/phrase";
 import { ErrorNote } from "./ErrorNote";
+import { strings } from "../lib/strings";
 
 /**
  * The recovery phrase: shown, then checked by picking back three of its words. The phrase lives
@@ -36,27 +37,28 @@ export function PhraseSetup({ intro, onStatus, onDone }: {
     }
   };
 
+  const t = strings.phraseSetup;
   return (
     <section className="panel phrase" aria-labelledby="phrase-title" id="phrase-setup">
-      <h2 id="phrase-title">Your recovery phrase</h2>
+      <h2 id="phrase-title">{t.title}</h2>
       <p>{intro}</p>
       {words && step === "show" && (
         <>
-          <ol className="words" aria-label="Recovery phrase" id="phrase-words">
+          <ol className="words" aria-label={t.words} id="phrase-words">
             {words.map((w, i) => <li key={i} className="mono">{w}</li>)}
           </ol>
-          <p className="muted small">Write the words down in this order and keep them somewhere safe and offline. Anyone who has them owns this account; Courier never asks for them except to sign in.</p>
+          <p className="muted small">{t.keep}</p>
           <div className="row">
-            <button id="phrase-written" className="primary" onClick={() => { setStep("check"); setAnswers([null, null, null]); setWrong(false); }}>I wrote it down</button>
-            <button id="phrase-later" onClick={onDone}>Later</button>
+            <button id="phrase-written" className="primary" onClick={() => { setStep("check"); setAnswers([null, null, null]); setWrong(false); }}>{t.written}</button>
+            <button id="phrase-later" onClick={onDone}>{t.later}</button>
           </div>
         </>
       )}
       {words && step === "check" && (
-        <form onSubmit={(e) => { e.preventDefault(); check(); }} aria-label="Check your recovery phrase">
+        <form onSubmit={(e) => { e.preventDefault(); check(); }} aria-label={t.check}>
           {questions.map((q, i) => (
             <fieldset key={q.position} className="question">
-              <legend>Word #{q.position + 1}</legend>
+              <legend>{t.word(q.position + 1)}</legend>
               <div className="options" role="radiogroup">
                 {q.options.map((o) => (
                   <button type="button" key={o} role="radio" aria-checked={answers[i] === o} className={`mono ${answers[i] === o ? "chosen" : ""}`}
@@ -67,10 +69,10 @@ export function PhraseSetup({ intro, onStatus, onDone }: {
               </div>
             </fieldset>
           ))}
-          {wrong && <p className="error" role="alert">That is not right. Look at what you wrote down, or go back to the phrase.</p>}
+          {wrong && <p className="error" role="alert">{t.wrong}</p>}
           <div className="row">
-            <button type="button" onClick={() => setStep("show")}>Back to the phrase</button>
-            <button id="phrase-check" className="primary" disabled={answers.some((a) => a === null)}>Confirm</button>
+            <button type="button" onClick={() => setStep("show")}>{t.backToPhrase}</button>
+            <button id="phrase-check" className="primary" disabled={answers.some((a) => a === null)}>{t.confirm}</button>
           </div>
         </form>
       )}

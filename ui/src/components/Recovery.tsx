@@ -3,6 +3,7 @@ import { backend, type AppStatus, type ErrorCode } from "../lib/backend";
 import { explain } from "../lib/errors";
 import { ErrorNote } from "./ErrorNote";
 import { ImportForm, type Secret } from "./ImportForm";
+import { strings } from "../lib/strings";
 
 /** What Courier shows when it could not start as it should: what is wrong, and what to do. */
 export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
@@ -25,9 +26,10 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
     }
   };
   const offers = recoveries(problem.code);
+  const t = strings.recovery;
   return (
     <main className="onboarding recovery" aria-labelledby="recovery-title">
-      <h1 id="recovery-title">Courier needs your help to start</h1>
+      <h1 id="recovery-title">{t.title}</h1>
       <div className="error" role="alert" id="start-problem" data-code={problem.code}>
         <p>{message}</p>
         {hint && <p className="small">{hint}</p>}
@@ -38,21 +40,21 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
         <div className="choices">
           {offers.signIn && (
             <>
-              <button id="recover-phrase" className="primary" onClick={() => setSignIn("phrase")}>Sign in with your recovery phrase</button>
-              <button id="recover-key" onClick={() => setSignIn("key")}>Sign in with a wallet private key</button>
+              <button id="recover-phrase" className="primary" onClick={() => setSignIn("phrase")}>{t.withPhrase}</button>
+              <button id="recover-key" onClick={() => setSignIn("key")}>{t.withKey}</button>
             </>
           )}
           {offers.node && (
             <form onSubmit={(e) => { e.preventDefault(); run(() => backend.setNodeUrl(url.trim() || null)); }}>
-              <label htmlFor="recovery-node-url">Node URL (empty: this computer's local network)</label>
+              <label htmlFor="recovery-node-url">{strings.account.nodeUrl}</label>
               <div className="row">
-                <input id="recovery-node-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:5556" />
-                <button id="recovery-use-node" disabled={busy}>Use</button>
+                <input id="recovery-node-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder={strings.account.nodeUrlPlaceholder} />
+                <button id="recovery-use-node" disabled={busy}>{strings.account.use}</button>
               </div>
             </form>
           )}
           <button id="retry-start" className={offers.signIn || offers.node ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>
-            {busy ? "Trying…" : "Try again"}
+            {busy ? t.trying : t.tryAgain}
           </button>
         </div>
       )}

@@ -17,55 +17,56 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   const [walletKey, setWalletKey] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const act = (f: () => Promise<void>) => f().catch(setError);
+  const a = strings.account;
   return (
     <section className="panel" aria-labelledby="settings-title">
       <h2 id="settings-title">{strings.a11y.settings}</h2>
       <dl>
-        <dt>Account</dt><dd className="mono">{status.address}</dd>
-        <dt>Node</dt><dd id="node-in-use" className="mono">{status.node_url}{status.embedded_node ? " (built in)" : ""}</dd>
-        <dt>Keychain</dt>
-        <dd id="keychain-in-use">{status.keychain}{status.keychain_volatile && <span className="error"> — forgotten when this computer restarts: keep your recovery phrase</span>}</dd>
-        <dt>Profile</dt><dd>{status.profile}</dd>
-        <dt>Version</dt><dd>Courier {status.version}</dd>
+        <dt>{a.account}</dt><dd className="mono">{status.address}</dd>
+        <dt>{a.node}</dt><dd id="node-in-use" className="mono">{status.node_url}{status.embedded_node ? a.builtIn : ""}</dd>
+        <dt>{a.keychain}</dt>
+        <dd id="keychain-in-use">{status.keychain}{status.keychain_volatile && <span className="error">{a.volatile}</span>}</dd>
+        <dt>{a.profile}</dt><dd>{status.profile}</dd>
+        <dt>{a.version}</dt><dd>{a.versionValue(status.version)}</dd>
       </dl>
       {status.unadopted_local_node && (
         <p id="unadopted-local-node" role="note" className="small">{strings.node.unadopted(status.unadopted_local_node)}</p>
       )}
       <form onSubmit={(e) => { e.preventDefault(); act(async () => onStatus(await backend.setNodeUrl(url.trim() || null))); }}>
-        <label htmlFor="node-url">Node URL (empty: this computer's local network)</label>
+        <label htmlFor="node-url">{a.nodeUrl}</label>
         <div className="row">
-          <input id="node-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:5556" />
-          <button>Use</button>
+          <input id="node-url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder={a.nodeUrlPlaceholder} />
+          <button>{a.use}</button>
         </div>
       </form>
       <Gateway status={status} onStatus={onStatus} onError={setError} />
       <ReadReceipts status={status} onStatus={onStatus} onError={setError} />
       <ConversationSettings status={status} onStatus={onStatus} onError={setError} />
       <LanguageSetting />
-      <h3>Recovery</h3>
+      <h3>{a.recovery}</h3>
       <div className="row">
-        {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>Show recovery phrase</button>}
+        {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>{a.showPhrase}</button>}
         <button id="export-key" onClick={() => {
-          if (confirm("Show this account's wallet private key? Anyone who sees it owns the account and its wallet. Make sure nobody can see your screen.")) act(async () => setWalletKey(await backend.exportWalletKey()));
-        }}>Show wallet private key…</button>
+          if (confirm(a.showKeyConfirm)) act(async () => setWalletKey(await backend.exportWalletKey()));
+        }}>{a.showKey}</button>
       </div>
       {walletKey && (
         <div className="row">
-          <input className="mono" readOnly value={walletKey} aria-label="Wallet private key" />
-          <button onClick={() => setWalletKey(null)}>Hide</button>
+          <input className="mono" readOnly value={walletKey} aria-label={a.walletKey} />
+          <button onClick={() => setWalletKey(null)}>{a.hide}</button>
         </div>
       )}
       <div className="row">
-        <button onClick={() => act(async () => setBackup(await backend.exportBackup()))}>Export encrypted backup</button>
-        <button id="sign-out" onClick={() => act(async () => onStatus(await backend.signOut()))}>Sign out</button>
-        <button id="close-settings" onClick={onClose}>Close</button>
+        <button onClick={() => act(async () => setBackup(await backend.exportBackup()))}>{a.exportBackup}</button>
+        <button id="sign-out" onClick={() => act(async () => onStatus(await backend.signOut()))}>{a.signOut}</button>
+        <button id="close-settings" onClick={onClose}>{a.close}</button>
       </div>
-      <p className="muted small">Signing out keeps this account's keys and messages on this computer: sign in again from the start screen.</p>
-      {backup && <textarea className="mono" readOnly rows={4} value={backup} aria-label="Encrypted backup" />}
+      <p className="muted small">{a.signOutNote}</p>
+      {backup && <textarea className="mono" readOnly rows={4} value={backup} aria-label={a.backup} />}
       {removing ? (
         <RemoveDialog status={status} onCancel={() => setRemoving(false)} onRemoved={onStatus} onError={setError} />
       ) : (
-        <div className="row"><button id="remove-account" className="danger" onClick={() => setRemoving(true)}>Remove this account from this computer…</button></div>
+        <div className="row"><button id="remove-account" className="danger" onClick={() => setRemoving(true)}>{a.remove}</button></div>
       )}
       <ErrorNote error={error} />
     </section>
@@ -138,23 +139,24 @@ function RemoveDialog({ status, onCancel, onRemoved, onError }: {
 }) {
   const [holds, setHolds] = useState(false);
   const address = status.address ?? "";
+  const t = strings.removeAccount;
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="remove-title" id="remove-dialog">
-      <h3 id="remove-title">Remove {address} from this computer?</h3>
-      <p>This deletes:</p>
+      <h3 id="remove-title">{t.title(address)}</h3>
+      <p>{t.deletes}</p>
       <ul>
-        <li>the account's keys in this computer's keychain ({status.keychain}): its XMTP identity and its recovery phrase or wallet key;</li>
-        <li>its conversations, messages and drafts stored on this computer (profile "{status.profile}").</li>
+        <li>{t.keys(status.keychain)}</li>
+        <li>{t.data(status.profile)}</li>
       </ul>
-      <p>It stays on the XMTP network. Its recovery phrase or wallet key restores it, with the history the node still holds. Without them it is gone for good.</p>
+      <p>{t.stays}</p>
       <label className="check">
         <input type="checkbox" id="remove-confirm" checked={holds} onChange={(e) => setHolds(e.target.checked)} />
-        I have this account's recovery phrase or wallet key.
+        {t.holds}
       </label>
       <div className="row">
-        <button id="remove-cancel" onClick={onCancel} autoFocus>Cancel</button>
+        <button id="remove-cancel" onClick={onCancel} autoFocus>{t.cancel}</button>
         <button id="remove-confirmed" className="danger" disabled={!holds} onClick={() => backend.removeAccount(address).then(onRemoved, onError)}>
-          Remove from this computer
+          {t.confirm}
         </button>
       </div>
     </div>

@@ -1,11 +1,104 @@
 // User-facing text, one key per string: `en` is the English catalogue, and every other language
 // (strings.de.ts) has the same shape (`Catalogue`). Components read `strings`, which is the active
-// language's catalogue (chosen in i18n.ts through i18next). (Older components still hold some
-// text inline.)
+// language's catalogue (chosen in i18n.ts through i18next). No component holds text inline
+// (test/strings.test.ts checks).
 export const en = {
   node: {
     unadopted: (url: string) =>
       `A node is running at ${url} that this app did not start (it could not prove it is one of your Courier windows), so Courier uses its own built-in node. If you started it yourself (for example with "courier node") and want to use it, enter ${url} as the node URL below.`,
+  },
+  // Issue #14's rest: the screens that held inline English (people-finish).
+  start: {
+    loading: "Starting Courier…",
+    newAccountPhrase: "Courier made your account from these 12 words. They are the only way back into it if this computer is lost or its keychain forgets it.",
+  },
+  newChat: {
+    title: "New conversation",
+    address: "Address",
+    addressPlaceholder: "0x…",
+    notAnAddress: "An address is 0x followed by 40 hexadecimal digits.",
+    notOnNetwork: "This address is not on the XMTP network yet.",
+    onNetwork: "On the network ✓",
+    conversationId: "Conversation id (optional)",
+    conversationIdPlaceholder: "e.g. example.com/project",
+    firstMessage: "First message",
+    cancel: "Cancel",
+    sending: "Sending…",
+    start: "Start",
+    shortcut: (label: string) => `${label} (Ctrl+N)`,
+    helpShortcut: (label: string) => `${label} (Ctrl+/)`,
+  },
+  signIn: {
+    key: "Wallet private key (hex)",
+    phrase: "Recovery phrase (12 or 24 words)",
+    back: "Back",
+    signingIn: "Signing in…",
+    signIn: "Sign in",
+  },
+  phraseSetup: {
+    title: "Your recovery phrase",
+    words: "Recovery phrase",
+    keep: "Write the words down in this order and keep them somewhere safe and offline. Anyone who has them owns this account; Courier never asks for them except to sign in.",
+    written: "I wrote it down",
+    later: "Later",
+    check: "Check your recovery phrase",
+    word: (n: number) => `Word #${n}`,
+    wrong: "That is not right. Look at what you wrote down, or go back to the phrase.",
+    backToPhrase: "Back to the phrase",
+    confirm: "Confirm",
+    reminderIntro: "These 12 words are the only way back into this account if this computer is lost or its keychain forgets it. Make sure nobody can see your screen.",
+    volatile: "This computer's keyring forgets your keys when it restarts.",
+    notBackedUp: "Your account is not backed up yet.",
+    writeDown: "Write down your recovery phrase.",
+    show: "Show it",
+    unreadable: (n: number) => n === 1
+      ? "A conversation cannot be read on this computer: the keys stored for it do not open. Sign out and sign in again with your recovery phrase to restore them."
+      : `${n} conversations cannot be read on this computer: the keys stored for them do not open. Sign out and sign in again with your recovery phrase to restore them.`,
+  },
+  recovery: {
+    title: "Courier needs your help to start",
+    withPhrase: "Sign in with your recovery phrase",
+    withKey: "Sign in with a wallet private key",
+    trying: "Trying…",
+    tryAgain: "Try again",
+  },
+  account: {
+    account: "Account",
+    node: "Node",
+    builtIn: " (built in)",
+    keychain: "Keychain",
+    volatile: " — forgotten when this computer restarts: keep your recovery phrase",
+    profile: "Profile",
+    version: "Version",
+    versionValue: (v: string) => `Courier ${v}`,
+    nodeUrl: "Node URL (empty: this computer's local network)",
+    nodeUrlPlaceholder: "http://127.0.0.1:5556",
+    use: "Use",
+    recovery: "Recovery",
+    showPhrase: "Show recovery phrase",
+    showKey: "Show wallet private key…",
+    showKeyConfirm: "Show this account's wallet private key? Anyone who sees it owns the account and its wallet. Make sure nobody can see your screen.",
+    walletKey: "Wallet private key",
+    hide: "Hide",
+    exportBackup: "Export encrypted backup",
+    signOut: "Sign out",
+    close: "Close",
+    signOutNote: "Signing out keeps this account's keys and messages on this computer: sign in again from the start screen.",
+    backup: "Encrypted backup",
+    remove: "Remove this account from this computer…",
+  },
+  removeAccount: {
+    title: (address: string) => `Remove ${address} from this computer?`,
+    deletes: "This deletes:",
+    keys: (keychain: string) => `the account's keys in this computer's keychain (${keychain}): its XMTP identity and its recovery phrase or wallet key;`,
+    data: (profile: string) => `its conversations, messages and drafts stored on this computer (profile "${profile}").`,
+    stays: "It stays on the XMTP network. Its recovery phrase or wallet key restores it, with the history the node still holds. Without them it is gone for good.",
+    holds: "I have this account's recovery phrase or wallet key.",
+    cancel: "Cancel",
+    confirm: "Remove from this computer",
+  },
+  threadHead: {
+    back: "Back to the conversations",
   },
   gateway: {
     heading: "Local HTTP gateway",
