@@ -85,14 +85,14 @@ export function Bubble({ m, me, mine, showRead, highlighted, actions, last = tru
           {last || delivery || unknown ? (
             <div className="meta muted small">
               {unknown && <span className="ctype">{m.content_type}{last ? " · " : ""}</span>}
-              {last ? <time dateTime={date.toISOString()} aria-hidden={spoken ? true : undefined}>{time}</time> : !spoken && <span className="visually-hidden">{time}</span>}
+              {last ? <time dateTime={date.toISOString()} aria-hidden={spoken ? true : undefined}>{time}</time> : !spoken && <span className="sr-only">{time}</span>}
               {delivery && <DeliveryIcon state={delivery} />}
               {delivery === "failed" && (
                 <button type="button" className="link retry" aria-label={strings.delivery.retryLabel}
                   onClick={() => backend.retryMessage(m.id).catch(actions.onError)}>{strings.delivery.retry}</button>
               )}
             </div>
-          ) : !spoken && <span className="visually-hidden">{time}</span>}
+          ) : !spoken && <span className="sr-only">{time}</span>}
         </div>
         <button ref={opener} type="button" className="link more" aria-label={strings.menu.open} title={strings.menu.open}
           aria-haspopup="menu" aria-expanded={popup?.kind === "menu"}

@@ -21,7 +21,7 @@ export function ConversationSettings({ status, onStatus, onError }: {
       <section aria-labelledby="notifications-heading">
         <h3 id="notifications-heading">{t.notifications}</h3>
         <fieldset className="plain" aria-describedby="notifications-help">
-          <legend className="visually-hidden">{t.privacyLegend}</legend>
+          <legend className="sr-only">{t.privacyLegend}</legend>
           {LEVELS.map((level) => (
             <label key={level} className="check">
               <input type="radio" name="notification-privacy" value={level} id={`privacy-${level}`} disabled={busy}

@@ -24,7 +24,7 @@ export function DeliveryIcon({ state }: { state: Delivery }) {
         stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round">
         {PATHS[state]}
       </svg>
-      <span className="visually-hidden">{label}</span>
+      <span className="sr-only">{label}</span>
     </span>
   );
 }

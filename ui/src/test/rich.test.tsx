@@ -231,7 +231,7 @@ describe("Thread: changes and drops", () => {
     expect(vi.mocked(backend.listMessages).mock.calls.length).toBe(calls);
     act(() => changes.emit(TOPIC, null));
     await waitFor(() => expect(vi.mocked(backend.listMessages).mock.calls.length).toBe(calls + 1));
-    expect((await screen.findByText(/Read/, { selector: ".state.read > .visually-hidden" })).textContent).toContain("Read");
+    expect((await screen.findByText(/Read/, { selector: ".state.read > .sr-only" })).textContent).toContain("Read");
   });
 
   it("sends files dropped on the window by path, and HTML-dropped files by bytes", async () => {
