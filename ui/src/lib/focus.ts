@@ -1,5 +1,5 @@
 // Focus for panels and dialogs: it moves into what opens and back to where it was on close.
-import { useEffect, useLayoutEffect, useRef, type RefObject } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -17,9 +17,12 @@ export function useFocusReturn(root: RefObject<HTMLElement | null>, onClose: () 
   const close = useRef(onClose);
   close.current = onClose;
   const back = useRef(true);
+  // The opener, read at the first render: by the layout effect, an autoFocus field inside has
+  // already taken the focus (React focuses it while committing, before this hook's effects).
+  const [opener] = useState(() => (typeof document === "undefined" ? null : (document.activeElement as HTMLElement | null)));
   useLayoutEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
     const el = root.current;
+    const before = opener && !el?.contains(opener) ? opener : (document.activeElement as HTMLElement | null);
     if (el && !el.contains(document.activeElement)) {
       const first = initial?.current ?? el.querySelector<HTMLElement>("[autofocus]") ?? focusables(el)[0] ?? el;
       first.focus();
@@ -32,7 +35,7 @@ export function useFocusReturn(root: RefObject<HTMLElement | null>, onClose: () 
         if (before && before.isConnected && before !== document.body) before.focus();
       }, 0);
     };
-  }, [root, initial]);
+  }, [root, initial, opener]);
   useEffect(() => {
     const el = root.current;
     if (!el) return;

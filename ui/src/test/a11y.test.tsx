@@ -190,6 +190,21 @@ describe("the quick switcher", () => {
   });
 });
 
+describe("panels", () => {
+  it("the new conversation (its address field autofocused) returns the focus to + on Escape", async () => {
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await waitFor(() => expect(document.querySelectorAll(".conversation").length).toBe(3));
+    const plus = screen.getByRole("button", { name: strings.a11y.newConversation });
+    plus.focus();
+    fireEvent.click(plus);
+    const address = await screen.findByRole("textbox", { name: strings.newChat.address });
+    await waitFor(() => expect(document.activeElement).toBe(address));
+    await key({ key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("textbox", { name: strings.newChat.address })).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(plus));
+  });
+});
+
 describe("the shortcut help", () => {
   it("lists every shortcut, takes the focus, keeps Tab inside and returns the focus on Escape", async () => {
     render(<Messenger status={status} onStatus={() => {}} />);
