@@ -557,6 +557,131 @@ test("signing out keeps the account: signing in with the phrase brings it back w
   await app.waitFor("#copy-address");
 });
 
+test("people: a name, identicons, pin, mute, archive, unread, read only while focused, the account switcher, Ctrl+K by name", async () => {
+  const CTRL = "\uE009", ESC = "\uE00C", ENTER = "\uE007";
+  const row = (topic) => `.conversation[data-topic="${topic}"]`;
+  const topics = await run(app, `const rows = [...document.querySelectorAll('.conversation')];
+    const e2e = rows.find((b) => b.querySelector('.context')?.textContent.includes('e2e'));
+    const plain = rows.find((b) => b !== e2e);
+    return { plain: plain.dataset.topic, e2e: e2e.dataset.topic };`);
+  const openRow = async (topic) => { await app.jsClick(row(topic)); await until(app, "the row opened", `return document.querySelector(arguments[0])?.getAttribute('aria-current') === 'true'`, row(topic)); };
+  const menuItem = async (item) => {
+    await app.jsClick("#conversation-menu");
+    await app.jsClick(`[role="menu"] [data-item="${item}"]`);
+  };
+  const order = () => run(app, "return [...document.querySelectorAll('.conversation')].map((b) => b.dataset.topic)");
+  await openRow(topics.plain);
+
+  // A name: it shows in the header and the list instead of the hex, which stays a hover away
+  // (the title) and a click away (copy); the dialog says names stay on this computer.
+  await app.jsClick("#conversation-menu");
+  await app.waitFor('[role="menu"] [data-item="name"]');
+  await axe(app, "conversation menu");
+  await app.jsClick('[role="menu"] [data-item="name"]');
+  await app.waitFor("#contact-name");
+  assert.match(await run(app, "return document.querySelector('#contact-name-note').textContent"), /stay on this computer/);
+  await axe(app, "name dialog");
+  await app.type("#contact-name", "Bob CLI");
+  await app.keys([["keyDown", ENTER], ["keyUp", ENTER]]);
+  await until(app, "Bob CLI in the header", "return document.querySelector('#thread-title')?.textContent === 'Bob CLI'");
+  const named = await run(app, `const h = document.querySelector('#thread-title');
+    return { title: h.title, copy: document.querySelector('#copy-peer').textContent,
+      rows: [...document.querySelectorAll('.conversation .peer')].map((p) => p.firstChild.textContent) };`);
+  assert.equal(named.title.toLowerCase(), bob.toLowerCase(), "the hex is on the name's hover");
+  assert.match(named.copy, /^0x[0-9a-f]{4}…[0-9a-f]{4}$/i, "and one click away to copy");
+  assert.deepEqual(named.rows, ["Bob CLI", "Bob CLI"], "both conversations with the peer show the name, not the hex");
+
+  // Identicons: the address's blockie in the list, the header and the switcher; the same address
+  // draws the same pixels, another address other pixels.
+  const pixels = await run(app, `const px = (img) => { const c = document.createElement('canvas'); c.width = c.height = 8;
+      const g = c.getContext('2d'); g.imageSmoothingEnabled = false; g.drawImage(img, 0, 0, 8, 8); return [...g.getImageData(0, 0, 8, 8).data].join(','); };
+    const rowImg = document.querySelector('.conversation[aria-current=true] img.avatar'), headImg = document.querySelector('.thread-head img.avatar'), me = document.querySelector('#account-switcher img.avatar');
+    return { loaded: [rowImg, headImg, me].every((i) => i.complete && i.naturalWidth > 0), peer: rowImg.dataset.address, row: px(rowImg), head: px(headImg), me: px(me) };`);
+  assert.ok(pixels.loaded, "the identicons are drawn");
+  assert.equal(pixels.peer.toLowerCase(), bob.toLowerCase());
+  assert.equal(pixels.row, pixels.head, "the peer's identicon is the same in the list and the header");
+  assert.notEqual(pixels.row, pixels.me, "two addresses, two identicons");
+
+  // Pin: the separate thread goes to the top, with the pin mark. Mute: the muted mark.
+  await openRow(topics.e2e);
+  await menuItem("pin");
+  await until(app, "the pinned thread at the top", "return document.querySelector('.conversation')?.dataset.topic === arguments[0] && !!document.querySelector('.conversation .flag-icon.pinned')", topics.e2e);
+  await menuItem("mute");
+  await until(app, "the muted mark", "return !!document.querySelector(arguments[0] + ' .flag-icon.muted-flag')", row(topics.e2e));
+  assert.equal(await run(app, "return document.querySelector(arguments[0] + ' .flag-icon.muted-flag').getAttribute('aria-label')", row(topics.e2e)), "Muted");
+  assert.deepEqual(await order(), [topics.e2e, topics.plain]);
+
+  // Archive: out of the list, in the Archived tab, and back in the list with a new message.
+  await openRow(topics.plain);
+  await menuItem("archive");
+  await until(app, "the archived thread out of the list", "return !document.querySelector(arguments[0]) && !document.querySelector('#thread-title')", row(topics.plain));
+  await app.jsClick("#tab-archived");
+  await app.waitFor(row(topics.plain));
+  await axe(app, "archived tab");
+  await app.jsClick("#tab-messages");
+  await app.waitFor(row(topics.e2e));
+  cli("send", alice, "Back from the archive");
+  await app.waitFor(`${row(topics.plain)} .badge`, { text: "1" });
+  assert.deepEqual(await order(), [topics.e2e, topics.plain], "back in the list, under the pinned one");
+
+  // Read only while the window is focused: opened with focus, it is read at once. A message
+  // that comes while the window has no focus stays unread though shown; focus back reads it.
+  await openRow(topics.plain);
+  await until(app, "read on opening", "return !document.querySelector(arguments[0] + ' .badge')", row(topics.plain));
+  await run(app, "document.hasFocus = () => false; return 1;");
+  cli("send", alice, "While you were away");
+  await app.waitFor(".bubble.theirs", { text: "While you were away" });
+  await app.waitFor(`${row(topics.plain)} .badge`, { text: "1" });
+  await sleep(500);
+  assert.ok(await run(app, "return !!document.querySelector(arguments[0] + ' .badge')", row(topics.plain)), "still unread while the window has no focus");
+  await run(app, "delete document.hasFocus; window.dispatchEvent(new Event('focus')); return 1;");
+  await until(app, "read once the focus is back", "return !document.querySelector(arguments[0] + ' .badge')", row(topics.plain));
+
+  // Ctrl+K finds a conversation by the peer's name; Escape from a panel or the switcher puts
+  // the focus back where it was (+, opened from the keyboard: WebKit does not focus a clicked button).
+  await run(app, "document.querySelector('#new-conversation').focus(); return 1;");
+  await app.keys([["keyDown", ENTER], ["keyUp", ENTER]]);
+  await app.waitFor("#peer-address");
+  await app.keys([["keyDown", ESC], ["keyUp", ESC]]);
+  await until(app, "focus back on +", "return !document.querySelector('#peer-address') && document.activeElement.id === 'new-conversation'");
+  await app.keys([["keyDown", CTRL], ["keyDown", "k"], ["keyUp", "k"], ["keyUp", CTRL]]);
+  await app.waitFor("#quick-switcher-input");
+  await app.keys([["keyDown", ESC], ["keyUp", ESC]]);
+  await until(app, "the switcher closed, focus back", "return !document.querySelector('#quick-switcher') && document.activeElement.id === 'new-conversation'");
+  await app.keys([["keyDown", CTRL], ["keyDown", "k"], ["keyUp", "k"], ["keyUp", CTRL]]);
+  await app.type("#quick-switcher-input", "bob cli");
+  assert.equal(await run(app, "return document.querySelectorAll('#quick-switcher [role=option]').length"), 2, "both conversations with Bob CLI match his name");
+  await app.keys([["keyDown", ENTER], ["keyUp", ENTER]]);
+  await until(app, "Bob CLI in the header", "return document.querySelector('#thread-title')?.textContent === 'Bob CLI'");
+  // The first match, as the list orders them: the pinned thread.
+  await until(app, "the pinned thread opened by name", "return document.querySelector(arguments[0])?.getAttribute('aria-current') === 'true'", row(topics.e2e));
+
+  // Mark as unread: the thread closes and its row has the unread dot.
+  await openRow(topics.plain);
+  await menuItem("unread");
+  await until(app, "the marked-unread dot", "return !document.querySelector('#thread-title') && document.querySelector(arguments[0] + ' .badge.dot')?.getAttribute('aria-label') === 'Marked as unread'", row(topics.plain));
+
+  // The account switcher: add a second account by create, see the first one's unread count
+  // there (the marked conversation), switch back.
+  await app.jsClick("#account-switcher");
+  await app.waitFor('[role="menu"] [data-item="add-account"]');
+  await app.shot("12-account-switcher");
+  await axe(app, "account switcher", { shot: "12-account-switcher" });
+  await app.jsClick('[role="menu"] [data-item="add-account"]');
+  await app.click("#create-account");
+  await confirmPhrase(app, await phraseWords(app));
+  await until(app, "the second account open", "const b = document.querySelector('#copy-address'); return b && !b.textContent.toLowerCase().startsWith(arguments[0])", alice.slice(0, 6).toLowerCase());
+  assert.equal(readdirSync(join(profile, "data", "accounts")).length, 2, "two accounts on this computer");
+  // The first account's unread count, on the switcher's button and in its menu.
+  await app.waitFor("#account-switcher .badge", { text: "1" });
+  await app.jsClick("#account-switcher");
+  const first = `[role="menu"] [data-item="account-${alice}" i]`;
+  await app.waitFor(`${first} .badge`, { text: "1" });
+  await app.jsClick(first);
+  await app.waitFor("#copy-address", { text: alice.slice(0, 6) });
+  await app.waitFor(`${row(topics.plain)} .badge.dot`);
+});
+
 test("a start that cannot finish opens the recovery screen, which fixes it", async () => {
   // A mistyped node URL in the profile's settings.
   const dir = join(work, "broken");

@@ -37,6 +37,7 @@ export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: 
   const others = accounts.filter((a) => !sameAddress(a.address, address)).reduce((n, a) => n + a.unread, 0);
   const items: MenuItem[] = accounts.map((a) => {
     const current = sameAddress(a.address, address);
+    // Its name, as the item reads: the visible text (name, "(open)", the count) is in it in order (axe label-content-name-mismatch).
     const text = `${label(a)}${current ? ` (${S.current})` : ""}${a.unread > 0 ? `, ${S.unread(a.unread)}` : ""}`;
     return {
       id: `account-${a.address}`,
@@ -45,7 +46,7 @@ export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: 
       content: (
         <span className="account-item" title={a.address}>
           <Avatar address={a.address} size={24} />
-          <span className="account-name">{label(a)}{current && <span className="muted small"> · {S.current}</span>}</span>
+          <span className="account-name">{label(a)}{current && <span className="muted small"> ({S.current})</span>}</span>
           {a.unread > 0 && <span className="badge">{a.unread}</span>}
         </span>
       ),
