@@ -13,6 +13,7 @@ pub mod instance;
 pub mod local;
 pub mod notice;
 pub mod notify;
+pub mod notify_click;
 pub mod people;
 pub use courier_engine::private;
 pub mod render;
@@ -100,13 +101,15 @@ pub fn run() -> Result<(), String> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
-        // Focusing the window follows the last notification (see `notify`: no click reaches us).
+        // Focusing the window follows the last notification (for servers that report no click;
+        // a reported click is followed by `notify_click`).
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::Focused(true) = event {
                 notify::on_focus(&window.state::<state::AppState>());
             }
         })
         .setup(|app| {
+            notify_click::follow_clicks(app.handle());
             let icon = app.default_window_icon().cloned();
             // Linux trays show only a menu (no click events); elsewhere a left click also shows.
             let menu = tauri::menu::MenuBuilder::new(app)
@@ -168,7 +171,7 @@ pub fn run() -> Result<(), String> {
 }
 
 /// Brings the main window forward (a second start of the profile, a tray click).
-fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+pub(crate) fn show_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.unminimize();
         let _ = w.show();

@@ -4,8 +4,8 @@
 //! reactions added by the peer to the user's own messages, are gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`]), so a
 //! catch-up sync gives one summary instead of one notification per message.
 //!
-//! Following a notification: tauri-plugin-notification reports no click on desktops (on Linux
-//! it shows a notification through D-Bus and gets nothing back), so the app remembers the
+//! Following a notification: a click that the notification server reports opens its
+//! conversation (`crate::notify_click`). Where none is reported, the app remembers the
 //! conversation of the last notification and, the next time its window is focused (from the
 //! notification if the desktop raises the app, the tray's "Show Courier", the task switcher),
 //! tells the UI to open it ([`Event::OpenConversation`]). Focusing the window without a
@@ -232,7 +232,11 @@ async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fr
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
     if !focused {
         let (title, body) = n.text();
-        let _ = app.notification().builder().title(title).body(body).show();
+        let mut builder = app.notification().builder().title(title).body(body);
+        for (key, value) in crate::notify_click::extras(&me, n.topic()) {
+            builder = builder.extra(key, value);
+        }
+        let _ = builder.show();
         notified(&state, n.topic());
     }
 }
