@@ -665,8 +665,8 @@ test("people: a name, identicons, pin, mute, archive, unread, read only while fo
   // there (the marked conversation), switch back.
   await app.jsClick("#account-switcher");
   await app.waitFor('[role="menu"] [data-item="add-account"]');
-  await app.shot("12-account-switcher");
-  await axe(app, "account switcher", { shot: "12-account-switcher" });
+  await app.shot("account-switcher");
+  await axe(app, "account switcher", { shot: "account-switcher" });
   await app.jsClick('[role="menu"] [data-item="add-account"]');
   await app.click("#create-account");
   await confirmPhrase(app, await phraseWords(app));
