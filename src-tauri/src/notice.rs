@@ -65,10 +65,12 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// The notification's title and text.
+    /// The notification's title and text, as the desktop's notification server reads them: on
+    /// Linux and the BSDs the body is markup ([`as_body`]); the title (the freedesktop
+    /// "summary") is plain text by the specification and stays as it is.
     pub fn text(&self) -> (String, String) {
         match self {
-            Self::Message { title, body, .. } => (title.clone(), body.clone()),
+            Self::Message { title, body, .. } => (title.clone(), as_body(body)),
             Self::Summary { counts: false, .. } => ("Courier".to_owned(), "New messages".to_owned()),
             Self::Summary { messages, conversations, .. } => {
                 let c = if *conversations == 1 { "conversation" } else { "conversations" };
@@ -83,6 +85,26 @@ impl Notice {
             Self::Message { topic, .. } => Some(topic),
             Self::Summary { topic, .. } => topic.as_deref(),
         }
+    }
+}
+
+/// `text` as a notification body shows it as text: freedesktop servers (Linux, the BSDs) read
+/// the body as markup, so `&`, `<` and `>` are escaped there (a peer's `<a href>` would be a
+/// link, `<b>` bold, and a lone `<3` may blank the rest). Other desktops show the body as text.
+pub fn as_body(text: &str) -> String {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        let mut out = String::with_capacity(text.len());
+        for ch in text.chars() {
+            match ch {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                _ => out.push(ch),
+            }
+        }
+        out
+    } else {
+        text.to_owned()
     }
 }
 
@@ -268,5 +290,22 @@ mod tests {
         assert_eq!(one_line(&emoji, 100), format!("{}…", "👍".repeat(99)));
         assert_eq!(one_line("word word word", 7), "word w…");
         assert_eq!(one_line("abc\u{202E}fed\u{7}", 100), "abcfed");
+    }
+
+    /// Freedesktop notification servers read the body as markup: a peer's text must show as
+    /// text, never as a link, bold, or a `<3` that blanks the rest.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn markup_in_a_message_shows_as_text_on_freedesktop() {
+        let ok = allowed(&["allowed"]);
+        let hostile = msg("allowed", BOB, "<a href=\"https://evil.example\">pay</a> <b>now</b> & <3 &amp;");
+        let (title, body) = decide(&[hostile], ME, &ok, Privacy::Full).unwrap().text();
+        assert_eq!(
+            body,
+            "&lt;a href=\"https://evil.example\"&gt;pay&lt;/a&gt; &lt;b&gt;now&lt;/b&gt; &amp; &lt;3 &amp;amp;"
+        );
+        assert_eq!(title, "Courier — 0x0000…00b2", "the summary is plain text (the spec): kept as is");
+        let named = Incoming { name: Some("<i>Al</i> & co".into()), ..msg("allowed", BOB, "x") };
+        assert_eq!(decide(&[named], ME, &ok, Privacy::Full).unwrap().text().0, "Courier — <i>Al</i> & co");
     }
 }
