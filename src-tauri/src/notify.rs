@@ -6,13 +6,13 @@
 //!
 //! Following a notification: a click that the notification server reports opens its
 //! conversation (`crate::notify_click`). Where none is reported, the app remembers the
-//! conversation of the last notification and, the next time its window is focused (from the
-//! notification if the desktop raises the app, the tray's "Show Courier", the task switcher),
-//! tells the UI to open it ([`Event::OpenConversation`]). Focusing the window without a
-//! notification since opens nothing.
+//! conversation of the last notification and, if its window is focused within [`FOLLOW_WITHIN`]
+//! (the desktop raising the app on a click that is not reported), tells the UI to open it
+//! ([`Event::OpenConversation`]). A focus later than that (Alt-Tab an hour on) opens nothing,
+//! nor does one without a notification since.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use courier_api::views::Event;
 use courier_engine::{Engine, ListFilter};
@@ -32,7 +32,7 @@ pub struct UiLink {
     /// The events loop of the last `subscribe`, and its channel.
     events: Option<(JoinHandle<()>, Channel<Event>)>,
     /// The conversation of the last notification, not followed yet.
-    pending_open: Option<String>,
+    pending_open: Option<Pending>,
 }
 
 impl std::fmt::Debug for UiLink {
@@ -66,17 +66,39 @@ pub fn unsubscribe(state: &AppState) {
     l.pending_open = None;
 }
 
-/// The window was focused: the conversation of a notification shown since is opened.
+/// How long after a notification focusing the window still opens its conversation.
+pub const FOLLOW_WITHIN: Duration = Duration::from_secs(10);
+
+/// The conversation of a notification, and when it was shown (or clicked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    topic: String,
+    at: Instant,
+}
+
+impl Pending {
+    /// A notification about `topic` at `at`.
+    pub fn new(topic: &str, at: Instant) -> Self {
+        Self { topic: topic.to_owned(), at }
+    }
+
+    /// The conversation a focus at `now` opens: this one, if within [`FOLLOW_WITHIN`].
+    pub fn follow_at(self, now: Instant) -> Option<String> {
+        (now.saturating_duration_since(self.at) <= FOLLOW_WITHIN).then_some(self.topic)
+    }
+}
+
+/// The window was focused: the conversation of a notification shown shortly before is opened.
 pub fn on_focus(state: &AppState) {
     let mut l = link(state);
-    let Some(topic) = l.pending_open.take() else { return };
+    let Some(topic) = l.pending_open.take().and_then(|p| p.follow_at(Instant::now())) else { return };
     let (Some((_, channel)), Ok(topic)) = (&l.events, courier_engine::Topic::parse(&topic)) else { return };
     let _ = channel.send(Event::OpenConversation { topic });
 }
 
-/// A notification about `topic` (if it is about one conversation) was shown.
+/// A notification about `topic` (if it is about one conversation) was shown, or clicked.
 pub fn notified(state: &AppState, topic: Option<&str>) {
-    link(state).pending_open = topic.map(str::to_owned);
+    link(state).pending_open = topic.map(|t| Pending::new(t, Instant::now()));
 }
 
 /// Shows the open account's unread badge ([`Engine::unread_total`]) in the window title
@@ -266,6 +288,15 @@ mod tests {
         assert_eq!(Fresh::of(&reacted(false)), None, "a removed reaction");
         assert_eq!(Fresh::of(&E::ReadByPeer { topic: topic.clone() }), None, "a read receipt");
         assert_eq!(Fresh::of(&E::AttachmentReady { topic, id }), None);
+    }
+
+    #[test]
+    fn a_focus_long_after_a_notification_opens_nothing() {
+        let shown = Instant::now();
+        let pending = Pending::new("/xmtp/0/dm-e2e/proto", shown);
+        assert_eq!(pending.clone().follow_at(shown + Duration::from_secs(2)).as_deref(), Some("/xmtp/0/dm-e2e/proto"));
+        assert_eq!(pending.clone().follow_at(shown + FOLLOW_WITHIN), Some("/xmtp/0/dm-e2e/proto".into()));
+        assert_eq!(pending.follow_at(shown + Duration::from_secs(3600)), None, "Alt-Tab an hour later");
     }
 
     #[tokio::test]

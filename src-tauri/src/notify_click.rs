@@ -3,7 +3,7 @@
 //! which tauri-plugin-notification (2.8) hands to [`follow_clicks`]'s handler as `tap` together
 //! with the notification it was shown with. Each notification carries the account and, when it
 //! is about one conversation, its topic ([`extras`]). Where the server reports no click (one
-//! without actions), focusing the window still follows the last notification
+//! without actions), focusing the window shortly after still follows the last notification
 //! (`notify::on_focus`).
 
 use tauri::{AppHandle, Manager, Runtime};

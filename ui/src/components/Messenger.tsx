@@ -89,8 +89,8 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
           changes.emit(e.topic, null);
           break;
         case "open_conversation":
-          // A notification was clicked: its conversation, in the main list.
-          setPanel("none");
+          // A notification was clicked: its conversation, in the main list. An open panel
+          // (a half-typed New conversation, Settings) stays: the conversation opens behind it.
           if (tabRef.current !== "messages") setTab("messages");
           setSelected(e.topic);
           break;

@@ -326,6 +326,19 @@ describe("messenger", () => {
     act(() => emit!({ type: "open_conversation", topic: TOPIC }));
     expect(await screen.findByRole("heading", { name: "Alice" })).toBeTruthy();
   });
+
+  it("keeps a half-typed New conversation open when a notification is followed", async () => {
+    listed = [conv({ name: "Alice" })];
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await screen.findByText("Alice");
+    await waitFor(() => expect(emit).not.toBeNull());
+    fireEvent.click(screen.getByRole("button", { name: "New conversation" }));
+    fireEvent.change(screen.getByLabelText("First message"), { target: { value: "half a thought" } });
+    act(() => emit!({ type: "open_conversation", topic: TOPIC }));
+    expect((screen.getByLabelText("First message") as HTMLTextAreaElement).value).toBe("half a thought");
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(await screen.findByRole("heading", { name: "Alice" })).toBeTruthy();
+  });
 });
 
 describe("conversation settings", () => {
