@@ -2,7 +2,7 @@ import { useRef, useState, type KeyboardEvent } from "react";
 import type { ConversationView, ListTab } from "../lib/backend";
 import { count, listTime, nsToDate } from "../lib/format";
 import { useStrings } from "../lib/i18n";
-import { matchesFilter, peerName } from "../lib/people";
+import { peerName, ranked } from "../lib/people";
 import { strings } from "../lib/strings";
 import { Avatar } from "./Avatar";
 
@@ -36,7 +36,7 @@ export function ConversationList(props: {
   const t = useStrings().a11y;
   const [filter, setFilter] = useState("");
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
-  const shown = props.conversations.filter((c) => matchesFilter(c, filter));
+  const shown = ranked(props.conversations, filter);
   // A tablist is one tab stop: the arrows (in reading direction), Home and End move and select.
   const onTabKey = (e: KeyboardEvent) => {
     const rtl = getComputedStyle(e.currentTarget).direction === "rtl";

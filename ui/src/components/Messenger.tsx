@@ -219,7 +219,7 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
         )}
         {panel === "none" && !current && <div className="empty muted">{t.choose}</div>}
       </section>
-      {overlay === "switcher" && <QuickSwitcher conversations={conversations} onPick={open} onClose={() => setOverlay("none")} />}
+      {overlay === "switcher" && <QuickSwitcher conversations={conversations} onPick={(topic, in_) => { if (in_ && in_ !== tab) setTab(in_); open(topic); }} onClose={() => setOverlay("none")} />}
       {overlay === "help" && <ShortcutHelp onClose={() => setOverlay("none")} />}
       <div className="sr-only" role="status" aria-live="polite" id="announcer">{announcer.text}</div>
     </div>

@@ -1,38 +1,63 @@
-import { useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import type { ConversationView } from "../lib/backend";
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { backend, type ConversationView, type ListTab } from "../lib/backend";
 import { useFocusReturn } from "../lib/focus";
 import { useStrings } from "../lib/i18n";
-import { matchesFilter, peerName } from "../lib/people";
+import { peerName, ranked } from "../lib/people";
 
 /** What a conversation is called in the switcher: its local name, else the short address; its context. */
 function labelOf(c: ConversationView): { name: string; context: string } {
   return { name: peerName(c), context: c.title ?? c.conversation_id ?? "" };
 }
 
-/** The conversations whose name, title or address contains `query` (case-insensitive), in list order. */
-export function matches(conversations: readonly ConversationView[], query: string): ConversationView[] {
-  const q = query.trim().toLowerCase();
-  if (!q) return [...conversations];
-  return conversations.filter((c) => matchesFilter(c, q) || !!c.conversation_id?.toLowerCase().includes(q));
+/**
+ * The conversations whose name, address, title or id contains `query` (case-insensitive): local
+ * names first, then addresses, then what the peer chose (title, id); list order within each.
+ */
+export function matches<T extends ConversationView>(conversations: readonly T[], query: string): T[] {
+  return ranked(conversations, query, true);
 }
 
-/** Ctrl+K: a dialog with a combobox; typing filters by name or address, Enter opens, Escape goes back. */
+/** A conversation and the tab that lists it. */
+type Found = ConversationView & { tab?: ListTab };
+
+/** The tabs the switcher searches, in the order their conversations come. */
+const TABS: readonly ListTab[] = ["messages", "archived", "requests", "blocked"];
+
+/** Every tab's conversations, each once, tagged with its tab. */
+async function everywhere(): Promise<Found[]> {
+  const lists = await Promise.all(TABS.map((tab) => backend.listConversations(tab).then(
+    (l) => l.map((c): Found => ({ ...c, tab })), () => [] as Found[])));
+  const seen = new Set<string>();
+  return lists.flat().filter((c) => !seen.has(c.topic) && seen.add(c.topic));
+}
+
+/**
+ * Ctrl+K: a dialog with a combobox; typing filters by name or address, Enter opens, Escape goes
+ * back. It searches every tab (the list on screen at once, then all of them as they load); a
+ * pick names the tab that holds it.
+ */
 export function QuickSwitcher({ conversations, onPick, onClose }: {
   conversations: readonly ConversationView[];
-  onPick: (topic: string) => void;
+  onPick: (topic: string, tab?: ListTab) => void;
   onClose: () => void;
 }) {
+  const [all, setAll] = useState<Found[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    everywhere().then((l) => { if (live) setAll(l); });
+    return () => { live = false; };
+  }, []);
   const t = useStrings().switcher;
   const [query, setQuery] = useState("");
   const [active, setActive] = useState(0);
   const root = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
   const focus = useFocusReturn(root, onClose, { trap: true, initial: input });
-  const pick = (topic: string) => {
+  const pick = (c: Found) => {
     focus.stay();
-    onPick(topic);
+    onPick(c.topic, c.tab);
   };
-  const shown = useMemo(() => matches(conversations, query).slice(0, 50), [conversations, query]);
+  const shown = useMemo(() => matches<Found>(all ?? conversations, query).slice(0, 50), [all, conversations, query]);
   const at = Math.min(active, Math.max(0, shown.length - 1));
   const id = useId();
   const optionId = (i: number) => `${id}-option-${i}`;
@@ -43,7 +68,7 @@ export function QuickSwitcher({ conversations, onPick, onClose }: {
       if (shown.length) setActive((at + (e.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length);
     } else if (e.key === "Enter") {
       e.preventDefault();
-      if (shown[at]) pick(shown[at].topic);
+      if (shown[at]) pick(shown[at]);
     }
   };
 
@@ -60,7 +85,7 @@ export function QuickSwitcher({ conversations, onPick, onClose }: {
             const { name, context } = labelOf(c);
             return (
               <li key={c.topic} id={optionId(i)} role="option" aria-selected={i === at} data-topic={c.topic}
-                className={i === at ? "active" : ""} onMouseDown={(e) => { e.preventDefault(); pick(c.topic); }}>
+                className={i === at ? "active" : ""} onMouseDown={(e) => { e.preventDefault(); pick(c); }}>
                 <span className="switcher-name">{name}</span>
                 {context && <span className="muted small"> · {context}</span>}
               </li>

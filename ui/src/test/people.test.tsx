@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 // People, not hex (issue #14, UI side): identicons, names, runs, day labels, the conversation
 // menu, the account switcher. The backend module is mocked (no Tauri here); the rest is real.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type { AccountView, AppStatus, ConversationView, Event, MessageView } from "../lib/backend";
 
@@ -65,6 +65,7 @@ import { Thread } from "../components/Thread";
 import { AccountSwitcher } from "../components/AccountSwitcher";
 import { Messenger } from "../components/Messenger";
 import { ConversationSettings } from "../components/ConversationSettings";
+import { matches } from "../components/QuickSwitcher";
 
 afterEach(() => { cleanup(); vi.clearAllMocks(); page = []; listed = []; accounts = []; emit = null; });
 
@@ -289,6 +290,42 @@ describe("conversation menu", () => {
     thread(conv({ consent: "denied" }));
     expect(screen.getByRole("button", { name: "Accept" })).toBeTruthy();
     expect(within(openMenu()).queryByRole("menuitem", { name: "Block" })).toBeNull();
+  });
+});
+
+describe("search ranking", () => {
+  // A stranger picks their conversation's title: "Alice" must not outrank the contact named Alice.
+  const stranger = conv({ peer: OTHER, title: "Alice", topic: "/s", consent: "unknown" });
+  const alice = conv({ name: "Alice", topic: "/a" });
+  const titled00c1 = conv({ peer: PEER, title: "00c1", topic: "/t" });
+  const bob = conv({ peer: OTHER, name: "Bob", topic: "/b" });
+
+  it("ranks local names and addresses before peer-chosen titles, in the quick switcher", () => {
+    expect(matches([stranger, alice], "alice").map((c) => c.topic)).toEqual(["/a", "/s"]);
+    expect(matches([titled00c1, bob], "00c1").map((c) => c.topic)).toEqual(["/b", "/t"]);
+    expect(matches([stranger, alice], "").map((c) => c.topic)).toEqual(["/s", "/a"]); // no query: list order
+  });
+
+  it("ranks them so in the list filter too", () => {
+    render(<ConversationList tab="messages" onTab={() => {}} conversations={[stranger, alice]} selected={null} onSelect={() => {}} />);
+    fireEvent.change(screen.getByRole("textbox"), { target: { value: "Alice" } });
+    const rowsShown = screen.getAllByRole("button").filter((b) => b.getAttribute("data-topic") !== null || b.title);
+    expect(rowsShown.map((b) => b.title)).toEqual([PEER, OTHER]);
+  });
+
+  it("Ctrl+K finds archived conversations too, and opens their tab", async () => {
+    const archived = conv({ peer: OTHER, name: "Bob", topic: "/archived", archived: true });
+    vi.mocked(backend.listConversations).mockImplementation(async (tab) =>
+      tab === "archived" ? [archived] : tab === "messages" ? [alice] : []);
+    onTestFinished(() => { vi.mocked(backend.listConversations).mockImplementation(async () => listed); });
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await screen.findByText("Alice");
+    act(() => { window.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true })); });
+    fireEvent.change(await screen.findByRole("combobox"), { target: { value: "bob" } });
+    const option = await screen.findByRole("option", { name: /Bob/ });
+    fireEvent.mouseDown(option);
+    expect(await screen.findByRole("heading", { name: "Bob" })).toBeTruthy();
+    expect(screen.getByRole("tab", { selected: true }).textContent).toMatch(/Archived/);
   });
 });
 
