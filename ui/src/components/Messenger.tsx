@@ -14,6 +14,7 @@ import { useStrings } from "../lib/i18n";
 import { shortcutOf, stepTopic } from "../lib/shortcuts";
 import { useFocusReturn } from "../lib/focus";
 import { QuickSwitcher } from "./QuickSwitcher";
+import { tabOf } from "../lib/tabs";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { useAnnouncer } from "./useAnnouncer";
 
@@ -90,9 +91,12 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
           break;
         case "open_conversation":
           // A notification was clicked: its conversation, in the main list. An open panel
-          // (a half-typed New conversation, Settings) stays: the conversation opens behind it.
-          if (tabRef.current !== "messages") setTab("messages");
-          setSelected(e.topic);
+          // (a half-typed New conversation, Settings) stays: the conversation opens behind it,
+          // in the tab that lists it (an archived one kept archived: Archived).
+          void tabOf(e.topic).then((t) => {
+            if (tabRef.current !== t) setTab(t);
+            setSelected(e.topic);
+          });
           break;
         default: {
           const unknown: never = e;

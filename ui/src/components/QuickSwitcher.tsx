@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { backend, type ConversationView, type ListTab } from "../lib/backend";
+import type { ConversationView, ListTab } from "../lib/backend";
+import { everywhere, type Found } from "../lib/tabs";
 import { useFocusReturn } from "../lib/focus";
 import { useStrings } from "../lib/i18n";
 import { peerName, ranked } from "../lib/people";
@@ -15,20 +16,6 @@ function labelOf(c: ConversationView): { name: string; context: string } {
  */
 export function matches<T extends ConversationView>(conversations: readonly T[], query: string): T[] {
   return ranked(conversations, query, true);
-}
-
-/** A conversation and the tab that lists it. */
-type Found = ConversationView & { tab?: ListTab };
-
-/** The tabs the switcher searches, in the order their conversations come. */
-const TABS: readonly ListTab[] = ["messages", "archived", "requests", "blocked"];
-
-/** Every tab's conversations, each once, tagged with its tab. */
-async function everywhere(): Promise<Found[]> {
-  const lists = await Promise.all(TABS.map((tab) => backend.listConversations(tab).then(
-    (l) => l.map((c): Found => ({ ...c, tab })), () => [] as Found[])));
-  const seen = new Set<string>();
-  return lists.flat().filter((c) => !seen.has(c.topic) && seen.add(c.topic));
 }
 
 /**

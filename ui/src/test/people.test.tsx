@@ -364,6 +364,20 @@ describe("messenger", () => {
     expect(await screen.findByRole("heading", { name: "Alice" })).toBeTruthy();
   });
 
+  it("opens a notification's archived conversation in the Archived tab", async () => {
+    const alice = conv({ name: "Alice", topic: "/a" });
+    const bob = conv({ peer: OTHER, name: "Bob", topic: "/archived", archived: true });
+    vi.mocked(backend.listConversations).mockImplementation(async (tab) =>
+      tab === "archived" ? [bob] : tab === "messages" ? [alice] : []);
+    onTestFinished(() => { vi.mocked(backend.listConversations).mockImplementation(async () => listed); });
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await screen.findByText("Alice");
+    await waitFor(() => expect(emit).not.toBeNull());
+    act(() => emit!({ type: "open_conversation", topic: "/archived" }));
+    expect(await screen.findByRole("heading", { name: "Bob" })).toBeTruthy();
+    expect(screen.getByRole("tab", { selected: true }).textContent).toMatch(/Archived/);
+  });
+
   it("keeps a half-typed New conversation open when a notification is followed", async () => {
     listed = [conv({ name: "Alice" })];
     render(<Messenger status={status} onStatus={() => {}} />);
