@@ -1,7 +1,7 @@
 //! Native side effects of engine events: notifications while the window is not focused (what
 //! to show is decided by `notice`), and the unread count in the window title ("Courier (3)") and
 //! on the tray icon. New messages, and
-//! reactions added by the peer to the user's own messages, are gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`]), so a
+//! reactions added by the peer to the user's own messages, are gathered until the stream has been quiet for [`QUIET`] (at most [`GATHER_MAX`], the unread count following meanwhile), so a
 //! catch-up sync gives one summary instead of one notification per message.
 //!
 //! Following a notification: a click that the notification server reports opens its
@@ -126,8 +126,11 @@ pub fn window_title(unread: u64) -> String {
 
 /// How long the stream must be quiet before what was gathered is notified.
 pub const QUIET: Duration = Duration::from_millis(400);
-/// The longest a message waits to be notified while the stream stays busy.
-pub const GATHER_MAX: Duration = Duration::from_secs(3);
+/// The longest a message waits to be notified while the stream stays busy (a long catch-up
+/// gives one summary when it ends, at most one a minute while it goes on).
+pub const GATHER_MAX: Duration = Duration::from_secs(60);
+/// How often the unread count follows a burst that is still being gathered.
+pub const UNREAD_EVERY: Duration = Duration::from_secs(3);
 /// The most messages of one burst read back from the store (sender and text); the rest of the
 /// burst counts by conversation only. Bounds the work of a catch-up of thousands.
 pub const LOOKUP_MAX: usize = 1000;
@@ -178,7 +181,8 @@ pub type Feed = mpsc::UnboundedSender<Fresh>;
 pub fn spawn<R: Runtime>(app: AppHandle<R>, engine: Engine) -> Feed {
     let (tx, mut rx) = mpsc::unbounded_channel();
     tauri::async_runtime::spawn(async move {
-        while let Some(burst) = gather(&mut rx, QUIET, GATHER_MAX).await {
+        let unread = || show_unread(&app, &engine);
+        while let Some(burst) = gather(&mut rx, QUIET, GATHER_MAX, UNREAD_EVERY, unread).await {
             on_burst(&app, &engine, burst).await;
         }
     });
@@ -186,10 +190,19 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, engine: Engine) -> Feed {
 }
 
 /// Waits for one item, then takes more until none came for `quiet` or `max` has passed since
-/// the first. `None` once the channel is closed and empty.
-pub async fn gather<T>(rx: &mut mpsc::UnboundedReceiver<T>, quiet: Duration, max: Duration) -> Option<Vec<T>> {
+/// the first; while it goes on, `busy` runs every `every` (the unread count follows a catch-up
+/// whose notification waits for its end). `None` once the channel is closed and empty.
+pub async fn gather<T, F: std::future::Future<Output = ()>>(
+    rx: &mut mpsc::UnboundedReceiver<T>,
+    quiet: Duration,
+    max: Duration,
+    every: Duration,
+    mut busy: impl FnMut() -> F,
+) -> Option<Vec<T>> {
     let first = rx.recv().await?;
-    let end = tokio::time::Instant::now() + max;
+    let start = tokio::time::Instant::now();
+    let end = start + max;
+    let mut tick = start + every;
     let mut all = vec![first];
     loop {
         let wait = quiet.min(end.saturating_duration_since(tokio::time::Instant::now()));
@@ -197,8 +210,13 @@ pub async fn gather<T>(rx: &mut mpsc::UnboundedReceiver<T>, quiet: Duration, max
             Ok(Some(more)) => all.push(more),
             Ok(None) | Err(_) => return Some(all),
         }
-        if tokio::time::Instant::now() >= end {
+        let now = tokio::time::Instant::now();
+        if now >= end {
             return Some(all);
+        }
+        if now >= tick {
+            busy().await;
+            tick = tokio::time::Instant::now() + every;
         }
     }
 }
@@ -299,16 +317,49 @@ mod tests {
         assert_eq!(pending.follow_at(shown + Duration::from_secs(3600)), None, "Alt-Tab an hour later");
     }
 
+    const EVERY: Duration = Duration::from_secs(3600);
+
+    async fn idle() {}
+
+    /// A catch-up that goes on for longer than a few seconds gives one burst when it ends (one
+    /// summary), not one every few seconds; the unread count follows it meanwhile.
+    #[tokio::test]
+    async fn a_long_catch_up_is_one_burst_and_the_count_follows_it() {
+        assert!(GATHER_MAX >= Duration::from_secs(30), "a catch-up is held until it ends");
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let feeder = tokio::spawn(async move {
+            for i in 0..150 {
+                tx.send(i).unwrap();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        let ticks = std::sync::atomic::AtomicUsize::new(0);
+        let count = || {
+            ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            idle()
+        };
+        let burst = tokio::time::timeout(
+            Duration::from_secs(20),
+            gather(&mut rx, Duration::from_millis(300), Duration::from_secs(15), Duration::from_millis(200), count),
+        )
+        .await
+        .expect("gather ends once the catch-up ends")
+        .unwrap();
+        assert_eq!(burst.len(), 150, "the whole catch-up in one burst");
+        assert!(ticks.load(std::sync::atomic::Ordering::Relaxed) >= 2, "the count followed it");
+        feeder.await.unwrap();
+    }
+
     #[tokio::test]
     async fn what_is_queued_comes_as_one_burst() {
         let (tx, mut rx) = mpsc::unbounded_channel();
         for i in 0..500 {
             tx.send(i).unwrap();
         }
-        let burst = gather(&mut rx, Duration::from_millis(50), Duration::from_secs(10)).await.unwrap();
+        let burst = gather(&mut rx, Duration::from_millis(50), Duration::from_secs(10), EVERY, idle).await.unwrap();
         assert_eq!(burst.len(), 500);
         drop(tx);
-        assert_eq!(gather(&mut rx, Duration::from_millis(50), Duration::from_secs(10)).await, None);
+        assert_eq!(gather(&mut rx, Duration::from_millis(50), Duration::from_secs(10), EVERY, idle).await, None);
     }
 
     #[tokio::test]
@@ -321,7 +372,7 @@ mod tests {
         });
         let burst = tokio::time::timeout(
             Duration::from_secs(10),
-            gather(&mut rx, Duration::from_secs(60), Duration::from_millis(200)),
+            gather(&mut rx, Duration::from_secs(60), Duration::from_millis(200), EVERY, idle),
         )
         .await
         .expect("gather ends at its maximum although the stream never pauses")
