@@ -6,6 +6,7 @@
 //! view. On first start the app uses the local network: a node at 127.0.0.1:5556 that proves
 //! this user's Courier started it (`local`), or the embedded node started here.
 
+pub mod account_settings;
 pub mod accounts;
 pub mod commands;
 pub mod error;

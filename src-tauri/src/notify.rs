@@ -266,7 +266,7 @@ async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fr
         }
     }
     let state = app.state::<AppState>();
-    let privacy = state.settings().notification_privacy;
+    let privacy = state.account_settings(engine).await.notification_privacy;
     show_unread(app, engine).await;
     let Some(n) = notice::decide(&incoming, &me, &notifying, privacy) else { return };
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);

@@ -10,7 +10,7 @@ use tauri::{AppHandle, Runtime, State};
 use crate::commands::engine;
 use crate::error::CmdResult;
 use crate::notice::Privacy;
-use crate::state::{AppState, Settings};
+use crate::state::AppState;
 use crate::types::AppStatus;
 
 /// Names a contact on this computer (`null`, or a blank name, takes the name off). Never sent.
@@ -37,19 +37,17 @@ pub async fn set_conversation_flag<R: Runtime>(
     Ok(view)
 }
 
-/// How much notifications show, kept for the profile.
+/// How much notifications show, kept for the open account.
 #[tauri::command]
 pub async fn set_notification_privacy(state: State<'_, AppState>, level: Privacy) -> CmdResult<AppStatus> {
-    state.save_settings(&Settings { notification_privacy: level, ..state.settings() })?;
+    state.change_account_settings(&engine(&state).await?, |s| s.notification_privacy = level).await?;
     Ok(state.status().await)
 }
 
-/// Whether archived conversations stay archived when a new message comes, kept for the profile.
+/// Whether archived conversations stay archived when a new message comes, kept for the open
+/// account.
 #[tauri::command]
 pub async fn set_keep_archived(state: State<'_, AppState>, on: bool) -> CmdResult<AppStatus> {
-    state.save_settings(&Settings { keep_archived: on, ..state.settings() })?;
-    if let Some(e) = state.engine().await {
-        state.apply_settings(&e);
-    }
+    state.change_account_settings(&engine(&state).await?, |s| s.keep_archived = on).await?;
     Ok(state.status().await)
 }

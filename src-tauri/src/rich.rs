@@ -167,10 +167,10 @@ pub async fn messages_around(
     Ok(rich::messages_around(&engine(&state).await?, &topic, &id, limit).await?)
 }
 
-/// Turns sending read receipts on or off (kept for the profile).
+/// Turns sending read receipts on or off (kept for the open account).
 #[tauri::command]
 pub async fn set_read_receipts(state: State<'_, AppState>, enabled: bool) -> CmdResult<AppStatus> {
-    state.save_settings(&crate::state::Settings { read_receipts: enabled, ..state.settings() })?;
+    state.change_account_settings(&engine(&state).await?, |s| s.read_receipts = enabled).await?;
     Ok(state.status().await)
 }
 
@@ -178,10 +178,11 @@ pub async fn set_read_receipts(state: State<'_, AppState>, enabled: bool) -> Cmd
 /// allows and there is something new to acknowledge.
 #[tauri::command]
 pub async fn send_read_receipt(state: State<'_, AppState>, topic: String) -> CmdResult<()> {
-    if !state.settings().read_receipts {
+    let e = engine(&state).await?;
+    if !state.account_settings(&e).await.read_receipts {
         return Ok(());
     }
-    rich::send_read_receipt(&engine(&state).await?, &topic).await?;
+    rich::send_read_receipt(&e, &topic).await?;
     Ok(())
 }
 

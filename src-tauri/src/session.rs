@@ -65,15 +65,15 @@ impl AppState {
     /// it replaces. The UI's events loop of the one replaced ends.
     pub async fn set_engine(&self, engine: Option<Engine>) -> Option<Engine> {
         if let Some(e) = &engine {
-            self.apply_settings(e);
+            self.apply_settings(&self.config().await, e);
         }
         crate::notify::unsubscribe(self);
         std::mem::replace(&mut self.session.lock().await.engine, engine)
     }
 
-    /// What the engine takes from the profile's settings.
-    pub fn apply_settings(&self, engine: &Engine) {
-        engine.set_keep_archived(self.settings().keep_archived);
+    /// What the engine takes from its account's settings (in the data folder of `cfg`).
+    pub fn apply_settings(&self, cfg: &Config, engine: &Engine) {
+        engine.set_keep_archived(self.account_settings_in(cfg, engine.address()).keep_archived);
     }
 
     /// Where the app stands.
@@ -81,6 +81,7 @@ impl AppState {
         let s = self.session.lock().await;
         let cfg = self.config_for(&s);
         let settings = self.settings();
+        let own = s.engine.as_ref().map(|e| self.account_settings_in(&cfg, e.address())).unwrap_or_default();
         AppStatus {
             address: s.engine.as_ref().map(|e| e.address().to_string()),
             accounts: cfg.accounts().iter().map(ToString::to_string).collect(),
@@ -98,9 +99,9 @@ impl AppState {
             zoom: settings.zoom_level(),
             problem: s.problem.clone(),
             recovery: s.engine.as_ref().and_then(|e| accounts::recovery(&cfg, e).ok()),
-            read_receipts: settings.read_receipts,
-            notification_privacy: settings.notification_privacy,
-            keep_archived: settings.keep_archived,
+            read_receipts: own.read_receipts,
+            notification_privacy: own.notification_privacy,
+            keep_archived: own.keep_archived,
         }
     }
 
@@ -130,7 +131,7 @@ impl AppState {
         self.choose_node(s).await?;
         s.engine = accounts::open_default(&self.config_for(s)).await?;
         if let Some(e) = &s.engine {
-            self.apply_settings(e);
+            self.apply_settings(&self.config_for(s), e);
         }
         Ok(())
     }

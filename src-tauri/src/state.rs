@@ -34,8 +34,9 @@ pub enum OpenError {
     },
 }
 
-/// Saved per profile.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Saved per profile: what belongs to this computer (the node, the zoom, the gateway). Each
+/// account's own settings are in its folder ([`crate::account_settings`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Settings {
     /// A node URL chosen by the user; `None` = the local network (embedded default).
     pub node_url: Option<String>,
@@ -46,42 +47,10 @@ pub struct Settings {
     /// computer). Off unless the user turns it on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub http_gateway: bool,
-    /// Whether read receipts are sent when the user has seen a conversation's newest messages.
-    /// On unless the user turns it off.
-    #[serde(default = "on", skip_serializing_if = "is_on")]
-    pub read_receipts: bool,
-    /// How much a notification shows (who and what, who only, nothing).
-    #[serde(default, skip_serializing_if = "is_default")]
-    pub notification_privacy: crate::notice::Privacy,
-    /// Archived conversations stay archived when a new message comes. Off unless the user turns
-    /// it on.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub keep_archived: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            node_url: None,
-            zoom: None,
-            http_gateway: false,
-            read_receipts: true,
-            notification_privacy: crate::notice::Privacy::default(),
-            keep_archived: false,
-        }
-    }
-}
-
-fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
-
-fn on() -> bool {
-    true
-}
-
-fn is_on(b: &bool) -> bool {
-    *b
+    /// What a Courier before per-account settings kept here: read once to move it to the
+    /// account ([`crate::account_settings`]), never written back.
+    #[serde(flatten)]
+    pub legacy: crate::account_settings::Legacy,
 }
 
 /// The zoom levels Ctrl+= / Ctrl+- step through are the UI's; any level in this range is kept.

@@ -98,19 +98,23 @@ fn names_flags_settings_and_switching_accounts() {
     let me = invoke(&w, "list_accounts", json!({})).unwrap();
     assert!(me.as_array().unwrap().iter().any(|a| a["address"] == second.as_str() && a["name"] == "Me"));
 
-    // Settings, kept for the profile.
+    // Settings, kept for the account (in its folder); the profile's stay in the profile's file.
     let status = invoke(&w, "set_notification_privacy", json!({"level": "name_only"})).unwrap();
     assert_eq!(status["notification_privacy"], "name_only");
     let err = invoke(&w, "set_notification_privacy", json!({"level": "everything"})).unwrap_err();
     assert!(err.as_str().unwrap().contains("everything"), "{err}");
     assert_eq!(invoke(&w, "set_keep_archived", json!({"on": true})).unwrap()["keep_archived"], true);
-    let saved: Value = serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+    let own = dir.path().join("data/accounts").join(&second).join("settings.json");
+    let saved: Value = serde_json::from_slice(&std::fs::read(own).unwrap()).unwrap();
     assert_eq!((&saved["notification_privacy"], &saved["keep_archived"]), (&json!("name_only"), &json!(true)));
-    assert_eq!(saved["node_url"], node.grpc_url(), "the other settings stay");
+    let profile: Value = serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!(profile, json!({"node_url": node.grpc_url()}), "the profile's settings stay, alone");
 
-    // Switching: the other account opens; this one's count is read from its store.
+    // Switching: the other account opens, with its own settings; this one's count is read
+    // from its store.
     let status = invoke(&w, "switch_account", json!({"address": first})).unwrap();
     assert_eq!(status["address"], first.as_str());
+    assert_eq!((&status["notification_privacy"], &status["keep_archived"]), (&json!("full"), &json!(false)));
     assert_eq!(unread_of(&second), 1, "marked unread, read from the store of an account not open");
     let accounts = invoke(&w, "list_accounts", json!({})).unwrap();
     assert!(accounts.as_array().unwrap().iter().any(|a| a["address"] == first.as_str() && a["active"] == true));

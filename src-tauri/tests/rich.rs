@@ -107,10 +107,11 @@ fn reactions_replies_files_links_and_receipts_over_ipc() {
         assert_eq!(invoke(&w, "open_link", json!({"url": bad})).unwrap_err()["code"], "bad_input", "{bad}");
     }
 
-    // Read receipts: a setting kept for the profile; off, asking to send one does nothing.
+    // Read receipts: a setting kept for the account; off, asking to send one does nothing.
     let off = invoke(&w, "set_read_receipts", json!({"enabled": false})).unwrap();
     assert_eq!(off["read_receipts"], false);
-    let kept: Value = serde_json::from_slice(&std::fs::read(profile.path().join("settings.json")).unwrap()).unwrap();
+    let own = profile.path().join("data/accounts").join(&me).join("settings.json");
+    let kept: Value = serde_json::from_slice(&std::fs::read(own).unwrap()).unwrap();
     assert_eq!(kept["read_receipts"], false);
     invoke(&w, "send_read_receipt", json!({"topic": "not a topic"})).unwrap();
     let on = invoke(&w, "set_read_receipts", json!({"enabled": true})).unwrap();
