@@ -51,8 +51,11 @@ export function NewConversation({ onClose, onStarted }: { onClose: () => void; o
         {check?.address && check.on_network === false && <span className="error">{t.notOnNetwork}</span>}
         {check?.address && check.on_network && <span className="ok">{t.onNetwork}</span>}
       </p>
-      <label htmlFor="conversation-id">{t.conversationId}</label>
-      <input id="conversation-id" value={conversationId} onChange={(e) => setConversationId(e.target.value)} placeholder={t.conversationIdPlaceholder} />
+      <details className="advanced-fields">
+        <summary>{strings.conversation.advanced}</summary>
+        <label htmlFor="conversation-id">{t.conversationId}</label>
+        <input id="conversation-id" value={conversationId} onChange={(e) => setConversationId(e.target.value)} placeholder={t.conversationIdPlaceholder} />
+      </details>
       <label htmlFor="first-message">{t.firstMessage}</label>
       <textarea id="first-message" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
       <div className="row">

@@ -72,6 +72,13 @@ describe("NewConversation", () => {
     fireEvent.change(input, { target: { value: "0x0000000000000000000000000000000000000001" } });
     expect(await screen.findByText(/On the network/)).toBeTruthy();
   });
+
+  it("keeps the protocol's conversation id behind Advanced", () => {
+    render(<NewConversation onClose={() => {}} onStarted={() => {}} />);
+    const details = screen.getByText("Advanced").closest("details")!;
+    expect(details.open).toBe(false);
+    expect(details.contains(screen.getByLabelText("Conversation id (optional)"))).toBe(true);
+  });
 });
 
 describe("Onboarding", () => {
