@@ -4,6 +4,7 @@ import { shortAddress } from "../lib/format";
 import { sameAddress } from "../lib/people";
 import { strings } from "../lib/strings";
 import { Avatar } from "./Avatar";
+import { EditName } from "./EditName";
 import { ContextMenu, type MenuItem } from "./ContextMenu";
 import { Popover, anchorOf, type Anchor } from "./Popover";
 
@@ -23,6 +24,7 @@ export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: 
 }) {
   const [accounts, setAccounts] = useState<AccountView[]>([]);
   const [menu, setMenu] = useState<Anchor | null>(null);
+  const [naming, setNaming] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
   const errors = useRef(onError);
   errors.current = onError;
@@ -52,7 +54,9 @@ export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: 
       ),
     };
   });
+  items.push({ id: "name-account", label: strings.accountName.action, onSelect: () => setNaming(true) });
   items.push({ id: "add-account", label: S.add, onSelect: onAdd });
+  const own = accounts.find((a) => sameAddress(a.address, address));
 
   return (
     <>
@@ -69,6 +73,10 @@ export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: 
             <ContextMenu label={S.switcher} items={items} onClose={close} />
           </div>
         </Popover>
+      )}
+      {naming && (
+        <EditName address={address} name={own?.name ?? null} onDone={load}
+          onClose={() => { setNaming(false); opener.current?.focus(); }} />
       )}
     </>
   );

@@ -242,6 +242,9 @@ export const de: Catalogue = {
     unread: (n: number) => `${n} ungelesen`,
     backToAccount: "Zurück zu Ihrem Konto",
   },
+  accountName: {
+    action: "Dieses Konto benennen",
+  },
   settings: {
     notifications: "Benachrichtigungen",
     privacyLegend: "Was eine Benachrichtigung zeigt",

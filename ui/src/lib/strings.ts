@@ -244,6 +244,9 @@ export const en = {
     unread: (n: number) => `${n} unread`,
     backToAccount: "Back to your account",
   },
+  accountName: {
+    action: "Name this account",
+  },
   settings: {
     notifications: "Notifications",
     privacyLegend: "What a notification shows",

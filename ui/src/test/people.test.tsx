@@ -351,6 +351,16 @@ describe("account switcher", () => {
     fireEvent.click(within(await screen.findByRole("menu")).getByRole("menuitem", { name: "Add account" }));
     expect(onAdd).toHaveBeenCalled();
   });
+
+  it("names the open account (a local name for its own address)", async () => {
+    accounts = [{ address: ME, name: null, unread: 0, active: true }];
+    render(<AccountSwitcher address={ME} version={0} onStatus={() => {}} onAdd={() => {}} onError={() => {}} />);
+    fireEvent.click(await screen.findByRole("button", { name: /Accounts/ }));
+    fireEvent.click(within(await screen.findByRole("menu")).getByRole("menuitem", { name: "Name this account" }));
+    fireEvent.change(await screen.findByLabelText("Name"), { target: { value: "Work" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(backend.setContactName).toHaveBeenCalledWith(ME, "Work"));
+  });
 });
 
 describe("messenger", () => {
