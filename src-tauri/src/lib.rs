@@ -21,6 +21,7 @@ pub mod render;
 pub mod rich;
 pub mod session;
 pub mod state;
+pub mod texts;
 pub mod types;
 
 use tauri::Manager;
@@ -66,6 +67,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         people::set_keep_archived,
         accounts::list_accounts,
         accounts::switch_account,
+        texts::set_language,
     ])
 }
 
@@ -113,11 +115,8 @@ pub fn run() -> Result<(), String> {
             notify_click::follow_clicks(app.handle());
             let icon = app.default_window_icon().cloned();
             // Linux trays show only a menu (no click events); elsewhere a left click also shows.
-            let menu = tauri::menu::MenuBuilder::new(app)
-                .text("show", "Show Courier")
-                .separator()
-                .text("quit", "Quit")
-                .build()?;
+            // In English until the UI says its language (`texts::set_language`).
+            let menu = texts::tray_menu(app, texts::Language::En)?;
             let mut tray = tauri::tray::TrayIconBuilder::with_id("main")
                 .tooltip("Courier")
                 .menu(&menu)

@@ -9,6 +9,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::texts::Language;
+
 /// The most characters a notification's text shows (cut on a character, with an ellipsis).
 pub const BODY_MAX_CHARS: usize = 100;
 
@@ -46,8 +48,8 @@ pub enum Notice {
     Message {
         /// "Courier — Alice" (or the short address, or just "Courier").
         title: String,
-        /// The message, short (or "New message").
-        body: String,
+        /// The message, short (`None`: "New message", in the user's language).
+        body: Option<String>,
         /// Its conversation (opened when the notification is followed).
         topic: String,
     },
@@ -68,13 +70,13 @@ impl Notice {
     /// The notification's title and text, as the desktop's notification server reads them: on
     /// Linux and the BSDs the body is markup ([`as_body`]); the title (the freedesktop
     /// "summary") is plain text by the specification and stays as it is.
-    pub fn text(&self) -> (String, String) {
+    pub fn text(&self, lang: Language) -> (String, String) {
         match self {
-            Self::Message { title, body, .. } => (title.clone(), as_body(body)),
-            Self::Summary { counts: false, .. } => ("Courier".to_owned(), "New messages".to_owned()),
+            Self::Message { title, body: Some(body), .. } => (title.clone(), as_body(body)),
+            Self::Message { title, body: None, .. } => (title.clone(), lang.new_message().to_owned()),
+            Self::Summary { counts: false, .. } => ("Courier".to_owned(), lang.new_messages().to_owned()),
             Self::Summary { messages, conversations, .. } => {
-                let c = if *conversations == 1 { "conversation" } else { "conversations" };
-                ("Courier".to_owned(), format!("{messages} new messages in {conversations} {c}"))
+                ("Courier".to_owned(), lang.summary(*messages, *conversations))
             }
         }
     }
@@ -108,11 +110,6 @@ pub fn as_body(text: &str) -> String {
     }
 }
 
-/// The text of a reaction's notification: `Reacted 👍 to: <the message>`.
-pub fn reacted(emoji: &str, target_text: &str) -> String {
-    format!("Reacted {emoji} to: {target_text}")
-}
-
 /// What to show for the messages `new` that arrived together, for the user `me`, given the
 /// topics of the conversations that notify (allowed, not muted) and the privacy level.
 pub fn decide(new: &[Incoming], me: &str, notifying: &HashSet<String>, privacy: Privacy) -> Option<Notice> {
@@ -126,9 +123,9 @@ pub fn decide(new: &[Incoming], me: &str, notifying: &HashSet<String>, privacy: 
                 None => short_address(&one.sender),
             };
             let (title, body) = match privacy {
-                Privacy::Full => (format!("Courier — {}", who()), one_line(&one.preview, BODY_MAX_CHARS)),
-                Privacy::NameOnly => (format!("Courier — {}", who()), "New message".to_owned()),
-                Privacy::Nothing => ("Courier".to_owned(), "New message".to_owned()),
+                Privacy::Full => (format!("Courier — {}", who()), Some(one_line(&one.preview, BODY_MAX_CHARS))),
+                Privacy::NameOnly => (format!("Courier — {}", who()), None),
+                Privacy::Nothing => ("Courier".to_owned(), None),
             };
             Some(Notice::Message { title, body, topic: one.topic.clone() })
         }
@@ -215,7 +212,7 @@ mod tests {
             one,
             Some(Notice::Message {
                 title: "Courier — 0x0000…00b2".into(),
-                body: "hello".into(),
+                body: Some("hello".into()),
                 topic: "allowed".into()
             })
         );
@@ -224,11 +221,11 @@ mod tests {
     #[test]
     fn a_reaction_reads_as_one_line_on_its_message() {
         let ok = allowed(&["allowed"]);
-        let r = msg("allowed", BOB, &reacted("👍", "lunch at\nnoon?"));
+        let r = msg("allowed", BOB, &Language::En.reacted("👍", "lunch at\nnoon?"));
         let n = decide(&[r], ME, &ok, Privacy::Full).unwrap();
-        assert_eq!(n.text().1, "Reacted 👍 to: lunch at noon?");
+        assert_eq!(n.text(Language::En).1, "Reacted 👍 to: lunch at noon?");
         assert_eq!(
-            decide(&[msg("request", BOB, &reacted("👍", "x"))], ME, &ok, Privacy::Full),
+            decide(&[msg("request", BOB, &Language::En.reacted("👍", "x"))], ME, &ok, Privacy::Full),
             None,
             "a request's reaction"
         );
@@ -242,26 +239,32 @@ mod tests {
         let expected = burst.iter().filter(|m| m.topic != "request" && m.sender != ME).count();
         let n = decide(&burst, ME, &ok, Privacy::Full).unwrap();
         assert_eq!(n, Notice::Summary { messages: expected, conversations: 2, topic: None, counts: true });
-        assert_eq!(n.text().1, format!("{expected} new messages in 2 conversations"));
+        assert_eq!(n.text(Language::En).1, format!("{expected} new messages in 2 conversations"));
         let two = decide(&[msg("a", BOB, "1"), msg("a", BOB, "2")], ME, &ok, Privacy::Full).unwrap();
-        assert_eq!(two.text(), ("Courier".into(), "2 new messages in 1 conversation".into()));
+        assert_eq!(two.text(Language::En), ("Courier".into(), "2 new messages in 1 conversation".into()));
     }
 
     #[test]
     fn privacy_levels_decide_who_and_what_shows() {
         let ok = allowed(&["allowed"]);
         let alice = Incoming { name: Some("Alice\nB".into()), ..msg("allowed", BOB, "the secret plan") };
-        let text = |p| decide(std::slice::from_ref(&alice), ME, &ok, p).unwrap().text();
+        let text = |p| decide(std::slice::from_ref(&alice), ME, &ok, p).unwrap().text(Language::En);
+        let german = |p| decide(std::slice::from_ref(&alice), ME, &ok, p).unwrap().text(Language::De);
+        assert_eq!(german(Privacy::NameOnly), ("Courier — Alice B".into(), "Neue Nachricht".into()));
+        assert_eq!(german(Privacy::Full).1, "the secret plan", "the message as it is");
         assert_eq!(text(Privacy::Full), ("Courier — Alice B".into(), "the secret plan".into()));
         assert_eq!(text(Privacy::NameOnly), ("Courier — Alice B".into(), "New message".into()));
         assert_eq!(text(Privacy::Nothing), ("Courier".into(), "New message".into()));
         let unnamed = decide(&[msg("allowed", BOB, "x")], ME, &ok, Privacy::NameOnly).unwrap();
-        assert_eq!(unnamed.text().0, "Courier — 0x0000…00b2", "no name: the short address");
+        assert_eq!(unnamed.text(Language::En).0, "Courier — 0x0000…00b2", "no name: the short address");
         let two = [alice.clone(), alice.clone()];
         let summary = decide(&two, ME, &ok, Privacy::Nothing).unwrap();
-        assert_eq!(summary.text(), ("Courier".into(), "New messages".into()), "no counts either");
+        assert_eq!(summary.text(Language::En), ("Courier".into(), "New messages".into()), "no counts either");
         assert_eq!(summary.topic(), Some("allowed"), "one conversation: it opens");
-        assert_eq!(decide(&two, ME, &ok, Privacy::Full).unwrap().text().1, "2 new messages in 1 conversation");
+        assert_eq!(
+            decide(&two, ME, &ok, Privacy::Full).unwrap().text(Language::En).1,
+            "2 new messages in 1 conversation"
+        );
         let serialized: Vec<String> = [Privacy::Full, Privacy::NameOnly, Privacy::Nothing]
             .iter()
             .map(|p| serde_json::to_string(p).unwrap())
@@ -299,13 +302,13 @@ mod tests {
     fn markup_in_a_message_shows_as_text_on_freedesktop() {
         let ok = allowed(&["allowed"]);
         let hostile = msg("allowed", BOB, "<a href=\"https://evil.example\">pay</a> <b>now</b> & <3 &amp;");
-        let (title, body) = decide(&[hostile], ME, &ok, Privacy::Full).unwrap().text();
+        let (title, body) = decide(&[hostile], ME, &ok, Privacy::Full).unwrap().text(Language::En);
         assert_eq!(
             body,
             "&lt;a href=\"https://evil.example\"&gt;pay&lt;/a&gt; &lt;b&gt;now&lt;/b&gt; &amp; &lt;3 &amp;amp;"
         );
         assert_eq!(title, "Courier — 0x0000…00b2", "the summary is plain text (the spec): kept as is");
         let named = Incoming { name: Some("<i>Al</i> & co".into()), ..msg("allowed", BOB, "x") };
-        assert_eq!(decide(&[named], ME, &ok, Privacy::Full).unwrap().text().0, "Courier — <i>Al</i> & co");
+        assert_eq!(decide(&[named], ME, &ok, Privacy::Full).unwrap().text(Language::En).0, "Courier — <i>Al</i> & co");
     }
 }

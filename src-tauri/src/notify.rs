@@ -33,6 +33,8 @@ pub struct UiLink {
     events: Option<(JoinHandle<()>, Channel<Event>)>,
     /// The conversation of the last notification, not followed yet.
     pending_open: Option<Pending>,
+    /// The UI's language, which notifications and the tray speak.
+    language: crate::texts::Language,
 }
 
 impl std::fmt::Debug for UiLink {
@@ -96,6 +98,16 @@ pub fn on_focus(state: &AppState) {
     let _ = channel.send(Event::OpenConversation { topic });
 }
 
+/// The UI's language is now `language`.
+pub fn set_language(state: &AppState, language: crate::texts::Language) {
+    link(state).language = language;
+}
+
+/// The language notifications and the tray speak (the UI's).
+pub fn language(state: &AppState) -> crate::texts::Language {
+    link(state).language
+}
+
 /// A notification about `topic` (if it is about one conversation) was shown, or clicked.
 pub fn notified(state: &AppState, topic: Option<&str>) {
     link(state).pending_open = topic.map(|t| Pending::new(t, Instant::now()));
@@ -109,11 +121,8 @@ pub async fn show_unread<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
         let _ = w.set_title(&window_title(unread));
     }
     if let Some(tray) = app.tray_by_id("main") {
-        let _ = tray.set_tooltip(Some(if unread == 0 {
-            "Courier".to_owned()
-        } else {
-            format!("Courier — {unread} unread")
-        }));
+        let lang = app.try_state::<AppState>().map(|s| language(&s)).unwrap_or_default();
+        let _ = tray.set_tooltip(Some(lang.tray_tooltip(unread)));
         #[cfg(any(target_os = "macos", target_os = "linux"))]
         let _ = tray.set_title(Some(if unread == 0 { String::new() } else { unread.to_string() }));
     }
@@ -232,6 +241,8 @@ async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fr
         all.iter().filter_map(|c| Some((c.conversation.peer.to_string(), c.name.clone()?))).collect();
     let name_of = |a: &str| names.get(a).cloned();
     let me = engine.address().to_string();
+    let state = app.state::<AppState>();
+    let lang = language(&state);
     let mut incoming = Vec::new();
     for (i, fresh) in burst.iter().enumerate() {
         let (Fresh::Message { topic, .. } | Fresh::Reaction { topic, .. }) = fresh;
@@ -257,7 +268,7 @@ async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fr
                 if let Ok(Some(m)) = engine.message(target).await
                     && m.sender == *engine.address()
                 {
-                    let preview = notice::reacted(emoji, &m.preview);
+                    let preview = lang.reacted(emoji, &m.preview);
                     let sender = from.to_string();
                     let name = name_of(&sender);
                     incoming.push(Incoming { topic: topic.to_string(), sender, name, preview });
@@ -265,13 +276,12 @@ async fn on_burst<R: Runtime>(app: &AppHandle<R>, engine: &Engine, burst: Vec<Fr
             }
         }
     }
-    let state = app.state::<AppState>();
     let privacy = state.account_settings(engine).await.notification_privacy;
     show_unread(app, engine).await;
     let Some(n) = notice::decide(&incoming, &me, &notifying, privacy) else { return };
     let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
     if !focused {
-        let (title, body) = n.text();
+        let (title, body) = n.text(lang);
         let mut builder = app.notification().builder().title(title).body(body);
         for (key, value) in crate::notify_click::extras(&me, n.topic()) {
             builder = builder.extra(key, value);

@@ -6,6 +6,7 @@ import { PhraseSetup } from "./components/PhraseSetup";
 import { Recovery } from "./components/Recovery";
 import { stepZoom, zoomKey } from "./lib/zoom";
 import { useStrings } from "./lib/i18n";
+import { useNativeTexts } from "./lib/nativeTexts";
 import { strings } from "./lib/strings";
 
 /** Ctrl+= / Ctrl+- / Ctrl+0 and Ctrl+wheel zoom the page, from the level the profile keeps. */
@@ -43,6 +44,7 @@ function useZoom(initial: number | undefined) {
 export function App() {
   // Re-renders the whole app in the new language when it changes (Settings).
   useStrings();
+  useNativeTexts();
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [newAccount, setNewAccount] = useState(false);

@@ -133,3 +133,12 @@ describe("phrase quiz", () => {
     }
   });
 });
+
+describe("native texts", () => {
+  it("follow the UI's language, English for one Rust does not ship", async () => {
+    const { nativeLanguage } = await import("../lib/nativeTexts");
+    expect(nativeLanguage("de")).toBe("de");
+    expect(nativeLanguage("en")).toBe("en");
+    expect(nativeLanguage("ar")).toBe("en");
+  });
+});

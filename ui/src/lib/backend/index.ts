@@ -18,6 +18,7 @@ import type { ImportArgs } from "./bindings/ImportArgs";
 import type { ListTab } from "./bindings/ListTab";
 import type { MessagesArgs } from "./bindings/MessagesArgs";
 import type { MessageView } from "./bindings/MessageView";
+import type { NativeLanguage } from "./bindings/NativeLanguage";
 import type { NotificationPrivacy } from "./bindings/NotificationPrivacy";
 import type { ProtocolVersion } from "./bindings/ProtocolVersion";
 import type { QuoteView } from "./bindings/QuoteView";
@@ -29,7 +30,7 @@ import type { SendFilesArgs } from "./bindings/SendFilesArgs";
 
 export type {
   AccountView, AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, Flag,
-  DeliveryState, ErrorCode, Event, ImportArgs, ListTab, MessagesArgs, MessageView, NotificationPrivacy, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
+  DeliveryState, ErrorCode, Event, ImportArgs, ListTab, MessagesArgs, MessageView, NativeLanguage, NotificationPrivacy, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
   SendAttachmentArgs, SendFilesArgs,
 };
 
@@ -100,6 +101,8 @@ export const backend = {
   listAccounts: () => invoke<AccountView[]>("list_accounts"),
   /** Opens another account on this computer (the open one stays, signed in, in the switcher). */
   switchAccount: (address: string) => invoke<AppStatus>("switch_account", { address }),
+  /** Notifications and the tray speak the UI's language. */
+  setLanguage: (language: NativeLanguage) => invoke<void>("set_language", { language }),
   /** Live events (new messages, delivery states, sync progress, connection). */
   subscribe: (onEvent: (e: Event) => void) => {
     const channel = new Channel<Event>();
