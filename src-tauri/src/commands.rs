@@ -119,10 +119,19 @@ pub async fn check_address(state: State<'_, AppState>, input: String) -> CmdResu
     Ok(threads::check_address(&engine(&state).await?, &input).await?)
 }
 
-/// Allows or blocks a peer.
+/// Allows or blocks a peer; the window title and tray count follow (a blocked peer's unread
+/// no longer counts).
 #[tauri::command]
-pub async fn set_consent(state: State<'_, AppState>, address: String, allow: bool) -> CmdResult<()> {
-    Ok(threads::set_consent(&engine(&state).await?, &address, allow).await?)
+pub async fn set_consent<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    address: String,
+    allow: bool,
+) -> CmdResult<()> {
+    let e = engine(&state).await?;
+    threads::set_consent(&e, &address, allow).await?;
+    crate::notify::show_unread(&app, &e).await;
+    Ok(())
 }
 
 /// Marks a conversation read (and no longer marked unread); the window title follows.
@@ -195,8 +204,9 @@ pub async fn export_backup(state: State<'_, AppState>) -> CmdResult<String> {
 
 /// Signs out: closes the account on this computer and keeps its keys and data.
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+pub async fn sign_out<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<AppStatus> {
     if let Some(e) = state.set_engine(None).await {
+        crate::notify::show_count(&app, 0);
         accounts::sign_out(&state.config().await, e)?;
     }
     Ok(state.status().await)
@@ -205,13 +215,18 @@ pub async fn sign_out(state: State<'_, AppState>) -> CmdResult<AppStatus> {
 /// Removes an account from this computer: its keys in the keychain and its local data. The UI
 /// asks first; the identity stays on the network, restorable with the phrase or key.
 #[tauri::command]
-pub async fn remove_account(state: State<'_, AppState>, address: String) -> CmdResult<AppStatus> {
+pub async fn remove_account<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    address: String,
+) -> CmdResult<AppStatus> {
     let address = courier_engine::error::parse_address(&address)?;
     if let Some(e) = state.engine().await
         && *e.address() == address
     {
         state.set_engine(None).await;
         e.close();
+        crate::notify::show_count(&app, 0);
     }
     accounts::remove(&state.config().await, address.as_str())?;
     Ok(state.status().await)

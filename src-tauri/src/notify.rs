@@ -117,6 +117,11 @@ pub fn notified(state: &AppState, topic: Option<&str>) {
 /// ("Courier (3)", "Courier" when none) and on the tray.
 pub async fn show_unread<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
     let Ok(unread) = engine.unread_total().await else { return };
+    show_count(app, unread);
+}
+
+/// Shows `unread` in the window title and on the tray (0: no account open, or none unread).
+pub fn show_count<R: Runtime>(app: &AppHandle<R>, unread: u64) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.set_title(&window_title(unread));
     }
