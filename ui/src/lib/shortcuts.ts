@@ -21,8 +21,9 @@ export function shortcutOf(e: Keyish): Shortcut | null {
   }
   if (!ctrl || e.altKey) return null;
   const key = e.key.toLowerCase();
-  // "/" sits on Shift+7 on a German keyboard: the key, or the US layout's slash position.
-  if (key === "/" || e.code === "Slash") return { kind: "help" };
+  // "/" sits on Shift+7 on a German keyboard: the key, or the US layout's slash position
+  // unless that key is "-" there (QWERTZ: Ctrl+- zooms out).
+  if (key === "/" || (e.code === "Slash" && key !== "-" && key !== "_")) return { kind: "help" };
   if (e.shiftKey) return null;
   if (key === "k") return { kind: "switcher" };
   if (key === "n") return { kind: "new" };

@@ -62,6 +62,10 @@ describe("shortcuts", () => {
     expect(k({ key: "K", metaKey: true })).toEqual({ kind: "switcher" });
     expect(k({ key: "/", ctrlKey: true })).toEqual({ kind: "help" });
     expect(k({ key: "7", code: "Slash", ctrlKey: true, shiftKey: true })).toEqual({ kind: "help" });
+    // QWERTZ: the US slash position is "-" (Ctrl+- zooms out): not the help sheet.
+    expect(k({ key: "-", code: "Slash", ctrlKey: true })).toBeNull();
+    expect(k({ key: "_", code: "Slash", ctrlKey: true, shiftKey: true })).toBeNull();
+    expect(k({ key: "/", code: "Digit7", ctrlKey: true, shiftKey: true })).toEqual({ kind: "help" });
     expect(k({ key: "ArrowUp", altKey: true })).toEqual({ kind: "step", by: -1 });
     expect(k({ key: "ArrowDown", altKey: true })).toEqual({ kind: "step", by: 1 });
     expect(k({ key: "3", ctrlKey: true })).toEqual({ kind: "nth", n: 3 });
