@@ -20,8 +20,8 @@ pub const NAME_MAX_CHARS: usize = 64;
 /// The most characters of a conversation's title shown (a longer one is cut with an ellipsis).
 pub const TITLE_MAX_CHARS: usize = 64;
 
-/// A name as typed, cleaned: control characters and direction overrides dropped, runs of white
-/// space made one space, trimmed. `None` when nothing is left (the name is taken off); an
+/// A name as typed, cleaned: control characters, direction overrides and other invisible
+/// characters dropped, runs of white space made one space, trimmed. `None` when nothing is left (the name is taken off); an
 /// error when more than [`NAME_MAX_CHARS`] characters are left.
 pub fn clean_name(input: &str) -> Result<Option<String>, EngineError> {
     let name = one_line(input, NAME_MAX_CHARS + 1);
@@ -54,15 +54,52 @@ pub fn title(c: &Conversation) -> Option<String> {
     last.or_else(|| Some(cut(id)).filter(|s| !s.is_empty()))
 }
 
-/// `text` on one line, at most `max` characters (the rest is not read): control characters and
-/// direction overrides dropped, runs of white space one space, trimmed.
+/// Whether `ch` shows nothing and would let a name look like another, or empty: the format
+/// characters (Unicode category Cf: direction marks and overrides, the Arabic letter mark,
+/// zero-width space, word joiner, invisible operators, BOM, tag characters, …) except the
+/// zero-width joiner and non-joiner (emoji sequences, Persian and Indic words), and the
+/// Hangul fillers.
+fn invisible(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+            // Hangul fillers: letters that show as blank.
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+    )
+}
+
+/// `text` on one line, at most `max` characters (the rest is not read): control characters,
+/// format characters and fillers ([`invisible`]) dropped, runs of white space one space,
+/// trimmed.
 fn one_line(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut count = 0;
     for ch in text.chars() {
-        if matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-            || (ch.is_control() && !ch.is_whitespace())
-        {
+        if invisible(ch) || (ch.is_control() && !ch.is_whitespace()) {
             continue;
         }
         let ch = if ch.is_whitespace() { ' ' } else { ch };

@@ -106,3 +106,19 @@ async fn names_titles_and_flags_stay_local_and_shape_the_list() {
         Err(EngineError::NoSuchConversation(t)) if t == nowhere
     ));
 }
+
+/// Invisible characters make two names look alike or a name look empty: format characters
+/// (Cf: the Arabic letter mark, zero-width space, word joiner, BOM, tag characters) and Hangul
+/// fillers are dropped; the zero-width joiner and non-joiner (emoji sequences, Persian) stay.
+#[test]
+fn invisible_characters_never_make_a_name() {
+    let clean = |s: &str| people::clean_name(s).unwrap();
+    assert_eq!(clean("Al\u{200B}ice\u{2060}\u{FEFF}").as_deref(), Some("Alice"));
+    assert_eq!(clean("\u{061C}Bob\u{00AD}").as_deref(), Some("Bob"));
+    assert_eq!(clean("Eve\u{E0041}\u{E0042}\u{E007F}").as_deref(), Some("Eve"), "tag characters");
+    assert_eq!(clean("\u{3164}"), None, "a Hangul filler is no name");
+    assert_eq!(clean("\u{115F}\u{1160}\u{FFA0}\u{200B}"), None);
+    assert_eq!(clean(" \u{200B} Mallory \u{200B} ").as_deref(), Some("Mallory"));
+    assert_eq!(clean("👩\u{200D}💻").as_deref(), Some("👩\u{200D}💻"), "the zero-width joiner stays");
+    assert_eq!(clean("می\u{200C}خواهم").as_deref(), Some("می\u{200C}خواهم"), "the non-joiner stays");
+}

@@ -63,9 +63,9 @@ export function ConversationHeader({ conversation: c, onBack, onChanged, onConse
         <button id="back" className="back icon" title={strings.threadHead.back} aria-label={strings.threadHead.back} onClick={onBack}>←</button>
         <Avatar address={c.peer} size={36} />
         <div className="who">
-          <h2 id="thread-title" title={c.peer}>{name}</h2>
+          <h2 id="thread-title" title={c.peer}><bdi>{name}</bdi></h2>
           <div className="who-sub muted small">
-            {c.title && <span className="context" title={c.title}>{c.title}</span>}
+            {c.title && <span className="context" title={c.title} dir="auto">{c.title}</span>}
             <button type="button" id="copy-peer" className="link copy" title={strings.people.copyAddressOf(c.peer)} onClick={copy}>
               {copied ? strings.people.copied : c.name ? shortAddress(c.peer) : strings.people.copyAddress}
             </button>

@@ -78,8 +78,8 @@ function Row({ c, selected, onSelect }: { c: ConversationView; selected: boolean
       aria-current={selected ? "true" : undefined} title={c.peer} onClick={onSelect}>
       <Avatar address={c.peer} size={36} />
       <span className="peer">
-        {peerName(c)}
-        {c.title && <span className="context muted small"> · {c.title}</span>}
+        <bdi>{peerName(c)}</bdi>
+        {c.title && <span className="context muted small"> · <bdi>{c.title}</bdi></span>}
       </span>
       <span className="time muted small">{listTime(nsToDate(when))}</span>
       <span className="preview muted" dir="auto">{c.draft ? strings.list.draft(c.draft) : (c.last_preview ?? "")}</span>

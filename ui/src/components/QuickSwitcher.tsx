@@ -73,8 +73,8 @@ export function QuickSwitcher({ conversations, onPick, onClose }: {
             return (
               <li key={c.topic} id={optionId(i)} role="option" aria-selected={i === at} data-topic={c.topic}
                 className={i === at ? "active" : ""} onMouseDown={(e) => { e.preventDefault(); pick(c); }}>
-                <span className="switcher-name">{name}</span>
-                {context && <span className="muted small"> · {context}</span>}
+                <span className="switcher-name"><bdi>{name}</bdi></span>
+                {context && <span className="muted small"> · <bdi>{context}</bdi></span>}
               </li>
             );
           })}

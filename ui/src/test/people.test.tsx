@@ -293,6 +293,15 @@ describe("conversation menu", () => {
   });
 });
 
+describe("names and titles in a right-to-left script", () => {
+  it("are isolated, so they cannot reorder the text around them", () => {
+    const c = conv({ name: "אליס", title: "עבודה", topic: "/rtl" });
+    render(<ConversationList tab="messages" onTab={() => {}} conversations={[c]} selected={null} onSelect={() => {}} />);
+    expect(screen.getByText("אליס").tagName).toBe("BDI");
+    expect(screen.getByText("עבודה").tagName).toBe("BDI");
+  });
+});
+
 describe("search ranking", () => {
   // A stranger picks their conversation's title: "Alice" must not outrank the contact named Alice.
   const stranger = conv({ peer: OTHER, title: "Alice", topic: "/s", consent: "unknown" });
