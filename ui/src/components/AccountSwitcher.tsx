@@ -14,10 +14,8 @@ const S = strings.accounts;
  * The open account's identicon; it opens the accounts on this computer (each with its unread
  * count) to switch to, and "Add account" (create or import; the open one stays on this computer).
  */
-export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: {
+export function AccountSwitcher({ address, onStatus, onAdd, onError }: {
   address: string;
-  /** Bumped when messages arrive: the unread counts are read again. */
-  version: number;
   onStatus: (s: AppStatus) => void;
   onAdd: () => void;
   onError: (e: unknown) => void;
@@ -29,7 +27,9 @@ export function AccountSwitcher({ address, version, onStatus, onAdd, onError }: 
   const errors = useRef(onError);
   errors.current = onError;
   const load = useCallback(() => backend.listAccounts().then(setAccounts, (e) => errors.current(e)), []);
-  useEffect(() => { load(); }, [load, version]);
+  // The other accounts' counts are read from their stores, which change only while they are
+  // open: read when this account opens and when the menu opens, not on every burst here.
+  useEffect(() => { load(); }, [load, address]);
   const close = useCallback(() => {
     setMenu(null);
     opener.current?.focus();

@@ -159,7 +159,7 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
     <div className={`app ${panel !== "none" || current ? "showing-main" : ""}`}>
       <aside className="sidebar">
         <header className="me">
-          <AccountSwitcher address={address} version={version} onStatus={onStatus} onAdd={onAddAccount} onError={setError} />
+          <AccountSwitcher address={address} onStatus={onStatus} onAdd={onAddAccount} onError={setError} />
           <button
             id="copy-address"
             className="address"

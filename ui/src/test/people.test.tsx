@@ -346,7 +346,7 @@ describe("account switcher", () => {
     ];
     const onStatus = vi.fn();
     const onAdd = vi.fn();
-    render(<AccountSwitcher address={ME} version={0} onStatus={onStatus} onAdd={onAdd} onError={() => {}} />);
+    render(<AccountSwitcher address={ME} onStatus={onStatus} onAdd={onAdd} onError={() => {}} />);
     const button = await screen.findByRole("button", { name: /3 unread in other accounts/ });
     expect(button.querySelector("img.avatar")?.getAttribute("src")).toBe(blockieUrl(ME));
     fireEvent.click(button);
@@ -361,9 +361,26 @@ describe("account switcher", () => {
     expect(onAdd).toHaveBeenCalled();
   });
 
+  it("reads the other accounts' counts when it opens, not on every burst", async () => {
+    accounts = [{ address: ME, name: null, unread: 0, active: true }];
+    listed = [conv({ name: "Alice" })];
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await screen.findByText("Alice");
+    await waitFor(() => expect(emit).not.toBeNull());
+    await waitFor(() => expect(backend.listAccounts).toHaveBeenCalledTimes(1));
+    for (let i = 0; i < 5; i++) {
+      act(() => emit!({ type: "message_added", topic: TOPIC, id: `m${i}` }));
+      await new Promise((r) => setTimeout(r, 80));
+    }
+    await waitFor(() => expect(backend.listConversations).toHaveBeenCalledTimes(6));
+    expect(backend.listAccounts).toHaveBeenCalledTimes(1);
+    fireEvent.click(screen.getByRole("button", { name: /Accounts/ }));
+    await waitFor(() => expect(backend.listAccounts).toHaveBeenCalledTimes(2));
+  });
+
   it("names the open account (a local name for its own address)", async () => {
     accounts = [{ address: ME, name: null, unread: 0, active: true }];
-    render(<AccountSwitcher address={ME} version={0} onStatus={() => {}} onAdd={() => {}} onError={() => {}} />);
+    render(<AccountSwitcher address={ME} onStatus={() => {}} onAdd={() => {}} onError={() => {}} />);
     fireEvent.click(await screen.findByRole("button", { name: /Accounts/ }));
     fireEvent.click(within(await screen.findByRole("menu")).getByRole("menuitem", { name: "Name this account" }));
     fireEvent.change(await screen.findByLabelText("Name"), { target: { value: "Work" } });
