@@ -24,9 +24,14 @@ pub async fn list_accounts(state: State<'_, AppState>) -> CmdResult<Vec<AccountV
 
 /// Opens another account of this computer (its keys are in the keychain, its data in this
 /// profile), then closes the one open: if the other cannot be opened (its keys are gone), the
-/// open one stays. The UI subscribes again for the new account's events.
+/// open one stays. The UI subscribes again for the new account's events. Switching to the
+/// account already open changes nothing (a second engine on its store would race the first).
 #[tauri::command]
 pub async fn switch_account(state: State<'_, AppState>, address: String) -> CmdResult<AppStatus> {
+    let wanted = courier_engine::error::parse_address(&address)?;
+    if state.engine().await.is_some_and(|e| *e.address() == wanted) {
+        return Ok(state.status().await);
+    }
     let engine = accounts::sign_in(&state.config().await, &address).await?;
     signed_in(&state, engine).await
 }

@@ -119,6 +119,27 @@ fn names_flags_settings_and_switching_accounts() {
     let accounts = invoke(&w, "list_accounts", json!({})).unwrap();
     assert!(accounts.as_array().unwrap().iter().any(|a| a["address"] == first.as_str() && a["active"] == true));
     assert!(list("messages").as_array().unwrap().is_empty(), "the first account's own (empty) list");
+    // Switching to the account already open keeps it as it is: no second engine on its store,
+    // and its link to the UI (a notification to follow) stays.
+    {
+        use tauri::Manager;
+        let state = app.state::<courier_app::state::AppState>();
+        let got: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let sink = Arc::clone(&got);
+        let channel = Channel::<Event>::new(move |body| {
+            if let InvokeResponseBody::Json(j) = body {
+                sink.lock().unwrap().push(serde_json::from_str(&j).unwrap());
+            }
+            Ok(())
+        });
+        let task = tauri::async_runtime::spawn(std::future::pending::<()>());
+        courier_app::notify::subscribed(&state, task, channel);
+        courier_app::notify::notified(&state, Some("/xmtp/0/m-abc/proto"));
+        let again = invoke(&w, "switch_account", json!({"address": first.to_uppercase().replace("0X", "0x")})).unwrap();
+        assert_eq!(again["address"], first.as_str());
+        courier_app::notify::on_focus(&state);
+        assert_eq!(got.lock().unwrap().len(), 1, "the open account was not reopened");
+    }
     let err = invoke(&w, "switch_account", json!({"address": "0x0000000000000000000000000000000000000001"}));
     assert_eq!(err.unwrap_err()["code"], "no_account");
     assert_eq!(invoke(&w, "app_status", json!({})).unwrap()["address"], first.as_str(), "a failed switch keeps it");
