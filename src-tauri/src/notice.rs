@@ -142,9 +142,10 @@ pub fn decide(new: &[Incoming], me: &str, notifying: &HashSet<String>, privacy: 
     }
 }
 
-/// `0x1234…abcd` (an address is ASCII; anything else is cut as text).
+/// `0x123456…abcdef`: six hex digits at each end, since a vanity address matching four at each
+/// end is cheap to make (an address is ASCII; anything else is cut as text).
 fn short_address(a: &str) -> String {
-    if a.len() > 12 && a.is_ascii() { format!("{}…{}", &a[..6], &a[a.len() - 4..]) } else { one_line(a, 14) }
+    if a.len() > 16 && a.is_ascii() { format!("{}…{}", &a[..8], &a[a.len() - 6..]) } else { one_line(a, 18) }
 }
 
 /// `text` on one line (control characters and runs of white space become one space), cut to
@@ -211,7 +212,7 @@ mod tests {
         assert_eq!(
             one,
             Some(Notice::Message {
-                title: "Courier — 0x0000…00b2".into(),
+                title: "Courier — 0x000000…0000b2".into(),
                 body: Some("hello".into()),
                 topic: "allowed".into()
             })
@@ -256,7 +257,7 @@ mod tests {
         assert_eq!(text(Privacy::NameOnly), ("Courier — Alice B".into(), "New message".into()));
         assert_eq!(text(Privacy::Nothing), ("Courier".into(), "New message".into()));
         let unnamed = decide(&[msg("allowed", BOB, "x")], ME, &ok, Privacy::NameOnly).unwrap();
-        assert_eq!(unnamed.text(Language::En).0, "Courier — 0x0000…00b2", "no name: the short address");
+        assert_eq!(unnamed.text(Language::En).0, "Courier — 0x000000…0000b2", "no name: the short address");
         let two = [alice.clone(), alice.clone()];
         let summary = decide(&two, ME, &ok, Privacy::Nothing).unwrap();
         assert_eq!(summary.text(Language::En), ("Courier".into(), "New messages".into()), "no counts either");
@@ -270,6 +271,18 @@ mod tests {
             .map(|p| serde_json::to_string(p).unwrap())
             .collect();
         assert_eq!(serialized, [r#""full""#, r#""name_only""#, r#""nothing""#]);
+    }
+
+    /// A vanity address can match the first and last four hex digits of a contact's address:
+    /// an unnamed peer shows with six of each.
+    #[test]
+    fn an_unnamed_peer_shows_by_a_long_enough_address() {
+        let ok = allowed(&["allowed"]);
+        let real = "0x1234abcdef00000000000000000000000000cd5678";
+        let vanity = "0x1234ffffff00000000000000000000000000ee5678";
+        let title = |a: &str| decide(&[msg("allowed", a, "x")], ME, &ok, Privacy::Full).unwrap().text(Language::En).0;
+        assert_eq!(title(real), "Courier — 0x1234ab…cd5678");
+        assert_ne!(title(real), title(vanity));
     }
 
     #[test]
@@ -307,7 +320,7 @@ mod tests {
             body,
             "&lt;a href=\"https://evil.example\"&gt;pay&lt;/a&gt; &lt;b&gt;now&lt;/b&gt; &amp; &lt;3 &amp;amp;"
         );
-        assert_eq!(title, "Courier — 0x0000…00b2", "the summary is plain text (the spec): kept as is");
+        assert_eq!(title, "Courier — 0x000000…0000b2", "the summary is plain text (the spec): kept as is");
         let named = Incoming { name: Some("<i>Al</i> & co".into()), ..msg("allowed", BOB, "x") };
         assert_eq!(decide(&[named], ME, &ok, Privacy::Full).unwrap().text(Language::En).0, "Courier — <i>Al</i> & co");
     }
