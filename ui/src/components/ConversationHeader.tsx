@@ -1,4 +1,5 @@
 import { useCallback, useRef, useState } from "react";
+import { useFocusReturn } from "../lib/focus";
 import { backend, type ConsentState, type ConversationView, type Flag } from "../lib/backend";
 import { shortAddress } from "../lib/format";
 import { peerName } from "../lib/people";
@@ -83,17 +84,7 @@ export function ConversationHeader({ conversation: c, onBack, onChanged, onConse
           <ContextMenu label={S.menu} items={items} onClose={closeMenu} />
         </Popover>
       )}
-      {advanced && (
-        <section className="advanced" aria-label={S.advancedTitle}>
-          <dl>
-            <dt>{S.address}</dt><dd className="mono">{c.peer}</dd>
-            <dt>{S.protocol}</dt><dd>{c.version === "v1" ? S.v1 : S.v2}</dd>
-            {c.conversation_id && <><dt>{S.conversationId}</dt><dd className="mono">{c.conversation_id}</dd></>}
-            <dt>{S.topic}</dt><dd className="mono">{c.topic}</dd>
-          </dl>
-          <button type="button" className="link" onClick={() => setAdvanced(false)}>{S.close}</button>
-        </section>
-      )}
+      {advanced && <Advanced c={c} onClose={() => setAdvanced(false)} />}
       {dialog === "name" && <EditName address={c.peer} name={c.name} onDone={onChanged} onClose={() => setDialog("none")} />}
       {dialog === "block" && (
         <Dialog role="alertdialog" title={S.blockTitle(name)} onClose={() => setDialog("none")} className="confirm-block">
@@ -120,4 +111,21 @@ function offers(c: ConsentState): { allow: boolean; block: boolean } {
     case "unknown":
       return { allow: true, block: true };
   }
+}
+
+/** The protocol details: focus moves in, and back to where it was on Escape or Close. */
+function Advanced({ c, onClose }: { c: ConversationView; onClose: () => void }) {
+  const root = useRef<HTMLElement>(null);
+  useFocusReturn(root, onClose);
+  return (
+    <section ref={root} className="advanced" aria-label={S.advancedTitle} tabIndex={-1}>
+      <dl>
+        <dt>{S.address}</dt><dd className="mono">{c.peer}</dd>
+        <dt>{S.protocol}</dt><dd>{c.version === "v1" ? S.v1 : S.v2}</dd>
+        {c.conversation_id && <><dt>{S.conversationId}</dt><dd className="mono">{c.conversation_id}</dd></>}
+        <dt>{S.topic}</dt><dd className="mono">{c.topic}</dd>
+      </dl>
+      <button type="button" className="link" onClick={onClose}>{S.close}</button>
+    </section>
+  );
 }

@@ -219,6 +219,16 @@ describe("thread", () => {
     expect(within(details).getByText("courier.test/e2e")).toBeTruthy();
     expect(within(details).getByText(TOPIC)).toBeTruthy();
   });
+
+  it("closes Advanced on Escape, with the focus back on the menu button", async () => {
+    thread(conv({ conversation_id: "courier.test/e2e" }));
+    fireEvent.click(within(openMenu()).getByRole("menuitem", { name: "Advanced" }));
+    const details = screen.getByRole("region", { name: "Advanced details" });
+    expect(details.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    expect(screen.queryByRole("region", { name: "Advanced details" })).toBeNull();
+    await waitFor(() => expect(document.activeElement?.id).toBe("conversation-menu"));
+  });
 });
 
 describe("conversation menu", () => {
