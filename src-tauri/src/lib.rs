@@ -17,6 +17,7 @@ pub mod people;
 pub use courier_engine::private;
 pub mod render;
 pub mod rich;
+pub mod search;
 pub mod session;
 pub mod state;
 pub mod types;
@@ -64,6 +65,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         people::set_keep_archived,
         accounts::list_accounts,
         accounts::switch_account,
+        search::search,
     ])
 }
 

@@ -25,7 +25,7 @@ pub struct SearchHit {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub sender: WalletAddress,
     /// Sent (ns, a decimal string).
-    #[serde(serialize_with = "decimal")]
+    #[serde(with = "decimal")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub sent_ns: u64,
     /// Its text (or file name) around the first match.
@@ -71,6 +71,8 @@ pub async fn search(
 }
 
 /// u64 nanosecond times cross as decimal strings (as in [`crate::views`]).
-fn decimal<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
+mod decimal {
+    pub fn serialize<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
 }

@@ -26,11 +26,13 @@ import type { Recovery } from "./bindings/Recovery";
 import type { SendArgs } from "./bindings/SendArgs";
 import type { SendAttachmentArgs } from "./bindings/SendAttachmentArgs";
 import type { SendFilesArgs } from "./bindings/SendFilesArgs";
+import type { SearchHit } from "./bindings/SearchHit";
+import type { SnippetPart } from "./bindings/SnippetPart";
 
 export type {
   AccountView, AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, Flag,
   DeliveryState, ErrorCode, Event, ImportArgs, ListTab, MessagesArgs, MessageView, NotificationPrivacy, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
-  SendAttachmentArgs, SendFilesArgs,
+  SendAttachmentArgs, SendFilesArgs, SearchHit, SnippetPart,
 };
 
 /** Whether a thrown value is a `{code, message}` error from a command. */
@@ -100,6 +102,9 @@ export const backend = {
   listAccounts: () => invoke<AccountView[]>("list_accounts"),
   /** Opens another account on this computer (the open one stays, signed in, in the switcher). */
   switchAccount: (address: string) => invoke<AppStatus>("switch_account", { address }),
+  /** Messages matching what the user typed, newest first: in `topic`, or everywhere when null. */
+  search: (query: string, topic: string | null, includeBlocked: boolean, limit: number) =>
+    invoke<SearchHit[]>("search", { query, topic, includeBlocked, limit }),
   /** Live events (new messages, delivery states, sync progress, connection). */
   subscribe: (onEvent: (e: Event) => void) => {
     const channel = new Channel<Event>();
