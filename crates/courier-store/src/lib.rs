@@ -183,10 +183,12 @@ impl Store {
         Ok(r == "ok")
     }
 
-    /// Runs `f` in one transaction (a page of sync is committed whole).
+    /// Runs `f` in one transaction (a page of sync is committed whole), and indexes what it
+    /// wrote for search before committing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let tx = self.conn.transaction()?;
         let out = f(&Writer { tx: &tx })?;
+        search::flush(&tx)?;
         tx.commit()?;
         Ok(out)
     }

@@ -6,10 +6,10 @@
 //! newest hits are the first rows of `ORDER BY rowid DESC`: a search reads one page of hits,
 //! not every match of a common word.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, Transaction, params};
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
-use crate::rows::u;
+use crate::rows::{i, u};
 use crate::snippet::{SnippetPart, fold, snippet, terms_of};
 use crate::{AttachmentInfo, Store, StoreError};
 
@@ -109,6 +109,74 @@ impl SearchQuery {
 /// The token the index holds for a conversation (as `008_search.sql` makes it).
 fn conversation_token(topic: &Topic) -> String {
     format!("ꙮ{}", hex::encode_upper(topic.as_str()))
+}
+
+/// The most seconds a key holds (2^40, year 36,812): keys stay integers.
+const MAX_KEY_SECONDS: u64 = 1 << 40;
+/// Slots tried in a message's second before it takes a key above every other.
+const PROBES: i64 = 64;
+
+/// A free index key for a message sent at `sent_ns`: its second times 65,536 plus a slot
+/// taken from its id (ids are SHA-256 digests, so slots spread), the next free one if taken,
+/// and after [`PROBES`] taken slots (a peer that sends thousands with one time) the largest key
+/// + 1.
+pub(crate) fn free_key(tx: &Transaction<'_>, sent_ns: u64, id: &MessageId) -> Result<i64, StoreError> {
+    let base = i((sent_ns / 1_000_000_000).min(MAX_KEY_SECONDS)) << 16;
+    let bytes = id.to_bytes();
+    let slot = i64::from(u16::from_be_bytes([bytes[0], bytes[1]]));
+    let mut taken = tx.prepare_cached("SELECT 1 FROM messages WHERE search_key = ?1")?;
+    for p in 0..PROBES {
+        let key = base | ((slot + p) & 0xffff);
+        if taken.query_row([key], |_| Ok(())).optional()?.is_none() {
+            return Ok(key);
+        }
+    }
+    Ok(tx.query_row("SELECT coalesce(max(search_key), 0) + 1 FROM messages", [], |r| r.get(0))?)
+}
+
+/// Brings the index up to date with what this transaction wrote (called by `Store::write`
+/// before it commits): rows of messages deleted or changed go, new and changed messages are
+/// indexed, all in a few statements (FTS5 writes its pending terms out at every statement that
+/// touches it, so one message at a time would make one small segment each).
+pub(crate) fn flush(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let any: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM search_pending) OR EXISTS (SELECT 1 FROM search_gone)")?
+        .query_row([], |r| r.get(0))?;
+    if !any {
+        return Ok(());
+    }
+    let gone: Vec<i64> =
+        tx.prepare_cached("SELECT key FROM search_gone")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut delete = tx.prepare_cached("DELETE FROM message_search WHERE rowid = ?1")?;
+    for key in gone {
+        delete.execute([key])?;
+    }
+    // Messages written by other means than `Writer::add_message` have no key yet.
+    let keyless: Vec<(i64, i64, String)> = tx
+        .prepare_cached(
+            "SELECT m.rowid, m.sent_ns, m.id FROM search_pending p JOIN messages m ON m.rowid = p.message
+             WHERE m.search_key IS NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (row, sent_ns, id) in keyless {
+        let id: MessageId = id
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+        let key = free_key(tx, u(sent_ns), &id)?;
+        tx.prepare_cached("UPDATE messages SET search_key = ?2 WHERE rowid = ?1")?.execute([row, key])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO message_search (rowid, body, file, conv)
+         SELECT m.search_key, m.preview,
+                CASE WHEN json_valid(m.attachment) THEN json_extract(m.attachment, '$.filename') END,
+                'ꙮ' || hex(m.topic)
+         FROM search_pending p JOIN messages m ON m.rowid = p.message",
+    )?
+    .execute([])?;
+    tx.prepare_cached("DELETE FROM search_pending")?.execute([])?;
+    tx.prepare_cached("DELETE FROM search_gone")?.execute([])?;
+    Ok(())
 }
 
 /// The hits of an FTS5 expression (`?1`), blocked peers' too if `?2`, at most `?3`, newest

@@ -199,7 +199,8 @@ fn a_version_6_store_upgrades_with_its_conversations_unflagged() {
          ALTER TABLE conversations DROP COLUMN pinned; ALTER TABLE conversations DROP COLUMN muted;
          ALTER TABLE conversations DROP COLUMN archived; ALTER TABLE conversations DROP COLUMN marked_unread;
          DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
-         DROP TABLE message_search; DROP INDEX messages_by_search_key; ALTER TABLE messages DROP COLUMN search_key;",
+         DROP TABLE message_search; DROP TABLE search_pending; DROP TABLE search_gone;
+         DROP INDEX messages_by_search_key; ALTER TABLE messages DROP COLUMN search_key;",
     )
     .unwrap();
     raw.pragma_update(None, "user_version", 6).unwrap();

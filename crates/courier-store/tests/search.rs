@@ -202,43 +202,48 @@ fn messages_read_again_or_deleted_leave_the_index_right() {
     // The same message stored again changes nothing.
     s.write(|w| w.add_message(&keep)).unwrap();
     assert_eq!(ids(&find(&s, "brand")), [id("m1")]);
+    // Stored, read again and deleted in one transaction: nothing is left of it.
+    let m3 = msg("m3", "a", 2, 3, "fleeting words");
+    s.write(|w| {
+        w.add_message(&m3)?;
+        w.reclassified(&m3, Some(&Message { preview: "altered".into(), ..m3.clone() }))?;
+        w.reclassified(&m3, None)
+    })
+    .unwrap();
+    assert!(find(&s, "altered").is_empty());
+    assert!(find(&s, "fleeting").is_empty());
     assert!(s.integrity_ok().unwrap());
 }
 
 #[test]
-fn messages_whose_keys_collide_all_get_one() {
-    // Two messages of the same second whose row numbers are 65,536 apart (a peer that sends
-    // that many with one time) want the same key: the second takes one above every key.
-    let (d, s) = store_with(&[msg("m0", "a", 2, 7, "flood first")]);
+fn messages_whose_keys_are_taken_still_get_one() {
+    // A message's key is its second and a slot from its id; when that slot and the next 63 are
+    // taken (a peer that sends thousands with one time), it takes one above every key. Rows
+    // written without a key (by other SQL) get one at the next write.
+    let (d, s) = store_with(&[]);
     drop(s);
     let raw = Connection::open(d.path().join("s.db")).unwrap();
-    let first: i64 = raw.query_row("SELECT rowid FROM messages", [], |r| r.get(0)).unwrap();
-    for (n, rowid) in [(1, first + 65_536), (2, first + 2 * 65_536)] {
+    let bytes = id("target").to_bytes();
+    let (base, slot) = (7i64 << 16, i64::from(u16::from_be_bytes([bytes[0], bytes[1]])));
+    let insert = |name: &str, key: Option<i64>, text: &str| {
         raw.execute(
-            "INSERT INTO messages (rowid, id, topic, sender, sent_ns, content_type, content, preview, state)
-             VALUES (?1, ?2, ?3, ?4, 7000000000, 'xmtp.org/text:1.0', x'', ?5, 'received')",
-            rusqlite::params![
-                rowid,
-                id(&format!("m{n}")).to_string(),
-                topic("a").as_str(),
-                addr(2).as_str(),
-                format!("flood w{n}")
-            ],
+            "INSERT INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state, search_key)
+             VALUES (?1, ?2, ?3, 7000000000, 'xmtp.org/text:1.0', x'', ?4, 'received', ?5)",
+            rusqlite::params![id(name).to_string(), topic("a").as_str(), addr(2).as_str(), text, key],
         )
         .unwrap();
+    };
+    for p in 0..64 {
+        insert(&format!("f{p}"), Some(base | ((slot + p) & 0xffff)), "filler");
     }
-    let keys: Vec<i64> = raw
-        .prepare("SELECT search_key FROM messages ORDER BY rowid")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(keys, [keys[0], keys[0] + 1, keys[0] + 2], "the same second's key, then the next free ones above");
+    insert("keyless", None, "written elsewhere");
     drop(raw);
-    let s = Store::open(&d.path().join("s.db")).unwrap();
-    assert_eq!(ids(&find(&s, "flood")), [id("m2"), id("m1"), id("m0")]);
-    assert_eq!(ids(&find(&s, "w1")), [id("m1")]);
+    let mut s = Store::open(&d.path().join("s.db")).unwrap();
+    s.write(|w| w.add_message(&msg("target", "a", 2, 7, "needle"))).unwrap();
+    assert_eq!(ids(&find(&s, "needle")), [id("target")]);
+    assert_eq!(find(&s, "filler").len(), 50);
+    assert_eq!(ids(&find(&s, "elsewhere")), [id("keyless")]);
+    assert!(s.integrity_ok().unwrap());
 }
 
 #[test]
