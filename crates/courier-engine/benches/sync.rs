@@ -152,7 +152,10 @@ async fn index_cost(rounds: usize) {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             drop(courier_store::Store::open(&path).unwrap());
             if !indexed {
-                rusqlite::Connection::open(&path).unwrap().execute_batch("DROP TRIGGER messages_search_insert").unwrap();
+                rusqlite::Connection::open(&path)
+                    .unwrap()
+                    .execute_batch("DROP TRIGGER messages_search_insert")
+                    .unwrap();
             }
             let t = Instant::now();
             let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();

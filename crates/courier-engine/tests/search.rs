@@ -49,6 +49,9 @@ async fn a_cold_sync_is_searchable_at_once() {
 
     let bob = Engine::open_with(&config(&node, db.path()), bob_keys).await.unwrap();
     bob.sync().await.unwrap();
+    let store = rusqlite::Connection::open(config(&node, db.path()).store_path(&b)).unwrap();
+    let waiting: i64 = store.query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0)).unwrap();
+    assert_eq!(waiting, 0, "the sync indexed what it stored before it ended");
     let hits = bob.search("cafe", None, false, 50).await.unwrap();
     assert_eq!(hits.len(), 2, "{hits:?}");
     assert_eq!(hits[0].peer, *carol.address(), "newest first");

@@ -31,7 +31,9 @@ use rusqlite::Connection;
 
 pub use rich::{MAX_EMOJI_PER_SENDER, ReactionGroup, ReactionRow};
 pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
-pub use search::{MAX_HITS, MAX_QUERY_BYTES, MAX_TERM_CHARS, MAX_TERMS, QueryError, SearchHit, SearchQuery};
+pub use search::{
+    INDEX_BATCH, MAX_HITS, MAX_QUERY_BYTES, MAX_TERM_CHARS, MAX_TERMS, QueryError, SearchHit, SearchQuery,
+};
 pub use snippet::SnippetPart;
 pub use types::{
     ArchiveFilter, ConsentState, ConversationFlag, Cursor, DeliveryState, Flags, MessagePosition, Outgoing,
@@ -183,12 +185,13 @@ impl Store {
         Ok(r == "ok")
     }
 
-    /// Runs `f` in one transaction (a page of sync is committed whole), and indexes what it
-    /// wrote for search before committing.
+    /// Runs `f` in one transaction (a page of sync is committed whole). What it writes to
+    /// messages is noted for search in the same transaction, and indexed before the commit once
+    /// enough is waiting (`search::INDEX_BATCH`), else by [`Store::index_pending`].
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let tx = self.conn.transaction()?;
         let out = f(&Writer { tx: &tx })?;
-        search::flush(&tx)?;
+        search::flush_if_many(&tx)?;
         tx.commit()?;
         Ok(out)
     }

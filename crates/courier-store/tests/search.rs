@@ -60,12 +60,18 @@ fn store_with(messages: &[Message]) -> (tempfile::TempDir, Store) {
     (dir, s)
 }
 
-fn find(s: &Store, q: &str) -> Vec<SearchHit> {
+fn find(s: &mut Store, q: &str) -> Vec<SearchHit> {
     s.search(&SearchQuery::parse(q).unwrap(), None, false, 50).unwrap()
 }
 
 fn ids(hits: &[SearchHit]) -> Vec<xmtp_crypto::MessageId> {
     hits.iter().map(|h| h.id).collect()
+}
+
+/// FTS5's own check of the index (a 'delete' with values it was not indexed with breaks it).
+fn index_ok(dir: &tempfile::TempDir) {
+    let raw = Connection::open(dir.path().join("s.db")).unwrap();
+    raw.execute("INSERT INTO message_search (message_search) VALUES ('integrity-check')", []).unwrap();
 }
 
 fn marked(h: &SearchHit) -> String {
@@ -74,25 +80,25 @@ fn marked(h: &SearchHit) -> String {
 
 #[test]
 fn words_prefixes_case_and_accents_newest_first() {
-    let (_d, s) = store_with(&[
+    let (_d, mut s) = store_with(&[
         msg("m1", "a", 2, 100, "Meet me at the Café at noon"),
         msg("m2", "b", 3, 300, "the CAFE is closed"),
         msg("m3", "a", 1, 200, "cafeteria food"),
         msg("m4", "a", 2, 400, "nothing to see"),
     ]);
     // Accents and case fold; a word finds longer words it begins; newest first.
-    assert_eq!(ids(&find(&s, "cafe")), [id("m2"), id("m3"), id("m1")]);
-    assert_eq!(ids(&find(&s, "CAFÉ")), [id("m2"), id("m3"), id("m1")]);
-    assert_eq!(ids(&find(&s, "caf")), [id("m2"), id("m3"), id("m1")]);
-    assert_eq!(ids(&find(&s, "cafet")), [id("m3")]);
-    assert_eq!(ids(&find(&s, "noon")), [id("m1")]);
-    let hit = &find(&s, "cafe")[2];
+    assert_eq!(ids(&find(&mut s, "cafe")), [id("m2"), id("m3"), id("m1")]);
+    assert_eq!(ids(&find(&mut s, "CAFÉ")), [id("m2"), id("m3"), id("m1")]);
+    assert_eq!(ids(&find(&mut s, "caf")), [id("m2"), id("m3"), id("m1")]);
+    assert_eq!(ids(&find(&mut s, "cafet")), [id("m3")]);
+    assert_eq!(ids(&find(&mut s, "noon")), [id("m1")]);
+    let hit = &find(&mut s, "cafe")[2];
     assert_eq!(marked(hit), "Meet me at the [Café] at noon");
     assert_eq!(
         (hit.topic.clone(), hit.peer.clone(), hit.sender.clone(), hit.sent_ns),
         (topic("a"), addr(2), addr(2), 100_000_000_000)
     );
-    assert!(find(&s, "zebra").is_empty());
+    assert!(find(&mut s, "zebra").is_empty());
 }
 
 #[test]
@@ -108,24 +114,24 @@ fn reply_texts_and_file_names_are_found() {
         size: 10,
         remote: false,
     });
-    let (_d, s) = store_with(&[reply, file]);
-    assert_eq!(ids(&find(&s, "budget")), [id("reply")]);
-    let hits = find(&s, "resume");
+    let (_d, mut s) = store_with(&[reply, file]);
+    assert_eq!(ids(&find(&mut s, "budget")), [id("reply")]);
+    let hits = find(&mut s, "resume");
     assert_eq!(ids(&hits), [id("file")]);
     assert_eq!(marked(&hits[0]), "Quarterly-[Résumé]_2026.pdf");
-    assert_eq!(ids(&find(&s, "quarterly pdf")), [id("file")]);
+    assert_eq!(ids(&find(&mut s, "quarterly pdf")), [id("file")]);
 }
 
 #[test]
 fn every_word_must_match_and_one_conversation_can_be_searched() {
-    let (_d, s) = store_with(&[
+    let (_d, mut s) = store_with(&[
         msg("m1", "a", 2, 1, "lunch tomorrow?"),
         msg("m2", "a", 1, 2, "tomorrow works"),
         msg("m3", "b", 3, 3, "lunch at noon tomorrow"),
         msg("m4", "b", 3, 4, "lunch alone"),
     ]);
-    assert_eq!(ids(&find(&s, "lunch tomorrow")), [id("m3"), id("m1")]);
-    assert_eq!(ids(&find(&s, "tomorrow lunch")), [id("m3"), id("m1")]);
+    assert_eq!(ids(&find(&mut s, "lunch tomorrow")), [id("m3"), id("m1")]);
+    assert_eq!(ids(&find(&mut s, "tomorrow lunch")), [id("m3"), id("m1")]);
     let q = SearchQuery::parse("lunch").unwrap();
     assert_eq!(ids(&s.search(&q, Some(&topic("a")), false, 50).unwrap()), [id("m1")]);
     assert_eq!(ids(&s.search(&q, Some(&topic("b")), false, 50).unwrap()), [id("m4"), id("m3")]);
@@ -134,8 +140,8 @@ fn every_word_must_match_and_one_conversation_can_be_searched() {
     assert_eq!(ids(&s.search(&q, None, false, 2).unwrap()), [id("m4"), id("m3")]);
     // A word must not match a conversation's own token.
     let token = format!("ꙮ{}", hex::encode_upper(topic("a").as_str()));
-    assert!(find(&s, "ꙮ").is_empty());
-    assert!(find(&s, &token[..20]).is_empty());
+    assert!(find(&mut s, "ꙮ").is_empty());
+    assert!(find(&mut s, &token[..20]).is_empty());
 }
 
 #[test]
@@ -152,7 +158,7 @@ fn blocked_peers_are_left_out_unless_asked_for() {
 
 #[test]
 fn hostile_queries_are_typed_errors_or_plain_words_never_sql_errors() {
-    let (_d, s) = store_with(&[msg("m1", "a", 2, 1, "near the body: col star AND or NOT")]);
+    let (_d, mut s) = store_with(&[msg("m1", "a", 2, 1, "near the body: col star AND or NOT")]);
     for q in ["\"", "*", "(", ")", ":", "^", "-", "\"\"\"", " ", ""] {
         assert_eq!(SearchQuery::parse(q), Err(QueryError::Empty), "{q:?}");
     }
@@ -178,9 +184,9 @@ fn hostile_queries_are_typed_errors_or_plain_words_never_sql_errors() {
         s.search(&query, Some(&topic("a")), true, 50).unwrap_or_else(|e| panic!("{q:?}: {e}"));
     }
     // Operators are words like any other.
-    assert_eq!(ids(&find(&s, "NEAR(")), [id("m1")]);
-    assert_eq!(ids(&find(&s, "NOT near")), [id("m1")]);
-    assert_eq!(ids(&find(&s, "col:star")), [id("m1")]);
+    assert_eq!(ids(&find(&mut s, "NEAR(")), [id("m1")]);
+    assert_eq!(ids(&find(&mut s, "NOT near")), [id("m1")]);
+    assert_eq!(ids(&find(&mut s, "col:star")), [id("m1")]);
     // Bounded.
     assert_eq!(SearchQuery::parse(&"a".repeat(10 * 1024)), Err(QueryError::TooLong { max: 512 }));
     assert_eq!(SearchQuery::parse(&"ab ".repeat(9)).map(|q| q.terms().len()), Ok(1));
@@ -190,18 +196,18 @@ fn hostile_queries_are_typed_errors_or_plain_words_never_sql_errors() {
 
 #[test]
 fn messages_read_again_or_deleted_leave_the_index_right() {
-    let (_d, mut s) = store_with(&[msg("m1", "a", 2, 1, "old fallback text"), msg("m2", "a", 2, 2, "gone soon")]);
+    let (d, mut s) = store_with(&[msg("m1", "a", 2, 1, "old fallback text"), msg("m2", "a", 2, 2, "gone soon")]);
     let m1 = s.message(&id("m1")).unwrap().unwrap();
     let keep = Message { preview: "brand new words".into(), ..m1.clone() };
     s.write(|w| w.reclassified(&m1, Some(&keep))).unwrap();
-    assert!(find(&s, "fallback").is_empty());
-    assert_eq!(ids(&find(&s, "brand")), [id("m1")]);
+    assert!(find(&mut s, "fallback").is_empty());
+    assert_eq!(ids(&find(&mut s, "brand")), [id("m1")]);
     let m2 = s.message(&id("m2")).unwrap().unwrap();
     s.write(|w| w.reclassified(&m2, None)).unwrap();
-    assert!(find(&s, "gone").is_empty());
+    assert!(find(&mut s, "gone").is_empty());
     // The same message stored again changes nothing.
     s.write(|w| w.add_message(&keep)).unwrap();
-    assert_eq!(ids(&find(&s, "brand")), [id("m1")]);
+    assert_eq!(ids(&find(&mut s, "brand")), [id("m1")]);
     // Stored, read again and deleted in one transaction: nothing is left of it.
     let m3 = msg("m3", "a", 2, 3, "fleeting words");
     s.write(|w| {
@@ -210,8 +216,18 @@ fn messages_read_again_or_deleted_leave_the_index_right() {
         w.reclassified(&m3, None)
     })
     .unwrap();
-    assert!(find(&s, "altered").is_empty());
-    assert!(find(&s, "fleeting").is_empty());
+    assert!(find(&mut s, "altered").is_empty());
+    assert!(find(&mut s, "fleeting").is_empty());
+    // Read again twice in one transaction: the first values go, the last stay.
+    let m1 = s.message(&id("m1")).unwrap().unwrap();
+    s.write(|w| {
+        w.reclassified(&m1, Some(&Message { preview: "second version".into(), ..m1.clone() }))?;
+        w.reclassified(&m1, Some(&Message { preview: "third version".into(), ..m1.clone() }))
+    })
+    .unwrap();
+    assert!(find(&mut s, "brand").is_empty() && find(&mut s, "second").is_empty());
+    assert_eq!(ids(&find(&mut s, "third")), [id("m1")]);
+    index_ok(&d);
     assert!(s.integrity_ok().unwrap());
 }
 
@@ -240,10 +256,11 @@ fn messages_whose_keys_are_taken_still_get_one() {
     drop(raw);
     let mut s = Store::open(&d.path().join("s.db")).unwrap();
     s.write(|w| w.add_message(&msg("target", "a", 2, 7, "needle"))).unwrap();
-    assert_eq!(ids(&find(&s, "needle")), [id("target")]);
-    assert_eq!(find(&s, "filler").len(), 50);
-    assert_eq!(ids(&find(&s, "elsewhere")), [id("keyless")]);
+    assert_eq!(ids(&find(&mut s, "needle")), [id("target")]);
+    assert_eq!(find(&mut s, "filler").len(), 50);
+    assert_eq!(ids(&find(&mut s, "elsewhere")), [id("keyless")]);
     assert!(s.integrity_ok().unwrap());
+    index_ok(&d);
 }
 
 #[test]
@@ -295,11 +312,11 @@ fn a_version_7_store_is_searchable_after_the_upgrade() {
     drop(raw);
     let mut s = Store::open(&p).unwrap();
     assert_eq!(s.schema_version().unwrap(), Store::latest_schema_version());
-    assert_eq!(ids(&find(&s, "ca")), [id("m1"), id("m4")]);
-    assert_eq!(ids(&find(&s, "second")), [id("m2")]);
-    assert_eq!(ids(&find(&s, "photos")), [id("m3")]);
+    assert_eq!(ids(&find(&mut s, "ca")), [id("m1"), id("m4")]);
+    assert_eq!(ids(&find(&mut s, "second")), [id("m2")]);
+    assert_eq!(ids(&find(&mut s, "photos")), [id("m3")]);
     // Messages stored after the upgrade are indexed too, and ranked with the old ones.
     s.write(|w| w.add_message(&msg("m5", "a", 1, 7, "ça marche"))).unwrap();
-    assert_eq!(ids(&find(&s, "ca")), [id("m5"), id("m1"), id("m4")]);
+    assert_eq!(ids(&find(&mut s, "ca")), [id("m5"), id("m1"), id("m4")]);
     assert!(s.integrity_ok().unwrap());
 }
