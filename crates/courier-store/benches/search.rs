@@ -81,11 +81,15 @@ fn fill(store: &mut Store, total: usize) -> f64 {
     let me = WalletAddress::from_raw([0xee; 20]);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let start_ns = 1_700_000_000_000_000_000u64;
+    // One text for all (as the sync bench sends), to compare with it.
+    let same_text = std::env::var_os("SEARCH_BENCH_SAME_TEXT").is_some();
+    // Messages per transaction (a sync commits a page at a time).
+    let tx: usize = std::env::var("SEARCH_BENCH_TX").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let t = Instant::now();
-    for chunk in 0..total.div_ceil(10_000) {
+    for chunk in 0..total.div_ceil(tx) {
         store
             .write(|w| {
-                for k in chunk * 10_000..((chunk + 1) * 10_000).min(total) {
+                for k in chunk * tx..((chunk + 1) * tx).min(total) {
                     // One message in ten is in conversation 0 (100,000 of 1,000,000).
                     let c = if k % 10 == 0 { 0 } else { 1 + (rng.next() as usize % (CONVERSATIONS - 1)) };
                     let len = 4 + (rng.next() % 17) as usize;
@@ -95,7 +99,11 @@ fn fill(store: &mut Store, total: usize) -> f64 {
                             &words[cumulative.partition_point(|&p| p < u).min(VOCABULARY - 1)][..]
                         })
                         .collect();
-                    let text = text.join(" ");
+                    let text = if same_text {
+                        "a message of ordinary length, like most messages people send each other".to_owned()
+                    } else {
+                        text.join(" ")
+                    };
                     let conv = &convs[c];
                     w.add_message(&Message {
                         id: message_id(&(k as u64).to_le_bytes()),
@@ -115,7 +123,12 @@ fn fill(store: &mut Store, total: usize) -> f64 {
             })
             .unwrap();
     }
-    t.elapsed().as_secs_f64()
+    let stored = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    store.index_pending().unwrap();
+    let rest = t.elapsed().as_secs_f64();
+    println!("(of which indexing what was still waiting at the end: {:.0} ms)", rest * 1e3);
+    stored + rest
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
