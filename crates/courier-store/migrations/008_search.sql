@@ -25,6 +25,9 @@ CREATE VIRTUAL TABLE message_search USING fts5(
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 
+-- The index's terms, to turn a long prefix into the few words it begins.
+CREATE VIRTUAL TABLE message_search_terms USING fts5vocab(message_search, 'row');
+
 ALTER TABLE messages ADD COLUMN search_key INTEGER;
 
 -- Existing history: keys by second and by order within the second, then the index.

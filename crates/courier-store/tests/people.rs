@@ -199,7 +199,7 @@ fn a_version_6_store_upgrades_with_its_conversations_unflagged() {
          ALTER TABLE conversations DROP COLUMN pinned; ALTER TABLE conversations DROP COLUMN muted;
          ALTER TABLE conversations DROP COLUMN archived; ALTER TABLE conversations DROP COLUMN marked_unread;
          DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
-         DROP TABLE message_search; DROP TABLE search_pending; DROP TABLE search_gone;
+         DROP TABLE message_search_terms; DROP TABLE message_search; DROP TABLE search_pending; DROP TABLE search_gone;
          DROP INDEX messages_by_search_key; ALTER TABLE messages DROP COLUMN search_key;",
     )
     .unwrap();

@@ -320,3 +320,17 @@ fn a_version_7_store_is_searchable_after_the_upgrade() {
     assert_eq!(ids(&find(&mut s, "ca")), [id("m5"), id("m1"), id("m4")]);
     assert!(s.integrity_ok().unwrap());
 }
+
+#[test]
+fn a_long_prefix_finds_every_word_it_begins_few_or_many() {
+    // Up to 16 words are searched as those words; more, as a prefix: the same hits either way.
+    let few: Vec<Message> = (0..3).map(|n| msg(&format!("f{n}"), "a", 2, n + 1, &format!("budgetline{n}"))).collect();
+    let many: Vec<Message> =
+        (0..20).map(|n| msg(&format!("m{n}"), "b", 3, n + 10, &format!("alphabet{n} soup"))).collect();
+    let (_d, mut s) = store_with(&[few, many].concat());
+    assert_eq!(find(&mut s, "budg").len(), 3);
+    assert_eq!(find(&mut s, "budgetline1").len(), 1);
+    assert_eq!(find(&mut s, "alphab").len(), 20);
+    assert_eq!(find(&mut s, "alphabet1 soup").len(), 11, "alphabet1 and alphabet10…19");
+    assert!(find(&mut s, "budgetz").is_empty());
+}
