@@ -19,6 +19,7 @@ pub mod people;
 pub use courier_engine::private;
 pub mod render;
 pub mod rich;
+pub mod search;
 pub mod session;
 pub mod state;
 pub mod texts;
@@ -68,6 +69,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         accounts::list_accounts,
         accounts::switch_account,
         texts::set_language,
+        search::search,
     ])
 }
 

@@ -1,6 +1,6 @@
 //! Rich conversations through the app's commands (real IPC on Tauri's mock runtime): a
 //! reaction, a reply, a file too large to go inline (uploaded to the embedded node's
-//! attachment store, which runs with the gateway off, and read back), files by path (only
+//! attachment store, which runs with the gateway off, and read back), search, files by path (only
 //! regular files), links (only http, https, mailto) and the read-receipt setting. Real
 //! embedded node on free loopback ports, real keychain; a note-to-self conversation.
 
@@ -101,6 +101,22 @@ fn reactions_replies_files_links_and_receipts_over_ipc() {
     assert_eq!(listed["quote"]["id"], json!(id));
     let around = invoke(&w, "messages_around", json!({"topic": topic, "id": id, "limit": 2})).unwrap();
     assert!(around.as_array().unwrap().iter().any(|m| m["id"] == json!(id)));
+
+    // Search (issue #15): the reply's text and the file's name are found, newest first, as text
+    // segments; what the user typed is never FTS5 syntax, and a query of punctuation is bad input.
+    let search = |query: &str| {
+        invoke(&w, "search", json!({"query": query, "topic": null, "includeBlocked": false, "limit": 10}))
+    };
+    let hits = search("NOON").unwrap();
+    assert_eq!(hits[0]["id"], reply["id"]);
+    assert_eq!(
+        hits[0]["snippet"],
+        json!([{"text": "yes, at ", "is_match": false}, {"text": "noon", "is_match": true}])
+    );
+    let in_topic = invoke(&w, "search", json!({"query": "note", "topic": topic, "includeBlocked": false, "limit": 10}));
+    assert_eq!(in_topic.unwrap()[0]["id"], sent[0]["id"], "a file name");
+    assert_eq!(search("col:noon").unwrap().as_array().unwrap().len(), 0, "a word, not a column filter");
+    assert_eq!(search("\"*").unwrap_err()["code"], "bad_input");
 
     // Links: only http, https and mailto are opened (the rest are refused before the opener).
     for bad in ["javascript:alert(1)", "file:///etc/passwd", "not a link"] {

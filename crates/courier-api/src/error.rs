@@ -80,6 +80,7 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         | E::BadContent(_)
         | E::BadReaction
         | E::NameTooLong { .. }
+        | E::BadSearch(_)
         | E::NoV1(_) => ErrorCode::BadInput,
         E::NoConversationWith(_) => ErrorCode::NotFound,
         E::Attachment(a) => attachment_code(a),
@@ -136,6 +137,7 @@ mod tests {
             (EngineError::NoV1(a.clone()), ErrorCode::BadInput),
             (EngineError::NameTooLong { max: 64 }, ErrorCode::BadInput),
             (EngineError::BadReaction, ErrorCode::BadInput),
+            (EngineError::BadSearch(courier_store::QueryError::Empty), ErrorCode::BadInput),
             (EngineError::NoConversationWith(a.clone()), ErrorCode::NotFound),
             (AttachmentError::NotAsked.into(), ErrorCode::AttachmentNotAsked),
             (AttachmentError::Blocked.into(), ErrorCode::AttachmentBlocked),

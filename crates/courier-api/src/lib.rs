@@ -10,6 +10,7 @@
 //!   as text and returning views; [`rich`]: replies, reactions, read receipts, attachments;
 //! - [`people`]: local names, conversation flags (pin, mute, archive, unread), the accounts
 //!   on this computer with their unread counts;
+//! - [`search`]: full-text search, hits with their snippets as plain and matching segments;
 //! - [`error`]: every engine error as a stable [`ErrorCode`] and a message.
 //!
 //! It knows no Tauri and no terminal; the engine below it knows no JSON.
@@ -18,6 +19,7 @@ pub mod accounts;
 pub mod error;
 pub mod people;
 pub mod rich;
+pub mod search;
 pub mod threads;
 pub mod views;
 

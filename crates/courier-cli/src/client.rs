@@ -1,5 +1,5 @@
 //! The headless client: `courier account …`, `can-message`, `conversations`, `send`,
-//! `messages`, `listen`, `sync`, and `name`, `pin`, `mute`, `archive` (`people`). Each parses its arguments, calls `courier-api`, and prints
+//! `messages`, `listen`, `sync`, `search` (`search`), and `name`, `pin`, `mute`, `archive` (`people`). Each parses its arguments, calls `courier-api`, and prints
 //! (`print`).
 
 use std::path::PathBuf;
@@ -176,6 +176,8 @@ pub enum ClientCommand {
     /// Local names and conversation flags.
     #[command(flatten)]
     People(crate::people::PeopleCommand),
+    /// Search the messages stored here, newest first.
+    Search(crate::search::SearchArgs),
 }
 
 /// Account commands. (`Debug` never shows a key or phrase given on the command line.)
@@ -363,6 +365,7 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         ClientCommand::Sync => sync(&open().await?, &out).await?,
         ClientCommand::Listen => listen(&open().await?, &out).await?,
         ClientCommand::People(cmd) => crate::people::run(&open().await?, &out, cmd).await?,
+        ClientCommand::Search(args) => crate::search::run(&open().await?, &out, args).await?,
     }
     Ok(())
 }

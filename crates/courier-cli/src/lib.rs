@@ -9,4 +9,5 @@ pub mod client;
 pub mod node;
 pub mod people;
 mod print;
+pub mod search;
 pub mod vectors;

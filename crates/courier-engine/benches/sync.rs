@@ -2,7 +2,8 @@
 //! in the same run: (a) 10,000 messages over 10 conversations, (b) 2,000 conversations
 //! (invitations). Also the second start: opening the account and showing the conversation list
 //! from the store. `cargo bench -p courier-engine --bench sync` (needs `npm ci` in
-//! tests/xmtpjs-peer for the reference figures).
+//! tests/xmtpjs-peer for the reference figures). Then (a) with and without the search index
+//! (issue #15); `SYNC_BENCH_INDEX_ONLY=1` runs only that.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -134,12 +135,56 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
     node.shutdown().await;
 }
 
+/// Issue #15: case (a) into a store made just before (so both rows pay the same), once with the
+/// search index and once with its insert trigger dropped, on one node, alternating, best of
+/// `rounds` each.
+async fn index_cost(rounds: usize) {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let alice = identity();
+    publish_contact(&node, &alice).await;
+    populate(&node, &alice, 10, 1000).await;
+    let mut best = [f64::MAX; 2];
+    for _ in 0..rounds {
+        for (n, indexed) in [true, false].into_iter().enumerate() {
+            let dir = tempfile::tempdir().unwrap();
+            let cfg = config(&node, dir.path());
+            let path = cfg.store_path(alice.address());
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            drop(courier_store::Store::open(&path).unwrap());
+            if !indexed {
+                rusqlite::Connection::open(&path)
+                    .unwrap()
+                    .execute_batch("DROP TRIGGER messages_search_insert")
+                    .unwrap();
+            }
+            let t = Instant::now();
+            let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+            let report = engine.sync().await.unwrap();
+            best[n] = best[n].min(t.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(report.messages, 10_000);
+            let found = engine.search("ordinary", None, false, 10).await.unwrap().len();
+            assert_eq!(found, if indexed { 10 } else { 0 });
+        }
+    }
+    println!("\n| cold sync, 10,000 messages in 10 conversations (best of {rounds}) | ms |");
+    println!("|---|---:|");
+    println!("| with the search index | {:.0} |", best[0]);
+    println!("| without it (insert trigger dropped) | {:.0} |", best[1]);
+    println!("| ratio | {:.2}× |", best[0] / best[1]);
+    node.shutdown().await;
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::var_os("SYNC_BENCH_INDEX_ONLY").is_some() {
+        index_cost(5).await;
+        return;
+    }
     println!(
         "| cold sync into an empty store | Courier ms | xmtp-js 13.0.4 ms | speed-up | second start: open + conversation list, ms |"
     );
     println!("|---|---:|---:|---:|---:|");
     case("(a) 10,000 messages in 10 conversations", 10, 1000, "messages").await;
     case("(b) 2,000 conversations (invitations)", 2000, 0, "conversations").await;
+    index_cost(3).await;
 }

@@ -121,6 +121,9 @@ pub enum EngineError {
     /// An attachment could not be sent, fetched or opened.
     #[error(transparent)]
     Attachment(#[from] crate::transfer::AttachmentError),
+    /// A search query that cannot be searched for (no word, too long, too many words).
+    #[error(transparent)]
+    BadSearch(courier_store::QueryError),
     /// No such conversation here.
     #[error("no conversation {0} here")]
     NoSuchConversation(Topic),

@@ -9,7 +9,7 @@
 //! Map: [`config`] and [`account`] (the identity and the keychain) open an [`Engine`]; the
 //! engine's work is split by concern — `send` and `outbox`, `sync` (over [`fetch`], which checks what the node returns, and the pure [`plan`]),
 //! `live`, `consent`, `contacts`, `queries`, [`people`] (local names and conversation flags,
-//! never sent) — and reported as [`Event`]s.
+//! never sent), `search` — and reported as [`Event`]s.
 
 pub mod account;
 pub mod client;
@@ -32,6 +32,7 @@ pub mod plan;
 pub mod proof;
 mod queries;
 mod rich;
+mod search;
 mod send;
 mod sync;
 mod tasks;
@@ -43,7 +44,7 @@ pub use config::Config;
 pub use courier_store::private;
 pub use courier_store::{
     AttachmentInfo, ConsentState, Conversation, ConversationFlag, ConversationSummary, DeliveryState, Flags, Message,
-    MessagePosition, ProtocolVersion, ReactionGroup,
+    MessagePosition, ProtocolVersion, QueryError, ReactionGroup, SearchHit, SnippetPart,
 };
 pub use engine::Engine;
 pub use error::EngineError;

@@ -161,6 +161,8 @@ impl Engine {
             }
         }
         self.apply_consent_proofs().await?;
+        // What the sync stored is searchable when it ends (indexed in large batches).
+        self.with_store(|s| s.index_pending()).await?;
         if !report.unreadable.is_empty() {
             self.emit(Event::Unreadable { topics: report.unreadable.clone() });
         }

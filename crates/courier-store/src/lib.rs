@@ -4,7 +4,8 @@
 //! consent proof, last-read marker, draft), messages (id, sender, time, content type, the
 //! `EncodedContent` bytes and a text preview, delivery state), per-topic sync cursors, the
 //! outbox, cached contact bundles, the consent list, and the user's local names for peers and
-//! conversation flags (pinned, muted, archived, marked unread: local only, see `people`).
+//! conversation flags (pinned, muted, archived, marked unread: local only, see `people`), and a
+//! full-text index of message texts and file names kept by triggers (`search`).
 //! Message bodies are stored; private keys never are, and V2 conversation keys only sealed by the caller.
 //!
 //! Everything is typed: addresses, topics and message ids are `xmtp-crypto`'s types, states are
@@ -19,6 +20,8 @@ pub mod private;
 mod read;
 mod rich;
 mod rows;
+mod search;
+mod snippet;
 pub mod types;
 mod write;
 
@@ -28,6 +31,10 @@ use rusqlite::Connection;
 
 pub use rich::{MAX_EMOJI_PER_SENDER, ReactionGroup, ReactionRow};
 pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
+pub use search::{
+    INDEX_BATCH, MAX_HITS, MAX_QUERY_BYTES, MAX_TERM_CHARS, MAX_TERMS, QueryError, SearchHit, SearchQuery,
+};
+pub use snippet::SnippetPart;
 pub use types::{
     ArchiveFilter, ConsentState, ConversationFlag, Cursor, DeliveryState, Flags, MessagePosition, Outgoing,
     ProtocolVersion,
@@ -43,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/005_derived_invitations.sql"),
     include_str!("../migrations/006_rich_content.sql"),
     include_str!("../migrations/007_people.sql"),
+    include_str!("../migrations/008_search.sql"),
 ];
 
 /// Why the store failed.
@@ -177,10 +185,13 @@ impl Store {
         Ok(r == "ok")
     }
 
-    /// Runs `f` in one transaction (a page of sync is committed whole).
+    /// Runs `f` in one transaction (a page of sync is committed whole). What it writes to
+    /// messages is noted for search in the same transaction, and indexed before the commit once
+    /// enough is waiting (`search::INDEX_BATCH`), else by [`Store::index_pending`].
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let tx = self.conn.transaction()?;
         let out = f(&Writer { tx: &tx })?;
+        search::flush_if_many(&tx)?;
         tx.commit()?;
         Ok(out)
     }

@@ -105,14 +105,15 @@ impl Writer<'_> {
     }
 
     /// Adds a message; an existing id is kept. Returns whether it was new. Bumps the
-    /// conversation's activity time.
+    /// conversation's activity time. It is indexed for search when the transaction commits.
     pub fn add_message(&self, m: &Message) -> Result<bool, StoreError> {
+        let key = crate::search::free_key(self.tx, m.sent_ns, &m.id)?;
         let n = self
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO messages
-                   (id, topic, sender, sent_ns, content_type, content, preview, state, reply_to, attachment)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                   (id, topic, sender, sent_ns, content_type, content, preview, state, reply_to, attachment, search_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 m.id.to_string(),
@@ -124,7 +125,8 @@ impl Writer<'_> {
                 m.preview,
                 m.state,
                 m.reply_to.map(|id| id.to_string()),
-                m.attachment.as_ref().map(serde_json::to_string).transpose().map_err(StoreError::Metadata)?
+                m.attachment.as_ref().map(serde_json::to_string).transpose().map_err(StoreError::Metadata)?,
+                key
             ])?;
         if n == 1 {
             // Only a new message is activity: one read again (a message kept from the future is,

@@ -193,11 +193,14 @@ fn a_version_6_store_upgrades_with_its_conversations_unflagged() {
     s.write(|w| w.add_conversation(&conv("old", 0xa, 1)).map(drop)).unwrap();
     drop(s);
     let raw = Connection::open(&p).unwrap();
-    // Back to version 6: as an older Courier left it.
+    // Back to version 6: as an older Courier left it (without versions 7 and 8).
     raw.execute_batch(
         "DROP TABLE contact_names;
          ALTER TABLE conversations DROP COLUMN pinned; ALTER TABLE conversations DROP COLUMN muted;
-         ALTER TABLE conversations DROP COLUMN archived; ALTER TABLE conversations DROP COLUMN marked_unread;",
+         ALTER TABLE conversations DROP COLUMN archived; ALTER TABLE conversations DROP COLUMN marked_unread;
+         DROP TRIGGER messages_search_insert; DROP TRIGGER messages_search_update; DROP TRIGGER messages_search_delete;
+         DROP TABLE message_search_terms; DROP TABLE message_search; DROP TABLE search_pending; DROP TABLE search_gone;
+         DROP INDEX messages_by_search_key; ALTER TABLE messages DROP COLUMN search_key;",
     )
     .unwrap();
     raw.pragma_update(None, "user_version", 6).unwrap();

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
-import { backend, type AppStatus, type ConnectionState, type ConversationView, type Event, type ListTab } from "../lib/backend";
+import { backend, type AppStatus, type ConnectionState, type ConversationView, type Event, type ListTab, type SearchHit } from "../lib/backend";
 import type { ErrorAction } from "../lib/errors";
 import { ErrorNote } from "./ErrorNote";
 import { ConversationList } from "./ConversationList";
@@ -16,6 +16,7 @@ import { useFocusReturn } from "../lib/focus";
 import { QuickSwitcher } from "./QuickSwitcher";
 import { tabOf } from "../lib/tabs";
 import { ShortcutHelp } from "./ShortcutHelp";
+import { SearchPanel } from "./SearchPanel";
 import { useAnnouncer } from "./useAnnouncer";
 
 export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
@@ -35,7 +36,10 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // A dialog over the window: the quick switcher (Ctrl+K) or the shortcuts (Ctrl+/).
-  const [overlay, setOverlay] = useState<"none" | "switcher" | "help">("none");
+  const [overlay, setOverlay] = useState<"none" | "switcher" | "help" | "search">("none");
+  // Search (Ctrl+F: the open conversation, Ctrl+Shift+F: all), and the hit to show in its thread.
+  const [searchTopic, setSearchTopic] = useState<string | null>(null);
+  const [found, setFound] = useState<{ topic: string; id: string; seq: number } | null>(null);
   const s = useStrings();
   const t = s.a11y;
   const changes = useRef(new ChangeFeed()).current;
@@ -141,11 +145,36 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
         case "nth":
           open(topics[k.n - 1] ?? null);
           break;
+        case "search":
+          setSearchTopic(k.everywhere ? null : selectedRef.current);
+          setOverlay("search");
+          break;
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [open]);
+
+  /** A search hit: its conversation (from whichever tab lists it), open at the message. */
+  const openHit = useCallback(async (hit: SearchHit) => {
+    setOverlay("none");
+    setPanel("none");
+    if (!listRef.current.some((c) => c.topic === hit.topic)) {
+      for (const tab of ["messages", "requests", "archived", "blocked"] as const) {
+        const list = await backend.listConversations(tab).catch(() => []);
+        if (list.some((c) => c.topic === hit.topic)) {
+          setTab(tab);
+          setConversations(list);
+          break;
+        }
+      }
+    }
+    setSelected(hit.topic);
+    setFound((f) => ({ topic: hit.topic, id: hit.id, seq: (f?.seq ?? 0) + 1 }));
+  }, []);
+
+  // Another conversation chosen: the hit is done with (coming back opens at the newest).
+  useEffect(() => setFound((f) => (f && f.topic !== selected ? null : f)), [selected]);
 
   const current = conversations.find((c) => c.topic === selected) ?? null;
   const onErrorAction = (a: ErrorAction) => {
@@ -218,6 +247,7 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
             onChanged={reload}
             onBack={() => setSelected(null)}
             onLeave={() => setSelected(null)}
+            focus={found && found.topic === current.topic ? found : null}
             onConsent={(allowed) => { if (tabRef.current === (allowed ? "messages" : "blocked")) reload(); else setTab(allowed ? "messages" : "blocked"); }}
           />
         )}
@@ -225,6 +255,10 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
       </section>
       {overlay === "switcher" && <QuickSwitcher conversations={conversations} onPick={(topic, in_) => { if (in_ && in_ !== tab) setTab(in_); open(topic); }} onClose={() => setOverlay("none")} />}
       {overlay === "help" && <ShortcutHelp onClose={() => setOverlay("none")} />}
+      {overlay === "search" && (
+        <SearchPanel key={searchTopic ?? ""} topic={searchTopic} conversations={conversations} me={address}
+          onOpen={openHit} onClose={() => setOverlay("none")} onEverywhere={() => setSearchTopic(null)} />
+      )}
       <div className="sr-only" role="status" aria-live="polite" id="announcer">{announcer.text}</div>
     </div>
   );

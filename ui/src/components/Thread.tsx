@@ -23,7 +23,7 @@ const DAY_HEIGHT = 40;
 const RUN_GAP = 8;
 const HIGHLIGHT_MS = 2000;
 
-export function Thread({ conversation, me, version, changes, readReceipts = true, onChanged, onConsent, onBack, onLeave = onBack }: {
+export function Thread({ conversation, me, version, changes, readReceipts = true, focus, onChanged, onConsent, onBack, onLeave = onBack }: {
   conversation: ConversationView;
   me: string;
   version: number;
@@ -31,6 +31,8 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
   changes?: ChangeFeed;
   /** Whether read receipts are sent (the setting). */
   readReceipts?: boolean;
+  /** A message to show, centred and highlighted (a search hit): once per `seq`. */
+  focus?: { id: string; seq: number } | null;
   onChanged: () => void;
   /** After Accept or Block: the conversation moves to that tab and stays open. */
   onConsent: (allowed: boolean) => void;
@@ -159,6 +161,14 @@ export function Thread({ conversation, me, version, changes, readReceipts = true
       setError(e);
     }
   }, [messages, topic]);
+
+  // A search hit: once the first page is in (so it does not land after the jump), go to it.
+  const focused = useRef(0);
+  useEffect(() => {
+    if (!focus || focus.seq === focused.current || messages.length === 0) return;
+    focused.current = focus.seq;
+    jumpTo(focus.id);
+  }, [focus, messages.length, jumpTo]);
 
   useLayoutEffect(() => {
     const el = scroller.current;

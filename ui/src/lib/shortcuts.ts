@@ -7,7 +7,8 @@ export type Shortcut =
   | { kind: "help" }
   | { kind: "new" }
   | { kind: "step"; by: 1 | -1 }
-  | { kind: "nth"; n: number };
+  | { kind: "nth"; n: number }
+  | { kind: "search"; everywhere: boolean };
 
 type Keyish = Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey">;
 
@@ -24,6 +25,7 @@ export function shortcutOf(e: Keyish): Shortcut | null {
   // "/" sits on Shift+7 on a German keyboard: the key, or the US layout's slash position
   // unless that key is "-" there (QWERTZ: Ctrl+- zooms out).
   if (key === "/" || (e.code === "Slash" && key !== "-" && key !== "_")) return { kind: "help" };
+  if (key === "f" || e.code === "KeyF") return { kind: "search", everywhere: e.shiftKey };
   if (e.shiftKey) return null;
   if (key === "k") return { kind: "switcher" };
   if (key === "n") return { kind: "new" };
@@ -50,6 +52,8 @@ export function shortcutList(): { keys: string[]; what: string }[] {
     { keys: ["Alt", "↓"], what: k.next },
     { keys: ["Ctrl", "1…9"], what: k.nth },
     { keys: ["Ctrl", "N"], what: k.newConversation },
+    { keys: ["Ctrl", "F"], what: strings.search.shortcutThread },
+    { keys: ["Ctrl", "Shift", "F"], what: strings.search.shortcutAll },
     { keys: ["Ctrl", "/"], what: k.help },
     { keys: ["Esc"], what: k.close_panel },
     { keys: ["Enter"], what: k.send },

@@ -27,11 +27,13 @@ import type { Recovery } from "./bindings/Recovery";
 import type { SendArgs } from "./bindings/SendArgs";
 import type { SendAttachmentArgs } from "./bindings/SendAttachmentArgs";
 import type { SendFilesArgs } from "./bindings/SendFilesArgs";
+import type { SearchHit } from "./bindings/SearchHit";
+import type { SnippetPart } from "./bindings/SnippetPart";
 
 export type {
   AccountView, AddressCheck, ApiError, AppStatus, AttachmentView, ConnectionState, ConsentState, ConversationView, Flag,
   DeliveryState, ErrorCode, Event, ImportArgs, ListTab, MessagesArgs, MessageView, NativeLanguage, NotificationPrivacy, ProtocolVersion, QuoteView, ReactionView, Recovery, SendArgs,
-  SendAttachmentArgs, SendFilesArgs,
+  SendAttachmentArgs, SendFilesArgs, SearchHit, SnippetPart,
 };
 
 /** Whether a thrown value is a `{code, message}` error from a command. */
@@ -103,6 +105,9 @@ export const backend = {
   switchAccount: (address: string) => invoke<AppStatus>("switch_account", { address }),
   /** Notifications and the tray speak the UI's language. */
   setLanguage: (language: NativeLanguage) => invoke<void>("set_language", { language }),
+  /** Messages matching what the user typed, newest first: in `topic`, or everywhere when null. */
+  search: (query: string, topic: string | null, includeBlocked: boolean, limit: number) =>
+    invoke<SearchHit[]>("search", { query, topic, includeBlocked, limit }),
   /** Live events (new messages, delivery states, sync progress, connection). */
   subscribe: (onEvent: (e: Event) => void) => {
     const channel = new Channel<Event>();
