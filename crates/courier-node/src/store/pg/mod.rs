@@ -119,7 +119,9 @@ impl Pool {
     /// A pool for `url` (a libpq-style URL) of at most `size` connections. Nothing connects yet.
     pub fn new(url: &str, size: usize) -> Result<Arc<Self>, StoreError> {
         let mut config = Config::from_str(url)?;
-        config.application_name("courier-node");
+        if config.get_application_name().is_none() {
+            config.application_name("courier-node");
+        }
         config.connect_timeout(std::time::Duration::from_secs(10));
         Ok(Arc::new(Self { config, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(size.max(1))) }))
     }
