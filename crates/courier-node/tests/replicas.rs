@@ -5,7 +5,7 @@
 //! (`scripts/with-postgres.sh cargo test -p courier-node --test replicas`); without
 //! `COURIER_TEST_PG` they say so and pass.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
