@@ -18,7 +18,7 @@ step "cargo test (workspace, inside a D-Bus session with an unlocked gnome-keyri
 scripts/with-keyring.sh cargo test --workspace --locked
 
 step "the node's test suite again on Postgres (a throwaway server: scripts/with-postgres.sh; same build)"
-scripts/with-postgres.sh cargo test --locked -p courier-node
+scripts/with-postgres.sh sh -c "cargo test --locked -p courier-node && cargo test --locked -p courier-cli --test node_replicas"
 
 step "TypeScript bindings are up to date with the Rust types (ts-rs ran in cargo test)"
 git diff --exit-code -- ui/src/lib/backend/bindings
