@@ -24,18 +24,21 @@ use xmtp_proto::message_api::v1::{
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A replica on `db` named `name` (its Postgres application_name, to find its connections).
-async fn replica(db: &Database, name: &str) -> NodeHandle {
+async fn replica(db: &Database, name: &str, tweak: impl Fn(&mut NodeConfig)) -> NodeHandle {
     let Database::Postgres(url) = db else { unreachable!("replicas need Postgres") };
-    let mut config = NodeConfig {
-        database: Database::Postgres(format!("{url}&application_name={name}")),
-        ..NodeConfig::ephemeral()
-    };
+    let database = Database::Postgres(format!("{url}&application_name={name}"));
+    let mut config = NodeConfig { database, ..NodeConfig::ephemeral() };
     config.auth = AuthMode::Disabled;
     config.limits.relay_poll_interval = Duration::from_millis(200);
+    tweak(&mut config);
     courier_node::start(config).await.unwrap()
 }
 
 async fn replicas(n: usize) -> Option<(Database, Vec<NodeHandle>, String)> {
+    replicas_with(n, |_| {}).await
+}
+
+async fn replicas_with(n: usize, tweak: impl Fn(&mut NodeConfig)) -> Option<(Database, Vec<NodeHandle>, String)> {
     if !on_postgres() {
         eprintln!("skipped: replicas need Postgres (scripts/with-postgres.sh)");
         return None;
@@ -44,7 +47,7 @@ async fn replicas(n: usize) -> Option<(Database, Vec<NodeHandle>, String)> {
     let tag = format!("r{}", now_ns() % 1_000_000_000);
     let mut nodes = Vec::new();
     for i in 0..n {
-        nodes.push(replica(&db, &format!("{tag}_{i}")).await);
+        nodes.push(replica(&db, &format!("{tag}_{i}"), &tweak).await);
     }
     Some((db, nodes, tag))
 }
@@ -219,6 +222,40 @@ async fn a_subscriber_whose_replica_dies_reconnects_to_another_and_loses_nothing
     seen.sort_unstable();
     seen.dedup();
     assert_eq!(seen, (1..=50).collect::<Vec<_>>());
+    for n in nodes {
+        n.shutdown().await;
+    }
+}
+
+/// Ephemeral envelopes (typing, `mE-`/`dmE-`) cross replicas through the relay log, are never
+/// served by a query, and leave the log after the retention (here one second).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ephemeral_envelopes_cross_replicas_are_never_queried_and_expire() {
+    let Some((db, nodes, _)) = replicas_with(2, |c| {
+        c.limits.ephemeral_retention = Duration::from_secs(1);
+        c.limits.ephemeral_prune_interval = Duration::from_millis(100);
+    })
+    .await
+    else {
+        return;
+    };
+    let t = "/xmtp/0/mE-typing/proto";
+    let (mut a, mut b) = (grpc(&nodes[0]).await, grpc(&nodes[1]).await);
+    let mut on_b = b.subscribe(SubscribeRequest { content_topics: vec![t.into()] }).await.unwrap().into_inner();
+    publish(&mut a, vec![env(t, 1, b"typing")]).await;
+    assert_eq!(&take(&mut on_b, 1).await[0].message[..], b"typing");
+    let q = QueryRequest { content_topics: vec![t.into()], ..Default::default() };
+    assert!(b.query(q).await.unwrap().into_inner().envelopes.is_empty(), "ephemeral never stored for queries");
+
+    let Database::Postgres(url) = &db else { unreachable!() };
+    let (admin, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let relay_rows = || async { admin.query_one("SELECT count(*) FROM relay", &[]).await.unwrap().get::<_, i64>(0) };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while relay_rows().await > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "relay rows outlived their retention");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     for n in nodes {
         n.shutdown().await;
     }
