@@ -37,6 +37,10 @@ if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok i
   echo "create_main_cluster = false" | $sudo_pg tee /etc/postgresql-common/createcluster.conf >/dev/null
 fi
 apt_install postgresql
+# nginx (the reverse-proxy example of docs/deployment.md is tested: scripts/test-proxy.sh) and
+# xxd/openssl for that test. Debian's package starts no daemon without systemd; with systemd
+# the test does not need the service, and it can be disabled.
+apt_install nginx-light xxd openssl
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then

@@ -30,7 +30,8 @@ pub struct NodeArgs {
     /// Where envelopes and attachments live: a SQLite file (a path, or `sqlite:PATH`), or a
     /// Postgres database (`postgres://user@host:port/db`), which several `courier node`
     /// processes (replicas) may share [default: node.db in the user's data folder, under
-    /// courier/].
+    /// courier/]. Without it, the environment variable COURIER_NODE_DB is read, so that a
+    /// database password need not be on the command line (where other users can see it).
     #[arg(long, value_name = "PATH|URL")]
     pub db: Option<String>,
     /// Postgres only: seconds the relay log keeps envelopes (ephemeral topics live only
@@ -170,7 +171,11 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let config = NodeConfig {
         grpc_addr: args.grpc_addr,
         http_addr,
-        database: args.db.as_deref().map_or_else(|| Database::File(default_db()), Database::parse),
+        database: args
+            .db
+            .clone()
+            .or_else(|| std::env::var("COURIER_NODE_DB").ok())
+            .map_or_else(|| Database::File(default_db()), |db| Database::parse(&db)),
         auth: if args.no_auth { AuthMode::Disabled } else { AuthMode::Required },
         http: HttpOptions {
             keepalive: Duration::from_secs(args.keepalive_secs.max(1)),

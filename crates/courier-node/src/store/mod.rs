@@ -208,7 +208,7 @@ pub trait Reader {
     fn keys(&mut self, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError>;
     /// The message of one stored envelope.
     fn message(&mut self, topic: &str, key: &Key) -> Result<Vec<u8>, StoreError>;
-    /// Number of stored envelopes.
+    /// Number of stored envelopes (on Postgres an estimate past 100,000: health checks call it).
     fn count(&mut self) -> Result<u64, StoreError>;
     /// A stored blob's size, if there is one.
     fn blob_size(&mut self, digest: &[u8; 32]) -> Result<Option<u64>, StoreError>;
