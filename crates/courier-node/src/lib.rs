@@ -1,8 +1,9 @@
 //! # courier-node
 //!
 //! Courier's node: the XMTP message API of spec §12 over gRPC (tonic) and the HTTP/JSON gateway
-//! that xmtp-js uses (axum), storing envelopes in SQLite. It is Courier's embedded default (the
-//! app and the CLI start it in-process), what `courier node` runs, and what a team self-hosts.
+//! that xmtp-js uses (axum), storing envelopes in SQLite — Courier's embedded default (the app
+//! and the CLI start it in-process) — or in Postgres, where several `courier node` processes
+//! (replicas) share one database and deliver live across each other ([`backend`]).
 //!
 //! Layers: [`api`] holds the semantics (auth, limits, paging, storage, fan-out) and knows
 //! nothing of framing; [`grpc`] and [`http`] only translate; [`store`] and [`fanout`] are the
