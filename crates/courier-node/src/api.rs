@@ -301,3 +301,21 @@ pub(crate) fn refused(r: Refused) -> ApiError {
     let code = if matches!(r, Refused::Topics(_)) { Code::InvalidArgument } else { Code::ResourceExhausted };
     ApiError::new(code, r.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_and_paths() {
+        assert!(
+            matches!(Database::parse("postgres://u@h:5432/db"), Database::Postgres(u) if u == "postgres://u@h:5432/db")
+        );
+        assert!(matches!(Database::parse("postgresql://h/db"), Database::Postgres(_)));
+        assert!(
+            matches!(Database::parse("sqlite:/var/lib/node.db"), Database::File(p) if p == std::path::Path::new("/var/lib/node.db"))
+        );
+        assert!(matches!(Database::parse("node.db"), Database::File(p) if p == std::path::Path::new("node.db")));
+        assert!(matches!(Database::parse("postgres.db"), Database::File(_)));
+    }
+}
