@@ -18,7 +18,7 @@ step "cargo test (workspace, inside a D-Bus session with an unlocked gnome-keyri
 scripts/with-keyring.sh cargo test --workspace --locked
 
 step "the node's test suite again on Postgres (a throwaway server: scripts/with-postgres.sh; same build)"
-scripts/with-postgres.sh sh -c "cargo test --locked -p courier-node && cargo test --locked -p courier-cli --test node_replicas"
+scripts/with-postgres.sh sh -c "cargo test --locked -p courier-node && keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-cli --test node_replicas"
 
 step "docs/deploy/nginx-courier.conf as written: TLS, gRPC over HTTP/2 and the gateway in front of two replicas"
 scripts/with-postgres.sh scripts/test-proxy.sh
