@@ -123,6 +123,12 @@ impl Pool {
             config.application_name("courier-node");
         }
         config.connect_timeout(std::time::Duration::from_secs(10));
+        // A database host that vanishes is noticed in about a minute, not two hours (the
+        // LISTEN connection is otherwise silent), and no statement runs longer than two
+        // minutes (a stuck query frees its pooled connection with an error).
+        config.keepalives_idle(std::time::Duration::from_secs(30));
+        let options = config.get_options().unwrap_or_default().to_owned();
+        config.options(format!("{options} -c statement_timeout=120000").trim_start());
         Ok(Arc::new(Self { config, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(size.max(1))) }))
     }
 
