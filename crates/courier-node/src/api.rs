@@ -35,7 +35,7 @@ pub enum AuthMode {
 }
 
 /// Where envelopes are stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Database {
     /// A file (created if absent).
     File(PathBuf),
@@ -44,6 +44,17 @@ pub enum Database {
     /// A Postgres database (`postgres://user@host:port/db?options=…`), which several nodes
     /// (replicas) may share.
     Postgres(String),
+}
+
+impl std::fmt::Debug for Database {
+    /// A Postgres URL's password is not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(p) => f.debug_tuple("File").field(p).finish(),
+            Self::Temporary => f.write_str("Temporary"),
+            Self::Postgres(url) => f.debug_tuple("Postgres").field(&crate::store::pg::redact(url)).finish(),
+        }
+    }
 }
 
 impl Database {

@@ -26,12 +26,22 @@ use crate::store::pg::{self, Pool};
 use crate::store::{self, Reader, StoreError};
 
 /// Where the node's data lives, resolved.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Location {
     /// A SQLite file.
     Sqlite(PathBuf),
     /// A Postgres database URL.
     Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    /// A Postgres URL's password is not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(p) => f.debug_tuple("Sqlite").field(p).finish(),
+            Self::Postgres(url) => f.debug_tuple("Postgres").field(&pg::redact(url)).finish(),
+        }
+    }
 }
 
 /// One publish waiting to be written.

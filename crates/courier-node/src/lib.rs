@@ -203,8 +203,8 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     };
     let db_label = match &location {
         Location::Sqlite(p) => p.display().to_string(),
-        // The URL may carry a password: name only where it points.
-        Location::Postgres(url) => url.split('@').next_back().unwrap_or("postgres").to_owned(),
+        // The URL may carry a password.
+        Location::Postgres(url) => store::pg::redact(url),
     };
     let auth = config.auth;
     let fd_limit = conn::raise_fd_limit();

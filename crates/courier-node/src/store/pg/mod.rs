@@ -27,6 +27,19 @@ pub fn is_url(s: &str) -> bool {
     s.starts_with("postgres://") || s.starts_with("postgresql://")
 }
 
+/// The URL without its password (for logs and `Debug`): `postgres://user:***@host/db`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return "postgres://…".into() };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// One connection and the statements prepared on it (prepared once per connection, by text).
 pub struct Conn {
     client: Client,
@@ -175,4 +188,16 @@ pub async fn migrate(conn: &mut Conn) -> Result<(), StoreError> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redact("postgres://u:secret@h:5432/db?x=1"), "postgres://u:***@h:5432/db?x=1");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("postgresql://h/db"), "postgresql://h/db");
+        assert!(!format!("{:?}", crate::Database::parse("postgres://u:secret@h/db")).contains("secret"));
+        assert!(!format!("{:?}", crate::Location::Postgres("postgres://u:secret@h/db".into())).contains("secret"));
+    }
 }
