@@ -79,6 +79,7 @@ pub(crate) struct Postgres {
     writer: Mutex<Option<mpsc::Sender<WriteJob>>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     stop: watch::Sender<bool>,
+    delivered: watch::Receiver<i64>,
 }
 
 /// Either backend.
@@ -144,6 +145,15 @@ impl Backend {
                 let mut reader = pg::envelopes::PgReader { conn: &mut conn, rt: p.rt.clone() };
                 Ok(f(&mut reader))
             }
+        }
+    }
+
+    /// Postgres: the relay-log position this replica has delivered up to (its lag behind
+    /// other replicas shows in `/healthz`).
+    pub fn relay_position(&self) -> Option<i64> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(p) => Some(*p.delivered.borrow()),
         }
     }
 
@@ -253,6 +263,7 @@ async fn open_postgres(url: &str, limits: &Limits, fanout: &Arc<Fanout>) -> Resu
         stop: stopped.clone(),
     };
     let (tx, rx) = mpsc::channel::<WriteJob>(limits.max_queued_publishes.max(1));
+    let position = delivered.clone();
     let writer = PgWriter { conn, rx, wake, delivered, notify: limits.relay_notify, cap: limits.max_database_bytes };
     let tasks = vec![
         tokio::spawn(writer.run(pool.config().clone())),
@@ -270,6 +281,7 @@ async fn open_postgres(url: &str, limits: &Limits, fanout: &Arc<Fanout>) -> Resu
         writer: Mutex::new(Some(tx)),
         tasks: Mutex::new(tasks),
         stop,
+        delivered: position,
     }))
 }
 

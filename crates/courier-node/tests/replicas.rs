@@ -119,6 +119,14 @@ async fn concurrent_publishers_on_three_replicas_reach_every_subscriber_once_in_
             assert_eq!(got[t], expected, "{t}");
         }
     }
+    // Every replica's health check shows the same relay position: none lags.
+    let mut positions = Vec::new();
+    for n in &nodes {
+        let h: serde_json::Value =
+            reqwest::get(format!("{}/healthz", n.http_url().unwrap())).await.unwrap().json().await.unwrap();
+        positions.push(h["relay_position"].as_i64().unwrap());
+    }
+    assert!(positions[0] >= total as i64 && positions.iter().all(|p| *p == positions[0]), "{positions:?}");
     for n in nodes {
         n.shutdown().await;
     }
