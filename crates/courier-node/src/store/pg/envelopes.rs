@@ -76,10 +76,22 @@ pub async fn insert_group(conn: &mut Conn, group: &[Accepted<'_>], notify: bool)
     Ok(last)
 }
 
-/// Deletes relay rows older than `age`; how many.
+/// How long a relay row that only references a stored envelope is kept at most: replicas read
+/// the log within a poll interval, so an hour is far beyond any working replica's lag, and the
+/// log of a busy node stays small.
+pub const REFERENCE_RETENTION: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes relay rows older than `age` (ephemeral envelopes), and references to stored
+/// envelopes older than `min(age, REFERENCE_RETENTION)`; how many.
 pub async fn prune_relay(conn: &mut Conn, age: std::time::Duration) -> Result<u64, StoreError> {
-    let stmt = conn.prepare("DELETE FROM relay WHERE at < now() - make_interval(secs => $1)").await?;
-    Ok(conn.client().execute(&stmt, &[&age.as_secs_f64()]).await?)
+    let stmt = conn
+        .prepare(
+            "DELETE FROM relay WHERE at < now() - make_interval(secs => $1) \
+             OR (message IS NULL AND at < now() - make_interval(secs => $2))",
+        )
+        .await?;
+    let references = age.min(REFERENCE_RETENTION);
+    Ok(conn.client().execute(&stmt, &[&age.as_secs_f64(), &references.as_secs_f64()]).await?)
 }
 
 /// The reads of [`Reader`] on one pooled connection, from a blocking thread.
