@@ -31,6 +31,9 @@ python3 scripts/bench_report.py "$target/criterion" "$rounds" "${refs[@]}" | tee
 echo
 cargo bench -p courier-node --bench node 2>/dev/null | grep -E '^(\||Filled|$)' | tee "$out/node.md"
 echo
+COURIER_PG_DURABLE=1 scripts/with-postgres.sh cargo bench -p courier-node --bench pg 2>/dev/null \
+  | grep -E '^(\||Loaded|$)' | tee "$out/node-pg.md"
+echo
 cargo bench -p courier-engine --bench sync 2>/dev/null | grep -E '^\|' | tee "$out/sync.md"
 echo
 cargo bench -p courier-engine --bench attachments 2>/dev/null | grep -E '^\|' | tee "$out/attachments.md"

@@ -27,6 +27,20 @@ apt_install libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcore
 apt_install fonts-noto-color-emoji
 # ImageMagick's `import`: scripts/run.sh saves a screenshot of the app with it (on Xvfb too).
 apt_install imagemagick
+# Postgres binaries for the node's Postgres backend tests (scripts/with-postgres.sh runs a
+# throwaway server with initdb/pg_ctl). No system service: Debian's postinst would create and
+# start a `main` cluster unless createcluster.conf says not to, so say it first.
+if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
+  sudo_pg=""
+  [ "$(id -u)" -eq 0 ] || sudo_pg="sudo"
+  $sudo_pg mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $sudo_pg tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+apt_install postgresql
+# nginx (the reverse-proxy example of docs/deployment.md is tested: scripts/test-proxy.sh) and
+# xxd/openssl for that test. Debian's package starts no daemon without systemd; with systemd
+# the test does not need the service, and it can be disabled.
+apt_install nginx-light xxd openssl
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! command -v cargo >/dev/null; then

@@ -17,6 +17,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (workspace, inside a D-Bus session with an unlocked gnome-keyring)"
 scripts/with-keyring.sh cargo test --workspace --locked
 
+step "the node's test suite again on Postgres (a throwaway server: scripts/with-postgres.sh; same build)"
+scripts/with-postgres.sh sh -c "cargo test --locked -p courier-node && keyctl session - env COURIER_TEST_KEYCHAIN=kernel cargo test --locked -p courier-cli --test node_replicas"
+
+step "docs/deploy/nginx-courier.conf as written: TLS, gRPC over HTTP/2 and the gateway in front of two replicas"
+scripts/with-postgres.sh scripts/test-proxy.sh
+
 step "TypeScript bindings are up to date with the Rust types (ts-rs ran in cargo test)"
 git diff --exit-code -- ui/src/lib/backend/bindings
 untracked=$(git ls-files --others --exclude-standard -- ui/src/lib/backend/bindings)

@@ -27,9 +27,24 @@ pub struct NodeArgs {
     /// an attachment upload answers with [default: http://<bound HTTP address>].
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
-    /// SQLite database file [default: node.db in the user's data folder, under courier/].
+    /// Where envelopes and attachments live: a SQLite file (a path, or `sqlite:PATH`), or a
+    /// Postgres database (`postgres://user@host:port/db`), which several `courier node`
+    /// processes (replicas) may share [default: node.db in the user's data folder, under
+    /// courier/]. Without it, the environment variable COURIER_NODE_DB is read, so that a
+    /// database password need not be on the command line (where other users can see it).
+    #[arg(long, value_name = "PATH|URL")]
+    pub db: Option<String>,
+    /// Postgres only: seconds the relay log keeps envelopes (ephemeral topics live only
+    /// there); replicas deliver from it, so it must exceed any replica's lag.
+    #[arg(long, value_name = "SECS", default_value_t = Limits::default().ephemeral_retention.as_secs())]
+    pub ephemeral_retention_secs: u64,
+    /// Postgres only: milliseconds between reads of the relay log when no wake-up came.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub relay_poll_ms: u64,
+    /// Postgres only: no LISTEN/NOTIFY wake-ups between replicas (live delivery across
+    /// replicas then waits for the next poll).
     #[arg(long)]
-    pub db: Option<PathBuf>,
+    pub no_relay_notify: bool,
     /// Accept publishes without auth tokens (a private test network only).
     #[arg(long)]
     pub no_auth: bool,
@@ -132,6 +147,9 @@ impl NodeArgs {
             max_attachment_store_bytes: self.max_attachment_store_bytes,
             attachment_retention: self.attachment_retention_days.map(|d| Duration::from_secs(u64::from(d) * 86_400)),
             rate,
+            ephemeral_retention: Duration::from_secs(self.ephemeral_retention_secs.max(1)),
+            relay_poll_interval: Duration::from_millis(self.relay_poll_ms.max(1)),
+            relay_notify: !self.no_relay_notify,
             ..Limits::default()
         }
     }
@@ -153,7 +171,11 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let config = NodeConfig {
         grpc_addr: args.grpc_addr,
         http_addr,
-        database: Database::File(args.db.unwrap_or_else(default_db)),
+        database: args
+            .db
+            .clone()
+            .or_else(|| std::env::var("COURIER_NODE_DB").ok())
+            .map_or_else(|| Database::File(default_db()), |db| Database::parse(&db)),
         auth: if args.no_auth { AuthMode::Disabled } else { AuthMode::Required },
         http: HttpOptions {
             keepalive: Duration::from_secs(args.keepalive_secs.max(1)),

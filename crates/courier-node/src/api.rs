@@ -5,22 +5,21 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::Connection;
 use tokio::sync::oneshot;
-use xmtp_crypto::{auth, hash::sha256, topic};
+use xmtp_crypto::{auth, hash::sha256};
 use xmtp_proto::message_api::v1::{BatchQueryRequest, BatchQueryResponse, Envelope, QueryRequest, QueryResponse};
 
+use crate::backend::{Backend, Location, WriteJob};
 use crate::blobs::Blobs;
 use crate::budget::Budget;
 use crate::fanout::{Fanout, Refused, SubLimits, Subscription};
 use crate::limits::Limits;
 use crate::query;
 use crate::ratelimit::{Kind, RateLimiter};
-use crate::store::{self, StoreError};
+use crate::store::{Reader, StoreError};
 
 /// Longest topic accepted (bytes).
 pub const MAX_TOPIC_LEN: usize = 300;
@@ -36,28 +35,46 @@ pub enum AuthMode {
 }
 
 /// Where envelopes are stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Database {
     /// A file (created if absent).
     File(PathBuf),
     /// A file in a temporary folder removed when the node stops.
     Temporary,
+    /// A Postgres database (`postgres://user@host:port/db?options=…`), which several nodes
+    /// (replicas) may share.
+    Postgres(String),
 }
 
-struct WriteJob {
-    envelopes: Vec<Envelope>,
-    reply: oneshot::Sender<Result<(), ApiError>>,
+impl std::fmt::Debug for Database {
+    /// A Postgres URL's password is not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(p) => f.debug_tuple("File").field(p).finish(),
+            Self::Temporary => f.write_str("Temporary"),
+            Self::Postgres(url) => f.debug_tuple("Postgres").field(&crate::store::pg::redact(url)).finish(),
+        }
+    }
+}
+
+impl Database {
+    /// `postgres://…` or `postgresql://…` is Postgres; `sqlite:PATH` or a plain path a file.
+    pub fn parse(s: &str) -> Self {
+        if crate::store::pg::is_url(s) {
+            Self::Postgres(s.to_owned())
+        } else {
+            Self::File(PathBuf::from(s.strip_prefix("sqlite:").unwrap_or(s)))
+        }
+    }
 }
 
 /// The node's state shared by every connection.
 pub struct Api {
-    /// Bounded ([`Limits::max_queued_publishes`]): a full queue refuses the publish.
-    writer: Mutex<Option<std_mpsc::SyncSender<WriteJob>>>,
-    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
-    readers: Mutex<Vec<Connection>>,
+    /// The database: writer queue (bounded by [`Limits::max_queued_publishes`]) and readers.
+    backend: Backend,
     /// One permit per query running; a query holds a pooled reader only while it has one.
     reading: Arc<tokio::sync::Semaphore>,
-    db_path: PathBuf,
+    location: Location,
     fanout: Arc<Fanout>,
     auth: AuthMode,
     limits: Limits,
@@ -72,7 +89,7 @@ const TOKEN_CACHE_LIMIT: usize = 10_000;
 
 impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Api").field("db", &self.db_path).field("auth", &self.auth).finish_non_exhaustive()
+        f.debug_struct("Api").field("db", &self.location).field("auth", &self.auth).finish_non_exhaustive()
     }
 }
 
@@ -86,13 +103,9 @@ pub fn digest(e: &Envelope) -> [u8; 32] {
 }
 
 impl Api {
-    /// Opens the database (failing clearly if it is unreadable) and starts the writer thread.
+    /// Opens the database (failing clearly if it is unreadable) and starts the writer.
     /// Subscriptions in all stop at `limits.max_connections` minus a reserve, when it is set.
-    pub fn open(db_path: PathBuf, auth: AuthMode, limits: Limits) -> Result<Arc<Self>, StoreError> {
-        let mut writer_conn = store::open(&db_path)?;
-        store::cap_size(&mut writer_conn, limits.max_database_bytes)?;
-        let reader = store::open(&db_path)?;
-        let blobs = Blobs::new(&db_path, &limits);
+    pub async fn open(location: Location, auth: AuthMode, limits: Limits) -> Result<Arc<Self>, StoreError> {
         let total = limits.max_connections.map_or(usize::MAX, |c| c - limits.fd_reserve.min(c / 4));
         let fanout = Arc::new(Fanout::new(SubLimits {
             max_topics: limits.max_topics_per_subscription,
@@ -101,18 +114,12 @@ impl Api {
             total,
             buffer_bytes: limits.subscriber_buffer_bytes,
         }));
-        let (tx, rx) = std_mpsc::sync_channel::<WriteJob>(limits.max_queued_publishes);
-        let thread_fanout = Arc::clone(&fanout);
-        let handle = std::thread::Builder::new()
-            .name("courier-node-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, &thread_fanout))
-            .map_err(|source| StoreError::Io { path: db_path.display().to_string(), source })?;
+        let backend = Backend::open(location.clone(), &limits, &fanout).await?;
+        let blobs = Blobs::new(&location, &limits);
         Ok(Arc::new(Self {
-            writer: Mutex::new(Some(tx)),
-            writer_thread: Mutex::new(Some(handle)),
-            readers: Mutex::new(vec![reader]),
+            backend,
             reading: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_queries.max(1))),
-            db_path,
+            location,
             fanout,
             auth,
             rate: RateLimiter::new(limits.rate),
@@ -121,6 +128,11 @@ impl Api {
             tokens: Mutex::new(HashMap::new()),
             blobs,
         }))
+    }
+
+    /// The storage backend.
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
     }
 
     /// The subscription registry.
@@ -149,11 +161,9 @@ impl Api {
     }
 
     /// Stops accepting writes and waits until everything accepted is committed.
+    /// Call it from a blocking thread.
     pub fn close(&self) {
-        self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(h) = self.writer_thread.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
-            let _ = h.join();
-        }
+        self.backend.close();
     }
 
     /// Publish (spec §12.6, §12.7): checks the token, the topic rule and the limits of every
@@ -193,16 +203,7 @@ impl Api {
             return Ok(());
         }
         let (reply, done) = oneshot::channel();
-        {
-            let writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let tx = writer.as_ref().ok_or_else(|| ApiError::new(Code::Unavailable, "node is shutting down"))?;
-            tx.try_send(WriteJob { envelopes, reply }).map_err(|e| match e {
-                std_mpsc::TrySendError::Full(_) => {
-                    ApiError::new(Code::Unavailable, "the node has as many publishes waiting as it may; retry")
-                }
-                std_mpsc::TrySendError::Disconnected(_) => ApiError::new(Code::Unavailable, "node is shutting down"),
-            })?;
-        }
+        self.backend.submit(WriteJob { envelopes, reply })?;
         done.await.map_err(|_| ApiError::new(Code::Unavailable, "node is shutting down"))?
     }
 
@@ -284,12 +285,12 @@ impl Api {
 
     /// Stored envelopes (for health output).
     pub async fn count(self: &Arc<Self>) -> Result<u64, ApiError> {
-        self.with_reader(|conn| store::count(conn).map_err(ApiError::internal)).await?
+        self.with_reader(|conn| conn.count().map_err(ApiError::internal)).await?
     }
 
     pub(crate) async fn with_reader<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&Connection) -> T + Send + 'static,
+        f: impl FnOnce(&mut dyn Reader) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let permit = Arc::clone(&self.reading)
             .acquire_owned()
@@ -298,17 +299,7 @@ impl Api {
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let pooled = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => store::open(&this.db_path).map_err(ApiError::internal)?,
-            };
-            let out = f(&conn);
-            let mut pool = this.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if pool.len() < this.limits.max_concurrent_queries {
-                pool.push(conn);
-            }
-            Ok(out)
+            this.backend.read(this.limits.max_concurrent_queries, f)
         })
         .await
         .map_err(ApiError::internal)?
@@ -322,49 +313,20 @@ pub(crate) fn refused(r: Refused) -> ApiError {
     ApiError::new(code, r.to_string())
 }
 
-/// Commits publishes in groups: whatever arrived while the previous group was being written goes
-/// into the next transaction, then is relayed in the order it was accepted.
-fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteJob>, fanout: &Fanout) {
-    const GROUP_ENVELOPES: usize = 4096;
-    while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        let mut n = jobs[0].envelopes.len();
-        while n < GROUP_ENVELOPES {
-            match rx.try_recv() {
-                Ok(job) => {
-                    n += job.envelopes.len();
-                    jobs.push(job);
-                }
-                Err(_) => break,
-            }
-        }
-        let stored: Vec<(Envelope, [u8; 32])> = jobs
-            .iter()
-            .flat_map(|j| j.envelopes.iter())
-            .filter(|e| !topic::is_ephemeral(&e.content_topic))
-            .map(|e| (e.clone(), digest(e)))
-            .collect();
-        let result = if stored.is_empty() { Ok(0) } else { store::insert(&mut conn, &stored) };
-        match result {
-            Ok(_) => {
-                for job in jobs {
-                    fanout.deliver(&job.envelopes);
-                    let _ = job.reply.send(Ok(()));
-                }
-            }
-            Err(e) => {
-                // Nothing of this group was stored; every publish in it is refused.
-                let err = if store::is_full(&e) {
-                    tracing::warn!(error = %e, "database full: publishes refused, reads go on");
-                    ApiError::new(Code::ResourceExhausted, "the node's storage is full; nothing was stored")
-                } else {
-                    ApiError::internal(e)
-                };
-                for job in jobs {
-                    let _ = job.reply.send(Err(err.clone()));
-                }
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_and_paths() {
+        assert!(
+            matches!(Database::parse("postgres://u@h:5432/db"), Database::Postgres(u) if u == "postgres://u@h:5432/db")
+        );
+        assert!(matches!(Database::parse("postgresql://h/db"), Database::Postgres(_)));
+        assert!(
+            matches!(Database::parse("sqlite:/var/lib/node.db"), Database::File(p) if p == std::path::Path::new("/var/lib/node.db"))
+        );
+        assert!(matches!(Database::parse("node.db"), Database::File(p) if p == std::path::Path::new("node.db")));
+        assert!(matches!(Database::parse("postgres.db"), Database::File(_)));
     }
-    tracing::debug!("writer stopped");
 }

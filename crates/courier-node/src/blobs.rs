@@ -11,7 +11,7 @@
 //! never reads holds none of it. Blobs older than [`Limits::attachment_retention`] are deleted.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,11 +20,11 @@ use rusqlite::Connection;
 use xmtp_crypto::hash::sha256;
 
 use crate::api::{Api, AuthMode};
+use crate::backend::{Backend, Location};
 use crate::error::{ApiError, Code};
 use crate::limits::Limits;
 use crate::ratelimit::Kind;
-use crate::store::{self, StoreError};
-use crate::store_blobs::{self, Caps, Inserted};
+use crate::store::{self, Caps, Inserted, StoreError, pg, sqlite_blobs};
 
 /// A blob's name: the SHA-256 of its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,11 +124,12 @@ pub struct Uploader(String);
 /// The uploader of every blob on a node without auth.
 const ANONYMOUS: &str = "anonymous";
 
-/// The store's own writer connection (blob writes are large and rare; they do not wait behind
-/// the envelope writer's queue), opened at the first upload, and its limits.
+/// The store's own writer connection on SQLite (blob writes are large and rare; they do not
+/// wait behind the envelope writer's queue), opened at the first upload, and its limits. On
+/// Postgres a pooled connection writes.
 pub struct Blobs {
     writer: Mutex<Option<Connection>>,
-    path: PathBuf,
+    path: Option<PathBuf>,
     max_database_bytes: Option<u64>,
     max_bytes: usize,
     caps: Caps,
@@ -141,11 +142,15 @@ impl std::fmt::Debug for Blobs {
 }
 
 impl Blobs {
-    /// The store of the database at `path` (whose table [`store::open`] has made).
-    pub(crate) fn new(path: &Path, limits: &Limits) -> Self {
+    /// The store of the database at `location` (whose table opening it has made).
+    pub(crate) fn new(location: &Location, limits: &Limits) -> Self {
+        let path = match location {
+            Location::Sqlite(p) => Some(p.clone()),
+            Location::Postgres(_) => None,
+        };
         Self {
             writer: Mutex::new(None),
-            path: path.to_owned(),
+            path,
             max_database_bytes: limits.max_database_bytes,
             max_bytes: limits.max_attachment_bytes,
             caps: Caps { quota: limits.attachment_quota_bytes, total: limits.max_attachment_store_bytes },
@@ -154,13 +159,21 @@ impl Blobs {
 
     /// Opens the writer connection, capped at the database size limit as the envelope writer is.
     fn connect(&self) -> Result<Connection, StoreError> {
-        let mut conn = store::open(&self.path)?;
+        let path = self.path.as_deref().ok_or(StoreError::Inconsistent("no SQLite file"))?;
+        let mut conn = store::open(path)?;
         store::cap_size(&mut conn, self.max_database_bytes)?;
         Ok(conn)
     }
 
     /// Checks `body` against `digest` and the cap, then stores it once, within `uploader`'s quota.
-    fn put(&self, uploader: &Uploader, digest: Digest, body: &[u8], now_ns: u64) -> Result<Stored, BlobError> {
+    fn put(
+        &self,
+        backend: &Backend,
+        uploader: &Uploader,
+        digest: Digest,
+        body: &[u8],
+        now_ns: u64,
+    ) -> Result<Stored, BlobError> {
         if body.len() > self.max_bytes {
             return Err(BlobError::TooLarge { cap: self.max_bytes });
         }
@@ -168,13 +181,37 @@ impl Blobs {
         if actual != digest {
             return Err(BlobError::Mismatch { actual: actual.hex() });
         }
-        let inserted =
-            self.with_writer(|conn| store_blobs::insert(conn, &digest.0, &uploader.0, body, self.caps, now_ns))?;
+        let inserted = match backend {
+            Backend::Sqlite(_) => {
+                self.with_writer(|conn| sqlite_blobs::insert(conn, &digest.0, &uploader.0, body, self.caps, now_ns))?
+            }
+            Backend::Postgres(p) => p.rt.block_on(async {
+                let mut conn = p.pool.get().await?;
+                if let Some(cap) = self.max_database_bytes
+                    && pg::envelopes::size(&mut conn).await? >= cap
+                {
+                    return Err(StoreError::Full);
+                }
+                pg::blobs::insert(&mut conn, &digest.0, &uploader.0, body, self.caps, now_ns).await
+            })?,
+        };
         match inserted {
             Inserted::New => Ok(Stored::New),
             Inserted::Existing => Ok(Stored::Existing),
             Inserted::OverQuota { used } => Err(BlobError::OverQuota { quota: self.caps.quota, used }),
             Inserted::StoreFull { stored } => Err(BlobError::StoreFull { cap: self.caps.total, stored }),
+        }
+    }
+
+    /// Deletes the blobs stored before `cutoff_ns`; how many.
+    fn delete_older_than(&self, backend: &Backend, cutoff_ns: u64) -> Result<u64, StoreError> {
+        match backend {
+            Backend::Sqlite(_) => {
+                self.with_writer(|conn| sqlite_blobs::delete_older_than(conn, cutoff_ns)).map(|n| n as u64)
+            }
+            Backend::Postgres(p) => {
+                p.rt.block_on(async { pg::blobs::delete_older_than(&mut *p.pool.get().await?, cutoff_ns).await })
+            }
         }
     }
 
@@ -233,15 +270,17 @@ impl Api {
         body: Bytes,
     ) -> Result<Stored, BlobError> {
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.blobs().put(&uploader, digest, &body, crate::api::now_ns()))
-            .await
-            .map_err(ApiError::internal)?
+        tokio::task::spawn_blocking(move || {
+            this.blobs().put(this.backend(), &uploader, digest, &body, crate::api::now_ns())
+        })
+        .await
+        .map_err(ApiError::internal)?
     }
 
     /// A stored blob's size (for HEAD, and before a download); charged to the rate limit.
     pub async fn blob_size(self: &Arc<Self>, peer: Option<SocketAddr>, digest: Digest) -> Result<u64, BlobError> {
         self.charge(peer, 1)?;
-        self.with_reader(move |conn| store_blobs::size(conn, &digest.0)).await??.ok_or(BlobError::NotFound)
+        self.with_reader(move |conn| conn.blob_size(&digest.0)).await??.ok_or(BlobError::NotFound)
     }
 
     /// `len` bytes of a stored blob from `offset`. They are charged to the node's byte budget
@@ -267,7 +306,7 @@ impl Api {
         let data = self
             .with_reader(move |conn| -> Result<Bytes, BlobError> {
                 let mut buf = vec![0u8; len];
-                if store_blobs::read_at(conn, &digest.0, offset, &mut buf)? {
+                if conn.blob_read_at(&digest.0, offset, &mut buf)? {
                     Ok(Bytes::from(buf))
                 } else {
                     Err(BlobError::NotFound)
@@ -281,16 +320,14 @@ impl Api {
     /// Deletes the blobs stored before `cutoff_ns` (retention); how many.
     pub async fn prune_blobs(self: &Arc<Self>, cutoff_ns: u64) -> Result<usize, BlobError> {
         let this = Arc::clone(self);
-        let deleted = tokio::task::spawn_blocking(move || {
-            this.blobs().with_writer(|conn| store_blobs::delete_older_than(conn, cutoff_ns))
-        })
-        .await
-        .map_err(ApiError::internal)??;
-        Ok(deleted)
+        let deleted = tokio::task::spawn_blocking(move || this.blobs().delete_older_than(this.backend(), cutoff_ns))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
     }
 
     /// Number of stored blobs.
     pub async fn blob_count(self: &Arc<Self>) -> Result<u64, ApiError> {
-        self.with_reader(|conn| store_blobs::count(conn).map_err(ApiError::internal)).await?
+        self.with_reader(|conn| conn.blob_count().map_err(ApiError::internal)).await?
     }
 }

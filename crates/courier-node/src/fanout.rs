@@ -263,6 +263,12 @@ impl Fanout {
         }
     }
 
+    /// Whether any subscription would receive an envelope of `topic` now.
+    pub fn wants(&self, topic: &str) -> bool {
+        let reg = self.read();
+        reg.by_topic.contains_key(topic) || (!reg.all.is_empty() && seen_by_all(topic))
+    }
+
     /// Ends every subscription (their streams finish), for shutdown.
     pub fn close_all(&self) {
         let mut reg = self.write();

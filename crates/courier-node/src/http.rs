@@ -313,5 +313,9 @@ fn stream_response(mut sub: Subscription, keepalive: Duration) -> Response {
 
 async fn health(State(g): State<Gateway>) -> Result<Json<Value>, ApiError> {
     let stored = g.api.count().await?;
-    Ok(Json(json!({"status": "ok", "envelopes": stored, "subscriptions": g.api.fanout().len()})))
+    let mut health = json!({"status": "ok", "envelopes": stored, "subscriptions": g.api.fanout().len()});
+    if let Some(position) = g.api.backend().relay_position() {
+        health["relay_position"] = json!(position);
+    }
+    Ok(Json(health))
 }

@@ -1,14 +1,16 @@
 //! # courier-node
 //!
 //! Courier's node: the XMTP message API of spec §12 over gRPC (tonic) and the HTTP/JSON gateway
-//! that xmtp-js uses (axum), storing envelopes in SQLite. It is Courier's embedded default (the
-//! app and the CLI start it in-process), what `courier node` runs, and what a team self-hosts.
+//! that xmtp-js uses (axum), storing envelopes in SQLite — Courier's embedded default (the app
+//! and the CLI start it in-process) — or in Postgres, where several `courier node` processes
+//! (replicas) share one database and deliver live across each other ([`backend`]).
 //!
 //! Layers: [`api`] holds the semantics (auth, limits, paging, storage, fan-out) and knows
 //! nothing of framing; [`grpc`] and [`http`] only translate; [`store`] and [`fanout`] are the
 //! two resources. Start one with [`start`] and stop it with [`NodeHandle::shutdown`].
 
 pub mod api;
+pub mod backend;
 pub mod blobs;
 pub mod body;
 pub mod budget;
@@ -24,7 +26,6 @@ pub mod proof;
 pub mod query;
 pub mod ratelimit;
 pub mod store;
-pub mod store_blobs;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -36,6 +37,7 @@ use tokio::task::JoinHandle;
 use xmtp_proto::message_api::v1::message_api_server::MessageApiServer;
 
 pub use api::{Api, AuthMode, Database};
+pub use backend::Location;
 pub use blobs::{BlobError, Digest, Stored};
 pub use http::HttpOptions;
 pub use limits::{Bucket, Limits, RateLimits};
@@ -188,17 +190,22 @@ async fn prune_blobs(
 /// Starts a node: opens the database, binds both listeners, serves until
 /// [`NodeHandle::shutdown`].
 pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
-    let (db_path, temp) = match &config.database {
+    let (location, temp) = match &config.database {
         Database::File(p) => {
             store::prepare(p)?;
-            (p.clone(), None)
+            (Location::Sqlite(p.clone()), None)
         }
         Database::Temporary => {
             let dir = tempfile::Builder::new().prefix("courier-node-").tempdir().map_err(NodeError::TempDir)?;
-            (dir.path().join("node.db"), Some(dir))
+            (Location::Sqlite(dir.path().join("node.db")), Some(dir))
         }
+        Database::Postgres(url) => (Location::Postgres(url.clone()), None),
     };
-    let open_path = db_path.clone();
+    let db_label = match &location {
+        Location::Sqlite(p) => p.display().to_string(),
+        // The URL may carry a password.
+        Location::Postgres(url) => store::pg::redact(url),
+    };
     let auth = config.auth;
     let fd_limit = conn::raise_fd_limit();
     let mut limits = config.limits.clone();
@@ -214,9 +221,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
     let per_address = conn::max_connections_per_address(limits.max_connections_per_address, max_connections);
     limits.max_connections_per_address = Some(per_address);
     let connections = conn::Connections::new(max_connections, per_address);
-    let api = tokio::task::spawn_blocking(move || Api::open(open_path, auth, limits))
-        .await
-        .map_err(|e| NodeError::TempDir(std::io::Error::other(e)))??;
+    let api = Api::open(location, auth, limits).await?;
 
     let grpc_listener = bind(config.grpc_addr).await?;
     let grpc_addr = grpc_listener.local_addr().map_err(|source| NodeError::Bind { addr: config.grpc_addr, source })?;
@@ -275,7 +280,7 @@ pub async fn start(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         let interval = config.limits.attachment_prune_interval;
         tasks.push(tokio::spawn(prune_blobs(Arc::clone(&api), retention, interval, stopped.clone())));
     }
-    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_path.display(), auth = ?config.auth,
+    tracing::info!(%grpc_addr, http_addr = ?http_addr, db = %db_label, auth = ?config.auth,
         max_connections, per_address, fd_limit = ?fd_limit, "node started");
     Ok(NodeHandle { grpc_addr, http_addr, api, stop, tasks, _temp: temp })
 }

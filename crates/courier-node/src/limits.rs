@@ -86,6 +86,18 @@ pub struct Limits {
     pub attachment_retention: Option<Duration>,
     /// How often blobs past [`Limits::attachment_retention`] are looked for.
     pub attachment_prune_interval: Duration,
+    /// Postgres only: how long the relay log keeps an envelope (ephemeral ones live only
+    /// there; stored ones are referenced). Replicas read it for live delivery, so it must
+    /// exceed any replica's lag. Default one day, as the reference kept ephemeral topics.
+    pub ephemeral_retention: Duration,
+    /// How often relay rows past [`Limits::ephemeral_retention`] are deleted.
+    pub ephemeral_prune_interval: Duration,
+    /// Postgres only: how often a replica polls the relay log when no wake-up came (a
+    /// `LISTEN` notification or a local publish). The upper bound on cross-replica delay
+    /// when notifications are off or lost.
+    pub relay_poll_interval: Duration,
+    /// Postgres only: wake other replicas with `NOTIFY` after each write group.
+    pub relay_notify: bool,
 }
 
 impl Default for Limits {
@@ -118,6 +130,10 @@ impl Default for Limits {
             max_attachment_store_bytes: 8 * 1024 * 1024 * 1024,
             attachment_retention: None,
             attachment_prune_interval: Duration::from_secs(3600),
+            ephemeral_retention: Duration::from_secs(86_400),
+            ephemeral_prune_interval: Duration::from_secs(600),
+            relay_poll_interval: Duration::from_millis(500),
+            relay_notify: true,
         }
     }
 }

@@ -7,7 +7,6 @@
 //! and a cursor at its own start (its request's cursor, or the position before the first
 //! envelope in its direction).
 
-use rusqlite::Connection;
 use xmtp_proto::message_api::v1::{
     BatchQueryRequest, BatchQueryResponse, Cursor, Envelope, IndexCursor, PagingInfo, QueryRequest, QueryResponse,
     SortDirection, cursor,
@@ -15,7 +14,7 @@ use xmtp_proto::message_api::v1::{
 
 use crate::error::{ApiError, Code};
 use crate::limits::Limits;
-use crate::store::{self, Budget, PageQuery};
+use crate::store::{self, Budget, PageQuery, Reader};
 
 /// Rows per page when the request says 0.
 pub const DEFAULT_PAGE: u32 = 100;
@@ -24,13 +23,13 @@ pub const MAX_PAGE: u32 = 100;
 const MAX_PAGE_PREFERENCES: u32 = 500;
 
 /// Runs one query within a fresh budget.
-pub fn query(conn: &Connection, req: &QueryRequest, limits: &Limits) -> Result<QueryResponse, ApiError> {
+pub fn query(conn: &mut dyn Reader, req: &QueryRequest, limits: &Limits) -> Result<QueryResponse, ApiError> {
     run(conn, req, limits, &mut Budget::new(limits.max_response_bytes))
 }
 
 /// Runs a batch: every query shares one budget, so naming a crowded topic many times does not
 /// multiply the response. Any failure fails the batch with INTERNAL (spec §12.5).
-pub fn batch(conn: &Connection, req: &BatchQueryRequest, limits: &Limits) -> Result<BatchQueryResponse, ApiError> {
+pub fn batch(conn: &mut dyn Reader, req: &BatchQueryRequest, limits: &Limits) -> Result<BatchQueryResponse, ApiError> {
     if req.requests.len() > limits.max_batch {
         return Err(ApiError::invalid(format!("cannot exceed {} requests in one batch", limits.max_batch)));
     }
@@ -55,7 +54,12 @@ fn start_cursor(ascending: bool) -> Cursor {
     if ascending { index_cursor(0, Vec::new()) } else { index_cursor(u64::MAX, vec![0xff; 33]) }
 }
 
-fn run(conn: &Connection, req: &QueryRequest, limits: &Limits, budget: &mut Budget) -> Result<QueryResponse, ApiError> {
+fn run(
+    conn: &mut dyn Reader,
+    req: &QueryRequest,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<QueryResponse, ApiError> {
     if req.content_topics.is_empty() {
         return Err(ApiError::invalid("content topics required"));
     }
@@ -86,7 +90,7 @@ fn run(conn: &Connection, req: &QueryRequest, limits: &Limits, budget: &mut Budg
     let base =
         |topic| PageQuery { topic, start_ns: req.start_time_ns, end_ns: req.end_time_ns, after, ascending, limit };
     let (rows, cut) = match topics.as_slice() {
-        [one] => store::page(conn, &base(one), budget).map_err(ApiError::internal)?,
+        [one] => conn.page(&base(one), budget).map_err(ApiError::internal)?,
         _ => merged(conn, &topics, base, ascending, limit, budget)?,
     };
     let cursor = match rows.last() {
@@ -102,7 +106,7 @@ fn run(conn: &Connection, req: &QueryRequest, limits: &Limits, budget: &mut Budg
 /// Several topics: their keys are merged first (no message is read), then the messages of the
 /// page's keys are read while the budget lasts.
 fn merged<'a>(
-    conn: &Connection,
+    conn: &mut dyn Reader,
     topics: &[&'a String],
     base: impl Fn(&'a str) -> PageQuery<'a>,
     ascending: bool,
@@ -111,7 +115,7 @@ fn merged<'a>(
 ) -> Result<(Vec<store::Row>, bool), ApiError> {
     let mut keys = Vec::new();
     for t in topics {
-        keys.extend(store::keys(conn, &base(t)).map_err(ApiError::internal)?.into_iter().map(|k| (t.as_str(), k)));
+        keys.extend(conn.keys(&base(t)).map_err(ApiError::internal)?.into_iter().map(|k| (t.as_str(), k)));
     }
     keys.sort_by(|(_, a), (_, b)| {
         let o = (a.ts, &a.digest).cmp(&(b.ts, &b.digest));
@@ -123,7 +127,7 @@ fn merged<'a>(
         if !budget.take(store::cost(topic, key.len)) {
             return Ok((rows, true));
         }
-        let message = store::message(conn, topic, &key).map_err(ApiError::internal)?;
+        let message = conn.message(topic, &key).map_err(ApiError::internal)?;
         let e = Envelope { content_topic: topic.to_owned(), timestamp_ns: key.ts, message: message.into() };
         rows.push((e, key.digest));
     }

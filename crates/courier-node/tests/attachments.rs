@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::blobs::*;
 use common::*;
-use courier_node::{Database, HttpOptions, NodeConfig};
+use courier_node::{HttpOptions, NodeConfig};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 #[tokio::test]
@@ -297,7 +297,7 @@ async fn without_the_message_api_the_listener_serves_attachments_only() {
 async fn a_blob_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = NodeConfig::ephemeral();
-    config.database = Database::File(dir.path().join("node.db"));
+    config.database = common::persistent(dir.path()).await;
     let node = courier_node::start(config.clone()).await.unwrap();
     let u = User::new(14);
     let data = blob(14, 200_000);

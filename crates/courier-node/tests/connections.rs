@@ -8,7 +8,6 @@ mod common;
 
 use std::time::Duration;
 
-use courier_node::NodeConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -29,7 +28,7 @@ async fn closed_within(s: &mut TcpStream, wait: Duration) -> bool {
 
 #[tokio::test]
 async fn slow_headers_and_idle_connections_are_dropped() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.header_read_timeout = Duration::from_millis(500);
     let node = courier_node::start(config).await.unwrap();
     let addr = node.http_addr().unwrap();
@@ -43,7 +42,7 @@ async fn slow_headers_and_idle_connections_are_dropped() {
 
 #[tokio::test]
 async fn connections_past_the_cap_are_closed_and_queries_get_in() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_connections = Some(40);
     config.limits.max_connections_per_address = Some(40);
     let node = courier_node::start(config).await.unwrap();
@@ -80,7 +79,7 @@ async fn connections_past_the_cap_are_closed_and_queries_get_in() {
 /// after the header-read timeout too.
 #[tokio::test]
 async fn silent_grpc_connections_are_dropped() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.header_read_timeout = Duration::from_millis(500);
     let node = courier_node::start(config).await.unwrap();
     let mut silent = TcpStream::connect(node.grpc_addr()).await.unwrap();
@@ -92,7 +91,7 @@ async fn silent_grpc_connections_are_dropped() {
 /// the same connection waits for a free stream, while another connection is served.
 #[tokio::test]
 async fn grpc_streams_per_connection_are_capped() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_concurrent_streams = 3;
     let node = courier_node::start(config).await.unwrap();
     let mut c = common::grpc(&node).await;
@@ -121,7 +120,7 @@ async fn connect_from(from: [u8; 4], to: std::net::SocketAddr) -> TcpStream {
 /// still gets its answer.
 #[tokio::test]
 async fn one_address_cannot_hold_every_connection() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_connections = Some(4);
     config.limits.max_connections_per_address = Some(2);
     let node = courier_node::start(config).await.unwrap();
@@ -153,7 +152,7 @@ async fn one_address_cannot_hold_every_connection() {
 /// deadline, though every byte arrives within the header-read timeout.
 #[tokio::test]
 async fn trickled_request_body_is_cut_at_the_deadline() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.header_read_timeout = Duration::from_millis(500);
     config.limits.request_timeout = Duration::from_secs(1);
     let node = courier_node::start(config).await.unwrap();
@@ -187,7 +186,7 @@ async fn trickled_request_body_is_cut_at_the_deadline() {
 /// dropped after the header-read timeout, like one that sends nothing.
 #[tokio::test]
 async fn half_sent_grpc_preface_is_dropped() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.header_read_timeout = Duration::from_millis(500);
     let node = courier_node::start(config).await.unwrap();
     let mut s = TcpStream::connect(node.grpc_addr()).await.unwrap();
@@ -203,7 +202,7 @@ async fn half_sent_grpc_preface_is_dropped() {
 /// keep-alive pings are answered) is cut at the request deadline too.
 #[tokio::test]
 async fn trickled_grpc_request_is_cut_at_the_deadline() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.request_timeout = Duration::from_secs(1);
     config.auth = courier_node::AuthMode::Disabled;
     let node = courier_node::start(config).await.unwrap();
@@ -249,7 +248,7 @@ async fn trickled_grpc_request_is_cut_at_the_deadline() {
 /// use every connection there.
 #[tokio::test]
 async fn a_loopback_node_leaves_its_clients_every_connection() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_connections = Some(4);
     let node = courier_node::start(config).await.unwrap();
     let mut held = Vec::new();

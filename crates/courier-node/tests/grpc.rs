@@ -206,8 +206,7 @@ async fn subscribe2_replaces_the_topic_set() {
 #[tokio::test]
 async fn envelopes_survive_a_restart_and_bad_databases_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("node.db");
-    let config = NodeConfig { database: Database::File(db.clone()), ..NodeConfig::ephemeral() };
+    let config = NodeConfig { database: common::persistent(dir.path()).await, ..NodeConfig::ephemeral() };
     let u = User::new(8);
     let node = courier_node::start(config.clone()).await.unwrap();
     let mut c = grpc(&node).await;

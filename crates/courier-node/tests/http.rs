@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::*;
-use courier_node::{HttpOptions, NodeConfig};
+use courier_node::HttpOptions;
 use prost::Message as _;
 use serde_json::{Value, json};
 use tokio_stream::StreamExt;
@@ -117,7 +117,7 @@ async fn errors_have_code_message_and_status() {
 
 #[tokio::test]
 async fn streaming_subscribe_sends_headers_at_once_lines_and_keepalives() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.http = HttpOptions { keepalive: Duration::from_millis(300), ..HttpOptions::default() };
     let node = courier_node::start(config).await.unwrap();
     let base = node.http_url().unwrap();
@@ -162,7 +162,7 @@ async fn streaming_subscribe_sends_headers_at_once_lines_and_keepalives() {
 
 #[tokio::test]
 async fn cors_gzip_protobuf_and_health() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.http.cors_origins = vec!["http://localhost:3000".into()];
     let node = courier_node::start(config).await.unwrap();
     let base = node.http_url().unwrap();

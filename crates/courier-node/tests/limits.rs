@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use courier_node::{Limits, NodeConfig, NodeHandle};
+use courier_node::{Limits, NodeHandle};
 use prost::Message as _;
 use tonic::Code;
 use xmtp_proto::message_api::v1::{
@@ -19,7 +19,7 @@ const CAP: usize = 64 * 1024;
 const BIG: usize = 10_000;
 
 async fn small_node(f: impl FnOnce(&mut Limits)) -> NodeHandle {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_response_bytes = CAP;
     f(&mut config.limits);
     courier_node::start(config).await.unwrap()
@@ -140,7 +140,7 @@ async fn topic_batch_and_envelope_limits_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_queries_use_a_bounded_set_of_readers() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.database = courier_node::Database::File(dir.path().join("crowd.db"));
     config.limits.max_concurrent_queries = 4;
     let node = courier_node::start(config).await.unwrap();

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use courier_node::{Bucket, NodeConfig, NodeHandle, RateLimits};
+use courier_node::{Bucket, NodeHandle, RateLimits};
 use serde_json::json;
 use tonic::Code;
 use xmtp_proto::message_api::v1::{BatchQueryRequest, PublishRequest, QueryRequest};
@@ -15,7 +15,7 @@ use xmtp_proto::message_api::v1::{BatchQueryRequest, PublishRequest, QueryReques
 const SLOW: f64 = 0.001;
 
 async fn limited(rate: RateLimits) -> NodeHandle {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.rate = RateLimits { exempt_loopback: false, ..rate };
     courier_node::start(config).await.unwrap()
 }

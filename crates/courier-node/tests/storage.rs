@@ -37,9 +37,8 @@ async fn count(
 #[tokio::test]
 async fn full_database_refuses_publishes_serves_reads_and_keeps_what_it_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("node.db");
     let mut config = NodeConfig::ephemeral();
-    config.database = Database::File(path.clone());
+    config.database = common::persistent(dir.path()).await;
     config.limits.max_database_bytes = Some(300_000);
     let node = courier_node::start(config.clone()).await.unwrap();
     let mut c = grpc(&node).await;

@@ -9,7 +9,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use courier_node::NodeConfig;
 use serde_json::json;
 use tokio_stream::StreamExt;
 use tonic::Code;
@@ -20,7 +19,7 @@ use xmtp_proto::message_api::v1::{PublishRequest, SubscribeAllRequest, Subscribe
 /// some too), while a reading subscriber of the same topic gets them all.
 #[tokio::test]
 async fn slow_subscriber_is_cut_off_by_bytes() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.subscriber_buffer_bytes = 100_000;
     let node = courier_node::start(config).await.unwrap();
     let mut c = grpc(&node).await;
@@ -56,7 +55,7 @@ async fn slow_subscriber_is_cut_off_by_bytes() {
 
 #[tokio::test]
 async fn subscriptions_per_connection_and_address_are_bounded() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_subscriptions_per_connection = 2;
     config.limits.max_subscriptions_per_address = 3;
     let node = courier_node::start(config).await.unwrap();

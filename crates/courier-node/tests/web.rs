@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use courier_node::NodeConfig;
 use serde_json::{Value, json};
 use xmtp_proto::message_api::v1::QueryRequest;
 use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
@@ -47,7 +46,7 @@ async fn no_cross_origin_access_by_default() {
 
 #[tokio::test]
 async fn configured_origins_get_cors_with_authorization_named() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.http.cors_origins = vec!["https://app.example".into()];
     let node = courier_node::start(config).await.unwrap();
     let base = node.http_url().unwrap();
@@ -104,7 +103,7 @@ async fn loopback_node_refuses_foreign_host_names() {
 
 #[tokio::test]
 async fn gateway_errors_are_json_objects_too_large_and_unknown_included() {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = common::config().await;
     config.limits.max_request_bytes = 100_000;
     let node = courier_node::start(config).await.unwrap();
     let base = node.http_url().unwrap();

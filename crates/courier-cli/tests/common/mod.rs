@@ -33,7 +33,7 @@ impl NodeProc {
     }
 
     /// A node on given addresses (to restart one where it was).
-    pub fn start_on(db: &Path, grpc: &str, http: &str) -> Self {
+    pub fn start_on(db: impl AsRef<std::ffi::OsStr>, grpc: &str, http: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_courier"))
             .args(["node", "--grpc-addr", grpc, "--http-addr", http, "--db"])
             .arg(db)

@@ -14,7 +14,7 @@ pub fn blob(seed: u8, len: usize) -> Vec<u8> {
 }
 
 pub async fn start(f: impl FnOnce(&mut NodeConfig)) -> NodeHandle {
-    let mut config = NodeConfig::ephemeral();
+    let mut config = super::config().await;
     f(&mut config);
     courier_node::start(config).await.unwrap()
 }

@@ -4,7 +4,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use courier_node::{NodeConfig, NodeHandle};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use courier_node::{Database, NodeConfig, NodeHandle};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tonic::transport::Channel;
@@ -14,7 +16,38 @@ use xmtp_proto::message_api::v1::Envelope;
 use xmtp_proto::message_api::v1::message_api_client::MessageApiClient;
 
 pub async fn node() -> NodeHandle {
-    courier_node::start(NodeConfig::ephemeral()).await.unwrap()
+    courier_node::start(config().await).await.unwrap()
+}
+
+/// Whether the tests run on Postgres (`COURIER_TEST_PG`, set by scripts/with-postgres.sh).
+pub fn on_postgres() -> bool {
+    std::env::var_os("COURIER_TEST_PG").is_some()
+}
+
+/// A node's database for a test: with `COURIER_TEST_PG` set, a new empty schema of that
+/// Postgres database (each call its own); otherwise a temporary SQLite file.
+pub async fn database() -> Database {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let Ok(url) = std::env::var("COURIER_TEST_PG") else { return Database::Temporary };
+    let schema = format!("t{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed), now_ns() % 1_000_000);
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    let driver = tokio::spawn(conn);
+    client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
+    drop(client);
+    let _ = driver.await;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Database::Postgres(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+}
+
+/// A database that outlives a node, for restart tests: a file in `dir`, or on Postgres a new
+/// schema that every node given it shares.
+pub async fn persistent(dir: &std::path::Path) -> Database {
+    if on_postgres() { database().await } else { Database::File(dir.join("node.db")) }
+}
+
+/// [`NodeConfig::ephemeral`] on the backend the tests run on ([`database`]).
+pub async fn config() -> NodeConfig {
+    NodeConfig { database: database().await, ..NodeConfig::ephemeral() }
 }
 
 pub async fn grpc(node: &NodeHandle) -> MessageApiClient<Channel> {

@@ -6,7 +6,7 @@
 
 use rusqlite::{Connection, MAIN_DB, OptionalExtension as _, TransactionBehavior, params};
 
-use crate::store::StoreError;
+use super::{Caps, Inserted, StoreError};
 
 /// The `blobs` table. A rowid table: blobs are large, and SQLite keeps large rows best there.
 pub const SCHEMA: &str = "
@@ -20,34 +20,6 @@ CREATE TABLE IF NOT EXISTS blobs (
 CREATE INDEX IF NOT EXISTS blobs_by_uploader ON blobs (uploader, size);
 CREATE INDEX IF NOT EXISTS blobs_by_age ON blobs (created_ns);
 ";
-
-/// What an insert did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Inserted {
-    /// The blob is new and now stored.
-    New,
-    /// A blob with this digest was already stored; nothing changed.
-    Existing,
-    /// Storing it would take the uploader past its quota; nothing changed.
-    OverQuota {
-        /// Bytes the uploader has stored.
-        used: u64,
-    },
-    /// Storing it would take the node past its cap on all attachment bytes; nothing changed.
-    StoreFull {
-        /// Bytes stored in all.
-        stored: u64,
-    },
-}
-
-/// The limits an insert is checked against, in its own transaction.
-#[derive(Debug, Clone, Copy)]
-pub struct Caps {
-    /// What one uploader may have stored.
-    pub quota: u64,
-    /// What the node stores in all.
-    pub total: u64,
-}
 
 fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)

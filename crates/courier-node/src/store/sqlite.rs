@@ -1,55 +1,13 @@
 //! Envelope storage on SQLite (WAL): one table keyed by (topic, timestamp, digest), queried
 //! per topic through that index. Writes are batched by the caller into one transaction.
-//! Opening a database also creates the attachment table ([`crate::store_blobs`]).
+//! Opening a database also creates the attachment table ([`super::sqlite_blobs`]).
 
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, params};
 use xmtp_proto::message_api::v1::Envelope;
 
-/// Why the database cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The file could not be opened, or is not a readable SQLite database (corrupt, encrypted,
-    /// another program's file). Nothing was changed.
-    #[error("cannot open the node database {path}: {source}")]
-    Open {
-        /// The database file.
-        path: String,
-        /// SQLite's description.
-        source: rusqlite::Error,
-    },
-    /// The integrity check found damage. Nothing was changed.
-    #[error("the node database {path} is damaged ({detail}); restore a backup or move it aside")]
-    Corrupt {
-        /// The database file.
-        path: String,
-        /// What `PRAGMA quick_check` reported.
-        detail: String,
-    },
-    /// The database's folder could not be created, or a thread could not be started.
-    #[error("cannot prepare the node database {path}: {source}")]
-    Io {
-        /// The database file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A statement failed.
-    #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
-}
-
-/// SQLite stores signed 64-bit integers; envelope timestamps are unsigned. Shifting by 2^63
-/// keeps the order, so the index sorts by the unsigned value.
-fn ts_to_sql(ts: u64) -> i64 {
-    (ts ^ (1 << 63)) as i64
-}
-
-fn ts_from_sql(v: i64) -> u64 {
-    (v as u64) ^ (1 << 63)
-}
+use super::{Budget, Key, PageQuery, Reader, Row, StoreError, cost, sqlite_blobs, ts_from_sql, ts_to_sql};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS envelopes (
@@ -113,7 +71,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
     conn.execute_batch(SCHEMA).map_err(open_err)?;
-    conn.execute_batch(crate::store_blobs::SCHEMA).map_err(open_err)?;
+    conn.execute_batch(sqlite_blobs::SCHEMA).map_err(open_err)?;
     Ok(conn)
 }
 
@@ -130,7 +88,8 @@ pub fn cap_size(conn: &mut Connection, bytes: Option<u64>) -> Result<(), StoreEr
 
 /// Whether an error is the disk (or the configured size cap) being full.
 pub fn is_full(e: &StoreError) -> bool {
-    matches!(e, StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
+    matches!(e, StoreError::Full)
+        || matches!(e, StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
 }
 
 /// Inserts envelopes in one transaction; exact duplicates (same topic, timestamp and message)
@@ -149,86 +108,13 @@ pub fn insert(conn: &mut Connection, envelopes: &[(Envelope, [u8; 32])]) -> Resu
     Ok(added)
 }
 
-/// One page of one topic, already filtered and ordered.
-#[derive(Debug, Clone, Copy)]
-pub struct PageQuery<'a> {
-    /// The topic.
-    pub topic: &'a str,
-    /// Inclusive lower bound on the timestamp (0 = none).
-    pub start_ns: u64,
-    /// Inclusive upper bound on the timestamp (0 = none).
-    pub end_ns: u64,
-    /// Rows strictly after this (timestamp, digest) in the sort order.
-    pub after: Option<(u64, &'a [u8])>,
-    /// Ascending (true) or descending.
-    pub ascending: bool,
-    /// At most this many rows.
-    pub limit: u32,
-}
-
-/// A stored envelope with its digest.
-pub type Row = (Envelope, Vec<u8>);
-
-/// Bytes an envelope adds to a response beyond its topic and message (tags, lengths, timestamp).
-pub const ENVELOPE_OVERHEAD: usize = 24;
-
-/// What an envelope costs a response's byte budget.
-pub fn cost(topic: &str, message_len: usize) -> usize {
-    topic.len() + message_len + ENVELOPE_OVERHEAD
-}
-
-/// The bytes a response may still carry. The first envelope of a response is always taken,
-/// whatever its size, so that a topic holding one envelope larger than the budget is not stuck.
-#[derive(Debug, Clone, Copy)]
-pub struct Budget {
-    left: usize,
-    fresh: bool,
-}
-
-impl Budget {
-    /// A budget of `bytes`.
-    pub fn new(bytes: usize) -> Self {
-        Self { left: bytes, fresh: true }
-    }
-
-    /// Spends `cost` if it fits (or if nothing was spent yet); false if it does not.
-    pub fn take(&mut self, cost: usize) -> bool {
-        if cost <= self.left || self.fresh {
-            self.left = self.left.saturating_sub(cost);
-            self.fresh = false;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-fn select(q: &PageQuery<'_>, columns: &str) -> String {
-    let (cmp, order) = if q.ascending { (">", "ASC") } else { ("<", "DESC") };
-    let mut sql = format!("SELECT {columns} FROM envelopes WHERE topic = ?1");
-    if q.start_ns != 0 {
-        sql.push_str(" AND ts >= ?2");
-    }
-    if q.end_ns != 0 {
-        sql.push_str(" AND ts <= ?3");
-    }
-    match q.after {
-        // A cursor without a timestamp compares digests only (as the reference node does).
-        Some((0, _)) => sql.push_str(&format!(" AND digest {cmp} ?5")),
-        Some(_) => sql.push_str(&format!(" AND (ts, digest) {cmp} (?4, ?5)")),
-        None => {}
-    }
-    sql.push_str(&format!(" ORDER BY ts {order}, digest {order} LIMIT ?6"));
-    sql
-}
-
 fn run<T>(
     conn: &Connection,
     q: &PageQuery<'_>,
     columns: &str,
     mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<Option<T>, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
-    let mut stmt = conn.prepare_cached(&select(q, columns))?;
+    let mut stmt = conn.prepare_cached(&q.sql(columns, true))?;
     let (after_ts, after_digest) = q.after.map_or((0, &[][..]), |(t, d)| (t, d));
     // ?6 is always present, so SQLite counts six parameters whichever of ?2..?5 the
     // statement uses, and all six can be bound by position.
@@ -267,17 +153,6 @@ pub fn page(conn: &Connection, q: &PageQuery<'_>, budget: &mut Budget) -> Result
     Ok((rows, cut))
 }
 
-/// Where a stored envelope sits, and its message's size, without the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key {
-    /// The envelope's timestamp.
-    pub ts: u64,
-    /// Its digest.
-    pub digest: Vec<u8>,
-    /// Its message's length.
-    pub len: usize,
-}
-
 /// The keys of one page of one topic (for merging topics before reading any message).
 pub fn keys(conn: &Connection, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError> {
     run(conn, q, "ts, digest, length(message)", |r| {
@@ -298,16 +173,32 @@ pub fn count(conn: &Connection) -> Result<u64, StoreError> {
     Ok(n.max(0) as u64)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Reader for Connection {
+    fn page(&mut self, q: &PageQuery<'_>, budget: &mut Budget) -> Result<(Vec<Row>, bool), StoreError> {
+        page(self, q, budget)
+    }
 
-    #[test]
-    fn timestamp_mapping_keeps_order() {
-        let vals = [0u64, 1, 1 << 62, (1 << 63) - 1, 1 << 63, u64::MAX - 1, u64::MAX];
-        for w in vals.windows(2) {
-            assert!(ts_to_sql(w[0]) < ts_to_sql(w[1]));
-            assert_eq!(ts_from_sql(ts_to_sql(w[0])), w[0]);
-        }
+    fn keys(&mut self, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError> {
+        keys(self, q)
+    }
+
+    fn message(&mut self, topic: &str, key: &Key) -> Result<Vec<u8>, StoreError> {
+        message(self, topic, key)
+    }
+
+    fn count(&mut self) -> Result<u64, StoreError> {
+        count(self)
+    }
+
+    fn blob_size(&mut self, digest: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+        sqlite_blobs::size(self, digest)
+    }
+
+    fn blob_read_at(&mut self, digest: &[u8; 32], offset: u64, buf: &mut [u8]) -> Result<bool, StoreError> {
+        sqlite_blobs::read_at(self, digest, offset, buf)
+    }
+
+    fn blob_count(&mut self) -> Result<u64, StoreError> {
+        sqlite_blobs::count(self)
     }
 }
