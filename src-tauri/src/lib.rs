@@ -28,6 +28,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
         commands::retry_start,
+        commands::recover_store,
         commands::create_account,
         commands::recovery_phrase,
         commands::confirm_phrase,

@@ -109,9 +109,12 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
     populate(&node, &alice, peers, per_peer).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&node, dir.path());
+    let mut bytes = xmtp_crypto::Secret::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut OsRng, bytes.expose_mut());
+    let key = courier_engine::StoreKey::from_bytes(bytes);
 
     let t = Instant::now();
-    let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+    let engine = Engine::open_with(&cfg, alice.clone(), &key).await.unwrap();
     let report = engine.sync().await.unwrap();
     let cold = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(report.conversations, peers);
@@ -119,7 +122,7 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
     drop(engine);
 
     let t = Instant::now();
-    let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+    let engine = Engine::open_with(&cfg, alice.clone(), &key).await.unwrap();
     let list = engine.conversations(ListFilter::All).await.unwrap();
     let second = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(list.len(), peers);

@@ -43,7 +43,7 @@ pub use config::Config;
 pub use courier_store::private;
 pub use courier_store::{
     AttachmentInfo, ConsentState, Conversation, ConversationFlag, ConversationSummary, DeliveryState, Flags, Message,
-    MessagePosition, ProtocolVersion, ReactionGroup,
+    MessagePosition, ProtocolVersion, ReactionGroup, StoreError, StoreKey,
 };
 pub use engine::Engine;
 pub use error::EngineError;

@@ -3,6 +3,7 @@ import { backend, type AppStatus, type ErrorCode } from "../lib/backend";
 import { explain } from "../lib/errors";
 import { ErrorNote } from "./ErrorNote";
 import { ImportForm, type Secret } from "./ImportForm";
+import { strings } from "../lib/strings";
 
 /** What Courier shows when it could not start as it should: what is wrong, and what to do. */
 export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
@@ -51,7 +52,17 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
               </div>
             </form>
           )}
-          <button id="retry-start" className={offers.signIn || offers.node ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>
+          {offers.freshStore && (
+            <button
+              id="recover-store"
+              className="primary"
+              disabled={busy}
+              onClick={() => { if (window.confirm(strings.storeRecovery.confirm)) run(backend.recoverStore); }}
+            >
+              {strings.storeRecovery.start}
+            </button>
+          )}
+          <button id="retry-start" className={offers.signIn || offers.node || offers.freshStore ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>
             {busy ? "Trying…" : "Try again"}
           </button>
         </div>
@@ -62,13 +73,15 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
 }
 
 /** Which ways out a start problem offers, by its code. */
-function recoveries(code: ErrorCode): { signIn: boolean; node: boolean } {
+function recoveries(code: ErrorCode): { signIn: boolean; node: boolean; freshStore: boolean } {
   switch (code) {
     case "keys_missing":
     case "no_account":
-      return { signIn: true, node: false };
+      return { signIn: true, node: false, freshStore: false };
     case "node":
-      return { signIn: false, node: true };
+      return { signIn: false, node: true, freshStore: false };
+    case "store_unreadable":
+      return { signIn: false, node: false, freshStore: true };
     case "keychain":
     case "store_too_new":
     case "internal":
@@ -79,6 +92,6 @@ function recoveries(code: ErrorCode): { signIn: boolean; node: boolean } {
     case "attachment_blocked":
     case "attachment_unsafe":
     case "attachment_transfer":
-      return { signIn: false, node: false };
+      return { signIn: false, node: false, freshStore: false };
   }
 }

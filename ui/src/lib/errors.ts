@@ -1,6 +1,7 @@
 // What the UI does about an error: it reads the error's `code`, never its text. Every code has
 // a hint and, where the user can do something about it here, an action.
 import { errorMessage, isApiError, type ErrorCode } from "./backend";
+import { strings } from "./strings";
 
 /** Something the user can do about an error. */
 export type ErrorAction = "open_settings" | "sign_in_again" | "reload";
@@ -29,6 +30,8 @@ function advice(code: ErrorCode): [string | null, ErrorAction | null] {
       return ["They have not used XMTP yet: they need to sign in to an XMTP app once.", null];
     case "store_too_new":
       return ["This profile was last opened by a newer Courier. Install that version again to open it; nothing was changed.", null];
+    case "store_unreadable":
+      return [strings.storeRecovery.hint, null];
     case "internal":
       return ["Something went wrong inside Courier; the details are in its log.", null];
     case "attachment_not_asked":

@@ -13,6 +13,11 @@ export const de: Catalogue = {
     servingAt: (url: string) => `Erreichbar unter ${url}`,
     notBuiltIn: "Nur der eingebaute Knoten von Courier bietet das Gateway an; dieses Profil nutzt einen anderen Knoten.",
   },
+  storeRecovery: {
+    hint: "Courier kann die Nachrichten dieses Kontos auf diesem Computer nicht lesen: Der Schlüssel im Schlüsselbund öffnet sie nicht (der Schlüsselbund wurde ersetzt oder zurückgesetzt, oder die Datei ist beschädigt). Sie können mit einem neuen Speicher beginnen: Die unlesbare Datei bleibt daneben erhalten und wird nie gelöscht, und Ihre Unterhaltungen und Nachrichten kommen aus dem Netzwerk zurück. Entwürfe, Namen, die Sie Personen gegeben haben, Anheftungen und Dateien, die nur auf diesem Computer waren, bleiben in der alten Datei.",
+    start: "Mit einem neuen Speicher beginnen",
+    confirm: "Den unlesbaren Speicher beiseitelegen und mit einem neuen beginnen? Die alte Datei bleibt im Ordner des Kontos; Ihr Verlauf wird erneut aus dem Netzwerk geladen.",
+  },
   receipts: {
     heading: "Lesebestätigungen",
     label: "Lesebestätigungen senden",

@@ -14,6 +14,11 @@ export const en = {
     servingAt: (url: string) => `Serving at ${url}`,
     notBuiltIn: "Only Courier's built-in node serves the gateway; this profile uses another node.",
   },
+  storeRecovery: {
+    hint: "Courier cannot read this account's messages on this computer: the key in the keychain does not open them (the keychain was replaced or reset, or the file is damaged). You can start with a fresh store: the unreadable file is kept beside it, never deleted, and your conversations and messages come back from the network. Drafts, names you gave people, pins and files that were only on this computer stay in the old file.",
+    start: "Start with a fresh store",
+    confirm: "Set the unreadable store aside and start with a fresh one? The old file is kept in the account's folder; your history is downloaded from the network again.",
+  },
   receipts: {
     heading: "Read receipts",
     label: "Send read receipts",

@@ -15,6 +15,7 @@ vi.mock("../lib/backend", async (orig) => {
       removeAccount: vi.fn(async () => ({ ...status, address: null })),
       signOut: vi.fn(async () => ({ ...status, address: null })),
       retryStart: vi.fn(async () => ({ ...status, problem: null })),
+      recoverStore: vi.fn(async () => ({ ...status, problem: null })),
       setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
       setHttpGateway: vi.fn(async (enabled: boolean) => ({ ...status, http_gateway_enabled: enabled, http_gateway: enabled ? "http://127.0.0.1:5555" : null })),
       recoveryPhrase: vi.fn(async () => PHRASE),
@@ -109,6 +110,23 @@ describe("Recovery", () => {
     await waitFor(() => expect(onStatus).toHaveBeenCalled());
     expect(backend.setNodeUrl).toHaveBeenCalledWith(null);
   });
+});
+
+describe("Store encryption (issue #15)", () => {
+  it("offers a fresh store for an unreadable one, only after the user confirms", async () => {
+    const onStatus = vi.fn();
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    render(<Recovery status={{ ...status, problem: { code: "store_unreadable", message: "the store cannot be read" } }} onStatus={onStatus} />);
+    expect(screen.getByText(/the unreadable file is kept beside it, never deleted/)).toBeTruthy();
+    fireEvent.click(screen.getByText("Start with a fresh store"));
+    expect(backend.recoverStore).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByText("Start with a fresh store"));
+    await waitFor(() => expect(onStatus).toHaveBeenCalledWith({ ...status, problem: null }));
+    expect(backend.recoverStore).toHaveBeenCalledTimes(1);
+    expect(confirm.mock.calls[0][0]).toMatch(/old file is kept/);
+    confirm.mockRestore();
+  });
+
 });
 
 describe("Settings", () => {

@@ -46,6 +46,7 @@ export function errorMessage(e: unknown): string {
 export const backend = {
   appStatus: () => invoke<AppStatus>("app_status"),
   retryStart: () => invoke<AppStatus>("retry_start"),
+  recoverStore: () => invoke<AppStatus>("recover_store"),
   createAccount: () => invoke<AppStatus>("create_account"),
   signIn: (address: string) => invoke<AppStatus>("sign_in", { address }),
   /** The recovery phrase, to show to the user who asked; never kept by the UI. */
