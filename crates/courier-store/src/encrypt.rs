@@ -9,7 +9,10 @@
 //!    are removed.
 //!
 //! A crash before 3 leaves the plain store and at most a leftover copy, which the next start
-//! removes before it begins again; after 3 the store is the encrypted one. Never neither.
+//! removes before it begins again; after 3 the store is the encrypted one. Never neither. Two
+//! processes starting at once (the app and the CLI) take turns on a lock file beside the store
+//! (`<name>.encrypt-lock`, left in place): the second finds the store encrypted and does nothing,
+//! and never removes a copy the first is still writing.
 //! The old file's blocks are freed by the file system, not overwritten (a copy of the disk
 //! taken before may still hold them).
 
@@ -57,8 +60,24 @@ pub(crate) fn remove_with_side_files(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Encrypts the plain store at `path` under `key`, in place (see the module's steps).
-pub fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<(), EncryptError> {
+/// Before a store is opened: a plain store is encrypted in place under `key` (see the module's
+/// steps), and a copy left by an interrupted run is removed. Both under the lock; a store that is
+/// already encrypted, with nothing left over, takes no lock.
+pub fn prepare(path: &Path, key: &StoreKey) -> Result<(), EncryptError> {
+    if cipher::file_kind(path)? != cipher::FileKind::Plaintext && !aside(path).exists() {
+        return Ok(());
+    }
+    let lock = crate::private::open(&with_suffix(path, ".encrypt-lock"))?;
+    lock.lock()?;
+    match cipher::file_kind(path)? {
+        cipher::FileKind::Plaintext => encrypt_in_place(path, key),
+        _ => Ok(remove_with_side_files(&aside(path))?),
+    }
+}
+
+/// Encrypts the plain store at `path` under `key`, in place (see the module's steps). The
+/// caller holds the lock ([`prepare`]).
+fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<(), EncryptError> {
     let copy = make_copy(path, key)?;
     std::fs::rename(&copy, path)?;
     sync_dir(path)?;
@@ -73,7 +92,8 @@ pub fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<(), EncryptError>
 }
 
 /// Steps 1 and 2: the encrypted, checked, fsynced copy beside `path`; `path` is untouched but
-/// for its journal mode. A leftover copy from an interrupted run is removed first.
+/// for its journal mode. A leftover copy from an interrupted run is removed first. Public only
+/// for the tests of an interrupted run; the caller must hold the lock ([`prepare`]).
 #[doc(hidden)]
 pub fn make_copy(path: &Path, key: &StoreKey) -> Result<PathBuf, EncryptError> {
     let copy = aside(path);

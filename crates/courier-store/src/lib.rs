@@ -168,14 +168,8 @@ impl Store {
     /// does not open is [`StoreError::WrongKey`] and is left untouched.
     pub fn open(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
         let open = |source| StoreError::Open { path: path.to_owned(), source };
-        let file = |source| StoreError::File { path: path.to_owned(), source };
         if !key.is_plaintext() {
-            match cipher::file_kind(path).map_err(file)? {
-                cipher::FileKind::Plaintext => encrypt::encrypt_in_place(path, key)
-                    .map_err(|source| StoreError::Encrypt { path: path.to_owned(), source })?,
-                // A copy left by an encryption that was interrupted before its rename.
-                _ => encrypt::remove_with_side_files(&encrypt::aside(path)).map_err(file)?,
-            }
+            encrypt::prepare(path, key).map_err(|source| StoreError::Encrypt { path: path.to_owned(), source })?;
         }
         private_files(path).map_err(|source| StoreError::Private { path: path.to_owned(), source })?;
         let conn = Connection::open(path).map_err(open)?;

@@ -305,3 +305,22 @@ fn another_accounts_plain_store_is_read_as_it_is() {
     assert_eq!(file_kind(&p).unwrap(), FileKind::Plaintext, "reading never encrypts");
     assert!(!before.is_empty());
 }
+
+#[test]
+fn processes_opening_a_plain_store_at_once_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.db");
+    let before = plain_store_mid_wal(dir.path());
+    let opened: Vec<_> = (0..4)
+        .map(|_| {
+            let p = p.clone();
+            std::thread::spawn(move || Store::open(&p, &key()).map(drop))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    assert!(opened.iter().all(Result::is_ok), "{opened:?}");
+    assert_eq!(dump(&common::raw(&p)), before);
+    assert!(!encrypt::aside(&p).exists());
+}

@@ -30,6 +30,18 @@ pub fn store_key(config: &Config, address: &WalletAddress) -> Result<StoreKey, E
     if let Some(key) = store_key_if_any(config, address)? {
         return Ok(key);
     }
+    // Two processes starting at once (the app and the CLI) must not each make a key: the one
+    // that writes last would leave the keychain holding a key the other's store is not under.
+    let dir = config.account_dir(address);
+    courier_store::private::create_dir_under(&config.data_dir, &dir)
+        .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
+    let lock_path = dir.join(".store-key-lock");
+    let lock = courier_store::private::open(&lock_path)
+        .and_then(|f| f.lock().map(|()| f))
+        .map_err(|e| EngineError::io(format!("locking {}", lock_path.display()), e))?;
+    if let Some(key) = store_key_if_any(config, address)? {
+        return Ok(key);
+    }
     let path = config.store_path(address);
     let kind = file_kind(&path).map_err(|e| EngineError::io(format!("reading {}", path.display()), e))?;
     if kind == FileKind::Encrypted {
@@ -42,10 +54,12 @@ pub fn store_key(config: &Config, address: &WalletAddress) -> Result<StoreKey, E
     items.store(Item::StoreKey, &key.to_hex())?;
     // Only a key the keychain gives back is used: a store is never encrypted under a key
     // that is not kept.
-    match items.load(Item::StoreKey)? {
+    let kept = match items.load(Item::StoreKey)? {
         Some(back) if StoreKey::from_hex(back.expose()).as_ref() == Ok(&key) => Ok(key),
         _ => Err(crate::keychain::KeychainError::Other("the keychain did not keep the store key".into()).into()),
-    }
+    };
+    drop(lock);
+    kept
 }
 
 /// The way out of a store that cannot be read ([`StoreError::WrongKey`],
