@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod instance;
 pub mod local;
 pub mod notice;
@@ -55,6 +56,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         rich::send_files,
         rich::attachment_bytes,
         rich::save_attachment,
+        export::export_history,
         rich::open_link,
         rich::messages_around,
         rich::set_read_receipts,

@@ -173,6 +173,8 @@ pub enum ClientCommand {
     Listen,
     /// Fetch everything new from the node.
     Sync,
+    /// Export the whole history to files readable without Courier (not encrypted).
+    Export(crate::export::ExportArgs),
     /// Local names and conversation flags.
     #[command(flatten)]
     People(crate::people::PeopleCommand),
@@ -375,6 +377,7 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
             }
         }
         ClientCommand::Sync => sync(&open().await?, &out).await?,
+        ClientCommand::Export(args) => crate::export::run(&open().await?, g.json, args).await?,
         ClientCommand::Listen => listen(&open().await?, &out).await?,
         ClientCommand::People(cmd) => crate::people::run(&open().await?, &out, cmd).await?,
     }

@@ -9,7 +9,7 @@
 //! Map: [`config`] and [`account`] (the identity and the keychain) open an [`Engine`]; the
 //! engine's work is split by concern — `send` and `outbox`, `sync` (over [`fetch`], which checks what the node returns, and the pure [`plan`]),
 //! `live`, `consent`, `contacts`, `queries`, [`people`] (local names and conversation flags,
-//! never sent) — and reported as [`Event`]s.
+//! never sent), [`export`] (the history to files) — and reported as [`Event`]s.
 
 pub mod account;
 pub mod client;
@@ -21,6 +21,7 @@ mod endpoint;
 mod engine;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod fetch;
 pub mod keychain;
 mod lifecycle;
@@ -48,6 +49,7 @@ pub use courier_store::{
 pub use engine::Engine;
 pub use error::EngineError;
 pub use events::{ConnectionState, Event, Events};
+pub use export::{ExportFormat, ExportReport};
 pub use fetch::{TopicError, TopicFailure};
 pub use keychain::{Backend, Keychain};
 pub use queries::{ListFilter, Thread};

@@ -18,6 +18,17 @@ export const de: Catalogue = {
     start: "Mit einem neuen Speicher beginnen",
     confirm: "Den unlesbaren Speicher beiseitelegen und mit einem neuen beginnen? Die alte Datei bleibt im Ordner des Kontos; Ihr Verlauf wird erneut aus dem Netzwerk geladen.",
   },
+  export: {
+    heading: "Verlauf exportieren",
+    help: "Speichert alle Unterhaltungen und Nachrichten, ihre Anhänge in einem Ordner neben der Datei, in einer Form, die jeder Browser und jedes Programm ohne Courier lesen kann. Der Export ist nicht verschlüsselt.",
+    format: "Format",
+    html: "Webseite (HTML)",
+    jsonl: "Daten (JSON-Zeilen)",
+    start: "Verlauf exportieren…",
+    busy: "Wird exportiert…",
+    confirm: "Der Export ist NICHT verschlüsselt: Wer die Dateien lesen kann, kann alle Ihre Unterhaltungen und deren Anhänge lesen. Bewahren Sie ihn dort auf, wo nur Sie ihn erreichen, und löschen Sie ihn, wenn Sie ihn nicht mehr brauchen. Jetzt exportieren?",
+    done: (path: string) => `Exportiert nach ${path}`,
+  },
   receipts: {
     heading: "Lesebestätigungen",
     label: "Lesebestätigungen senden",

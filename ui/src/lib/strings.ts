@@ -19,6 +19,17 @@ export const en = {
     start: "Start with a fresh store",
     confirm: "Set the unreadable store aside and start with a fresh one? The old file is kept in the account's folder; your history is downloaded from the network again.",
   },
+  export: {
+    heading: "Export history",
+    help: "Saves every conversation and message, with their attachments in a folder beside the file, in a form any browser or program can read without Courier. The export is not encrypted.",
+    format: "Format",
+    html: "Web page (HTML)",
+    jsonl: "Data (JSON lines)",
+    start: "Export history…",
+    busy: "Exporting…",
+    confirm: "The export is NOT encrypted: anyone who can read the files can read all your conversations and their attachments. Keep it somewhere only you can reach, and delete it when you no longer need it. Export now?",
+    done: (path: string) => `Exported to ${path}`,
+  },
   receipts: {
     heading: "Read receipts",
     label: "Send read receipts",

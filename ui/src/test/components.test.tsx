@@ -16,6 +16,7 @@ vi.mock("../lib/backend", async (orig) => {
       signOut: vi.fn(async () => ({ ...status, address: null })),
       retryStart: vi.fn(async () => ({ ...status, problem: null })),
       recoverStore: vi.fn(async () => ({ ...status, problem: null })),
+      exportHistory: vi.fn(async (format: string) => `/home/u/courier-history.${format}`),
       setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
       setHttpGateway: vi.fn(async (enabled: boolean) => ({ ...status, http_gateway_enabled: enabled, http_gateway: enabled ? "http://127.0.0.1:5555" : null })),
       recoveryPhrase: vi.fn(async () => PHRASE),
@@ -29,6 +30,7 @@ import { Composer } from "../components/Composer";
 import { NewConversation } from "../components/NewConversation";
 import { Onboarding } from "../components/Onboarding";
 import { Recovery } from "../components/Recovery";
+import { ExportHistory } from "../components/ExportHistory";
 import { Settings } from "../components/Settings";
 import { PhraseSetup } from "../components/PhraseSetup";
 import type { AppStatus, ConversationView } from "../lib/backend";
@@ -112,7 +114,7 @@ describe("Recovery", () => {
   });
 });
 
-describe("Store encryption (issue #15)", () => {
+describe("Store encryption and export (issue #15)", () => {
   it("offers a fresh store for an unreadable one, only after the user confirms", async () => {
     const onStatus = vi.fn();
     const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
@@ -127,6 +129,18 @@ describe("Store encryption (issue #15)", () => {
     confirm.mockRestore();
   });
 
+  it("exports only after warning that the export is not encrypted", async () => {
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    render(<ExportHistory onError={() => {}} />);
+    fireEvent.click(screen.getByText("Export history…"));
+    expect(confirm.mock.calls[0][0]).toMatch(/NOT encrypted/);
+    expect(backend.exportHistory).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText("Format"), { target: { value: "jsonl" } });
+    fireEvent.click(screen.getByText("Export history…"));
+    await waitFor(() => expect(screen.getByText("Exported to /home/u/courier-history.jsonl")).toBeTruthy());
+    expect(backend.exportHistory).toHaveBeenCalledWith("jsonl");
+    confirm.mockRestore();
+  });
 });
 
 describe("Settings", () => {

@@ -70,6 +70,7 @@ export const backend = {
   attachmentBytes: (id: string) => invoke<ArrayBuffer>("attachment_bytes", { id }),
   /** Asks where to save (native dialog); the path saved, null if cancelled. */
   saveAttachment: (id: string) => invoke<string | null>("save_attachment", { id }),
+  exportHistory: (format: "html" | "jsonl") => invoke<string | null>("export_history", { format }),
   /** Opens an http, https or mailto link in the system's browser or mail app. */
   openLink: (url: string) => invoke<void>("open_link", { url }),
   /** A page of up to `limit` messages centred on message `id`. */
