@@ -108,6 +108,11 @@ async fn every_message_is_exported_and_hostile_content_stays_inert() {
     assert!(saved.starts_with("history-attachments/") && !saved.contains(".."), "{saved}");
     assert_eq!(std::fs::read(out.path().join(saved)).unwrap(), vec![1u8; 300]);
     assert!(!listing(out.path()).iter().any(|n| n.ends_with(".partial")));
+    // A folder where the file should go: an error, and nothing half-written left.
+    let folder = out.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    assert!(alice.export(&folder, ExportFormat::Jsonl).await.is_err());
+    assert!(!listing(out.path()).iter().any(|n| n.ends_with(".partial")), "{:?}", listing(out.path()));
     alice.close();
     bob.close();
     node.shutdown().await;

@@ -182,17 +182,13 @@ impl Engine {
             attachments: 0,
             attachments_missing: 0,
         };
-        let written = self.export_into(sink, &mut report).await;
-        match written {
-            Ok(()) => {
-                std::fs::rename(&partial, out).map_err(|e| EngineError::io(format!("writing {}", out.display()), e))?
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(e);
-            }
+        let written = self.export_into(sink, &mut report).await.and_then(|()| {
+            std::fs::rename(&partial, out).map_err(|e| EngineError::io(format!("writing {}", out.display()), e))
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
         }
-        Ok(report)
+        written.map(|()| report)
     }
 
     async fn export_into(&self, sink: Sink, report: &mut ExportReport) -> Result<(), EngineError> {
