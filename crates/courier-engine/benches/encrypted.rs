@@ -1,9 +1,11 @@
 //! What encrypting the store costs (issue #15), against the plain store in the same run, the
 //! same code and the same SQLite (SQLCipher without a key is plain SQLite): (a) a cold sync of
 //! 10,000 messages in 10 conversations from an in-process node into an empty store; (b) opening
-//! a thread: the engine opened on the synced store, then the newest page of 50 with its
-//! `thread_extras`. Rounds alternate plain and encrypted (each round a fresh store for (a), a
-//! fresh engine for (b)); medians and the ratio of the medians.
+//! a thread: on an engine just opened on the synced store (nothing of the thread in SQLite's
+//! cache), the newest page of 50 with its `thread_extras`; (c) the second start: opening the
+//! engine and reading the conversation list (whose unread counts read every unread message).
+//! Rounds alternate plain and encrypted, the order flipping each round (each round a fresh store
+//! for (a), a fresh engine for (b) and (c)); medians and the ratio of the medians.
 //! `cargo bench -p courier-engine --bench encrypted` (ROUNDS env: rounds, default 7).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -13,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use courier_engine::client::NodeClient;
-use courier_engine::{Backend, Config, Engine, Keychain, ListFilter, StoreKey, Thread};
+use courier_engine::{Backend, Config, Engine, Keychain, ListFilter, StoreKey, Thread, Topic};
 use courier_node::{NodeConfig, NodeHandle};
 use prost::Message as _;
 use rand_core::{OsRng, RngCore};
@@ -97,12 +99,13 @@ fn median(xs: &[f64]) -> f64 {
 #[derive(Default)]
 struct Figures {
     sync: Vec<f64>,
-    open: Vec<f64>,
+    thread: Vec<f64>,
+    start: Vec<f64>,
     size: u64,
 }
 
 /// One round for one kind of store: a cold sync into a new folder, then the thread opened.
-async fn round(node: &NodeHandle, alice: &PrivateKeyBundle, key: &StoreKey, f: &mut Figures) {
+async fn round(node: &NodeHandle, alice: &PrivateKeyBundle, key: &StoreKey, topic: &Topic, f: &mut Figures) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(node, dir.path());
     let t = Instant::now();
@@ -114,14 +117,22 @@ async fn round(node: &NodeHandle, alice: &PrivateKeyBundle, key: &StoreKey, f: &
     drop(engine);
     f.size = std::fs::metadata(cfg.store_path(alice.address())).unwrap().len();
 
+    // (b) A thread opened on a fresh engine (its topic is the same in every round).
+    let engine = Engine::open_with(&cfg, alice.clone(), key).await.unwrap();
+    let t = Instant::now();
+    let page = engine.messages(&Thread::Conversation(topic.clone()), 50, None).await.unwrap();
+    engine.thread_extras(topic, &page).await.unwrap();
+    f.thread.push(t.elapsed().as_secs_f64() * 1e3);
+    assert_eq!(page.len(), 50);
+    engine.close();
+    drop(engine);
+
+    // (c) The second start: the engine opened, the conversation list read.
     let t = Instant::now();
     let engine = Engine::open_with(&cfg, alice.clone(), key).await.unwrap();
     let list = engine.conversations(ListFilter::All).await.unwrap();
-    let topic = list[0].conversation.topic.clone();
-    let page = engine.messages(&Thread::Conversation(topic.clone()), 50, None).await.unwrap();
-    engine.thread_extras(&topic, &page).await.unwrap();
-    f.open.push(t.elapsed().as_secs_f64() * 1e3);
-    assert_eq!(page.len(), 50);
+    f.start.push(t.elapsed().as_secs_f64() * 1e3);
+    assert_eq!(list.len(), PEERS);
     engine.close();
 }
 
@@ -135,34 +146,46 @@ async fn main() {
     OsRng.fill_bytes(bytes.expose_mut());
     let (plain, encrypted) = (StoreKey::plaintext_for_benchmarks(), StoreKey::from_bytes(bytes));
     let (mut fp, mut fe) = (Figures::default(), Figures::default());
+    // The topic of one conversation (the same in every store: invitations are deterministic).
+    let topic = {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open_with(&config(&node, dir.path()), alice.clone(), &plain).await.unwrap();
+        engine.sync().await.unwrap();
+        let t = engine.conversations(ListFilter::All).await.unwrap()[0].conversation.topic.clone();
+        engine.close();
+        t
+    };
     // Warm-up, then alternating rounds (the order flips each round).
-    round(&node, &alice, &plain, &mut Figures::default()).await;
-    round(&node, &alice, &encrypted, &mut Figures::default()).await;
+    round(&node, &alice, &plain, &topic, &mut Figures::default()).await;
+    round(&node, &alice, &encrypted, &topic, &mut Figures::default()).await;
     for i in 0..rounds {
         if i % 2 == 0 {
-            round(&node, &alice, &plain, &mut fp).await;
-            round(&node, &alice, &encrypted, &mut fe).await;
+            round(&node, &alice, &plain, &topic, &mut fp).await;
+            round(&node, &alice, &encrypted, &topic, &mut fe).await;
         } else {
-            round(&node, &alice, &encrypted, &mut fe).await;
-            round(&node, &alice, &plain, &mut fp).await;
+            round(&node, &alice, &encrypted, &topic, &mut fe).await;
+            round(&node, &alice, &plain, &topic, &mut fp).await;
         }
     }
     println!("| median of {rounds} rounds | plain store | encrypted store | encrypted / plain |");
     println!("|---|---:|---:|---:|");
-    let (sp, se) = (median(&fp.sync), median(&fe.sync));
-    println!("| (a) cold sync, 10,000 messages in 10 conversations, ms | {sp:.0} | {se:.0} | {:.2}× |", se / sp);
-    let (op, oe) = (median(&fp.open), median(&fe.open));
-    println!(
-        "| (b) open the engine + a thread's newest page of 50 with extras, ms | {op:.1} | {oe:.1} | {:.2}× |",
-        oe / op
-    );
+    let row = |name: &str, p: &[f64], e: &[f64]| {
+        let (mp, me) = (median(p), median(e));
+        println!("| {name} | {mp:.1} | {me:.1} | {:.2}× |", me / mp);
+    };
+    row("(a) cold sync, 10,000 messages in 10 conversations, ms", &fp.sync, &fe.sync);
+    row("(b) open a thread: newest page of 50 + extras, fresh engine, ms", &fp.thread, &fe.thread);
+    row("(c) second start: open the engine + the conversation list (10,000 unread), ms", &fp.start, &fe.start);
     println!(
         "| store file after (a), MB | {:.1} | {:.1} | {:.2}× |",
         fp.size as f64 / 1e6,
         fe.size as f64 / 1e6,
         fe.size as f64 / fp.size as f64
     );
-    eprintln!("sync ms plain {:?}\nsync ms encrypted {:?}", fp.sync, fe.sync);
-    eprintln!("open ms plain {:?}\nopen ms encrypted {:?}", fp.open, fe.open);
+    for (name, p, e) in
+        [("sync", &fp.sync, &fe.sync), ("thread", &fp.thread, &fe.thread), ("start", &fp.start, &fe.start)]
+    {
+        eprintln!("{name} ms plain {p:.1?}\n{name} ms encrypted {e:.1?}");
+    }
     node.shutdown().await;
 }

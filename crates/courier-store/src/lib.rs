@@ -183,6 +183,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open)?;
+        // 8 MiB of page cache (SQLite's default is 2 MiB): a page read again is not decrypted again.
+        conn.pragma_update(None, "cache_size", -8192).map_err(open)?;
         let mut store = Self { conn };
         store.migrate(path)?;
         Ok(store)

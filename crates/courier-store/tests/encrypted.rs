@@ -186,8 +186,8 @@ fn the_cipher_settings_are_the_chosen_ones() {
     let c = common::raw(&p);
     let [version, page, hmac] = courier_store::cipher::reported(&c).unwrap();
     assert!(version.starts_with("4."), "{version}");
-    assert_eq!(page, "4096");
-    assert_eq!(hmac, "HMAC_SHA512");
+    assert_eq!(page, "8192");
+    assert_eq!(hmac, "HMAC_SHA256");
     // Without a key the file is not a database at all.
     let bare = rusqlite::Connection::open(&p).unwrap();
     assert!(bare.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
