@@ -39,3 +39,5 @@ echo
 cargo bench -p courier-engine --bench attachments 2>/dev/null | grep -E '^\|' | tee "$out/attachments.md"
 echo
 cargo bench -p courier-engine --bench thread 2>/dev/null | grep -E '^\|' | tee "$out/thread.md"
+echo
+cargo bench -p courier-engine --bench encrypted 2>/dev/null | grep -E '^\|' | tee "$out/encrypted.md"

@@ -28,6 +28,19 @@ pub async fn retry_start(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     Ok(state.status().await)
 }
 
+/// The start problem was `store_unreadable` and the user chose a fresh store: the unreadable
+/// one is set aside beside it (never deleted), and Courier starts again; the history comes
+/// back from the network. The UI asks first.
+#[tauri::command]
+pub async fn recover_store(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+    if let Some(e) = state.set_engine(None).await {
+        e.close();
+    }
+    accounts::recover_store(&state.config().await, None)?;
+    state.start().await;
+    Ok(state.status().await)
+}
+
 /// A new account, made from a new recovery phrase (the UI shows it next: `recovery_phrase`).
 #[tauri::command]
 pub async fn create_account(state: State<'_, AppState>) -> CmdResult<AppStatus> {

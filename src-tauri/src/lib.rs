@@ -10,6 +10,7 @@ pub mod account_settings;
 pub mod accounts;
 pub mod commands;
 pub mod error;
+pub mod export;
 pub mod instance;
 pub mod local;
 pub mod notice;
@@ -32,6 +33,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
         commands::retry_start,
+        commands::recover_store,
         commands::create_account,
         commands::recovery_phrase,
         commands::confirm_phrase,
@@ -58,6 +60,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         rich::send_files,
         rich::attachment_bytes,
         rich::save_attachment,
+        export::export_history,
         rich::open_link,
         rich::messages_around,
         rich::set_read_receipts,

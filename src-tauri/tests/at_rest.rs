@@ -89,7 +89,8 @@ fn the_profile_is_private_after_a_start() {
 fn the_store_makes_its_files_private_whatever_the_umask() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("courier.db");
-    let store = courier_store::Store::open(&path).unwrap();
+    let key = courier_store::StoreKey::from_bytes(xmtp_crypto::Secret::new([3; 32]));
+    let store = courier_store::Store::open(&path, &key).unwrap();
     assert_eq!(store.schema_version().unwrap(), courier_store::Store::latest_schema_version());
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", path.display()));
@@ -104,6 +105,6 @@ fn the_store_makes_its_files_private_whatever_the_umask() {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
     }
-    let _store = courier_store::Store::open(&path).unwrap();
+    let _store = courier_store::Store::open(&path, &key).unwrap();
     assert_eq!(mode(&path), 0o600);
 }

@@ -74,17 +74,6 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     assert_eq!(problem(&a.1)["code"], "keychain");
     quit(a);
 
-    // A store written by a newer Courier.
-    let db = data.path().join("accounts").join(&me).join("courier.db");
-    let raw = user_version(&db, 99);
-    let a = app(&rt, data.path(), &url, backend());
-    assert_eq!(problem(&a.1)["code"], "store_too_new");
-    assert!(problem(&a.1)["message"].as_str().unwrap().contains("newer"));
-    user_version(&db, raw);
-    assert_eq!(invoke(&a.1, "retry_start", json!({})).unwrap()["problem"], Value::Null, "fixed, then retried");
-    quit(a);
-
-    // The keys gone from the keychain (the kernel keyring after a reboot).
     let kc = Keychain::new(backend());
     let cfg = courier_engine::Config {
         data_dir: data.path().to_owned(),
@@ -95,6 +84,32 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     };
     let address = xmtp_crypto::WalletAddress::parse(&me).unwrap();
     let name = courier_engine::account::keychain_name(&cfg, &address).unwrap();
+    let key = courier_engine::account::store_key_if_any(&cfg, &address).unwrap().expect("a store key");
+
+    // A store written by a newer Courier.
+    let db = data.path().join("accounts").join(&me).join("courier.db");
+    let raw = user_version(&db, &key, 99);
+    let a = app(&rt, data.path(), &url, backend());
+    assert_eq!(problem(&a.1)["code"], "store_too_new");
+    assert!(problem(&a.1)["message"].as_str().unwrap().contains("newer"));
+    user_version(&db, &key, raw);
+    assert_eq!(invoke(&a.1, "retry_start", json!({})).unwrap()["problem"], Value::Null, "fixed, then retried");
+    quit(a);
+
+    // The store key gone from the keychain (or another one there): the store is left as it
+    // is, and the recovery screen offers a fresh store, the old file kept beside it.
+    kc.delete(&name, "store-key").unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let a = app(&rt, data.path(), &url, backend());
+    assert_eq!(problem(&a.1)["code"], "store_unreadable");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing changed before the user chose");
+    let back = invoke(&a.1, "recover_store", json!({})).unwrap();
+    assert_eq!((&back["problem"], back["address"].as_str()), (&Value::Null, Some(me.as_str())), "the same account");
+    let aside = db.with_file_name("courier.db.unreadable-1");
+    assert_eq!(std::fs::read(&aside).unwrap(), before, "set aside, never deleted");
+    quit(a);
+
+    // The keys gone from the keychain (the kernel keyring after a reboot).
     kc.delete(&name, "identity").unwrap();
     let a = app(&rt, data.path(), &url, backend());
     assert_eq!(problem(&a.1)["code"], "keys_missing");
@@ -105,8 +120,9 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
 }
 
 /// Sets the store's schema version; returns the old one.
-fn user_version(db: &std::path::Path, v: u32) -> u32 {
+fn user_version(db: &std::path::Path, key: &courier_engine::StoreKey, v: u32) -> u32 {
     let c = rusqlite::Connection::open(db).unwrap();
+    courier_store::cipher::key(&c, key).unwrap();
     let old: u32 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     c.pragma_update(None, "user_version", v).unwrap();
     old

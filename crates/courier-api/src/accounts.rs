@@ -121,6 +121,15 @@ pub fn remove(config: &Config, address: &str) -> Result<(), EngineError> {
     account::remove(config, &parse_address(address)?)
 }
 
+/// The way out of a store its key does not open (`StoreUnreadable`): the account's store file
+/// is set aside beside it (never deleted) and the account opened again with a fresh store,
+/// which syncs its V1/V2 history from the network. Returns where the old file is now (`None`:
+/// there was none). The account must not be open.
+pub fn recover_store(config: &Config, wanted: Option<&str>) -> Result<Option<std::path::PathBuf>, EngineError> {
+    let address = choose(config, wanted)?;
+    account::recover_store(config, &address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,10 @@ pub enum ErrorCode {
     Keychain,
     /// The local store was written by a newer Courier.
     StoreTooNew,
+    /// The local store cannot be read with its key (another key, a lost key, or a damaged
+    /// file): it can be set aside and a fresh store started; the history comes back from the
+    /// network.
+    StoreUnreadable,
     /// The node cannot be reached or refused.
     Node,
     /// The message or conversation asked for is not here.
@@ -87,10 +91,16 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         E::NotOnNetwork(_) => ErrorCode::NotOnNetwork,
         E::NoAccount(_) | E::UnknownAccount(_) | E::WhichAccount(_) => ErrorCode::NoAccount,
         // A damaged entry is fixed the way a missing one is: sign in again, which rewrites it.
+        E::KeychainDamaged { problem: courier_engine::error::KeychainDamage::StoreKey, .. } => {
+            ErrorCode::StoreUnreadable
+        }
         E::KeysMissing(_) | E::NoWallet | E::KeychainDamaged { .. } => ErrorCode::KeysMissing,
         E::Keychain(_) => ErrorCode::Keychain,
         E::Node(_) => ErrorCode::Node,
         E::Store(courier_store::StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
+        E::Store(courier_store::StoreError::WrongKey { .. } | courier_store::StoreError::KeyMissing { .. }) => {
+            ErrorCode::StoreUnreadable
+        }
         E::NoSuchMessage(_) | E::NoSuchConversation(_) | E::NotQueued(_) | E::NoPhrase(_) => ErrorCode::NotFound,
         E::Store(_) | E::Backup(_) | E::Identity(_) | E::CannotSeal(_) | E::Io { .. } | E::Internal(_) => {
             ErrorCode::Internal
@@ -168,6 +178,12 @@ mod tests {
                 store(courier_store::StoreError::TooNew { path: "/x/courier.db".into(), found: 9, supported: 3 }),
                 ErrorCode::StoreTooNew,
             ),
+            (store(courier_store::StoreError::WrongKey { path: "/x/courier.db".into() }), ErrorCode::StoreUnreadable),
+            (store(courier_store::StoreError::KeyMissing { path: "/x/courier.db".into() }), ErrorCode::StoreUnreadable),
+            (
+                EngineError::KeychainDamaged { address: a.clone(), problem: KeychainDamage::StoreKey },
+                ErrorCode::StoreUnreadable,
+            ),
             (store(rusqlite_error()), ErrorCode::Internal),
             (EngineError::NoSuchMessage(id), ErrorCode::NotFound),
             (EngineError::NoSuchConversation(topic), ErrorCode::NotFound),
@@ -194,15 +210,21 @@ mod tests {
     }
 
     fn rusqlite_error() -> courier_store::StoreError {
-        // A file that is not a database: SQLite refuses it.
+        // A file that says it is plain SQLite and is not: SQLite refuses it (while encrypting it).
         let junk = std::env::temp_dir().join(format!("courier-api-junk-{}.db", std::process::id()));
-        std::fs::write(&junk, [0x5a; 4096]).unwrap();
-        let opened = courier_store::Store::open(&junk);
+        let mut bytes = courier_store::cipher::SQLITE_HEADER.to_vec();
+        bytes.resize(4096, 0x5a);
+        std::fs::write(&junk, bytes).unwrap();
+        let key = courier_store::StoreKey::from_bytes(xmtp_crypto::Secret::new([1; 32]));
+        let opened = courier_store::Store::open(&junk, &key);
         let _ = std::fs::remove_file(&junk);
         opened
             .err()
             .and_then(|e| match e {
-                courier_store::StoreError::Open { source, .. } => Some(courier_store::StoreError::Sql(source)),
+                courier_store::StoreError::Encrypt {
+                    source: courier_store::encrypt::EncryptError::Sql(source),
+                    ..
+                } => Some(courier_store::StoreError::Sql(source)),
                 _ => None,
             })
             .unwrap()

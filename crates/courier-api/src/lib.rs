@@ -8,6 +8,7 @@
 //! - [`accounts`]: create, import, open, export the key backup, remove;
 //! - [`threads`]: the conversation list, threads, sending, address checks, taking user input
 //!   as text and returning views; [`rich`]: replies, reactions, read receipts, attachments;
+//! - [`export`]: the history to files (HTML or JSON lines), not encrypted;
 //! - [`people`]: local names, conversation flags (pin, mute, archive, unread), the accounts
 //!   on this computer with their unread counts;
 //! - [`search`]: full-text search, hits with their snippets as plain and matching segments;
@@ -17,6 +18,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod export;
 pub mod people;
 pub mod rich;
 pub mod search;

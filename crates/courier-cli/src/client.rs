@@ -173,6 +173,8 @@ pub enum ClientCommand {
     Listen,
     /// Fetch everything new from the node.
     Sync,
+    /// Export the whole history to files readable without Courier (not encrypted).
+    Export(crate::export::ExportArgs),
     /// Local names and conversation flags.
     #[command(flatten)]
     People(crate::people::PeopleCommand),
@@ -204,6 +206,9 @@ pub enum AccountCommand {
     ExportKey,
     /// Print the encrypted key backup (EncryptedPrivateKeyBundle, hex), openable with the wallet.
     ExportBackup,
+    /// When the account's store cannot be read with its key: keep the unreadable file aside
+    /// (never deleted), start a fresh store and sync the history from the network.
+    RecoverStore,
     /// Remove the account from this computer: its keys in the keychain and its local data. Its
     /// recovery phrase or wallet key restores it.
     Remove {
@@ -222,6 +227,7 @@ impl std::fmt::Debug for AccountCommand {
             Self::ShowPhrase => f.write_str("ShowPhrase"),
             Self::ExportKey => f.write_str("ExportKey"),
             Self::ExportBackup => f.write_str("ExportBackup"),
+            Self::RecoverStore => f.write_str("RecoverStore"),
             Self::Remove { yes } => write!(f, "Remove {{ yes: {yes} }}"),
         }
     }
@@ -263,7 +269,7 @@ fn local_store(node: &str) -> Option<String> {
 pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
     let cfg = config(&g)?;
     let out = Printer { json: g.json };
-    let open = || accounts::open(&cfg, g.account.as_deref());
+    let open = || open_account(&cfg, g.account.as_deref());
     match cmd {
         ClientCommand::Account(AccountCommand::Create) => {
             let created = accounts::create(&cfg).await?;
@@ -292,6 +298,16 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
             }
             accounts::remove(&cfg, &address)?;
             eprintln!("removed {address} from this computer; its recovery phrase or wallet key restores it");
+        }
+        ClientCommand::Account(AccountCommand::RecoverStore) => {
+            match accounts::recover_store(&cfg, g.account.as_deref())? {
+                Some(aside) => eprintln!(
+                    "courier: the unreadable store is kept as {}; starting a fresh store and syncing the history from the network",
+                    aside.display()
+                ),
+                None => eprintln!("courier: there was no store; starting one"),
+            }
+            sync(&open().await?, &out).await?;
         }
         ClientCommand::Account(AccountCommand::ExportBackup) => {
             let e = open().await?;
@@ -363,11 +379,25 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
             }
         }
         ClientCommand::Sync => sync(&open().await?, &out).await?,
+        ClientCommand::Export(args) => crate::export::run(&open().await?, g.json, args).await?,
         ClientCommand::Listen => listen(&open().await?, &out).await?,
         ClientCommand::People(cmd) => crate::people::run(&open().await?, &out, cmd).await?,
         ClientCommand::Search(args) => crate::search::run(&open().await?, &out, args).await?,
     }
     Ok(())
+}
+
+/// Opens the account; a store its key does not open says what to do about it.
+async fn open_account(cfg: &Config, wanted: Option<&str>) -> anyhow::Result<Engine> {
+    accounts::open(cfg, wanted).await.map_err(|e| {
+        if courier_api::error::error_code(&e) == courier_api::error::ErrorCode::StoreUnreadable {
+            anyhow::anyhow!(
+                "{e}. Nothing was changed. `courier account recover-store` keeps that file aside (never deleted), starts a fresh store and syncs your history from the network"
+            )
+        } else {
+            e.into()
+        }
+    })
 }
 
 /// Publishes what was just written (this process ends soon: not left to the background) and

@@ -144,6 +144,7 @@ fn courier_and_the_reference_sdk_converse_and_no_key_leaks() {
     let name = keychain_name(&data, &alice);
     let identity = kc.load(&name, "identity").unwrap().unwrap();
     let phrase = kc.load(&name, "phrase").unwrap().unwrap();
+    let store_key = kc.load(&name, "store-key").unwrap().unwrap();
     let wallet = ok(&courier(&data, &node.grpc, &["account", "export-key"]));
     let wallet = xmtp_crypto::Secret::new(wallet.trim().to_owned());
     let bundle = xmtp_crypto::PrivateKeyBundle::decode(&hex::decode(identity.expose()).unwrap()).unwrap();
@@ -152,6 +153,8 @@ fn courier_and_the_reference_sdk_converse_and_no_key_leaks() {
         wallet.expose().as_bytes().to_vec(),
         identity.expose().as_bytes().to_vec(),
         phrase.expose().as_bytes().to_vec(),
+        store_key.expose().as_bytes().to_vec(),
+        hex::decode(store_key.expose()).unwrap(),
     ];
     for k in std::iter::once(bundle.identity()).chain(bundle.pre_keys()) {
         let b = k.secret().to_bytes();
@@ -189,7 +192,9 @@ fn kill9_after(mut child: std::process::Child, ms: u64) {
 
 fn store_ids(data: &Path, address: &str) -> Vec<(String, String, String)> {
     let db = data.join("accounts").join(address).join("courier.db");
-    let store = courier_store::Store::open(&db).unwrap();
+    let name = keychain_name(data, address);
+    let key = keychain().load(&name, "store-key").unwrap().expect("the store key is in the keychain");
+    let store = courier_store::Store::open(&db, &courier_store::StoreKey::from_hex(key.expose()).unwrap()).unwrap();
     assert!(store.integrity_ok().unwrap(), "integrity_check");
     let mut out = Vec::new();
     for c in store.conversations().unwrap() {

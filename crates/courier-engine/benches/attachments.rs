@@ -42,7 +42,7 @@ async fn engine(node: &NodeHandle, dir: &Path) -> Engine {
         node_proof: None,
         attachments_url: node.http_url(),
     };
-    let e = Engine::open_with(&cfg, identity()).await.unwrap();
+    let e = Engine::open_with(&cfg, identity(), &bench_key()).await.unwrap();
     e.ensure_contact_published().await.unwrap();
     e
 }
@@ -242,4 +242,11 @@ async fn main() {
 
 fn now_ns() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+}
+
+/// A random store key: the store is encrypted, as Courier's always is.
+fn bench_key() -> courier_engine::StoreKey {
+    let mut bytes = xmtp_crypto::Secret::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut OsRng, bytes.expose_mut());
+    courier_engine::StoreKey::from_bytes(bytes)
 }

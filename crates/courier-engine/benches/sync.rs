@@ -110,9 +110,12 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
     populate(&node, &alice, peers, per_peer).await;
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&node, dir.path());
+    let mut bytes = xmtp_crypto::Secret::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut OsRng, bytes.expose_mut());
+    let key = courier_engine::StoreKey::from_bytes(bytes);
 
     let t = Instant::now();
-    let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+    let engine = Engine::open_with(&cfg, alice.clone(), &key).await.unwrap();
     let report = engine.sync().await.unwrap();
     let cold = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(report.conversations, peers);
@@ -120,7 +123,7 @@ async fn case(name: &str, peers: usize, per_peer: usize, mode: &str) {
     drop(engine);
 
     let t = Instant::now();
-    let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+    let engine = Engine::open_with(&cfg, alice.clone(), &key).await.unwrap();
     let list = engine.conversations(ListFilter::All).await.unwrap();
     let second = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(list.len(), peers);
@@ -143,6 +146,9 @@ async fn index_cost(rounds: usize) {
     let alice = identity();
     publish_contact(&node, &alice).await;
     populate(&node, &alice, 10, 1000).await;
+    let mut bytes = xmtp_crypto::Secret::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut OsRng, bytes.expose_mut());
+    let key = courier_engine::StoreKey::from_bytes(bytes);
     let mut best = [f64::MAX; 2];
     for _ in 0..rounds {
         for (n, indexed) in [true, false].into_iter().enumerate() {
@@ -150,15 +156,14 @@ async fn index_cost(rounds: usize) {
             let cfg = config(&node, dir.path());
             let path = cfg.store_path(alice.address());
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            drop(courier_store::Store::open(&path).unwrap());
+            drop(courier_store::Store::open(&path, &key).unwrap());
             if !indexed {
-                rusqlite::Connection::open(&path)
-                    .unwrap()
-                    .execute_batch("DROP TRIGGER messages_search_insert")
-                    .unwrap();
+                let raw = rusqlite::Connection::open(&path).unwrap();
+                courier_store::cipher::key(&raw, &key).unwrap();
+                raw.execute_batch("DROP TRIGGER messages_search_insert").unwrap();
             }
             let t = Instant::now();
-            let engine = Engine::open_with(&cfg, alice.clone()).await.unwrap();
+            let engine = Engine::open_with(&cfg, alice.clone(), &key).await.unwrap();
             let report = engine.sync().await.unwrap();
             best[n] = best[n].min(t.elapsed().as_secs_f64() * 1e3);
             assert_eq!(report.messages, 10_000);

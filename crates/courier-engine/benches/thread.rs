@@ -79,7 +79,7 @@ async fn main() {
         attachments_url: node.http_url(),
     };
     let keys = PrivateKeyBundle::generate(&LocalWallet::generate(&mut OsRng), 1_700_000_000_000, &mut OsRng).unwrap();
-    let engine = Engine::open_with(&cfg, keys).await.unwrap();
+    let engine = Engine::open_with(&cfg, keys, &bench_key()).await.unwrap();
     engine.ensure_contact_published().await.unwrap();
     let me = engine.address().clone();
     // BENCH_THREAD_COUNT: a smaller thread for a quick check of the bench itself.
@@ -142,4 +142,11 @@ async fn main() {
         q(&fr.extras, 0.95) / q(&ft.extras, 0.95),
     );
     node.shutdown().await;
+}
+
+/// A random store key: the store is encrypted, as Courier's always is.
+fn bench_key() -> courier_engine::StoreKey {
+    let mut bytes = xmtp_crypto::Secret::new([0u8; 32]);
+    rand_core::RngCore::fill_bytes(&mut OsRng, bytes.expose_mut());
+    courier_engine::StoreKey::from_bytes(bytes)
 }

@@ -153,6 +153,9 @@ pub enum KeychainDamage {
     /// It holds another account's keys.
     #[error("it holds the keys of {0}")]
     OtherAccount(WalletAddress),
+    /// The store key is not 64 hex digits.
+    #[error("the store key is not 64 hex digits")]
+    StoreKey,
 }
 
 /// Failures inside the engine.

@@ -9,7 +9,7 @@
 //! Map: [`config`] and [`account`] (the identity and the keychain) open an [`Engine`]; the
 //! engine's work is split by concern — `send` and `outbox`, `sync` (over [`fetch`], which checks what the node returns, and the pure [`plan`]),
 //! `live`, `consent`, `contacts`, `queries`, [`people`] (local names and conversation flags,
-//! never sent), `search` — and reported as [`Event`]s.
+//! never sent), `search`, [`export`] (the history to files) — and reported as [`Event`]s.
 
 pub mod account;
 pub mod client;
@@ -21,6 +21,7 @@ mod endpoint;
 mod engine;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod fetch;
 pub mod keychain;
 mod lifecycle;
@@ -44,11 +45,12 @@ pub use config::Config;
 pub use courier_store::private;
 pub use courier_store::{
     AttachmentInfo, ConsentState, Conversation, ConversationFlag, ConversationSummary, DeliveryState, Flags, Message,
-    MessagePosition, ProtocolVersion, QueryError, ReactionGroup, SearchHit, SnippetPart,
+    MessagePosition, ProtocolVersion, QueryError, ReactionGroup, SearchHit, SnippetPart, StoreError, StoreKey,
 };
 pub use engine::Engine;
 pub use error::EngineError;
 pub use events::{ConnectionState, Event, Events};
+pub use export::{ExportFormat, ExportReport};
 pub use fetch::{TopicError, TopicFailure};
 pub use keychain::{Backend, Keychain};
 pub use queries::{ListFilter, Thread};

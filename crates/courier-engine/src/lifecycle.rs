@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use courier_store::Store;
+use courier_store::{Store, StoreKey};
 use xmtp_crypto::consent;
 use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
 
@@ -16,15 +16,17 @@ use crate::proof::NodeProof;
 use crate::vault::KeyVault;
 
 impl Engine {
-    /// Opens the account's store, connects (lazily) to the node and starts the outbox.
-    pub async fn open_with(config: &Config, keys: PrivateKeyBundle) -> Result<Self, EngineError> {
+    /// Opens the account's store (encrypted under `store_key`, see
+    /// [`crate::account::store_key`]), connects (lazily) to the node and starts the outbox.
+    pub async fn open_with(config: &Config, keys: PrivateKeyBundle, store_key: &StoreKey) -> Result<Self, EngineError> {
         let dir = config.account_dir(keys.address());
         courier_store::private::create_dir_under(&config.data_dir, &dir)
             .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
         let path = config.store_path(keys.address());
         let me = keys.address().clone();
+        let store_key = store_key.clone();
         let store = tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&path)?;
+            let mut store = Store::open(&path, &store_key)?;
             // Rich content kept as plain messages by an older Courier is read again, once.
             let n = crate::describe::reclassify(&mut store, &me)?;
             if n > 0 {

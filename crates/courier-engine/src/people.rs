@@ -126,10 +126,11 @@ pub struct AccountGlance {
     pub name: Option<String>,
 }
 
-/// Reads an account's store without opening the account (no keys, no node) and without
+/// Reads an account's store without opening the account (only its store key, no node) and without
 /// changing it: read only, refused if this Courier has not opened it since an upgrade. Blocking.
 pub fn glance(config: &Config, address: &WalletAddress) -> Result<AccountGlance, EngineError> {
-    let store = courier_store::Store::open_read_only(&config.store_path(address))?;
+    let key = crate::account::store_key_if_any(config, address)?;
+    let store = courier_store::Store::open_read_only(&config.store_path(address), key.as_ref())?;
     Ok(AccountGlance { unread: store.unread_total(address)?, name: store.contact_name(address)? })
 }
 

@@ -28,7 +28,7 @@ async fn the_data_folder_is_private() {
     let parent = tempfile::tempdir().unwrap();
     let data = parent.path().join("data");
     let cfg = common::config(&node, &data);
-    let e = Engine::open_with(&cfg, common::identity()).await.unwrap();
+    let e = Engine::open_with(&cfg, common::identity(), &common::store_key()).await.unwrap();
     cfg.keychain_scope().unwrap();
     account::set_default(&cfg, e.address()).unwrap();
     account::confirm_phrase(&cfg, e.address()).unwrap();

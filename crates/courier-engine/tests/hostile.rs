@@ -105,7 +105,7 @@ async fn a_conversation_whose_key_does_not_unseal_is_reported_and_its_cursor_sta
     let alice = engine(&node, da.path()).await;
     let keys = common::identity();
     let cfg = common::config(&node, db.path());
-    let bob = Engine::open_with(&cfg, keys.clone()).await.unwrap();
+    let bob = Engine::open_with(&cfg, keys.clone(), &common::store_key()).await.unwrap();
     bob.ensure_contact_published().await.unwrap();
     alice.send_text(bob.address(), "zero", SendOptions::default()).await.unwrap();
     alice.flush_outbox().await.unwrap();
@@ -124,13 +124,13 @@ async fn a_conversation_whose_key_does_not_unseal_is_reported_and_its_cursor_sta
     drop(bob);
     // The sealed key is damaged on disk.
     let db_path = cfg.account_dir(keys.address()).join("courier.db");
-    let raw = rusqlite::Connection::open(&db_path).unwrap();
+    let raw = common::raw_store(&db_path);
     raw.execute("UPDATE conversations SET key_sealed = x'0a0b0c' WHERE topic = ?1", [t.as_str()]).unwrap();
     let cursor = || -> Vec<u8> {
         raw.query_row("SELECT digest FROM cursors WHERE topic = ?1", [t.as_str()], |r| r.get(0)).unwrap()
     };
     let before = cursor();
-    let bob = Engine::open_with(&cfg, keys).await.unwrap();
+    let bob = Engine::open_with(&cfg, keys, &common::store_key()).await.unwrap();
     common::peer::post(&alice, &room, &common::peer::text("two"), hour_ago + 1, hour_ago + 1).await;
     let mut events = bob.events();
     let report = bob.sync().await.unwrap();

@@ -113,7 +113,8 @@ async fn a_replayed_allow_leaves_the_block(reencode: bool) {
     let dirs = [(); 4].map(|()| tempfile::tempdir().unwrap());
     let (alice, mallory) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
     let keys = common::identity();
-    let bob = Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone()).await.unwrap();
+    let bob =
+        Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone(), &common::store_key()).await.unwrap();
     bob.set_consent(alice.address(), true).await.unwrap();
     bob.flush_outbox().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -130,7 +131,7 @@ async fn a_replayed_allow_leaves_the_block(reencode: bool) {
     junk(&mallory, &list, now_ns(), bytes).await;
     bob.sync().await.unwrap();
     assert_eq!(bob.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on the device that blocked");
-    let again = Engine::open_with(&common::config(&node, dirs[3].path()), keys).await.unwrap();
+    let again = Engine::open_with(&common::config(&node, dirs[3].path()), keys, &common::store_key()).await.unwrap();
     again.sync().await.unwrap();
     assert_eq!(again.consent(alice.address()).await.unwrap(), ConsentState::Denied, "on a new device");
     node.shutdown().await;
@@ -157,7 +158,8 @@ async fn an_older_invitation_to_a_seen_topic_does_not_take_it_over() {
     let dirs = [(); 4].map(|()| tempfile::tempdir().unwrap());
     let (alice, mallory) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
     let keys = common::identity();
-    let bob = Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone()).await.unwrap();
+    let bob =
+        Engine::open_with(&common::config(&node, dirs[2].path()), keys.clone(), &common::store_key()).await.unwrap();
     bob.ensure_contact_published().await.unwrap();
     alice.send_text(bob.address(), "hi from alice", SendOptions::default()).await.unwrap();
     alice.flush_outbox().await.unwrap();
@@ -171,7 +173,7 @@ async fn an_older_invitation_to_a_seen_topic_does_not_take_it_over() {
     for (name, dir) in [("the same device", None), ("a new device", Some(dirs[3].path()))] {
         let e = match dir {
             None => bob.clone(),
-            Some(d) => Engine::open_with(&common::config(&node, d), keys.clone()).await.unwrap(),
+            Some(d) => Engine::open_with(&common::config(&node, d), keys.clone(), &common::store_key()).await.unwrap(),
         };
         e.sync().await.unwrap();
         let c = e.conversations(ListFilter::All).await.unwrap();

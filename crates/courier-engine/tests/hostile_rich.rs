@@ -21,7 +21,7 @@ use xmtp_crypto::{MessageId, Topic};
 async fn open(node: &NodeHandle, dir: &std::path::Path) -> Engine {
     let mut cfg = config(node, dir);
     cfg.attachments_url = node.http_url();
-    let e = Engine::open_with(&cfg, identity()).await.unwrap();
+    let e = Engine::open_with(&cfg, identity(), &common::store_key()).await.unwrap();
     e.ensure_contact_published().await.unwrap();
     e
 }

@@ -182,17 +182,17 @@ async fn an_undecodable_outbox_item_does_not_stop_the_queue() {
     let bob = engine(&node, db.path()).await;
     let keys = common::identity();
     let cfg = common::config(&node, da.path());
-    let alice = courier_engine::Engine::open_with(&cfg, keys.clone()).await.unwrap();
+    let alice = courier_engine::Engine::open_with(&cfg, keys.clone(), &common::store_key()).await.unwrap();
     alice.ensure_contact_published().await.unwrap();
     alice.close();
     drop(alice);
     // A damaged row at the head of the queue (a disk error, an older build's bug).
     let db_path = cfg.account_dir(keys.address()).join("courier.db");
-    let mut store = Store::open(&db_path).unwrap();
+    let mut store = Store::open(&db_path, &common::store_key()).unwrap();
     let junk = xmtp_crypto::envelope::message_id(b"junk");
     store.write(|w| w.enqueue(&Outgoing::Message(junk), &[0xff, 0xff, 0xff])).unwrap();
     drop(store);
-    let alice = courier_engine::Engine::open_with(&cfg, keys).await.unwrap();
+    let alice = courier_engine::Engine::open_with(&cfg, keys, &common::store_key()).await.unwrap();
     let m = alice.send_text(bob.address(), "still goes out", SendOptions::default()).await.unwrap();
     let _ = alice.flush_outbox().await;
     assert_eq!(alice.message(&m.id).await.unwrap().unwrap().state, DeliveryState::Sent);

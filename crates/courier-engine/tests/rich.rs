@@ -15,7 +15,7 @@ use xmtp_crypto::{MessageId, Topic};
 async fn engine_with_store(node: &NodeHandle, dir: &std::path::Path) -> Engine {
     let mut cfg = config(node, dir);
     cfg.attachments_url = node.http_url();
-    let e = Engine::open_with(&cfg, identity()).await.unwrap();
+    let e = Engine::open_with(&cfg, identity(), &common::store_key()).await.unwrap();
     e.ensure_contact_published().await.unwrap();
     e
 }
@@ -142,7 +142,7 @@ async fn files_go_inline_or_through_the_node_store_and_come_back_byte_for_byte()
 async fn a_large_file_without_a_store_is_a_clear_error() {
     let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
     let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let alice = Engine::open_with(&config(&node, da.path()), identity()).await.unwrap();
+    let alice = Engine::open_with(&config(&node, da.path()), identity(), &common::store_key()).await.unwrap();
     alice.ensure_contact_published().await.unwrap();
     let bob = engine_with_store(&node, db.path()).await;
     alice.send_text(bob.address(), "hi", SendOptions::default()).await.unwrap();
@@ -165,7 +165,8 @@ async fn an_older_store_reads_its_rich_messages_again_and_loses_none() {
     let keys = identity();
     let me = keys.address().clone();
     let peer = identity().address().clone();
-    // The store as Courier left it before rich content (schema 5): everything a plain message.
+    // The store as Courier left it before rich content (schema 5): everything a plain message,
+    // and the store not yet encrypted (the engine encrypts it in place, then migrates it).
     let db_dir = config(&node, dir.path()).account_dir(&me);
     std::fs::create_dir_all(&db_dir).unwrap();
     let raw = rusqlite::Connection::open(db_dir.join("courier.db")).unwrap();
@@ -217,7 +218,7 @@ async fn an_older_store_reads_its_rich_messages_again_and_loses_none() {
         .unwrap();
     }
     drop(raw);
-    let e = Engine::open_with(&config(&node, dir.path()), keys).await.unwrap();
+    let e = Engine::open_with(&config(&node, dir.path()), keys, &common::store_key()).await.unwrap();
     let topic = Topic::parse(t).unwrap();
     let page = e.messages(&Thread::Conversation(topic.clone()), 50, None).await.unwrap();
     let texts: Vec<&str> = page.iter().map(|m| m.preview.as_str()).collect();

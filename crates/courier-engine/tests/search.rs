@@ -22,7 +22,10 @@ async fn a_cold_sync_is_searchable_at_once() {
     let alice = engine(&node, da.path()).await;
     let carol = engine(&node, dc.path()).await;
     let bob_keys = identity();
-    let first = Engine::open_with(&config(&node, tempfile::tempdir().unwrap().path()), bob_keys.clone()).await.unwrap();
+    let first =
+        Engine::open_with(&config(&node, tempfile::tempdir().unwrap().path()), bob_keys.clone(), &common::store_key())
+            .await
+            .unwrap();
     first.ensure_contact_published().await.unwrap();
     let b = first.address().clone();
 
@@ -47,9 +50,9 @@ async fn a_cold_sync_is_searchable_at_once() {
     carol.send_text(&b, "cafe spam", SendOptions::default()).await.unwrap();
     carol.flush_outbox().await.unwrap();
 
-    let bob = Engine::open_with(&config(&node, db.path()), bob_keys).await.unwrap();
+    let bob = Engine::open_with(&config(&node, db.path()), bob_keys, &common::store_key()).await.unwrap();
     bob.sync().await.unwrap();
-    let store = rusqlite::Connection::open(config(&node, db.path()).store_path(&b)).unwrap();
+    let store = common::raw_store(&config(&node, db.path()).store_path(&b));
     let waiting: i64 = store.query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0)).unwrap();
     assert_eq!(waiting, 0, "the sync indexed what it stored before it ended");
     let hits = bob.search("cafe", None, false, 50).await.unwrap();

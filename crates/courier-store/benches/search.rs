@@ -139,18 +139,25 @@ fn main() {
     let total: usize = std::env::var("SEARCH_BENCH_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
+    // The store as shipped: encrypted (under a fixed key: a benchmark's throwaway file).
+    let key = courier_store::StoreKey::from_bytes(xmtp_crypto::Secret::new(*b"courier store search bench key!!"));
+    let raw_open = |p: &std::path::Path| {
+        let c = rusqlite::Connection::open(p).unwrap();
+        courier_store::cipher::key(&c, &key).unwrap();
+        c
+    };
     if std::env::var_os("SEARCH_BENCH_NO_INDEX").is_some() {
-        drop(Store::open(&path).unwrap());
-        rusqlite::Connection::open(&path).unwrap().execute_batch("DROP TRIGGER messages_search_insert").unwrap();
-        let secs = fill(&mut Store::open(&path).unwrap(), total);
+        drop(Store::open(&path, &key).unwrap());
+        raw_open(&path).execute_batch("DROP TRIGGER messages_search_insert").unwrap();
+        let secs = fill(&mut Store::open(&path, &key).unwrap(), total);
         println!("stored {total} messages (no index) in {secs:.1} s ({:.1} µs each)", secs * 1e6 / total as f64);
         return;
     }
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path, &key).unwrap();
     let secs = fill(&mut store, total);
     println!("stored {total} messages (with the index) in {secs:.1} s ({:.1} µs each)", secs * 1e6 / total as f64);
 
-    let raw = rusqlite::Connection::open(&path).unwrap();
+    let raw = raw_open(&path);
     raw.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let size = |filter: &str| -> f64 {
         raw.query_row(&format!("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE {filter}"), [], |r| {

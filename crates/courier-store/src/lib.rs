@@ -15,6 +15,10 @@
 //! `migrations/`, applied in order and recorded in `PRAGMA user_version`. The store knows
 //! nothing of the protocol's cryptography or of the network.
 
+mod aside;
+pub mod cipher;
+pub mod encrypt;
+mod key;
 mod people;
 pub mod private;
 mod read;
@@ -29,6 +33,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use aside::set_aside;
+pub use key::{BadStoreKey, StoreKey};
 pub use rich::{MAX_EMOJI_PER_SENDER, ReactionGroup, ReactionRow};
 pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};
 pub use search::{
@@ -104,6 +110,36 @@ pub enum StoreError {
         /// The one this build reads.
         supported: u32,
     },
+    /// The store's key does not open it: another key (the keychain's was replaced or restored
+    /// from elsewhere), or a damaged file. Nothing was changed; see [`set_aside`] for the way out.
+    #[error("the store {} cannot be read with this account's store key (another key, or a damaged file)", path.display())]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The store is encrypted and its key is not there (the keychain lost it). Nothing was
+    /// changed; see [`set_aside`] for the way out.
+    #[error("the store {} is encrypted and its key is missing from the keychain", path.display())]
+    KeyMissing {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// An older Courier's plain store could not be encrypted; it is left as it was.
+    #[error("cannot encrypt the store {}: {source}", path.display())]
+    Encrypt {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        source: encrypt::EncryptError,
+    },
+    /// The store file cannot be read or moved.
+    #[error("cannot read the store file {}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A statement failed, or a stored value is not valid (see [`types::UnknownValue`]).
     #[error("store: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -135,15 +171,28 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the store at `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) and migrates the store at `path`, encrypted under `key`. An
+    /// older Courier's plain store is encrypted in place first ([`encrypt`]); a store the key
+    /// does not open is [`StoreError::WrongKey`] and is left untouched.
+    pub fn open(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
         let open = |source| StoreError::Open { path: path.to_owned(), source };
+        if !key.is_plaintext() {
+            encrypt::prepare(path, key).map_err(|source| StoreError::Encrypt { path: path.to_owned(), source })?;
+        }
         private_files(path).map_err(|source| StoreError::Private { path: path.to_owned(), source })?;
         let conn = Connection::open(path).map_err(open)?;
+        if !key.is_plaintext() {
+            cipher::key(&conn, key).map_err(open)?;
+            if !cipher::key_opens(&conn).map_err(open)? {
+                return Err(StoreError::WrongKey { path: path.to_owned() });
+            }
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open)?;
+        // 8 MiB of page cache (SQLite's default is 2 MiB): a page read again is not decrypted again.
+        conn.pragma_update(None, "cache_size", -8192).map_err(open)?;
         let mut store = Self { conn };
         store.migrate(path)?;
         Ok(store)

@@ -12,15 +12,25 @@ use xmtp_crypto::{Topic, WalletAddress};
 
 use crate::rows::Message;
 use crate::types::{ArchiveFilter, ConversationFlag, DeliveryState};
-use crate::{MIGRATIONS, Store, StoreError, Writer};
+use crate::{MIGRATIONS, Store, StoreError, StoreKey, Writer, cipher};
 
 impl Store {
     /// Opens an existing store to read only: nothing is created, migrated or written. A store
     /// of another schema version than this build's is refused ([`StoreError::OtherVersion`]).
-    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+    /// An older Courier's plain store (not opened since, so not yet encrypted) is read as it
+    /// is; an encrypted one needs its `key` ([`StoreError::KeyMissing`], [`StoreError::WrongKey`]).
+    pub fn open_read_only(path: &Path, key: Option<&StoreKey>) -> Result<Self, StoreError> {
         let open = |source| StoreError::Open { path: path.to_owned(), source };
+        let kind = cipher::file_kind(path).map_err(|source| StoreError::File { path: path.to_owned(), source })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(open)?;
+        if kind != cipher::FileKind::Plaintext {
+            let key = key.ok_or_else(|| StoreError::KeyMissing { path: path.to_owned() })?;
+            cipher::key(&conn, key).map_err(open)?;
+            if !cipher::key_opens(&conn).map_err(open)? {
+                return Err(StoreError::WrongKey { path: path.to_owned() });
+            }
+        }
         conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(open)?;
         let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(open)?;
         let supported = MIGRATIONS.len() as u32;

@@ -300,7 +300,8 @@ mod tests {
     #[test]
     fn a_search_walks_the_index_newest_first_without_sorting_the_matches() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("s.db")).unwrap();
+        let s = Store::open(&dir.path().join("s.db"), &crate::StoreKey::from_bytes(xmtp_crypto::Secret::new([7; 32])))
+            .unwrap();
         let q = SearchQuery::parse("word").unwrap();
         for topic in [None, Some(Topic::parse("/xmtp/0/m-a/proto").unwrap())] {
             let plan: Vec<String> = s

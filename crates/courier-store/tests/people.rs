@@ -10,7 +10,6 @@ use courier_store::{
     ArchiveFilter, ConsentState, Conversation, ConversationFlag, DeliveryState, Flags, Message, ProtocolVersion, Store,
     StoreError,
 };
-use rusqlite::Connection;
 use xmtp_crypto::Topic;
 
 mod common;
@@ -52,7 +51,7 @@ fn topics(s: &Store, archive: ArchiveFilter) -> Vec<Topic> {
 
 /// Three conversations: a (oldest), b, c (newest), all with allowed peers.
 fn three(dir: &std::path::Path) -> Store {
-    let mut s = Store::open(&dir.join("s.db")).unwrap();
+    let mut s = Store::open(&dir.join("s.db"), &common::key()).unwrap();
     s.write(|w| {
         for (t, peer, at) in [("a", 0xa, 10), ("b", 0xb, 20), ("c", 0xc, 30)] {
             w.add_conversation(&conv(t, peer, at))?;
@@ -189,10 +188,10 @@ fn s_peer(t: &str) -> u8 {
 fn a_version_6_store_upgrades_with_its_conversations_unflagged() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let mut s = Store::open(&p).unwrap();
+    let mut s = Store::open(&p, &common::key()).unwrap();
     s.write(|w| w.add_conversation(&conv("old", 0xa, 1)).map(drop)).unwrap();
     drop(s);
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     // Back to version 6: as an older Courier left it (without versions 7 and 8).
     raw.execute_batch(
         "DROP TABLE contact_names;
@@ -205,7 +204,7 @@ fn a_version_6_store_upgrades_with_its_conversations_unflagged() {
     .unwrap();
     raw.pragma_update(None, "user_version", 6).unwrap();
     drop(raw);
-    let s = Store::open(&p).unwrap();
+    let s = Store::open(&p, &common::key()).unwrap();
     assert_eq!(s.schema_version().unwrap(), Store::latest_schema_version());
     let old = s.conversation_summary(&addr(ME), &topic("old")).unwrap().unwrap();
     assert_eq!((old.flags, old.name), (Flags::default(), None));
@@ -217,7 +216,7 @@ fn a_flag_that_is_not_a_flag_is_refused_by_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
     let s = three(dir.path());
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     assert!(raw.execute("UPDATE conversations SET muted = 2", []).is_err());
     assert!(raw.execute("UPDATE conversations SET pinned = 'yes'", []).is_err());
     drop(s);
@@ -234,19 +233,22 @@ fn another_accounts_store_is_read_without_being_changed() {
     })
     .unwrap();
     // Read while it is open elsewhere, and after it was closed (its -wal and -shm gone).
-    let ro = Store::open_read_only(&p).unwrap();
+    let ro = Store::open_read_only(&p, Some(&common::key())).unwrap();
     assert_eq!(ro.unread_total(&addr(ME)).unwrap(), 1);
     drop(ro);
     drop(s);
     let before = std::fs::read(&p).unwrap();
-    let mut ro = Store::open_read_only(&p).unwrap();
+    let mut ro = Store::open_read_only(&p, Some(&common::key())).unwrap();
     assert_eq!(ro.unread_total(&addr(ME)).unwrap(), 1);
     assert_eq!(ro.contact_name(&addr(ME)).unwrap().as_deref(), Some("Work"));
     assert!(matches!(ro.write(|w| w.set_contact_name(&addr(ME), None)), Err(StoreError::Sql(_))), "read only");
     drop(ro);
     assert_eq!(std::fs::read(&p).unwrap(), before, "the file is unchanged");
     // Another schema version (older, not yet upgraded) is refused, not read wrongly or upgraded.
-    Connection::open(&p).unwrap().pragma_update(None, "user_version", 6).unwrap();
-    assert!(matches!(Store::open_read_only(&p), Err(StoreError::OtherVersion { found: 6, .. })));
-    assert!(matches!(Store::open_read_only(&dir.path().join("none.db")), Err(StoreError::Open { .. })));
+    common::raw(&p).pragma_update(None, "user_version", 6).unwrap();
+    assert!(matches!(Store::open_read_only(&p, Some(&common::key())), Err(StoreError::OtherVersion { found: 6, .. })));
+    assert!(matches!(
+        Store::open_read_only(&dir.path().join("none.db"), Some(&common::key())),
+        Err(StoreError::Open { .. })
+    ));
 }

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use courier_store::{
     AttachmentInfo, Claim, Conversation, Cursor, DeliveryState, Message, ProtocolVersion, ReactionRow, Store,
 };
-use rusqlite::Connection;
 use xmtp_crypto::{MessageId, Topic, WalletAddress};
 
 mod common;
@@ -18,7 +17,7 @@ use common::{addr, id, topic};
 
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     s.write(|w| {
         for t in ["a", "b"] {
             w.add_conversation(&Conversation {
@@ -192,7 +191,7 @@ fn a_page_around_a_message_centres_it() {
 fn version_5_stores_keep_their_rich_messages_and_list_them_to_be_read_again() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     for sql in [
         include_str!("../migrations/001_init.sql"),
         include_str!("../migrations/002_typed_outbox.sql"),
@@ -217,7 +216,7 @@ fn version_5_stores_keep_their_rich_messages_and_list_them_to_be_read_again() {
         raw.execute("INSERT OR IGNORE INTO cursors (topic, ts, digest) VALUES (?1, 7, zeroblob(32))", [t]).unwrap();
     }
     drop(raw);
-    let mut s = Store::open(&p).unwrap();
+    let mut s = Store::open(&p, &common::key()).unwrap();
     for name in ["react", "mine", "text"] {
         assert!(s.message(&id(name)).unwrap().is_some(), "{name} is kept: the node may not have it any more");
     }
@@ -261,7 +260,7 @@ fn a_retaken_topic_keeps_nothing_of_the_impostor() {
     // derived invitation takes the topic back: nothing of hers may stay. (From a review: both
     // asserts failed before claim_conversation cleared reactions and receipts.)
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     let (me, alice, mallory) = (addr(1), addr(2), addr(9));
     let conv = |peer: &WalletAddress| Conversation {
         topic: topic("t"),

@@ -11,7 +11,6 @@ use courier_store::{
     AttachmentInfo, ConsentState, Conversation, DeliveryState, Message, ProtocolVersion, QueryError, SearchHit,
     SearchQuery, Store,
 };
-use rusqlite::Connection;
 
 mod common;
 use common::{addr, id, topic};
@@ -47,7 +46,7 @@ fn msg(name: &str, t: &str, sender: u8, secs: u64, text: &str) -> Message {
 /// A store with conversations `a` (peer 2) and `b` (peer 3) and these messages.
 fn store_with(messages: &[Message]) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     s.write(|w| {
         w.add_conversation(&conv("a", 2))?;
         w.add_conversation(&conv("b", 3))?;
@@ -70,7 +69,7 @@ fn ids(hits: &[SearchHit]) -> Vec<xmtp_crypto::MessageId> {
 
 /// FTS5's own check of the index (a 'delete' with values it was not indexed with breaks it).
 fn index_ok(dir: &tempfile::TempDir) {
-    let raw = Connection::open(dir.path().join("s.db")).unwrap();
+    let raw = common::raw(&dir.path().join("s.db"));
     raw.execute("INSERT INTO message_search (message_search) VALUES ('integrity-check')", []).unwrap();
 }
 
@@ -238,7 +237,7 @@ fn messages_whose_keys_are_taken_still_get_one() {
     // written without a key (by other SQL) get one at the next write.
     let (d, s) = store_with(&[]);
     drop(s);
-    let raw = Connection::open(d.path().join("s.db")).unwrap();
+    let raw = common::raw(&d.path().join("s.db"));
     let bytes = id("target").to_bytes();
     let (base, slot) = (7i64 << 16, i64::from(u16::from_be_bytes([bytes[0], bytes[1]])));
     let insert = |name: &str, key: Option<i64>, text: &str| {
@@ -254,7 +253,7 @@ fn messages_whose_keys_are_taken_still_get_one() {
     }
     insert("keyless", None, "written elsewhere");
     drop(raw);
-    let mut s = Store::open(&d.path().join("s.db")).unwrap();
+    let mut s = Store::open(&d.path().join("s.db"), &common::key()).unwrap();
     s.write(|w| w.add_message(&msg("target", "a", 2, 7, "needle"))).unwrap();
     assert_eq!(ids(&find(&mut s, "needle")), [id("target")]);
     assert_eq!(find(&mut s, "filler").len(), 50);
@@ -267,7 +266,7 @@ fn messages_whose_keys_are_taken_still_get_one() {
 fn a_version_7_store_is_searchable_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     for sql in [
         include_str!("../migrations/001_init.sql"),
         include_str!("../migrations/002_typed_outbox.sql"),
@@ -310,7 +309,7 @@ fn a_version_7_store_is_searchable_after_the_upgrade() {
         .unwrap();
     }
     drop(raw);
-    let mut s = Store::open(&p).unwrap();
+    let mut s = Store::open(&p, &common::key()).unwrap();
     assert_eq!(s.schema_version().unwrap(), Store::latest_schema_version());
     assert_eq!(ids(&find(&mut s, "ca")), [id("m1"), id("m4")]);
     assert_eq!(ids(&find(&mut s, "second")), [id("m2")]);

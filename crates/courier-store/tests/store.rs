@@ -9,7 +9,6 @@ use courier_store::{
     ArchiveFilter, ConsentState, Conversation, Cursor, DeliveryState, Message, Outgoing, ProtocolVersion, Store,
     StoreError,
 };
-use rusqlite::Connection;
 use xmtp_crypto::Topic;
 
 mod common;
@@ -51,10 +50,10 @@ fn texts(list: &[Message]) -> Vec<&str> {
 fn migrates_from_empty_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let s = Store::open(&p).unwrap();
+    let s = Store::open(&p, &common::key()).unwrap();
     assert_eq!(s.schema_version().unwrap(), Store::latest_schema_version());
     drop(s);
-    let s = Store::open(&p).unwrap();
+    let s = Store::open(&p, &common::key()).unwrap();
     assert!(s.integrity_ok().unwrap());
 }
 
@@ -62,24 +61,25 @@ fn migrates_from_empty_and_reopens() {
 fn a_newer_schema_is_refused_with_one_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    drop(Store::open(&p).unwrap());
-    Connection::open(&p).unwrap().pragma_update(None, "user_version", 99).unwrap();
-    let err = Store::open(&p).unwrap_err();
+    drop(Store::open(&p, &common::key()).unwrap());
+    common::raw(&p).pragma_update(None, "user_version", 99).unwrap();
+    let err = Store::open(&p, &common::key()).unwrap_err();
     assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err:?}");
     let text = err.to_string();
     assert_eq!(text.matches(&*p.display().to_string()).count(), 1, "the path once: {text}");
     assert!(!text.contains(": cannot open the store"), "not wrapped twice: {text}");
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, [7u8; 4096]).unwrap();
-    let err = Store::open(&junk).unwrap_err();
-    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
-    assert_eq!(err.to_string().matches("cannot open the store").count(), 1, "{err}");
+    // Encrypted, a file that is not a store is one the key does not open.
+    let err = Store::open(&junk, &common::key()).unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
+    assert_eq!(err.to_string().matches("cannot be read").count(), 1, "{err}");
 }
 
 #[test]
 fn conversations_messages_unread_and_consent() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     let me = addr(0xee);
     s.write(|w| {
         assert!(w.add_conversation(&conv("t1", 0xb, 10))?);
@@ -114,7 +114,7 @@ fn conversations_messages_unread_and_consent() {
 fn paging_back_keeps_messages_that_share_a_time() {
     // V1 times are whole milliseconds: messages sent in the same millisecond share a time.
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     s.write(|w| {
         w.add_conversation(&conv("t", 0xb, 1))?;
         for n in 0..6 {
@@ -140,7 +140,7 @@ fn paging_back_keeps_messages_that_share_a_time() {
 #[test]
 fn outbox_and_cursors() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     let c = Cursor { timestamp_ns: 6, digest: [7; 32] };
     s.write(|w| {
         w.enqueue(&Outgoing::Message(id("m1")), b"env")?;
@@ -173,13 +173,13 @@ fn outbox_and_cursors() {
 fn a_stored_value_that_is_no_state_is_an_error_not_a_default() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let mut s = Store::open(&p).unwrap();
+    let mut s = Store::open(&p, &common::key()).unwrap();
     s.write(|w| {
         w.add_conversation(&conv("t", 0xb, 1))?;
         w.add_message(&msg("m", "t", 0xb, 1))
     })
     .unwrap();
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     raw.pragma_update(None, "ignore_check_constraints", true).unwrap();
     raw.execute("UPDATE messages SET state = 'bogus'", []).unwrap();
     let err = s.message(&id("m")).unwrap_err();
@@ -196,14 +196,14 @@ fn a_stored_value_that_is_no_state_is_an_error_not_a_default() {
 fn version_1_stores_upgrade_their_consent_outbox_items() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     raw.execute_batch(include_str!("../migrations/001_init.sql")).unwrap();
     raw.pragma_update(None, "user_version", 1).unwrap();
     let m = id("queued");
     raw.execute("INSERT INTO outbox (message_id, envelopes) VALUES (?1, x'01')", [m.to_string()]).unwrap();
     raw.execute("INSERT INTO outbox (message_id, envelopes, attempts) VALUES ('consent-0xabc', x'02', 3)", []).unwrap();
     drop(raw);
-    let s = Store::open(&p).unwrap();
+    let s = Store::open(&p, &common::key()).unwrap();
     assert_eq!(s.schema_version().unwrap(), Store::latest_schema_version());
     let items: Vec<_> = s.outbox().unwrap().into_iter().map(Result::unwrap).collect();
     assert_eq!(items.iter().map(|i| i.outgoing.clone()).collect::<Vec<_>>(), [Outgoing::Message(m), Outgoing::Consent]);
@@ -220,14 +220,14 @@ fn version_1_stores_upgrade_their_consent_outbox_items() {
 fn one_damaged_row_never_makes_the_lists_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let mut s = Store::open(&p).unwrap();
+    let mut s = Store::open(&p, &common::key()).unwrap();
     s.write(|w| {
         w.add_conversation(&conv("good", 0xb, 1))?;
         w.enqueue(&Outgoing::Message(id("queued")), b"a")?;
         w.enqueue(&Outgoing::Consent, b"b")
     })
     .unwrap();
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     raw.execute(
         "INSERT INTO conversations (topic, version, peer, created_ns) VALUES ('/xmtp/0/m-bad/proto', 2, 'nobody', 2)",
         [],
@@ -245,7 +245,7 @@ fn one_damaged_row_never_makes_the_lists_unreadable() {
 fn version_2_stores_lose_conversations_that_hostile_invitations_made() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     raw.execute_batch(include_str!("../migrations/001_init.sql")).unwrap();
     raw.execute_batch(include_str!("../migrations/002_typed_outbox.sql")).unwrap();
     raw.pragma_update(None, "user_version", 2).unwrap();
@@ -274,7 +274,7 @@ fn version_2_stores_lose_conversations_that_hostile_invitations_made() {
     raw.execute("INSERT INTO cursors (topic, ts, digest) VALUES ('/xmtp/0/intro-0xA/proto', 1, zeroblob(32))", [])
         .unwrap();
     drop(raw);
-    let s = Store::open(&p).unwrap();
+    let s = Store::open(&p, &common::key()).unwrap();
     let left: Vec<String> = s.conversations().unwrap().iter().map(|c| c.topic.to_string()).collect();
     assert_eq!(left, ["/xmtp/0/m-real/proto", "/xmtp/0/dm-0xA-0xB/proto"]);
     let t = |s: &str| Topic::parse(s).unwrap();
@@ -290,7 +290,7 @@ fn version_2_stores_lose_conversations_that_hostile_invitations_made() {
 fn version_3_stores_lose_their_future_times_and_read_the_consent_list_again() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.db");
-    let raw = Connection::open(&p).unwrap();
+    let raw = common::raw(&p);
     raw.execute_batch(include_str!("../migrations/001_init.sql")).unwrap();
     raw.execute_batch(include_str!("../migrations/002_typed_outbox.sql")).unwrap();
     raw.execute_batch(include_str!("../migrations/003_drop_hostile_conversations.sql")).unwrap();
@@ -318,7 +318,7 @@ fn version_3_stores_lose_their_future_times_and_read_the_consent_list_again() {
     )
     .unwrap();
     drop(raw);
-    let mut s = Store::open(&p).unwrap();
+    let mut s = Store::open(&p, &common::key()).unwrap();
     let t = |s: &str| Topic::parse(s).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     let future = s.messages(&t("/xmtp/0/m-future/proto"), None, 10).unwrap();

@@ -53,7 +53,17 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
               </div>
             </form>
           )}
-          <button id="retry-start" className={offers.signIn || offers.node ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>
+          {offers.freshStore && (
+            <button
+              id="recover-store"
+              className="primary"
+              disabled={busy}
+              onClick={() => { if (window.confirm(strings.storeRecovery.confirm)) run(backend.recoverStore); }}
+            >
+              {strings.storeRecovery.start}
+            </button>
+          )}
+          <button id="retry-start" className={offers.signIn || offers.node || offers.freshStore ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>
             {busy ? t.trying : t.tryAgain}
           </button>
         </div>
@@ -64,13 +74,15 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
 }
 
 /** Which ways out a start problem offers, by its code. */
-function recoveries(code: ErrorCode): { signIn: boolean; node: boolean } {
+function recoveries(code: ErrorCode): { signIn: boolean; node: boolean; freshStore: boolean } {
   switch (code) {
     case "keys_missing":
     case "no_account":
-      return { signIn: true, node: false };
+      return { signIn: true, node: false, freshStore: false };
     case "node":
-      return { signIn: false, node: true };
+      return { signIn: false, node: true, freshStore: false };
+    case "store_unreadable":
+      return { signIn: false, node: false, freshStore: true };
     case "keychain":
     case "store_too_new":
     case "internal":
@@ -81,6 +93,6 @@ function recoveries(code: ErrorCode): { signIn: boolean; node: boolean } {
     case "attachment_blocked":
     case "attachment_unsafe":
     case "attachment_transfer":
-      return { signIn: false, node: false };
+      return { signIn: false, node: false, freshStore: false };
   }
 }

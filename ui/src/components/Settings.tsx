@@ -4,6 +4,7 @@ import { ErrorNote } from "./ErrorNote";
 import { ConversationSettings } from "./ConversationSettings";
 import { strings } from "../lib/strings";
 import { LanguageSetting } from "./LanguageSetting";
+import { ExportHistory } from "./ExportHistory";
 
 export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   status: AppStatus;
@@ -43,6 +44,7 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
       <ReadReceipts status={status} onStatus={onStatus} onError={setError} />
       <ConversationSettings status={status} onStatus={onStatus} onError={setError} />
       <LanguageSetting />
+      <ExportHistory onError={setError} />
       <h3>{a.recovery}</h3>
       <div className="row">
         {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>{a.showPhrase}</button>}

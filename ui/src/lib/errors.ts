@@ -30,6 +30,8 @@ function advice(code: ErrorCode): [string | null, ErrorAction | null] {
       return [strings.problems.notOnNetwork, null];
     case "store_too_new":
       return [strings.problems.storeTooNew, null];
+    case "store_unreadable":
+      return [strings.storeRecovery.hint, null];
     case "internal":
       return [strings.problems.internal, null];
     case "attachment_not_asked":

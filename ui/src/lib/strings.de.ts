@@ -121,6 +121,22 @@ export const de: Catalogue = {
     servingAt: (url: string) => `Erreichbar unter ${url}`,
     notBuiltIn: "Nur der eingebaute Knoten von Courier bietet das Gateway an; dieses Profil nutzt einen anderen Knoten.",
   },
+  storeRecovery: {
+    hint: "Courier kann die Nachrichten dieses Kontos auf diesem Computer nicht lesen: Der Schlüssel im Schlüsselbund öffnet sie nicht (der Schlüsselbund wurde ersetzt oder zurückgesetzt, oder die Datei ist beschädigt). Sie können mit einem neuen Speicher beginnen: Die unlesbare Datei bleibt daneben erhalten und wird nie gelöscht, und Ihre Unterhaltungen und Nachrichten kommen aus dem Netzwerk zurück. Entwürfe, Namen, die Sie Personen gegeben haben, Anheftungen und Dateien, die nur auf diesem Computer waren, bleiben in der alten Datei.",
+    start: "Mit einem neuen Speicher beginnen",
+    confirm: "Den unlesbaren Speicher beiseitelegen und mit einem neuen beginnen? Die alte Datei bleibt im Ordner des Kontos; Ihr Verlauf wird erneut aus dem Netzwerk geladen.",
+  },
+  export: {
+    heading: "Verlauf exportieren",
+    help: "Speichert alle Unterhaltungen und Nachrichten, ihre Anhänge in einem Ordner neben der Datei, in einer Form, die jeder Browser und jedes Programm ohne Courier lesen kann. Der Export ist nicht verschlüsselt.",
+    format: "Format",
+    html: "Webseite (HTML)",
+    jsonl: "Daten (JSON-Zeilen)",
+    start: "Verlauf exportieren…",
+    busy: "Wird exportiert…",
+    confirm: "Der Export ist NICHT verschlüsselt: Wer die Dateien lesen kann, kann alle Ihre Unterhaltungen und deren Anhänge lesen. Bewahren Sie ihn dort auf, wo nur Sie ihn erreichen, und löschen Sie ihn, wenn Sie ihn nicht mehr brauchen. Jetzt exportieren?",
+    done: (path: string) => `Exportiert nach ${path}`,
+  },
   receipts: {
     heading: "Lesebestätigungen",
     label: "Lesebestätigungen senden",

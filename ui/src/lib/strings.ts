@@ -122,6 +122,22 @@ export const en = {
     servingAt: (url: string) => `Serving at ${url}`,
     notBuiltIn: "Only Courier's built-in node serves the gateway; this profile uses another node.",
   },
+  storeRecovery: {
+    hint: "Courier cannot read this account's messages on this computer: the key in the keychain does not open them (the keychain was replaced or reset, or the file is damaged). You can start with a fresh store: the unreadable file is kept beside it, never deleted, and your conversations and messages come back from the network. Drafts, names you gave people, pins and files that were only on this computer stay in the old file.",
+    start: "Start with a fresh store",
+    confirm: "Set the unreadable store aside and start with a fresh one? The old file is kept in the account's folder; your history is downloaded from the network again.",
+  },
+  export: {
+    heading: "Export history",
+    help: "Saves every conversation and message, with their attachments in a folder beside the file, in a form any browser or program can read without Courier. The export is not encrypted.",
+    format: "Format",
+    html: "Web page (HTML)",
+    jsonl: "Data (JSON lines)",
+    start: "Export history…",
+    busy: "Exporting…",
+    confirm: "The export is NOT encrypted: anyone who can read the files can read all your conversations and their attachments. Keep it somewhere only you can reach, and delete it when you no longer need it. Export now?",
+    done: (path: string) => `Exported to ${path}`,
+  },
   receipts: {
     heading: "Read receipts",
     label: "Send read receipts",

@@ -15,6 +15,8 @@ vi.mock("../lib/backend", async (orig) => {
       removeAccount: vi.fn(async () => ({ ...status, address: null })),
       signOut: vi.fn(async () => ({ ...status, address: null })),
       retryStart: vi.fn(async () => ({ ...status, problem: null })),
+      recoverStore: vi.fn(async () => ({ ...status, problem: null })),
+      exportHistory: vi.fn(async (format: string) => `/home/u/courier-history.${format}`),
       setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
       setHttpGateway: vi.fn(async (enabled: boolean) => ({ ...status, http_gateway_enabled: enabled, http_gateway: enabled ? "http://127.0.0.1:5555" : null })),
       recoveryPhrase: vi.fn(async () => PHRASE),
@@ -28,6 +30,7 @@ import { Composer } from "../components/Composer";
 import { NewConversation } from "../components/NewConversation";
 import { Onboarding } from "../components/Onboarding";
 import { Recovery } from "../components/Recovery";
+import { ExportHistory } from "../components/ExportHistory";
 import { Settings } from "../components/Settings";
 import { PhraseSetup } from "../components/PhraseSetup";
 import type { AppStatus, ConversationView } from "../lib/backend";
@@ -115,6 +118,35 @@ describe("Recovery", () => {
     fireEvent.click(screen.getByText("Use"));
     await waitFor(() => expect(onStatus).toHaveBeenCalled());
     expect(backend.setNodeUrl).toHaveBeenCalledWith(null);
+  });
+});
+
+describe("Store encryption and export (issue #15)", () => {
+  it("offers a fresh store for an unreadable one, only after the user confirms", async () => {
+    const onStatus = vi.fn();
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    render(<Recovery status={{ ...status, problem: { code: "store_unreadable", message: "the store cannot be read" } }} onStatus={onStatus} />);
+    expect(screen.getByText(/the unreadable file is kept beside it, never deleted/)).toBeTruthy();
+    fireEvent.click(screen.getByText("Start with a fresh store"));
+    expect(backend.recoverStore).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByText("Start with a fresh store"));
+    await waitFor(() => expect(onStatus).toHaveBeenCalledWith({ ...status, problem: null }));
+    expect(backend.recoverStore).toHaveBeenCalledTimes(1);
+    expect(confirm.mock.calls[0][0]).toMatch(/old file is kept/);
+    confirm.mockRestore();
+  });
+
+  it("exports only after warning that the export is not encrypted", async () => {
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    render(<ExportHistory onError={() => {}} />);
+    fireEvent.click(screen.getByText("Export history…"));
+    expect(confirm.mock.calls[0][0]).toMatch(/NOT encrypted/);
+    expect(backend.exportHistory).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText("Format"), { target: { value: "jsonl" } });
+    fireEvent.click(screen.getByText("Export history…"));
+    await waitFor(() => expect(screen.getByText("Exported to /home/u/courier-history.jsonl")).toBeTruthy());
+    expect(backend.exportHistory).toHaveBeenCalledWith("jsonl");
+    confirm.mockRestore();
   });
 });
 

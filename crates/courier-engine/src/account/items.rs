@@ -19,6 +19,8 @@ pub enum Item {
     Wallet,
     /// The BIP-39 recovery phrase (accounts made or signed in with one).
     Phrase,
+    /// The key the account's store is encrypted with (64 hex digits).
+    StoreKey,
 }
 
 impl Item {
@@ -28,6 +30,7 @@ impl Item {
             Self::Identity => "identity",
             Self::Wallet => "wallet",
             Self::Phrase => "phrase",
+            Self::StoreKey => "store-key",
         }
     }
 }
@@ -68,9 +71,14 @@ impl Items {
         self.keychain.store(&self.scoped, item.name(), value.expose())
     }
 
+    /// Deletes one item (this folder's name only).
+    pub(crate) fn delete(&self, item: Item) -> Result<(), KeychainError> {
+        self.keychain.delete(&self.scoped, item.name())
+    }
+
     /// Deletes every item of the account, under both names.
     pub(crate) fn delete_all(&self) -> Result<(), KeychainError> {
-        for item in [Item::Identity, Item::Wallet, Item::Phrase] {
+        for item in [Item::Identity, Item::Wallet, Item::Phrase, Item::StoreKey] {
             self.keychain.delete(&self.scoped, item.name())?;
             self.keychain.delete(&self.legacy, item.name())?;
         }

@@ -5,6 +5,7 @@
 //! has its own data folder and keychain items (`items`).
 
 mod items;
+mod store_key;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use xmtp_proto::message_api::v1::Envelope;
 
 pub use self::items::Item;
 use self::items::Items;
+pub use self::store_key::{recover_store, store_key, store_key_if_any};
 use crate::client::NodeClient;
 use crate::config::Config;
 use crate::engine::{Engine, now_ms, now_ns};
@@ -89,7 +91,8 @@ async fn import_wallet(config: &Config, wallet: LocalWallet, origin: Origin) -> 
             items.store(Item::Wallet, &Secret::new(hex::encode(wallet.private_key().to_bytes().expose())))?
         }
     }
-    let engine = Engine::open_with(config, keys).await?;
+    let store_key = store_key(config, &address)?;
+    let engine = Engine::open_with(config, keys, &store_key).await?;
     if !backed_up {
         let backup = storage::encrypt(engine.keys(), &wallet, &mut OsRng)?;
         let envelope = Envelope {
@@ -174,7 +177,8 @@ pub async fn open(config: &Config, address: &WalletAddress) -> Result<Engine, En
     if keys.address() != address {
         return Err(damaged(KeychainDamage::OtherAccount(keys.address().clone())));
     }
-    Engine::open_with(config, keys).await
+    let store_key = store_key(config, address)?;
+    Engine::open_with(config, keys, &store_key).await
 }
 
 /// The wallet of an account, from the keychain: its key, or derived from its phrase.

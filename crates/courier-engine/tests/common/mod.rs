@@ -27,13 +27,26 @@ pub fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
     }
 }
 
+/// The store key of engines opened without a keychain (one for all: each test has its own
+/// folder; the keychain's own keys are tested in `accounts.rs` and `at_rest.rs`).
+pub fn store_key() -> courier_engine::StoreKey {
+    courier_engine::StoreKey::from_bytes(xmtp_crypto::Secret::new(*b"courier engine tests' store key!"))
+}
+
+/// A raw connection to an engine's store, keyed (to change what the engine's API cannot).
+pub fn raw_store(path: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    courier_store::cipher::key(&c, &store_key()).unwrap();
+    c
+}
+
 pub fn identity() -> PrivateKeyBundle {
     PrivateKeyBundle::generate(&LocalWallet::generate(&mut OsRng), 1_700_000_000_000, &mut OsRng).unwrap()
 }
 
 /// An engine for a new identity, its contact bundles published: no keychain involved.
 pub async fn engine(node: &NodeHandle, dir: &std::path::Path) -> Engine {
-    let e = Engine::open_with(&config(node, dir), identity()).await.unwrap();
+    let e = Engine::open_with(&config(node, dir), identity(), &store_key()).await.unwrap();
     e.ensure_contact_published().await.unwrap();
     e
 }

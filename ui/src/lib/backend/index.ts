@@ -49,6 +49,7 @@ export function errorMessage(e: unknown): string {
 export const backend = {
   appStatus: () => invoke<AppStatus>("app_status"),
   retryStart: () => invoke<AppStatus>("retry_start"),
+  recoverStore: () => invoke<AppStatus>("recover_store"),
   createAccount: () => invoke<AppStatus>("create_account"),
   signIn: (address: string) => invoke<AppStatus>("sign_in", { address }),
   /** The recovery phrase, to show to the user who asked; never kept by the UI. */
@@ -72,6 +73,7 @@ export const backend = {
   attachmentBytes: (id: string) => invoke<ArrayBuffer>("attachment_bytes", { id }),
   /** Asks where to save (native dialog); the path saved, null if cancelled. */
   saveAttachment: (id: string) => invoke<string | null>("save_attachment", { id }),
+  exportHistory: (format: "html" | "jsonl") => invoke<string | null>("export_history", { format }),
   /** Opens an http, https or mailto link in the system's browser or mail app. */
   openLink: (url: string) => invoke<void>("open_link", { url }),
   /** A page of up to `limit` messages centred on message `id`. */

@@ -3,4 +3,4 @@
 /**
  * What kind of failure, for the caller to act on.
  */
-export type ErrorCode = "bad_input" | "not_on_network" | "no_account" | "keys_missing" | "keychain" | "store_too_new" | "node" | "not_found" | "attachment_not_asked" | "attachment_blocked" | "attachment_unsafe" | "attachment_transfer" | "internal";
+export type ErrorCode = "bad_input" | "not_on_network" | "no_account" | "keys_missing" | "keychain" | "store_too_new" | "store_unreadable" | "node" | "not_found" | "attachment_not_asked" | "attachment_blocked" | "attachment_unsafe" | "attachment_transfer" | "internal";
