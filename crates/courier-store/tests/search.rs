@@ -334,3 +334,31 @@ fn a_long_prefix_finds_every_word_it_begins_few_or_many() {
     assert_eq!(find(&mut s, "alphabet1 soup").len(), 11, "alphabet1 and alphabet10…19");
     assert!(find(&mut s, "budgetz").is_empty());
 }
+
+#[test]
+fn a_peer_with_hundreds_of_conversations_is_searched_in_one_bounded_query() {
+    // A peer can open thousands of conversations by invitations: searching "with this peer" is
+    // one query with one limit, not one per conversation.
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    s.write(|w| {
+        w.add_conversation(&conv("other", 3))?;
+        w.add_message(&msg("other", "other", 3, 10_000, "invite spam"))?;
+        for n in 0..300u64 {
+            w.add_conversation(&conv(&format!("p{n}"), 9))?;
+            w.add_message(&msg(&format!("m{n}"), &format!("p{n}"), 9, n + 1, "invite spam"))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let q = SearchQuery::parse("invite").unwrap();
+    let hits = s.search_with_peer(&q, &addr(9), false, 10).unwrap();
+    let want: Vec<_> = (290..300).rev().map(|n| id(&format!("m{n}"))).collect();
+    assert_eq!(ids(&hits), want, "the newest ten of that peer only");
+    assert_eq!(s.search_with_peer(&q, &addr(9), false, 5000).unwrap().len(), 200, "MAX_HITS");
+    assert_eq!(ids(&s.search_with_peer(&q, &addr(3), false, 10).unwrap()), [id("other")]);
+    assert!(s.search_with_peer(&q, &addr(4), false, 10).unwrap().is_empty());
+    s.write(|w| w.set_consent(&addr(9), ConsentState::Denied, 1)).unwrap();
+    assert!(s.search_with_peer(&q, &addr(9), false, 10).unwrap().is_empty());
+    assert_eq!(s.search_with_peer(&q, &addr(9), true, 10).unwrap().len(), 10);
+}
