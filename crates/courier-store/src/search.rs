@@ -26,7 +26,7 @@ pub const MAX_HITS: u32 = 200;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QueryError {
-    /// It has no letters or digits (only spaces or punctuation).
+    /// It has no letters or digits (only spaces, punctuation, or the conversation mark `ꙮ`).
     #[error("the search has no letters or digits")]
     Empty,
     /// It is longer than [`MAX_QUERY_BYTES`].
@@ -68,7 +68,9 @@ impl SearchQuery {
             if word.chars().count() > MAX_TERM_CHARS {
                 return Err(QueryError::TermTooLong { max: MAX_TERM_CHARS });
             }
-            let folded = fold(word);
+            // A word may not begin with the conversations' mark: it would read every
+            // conversation token of the prefix index. The mark is dropped from its start.
+            let folded = fold(word).trim_start_matches(CONVERSATION_MARK).to_owned();
             if !folded.is_empty() && !terms.contains(&folded) {
                 terms.push(folded);
             }
@@ -128,9 +130,12 @@ fn expansion(conn: &rusqlite::Connection, term: &str) -> Result<Option<Vec<Strin
     Ok((!terms.is_empty() && terms.len() <= MAX_EXPANSION).then_some(terms))
 }
 
+/// The letter that begins every conversation token of the index (as `008_search.sql` makes them).
+const CONVERSATION_MARK: char = 'ꙮ';
+
 /// The token the index holds for a conversation (as `008_search.sql` makes it).
 fn conversation_token(topic: &Topic) -> String {
-    format!("ꙮ{}", hex::encode_upper(topic.as_str()))
+    format!("{CONVERSATION_MARK}{}", hex::encode_upper(topic.as_str()))
 }
 
 /// The most seconds a key holds (2^40, year 36,812): keys stay integers.
