@@ -1,5 +1,6 @@
 //! `courier search QUERY [--peer ADDR|TOPIC] [--limit N] [--include-blocked]`: the messages
-//! stored here that match, newest first. Text: one line per hit with the matches in `[…]`;
+//! stored here that match, newest first. Text: one line per hit with the matches in `[…]` (the
+//! text's own `[`, `]` and `\` escaped with `\`);
 //! `--json`: one object per line, exactly `{id, topic, peer, sent_ns, snippet}` (the snippet
 //! as `[{text, is_match}]` segments, never markup).
 
@@ -55,9 +56,46 @@ fn print(out: &Printer, h: &SearchHit) -> anyhow::Result<()> {
         };
         println!("{}", serde_json::to_string(&line)?);
     } else {
-        let text: String =
-            h.snippet.iter().map(|p| if p.is_match { format!("[{}]", p.text) } else { p.text.clone() }).collect();
-        println!("{} {} {}: {text}", h.id, h.peer, h.sender);
+        println!("{} {} {}: {}", h.id, h.peer, h.sender, render(&h.snippet));
     }
     Ok(())
+}
+
+/// A snippet as one line of text, matches in `[…]`; a `[`, `]` or `\` of the text itself is
+/// escaped with `\`, so brackets in a message cannot pass for a match.
+fn render(snippet: &[SnippetPart]) -> String {
+    let mut out = String::new();
+    for p in snippet {
+        if p.is_match {
+            out.push('[');
+        }
+        for c in p.text.chars() {
+            if matches!(c, '[' | ']' | '\\') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        if p.is_match {
+            out.push(']');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(text: &str, is_match: bool) -> SnippetPart {
+        SnippetPart { text: text.into(), is_match }
+    }
+
+    #[test]
+    fn brackets_in_a_text_cannot_pass_for_a_match() {
+        let fake = render(&[part("[word] then ", false), part("x", true)]);
+        let real = render(&[part("word", true), part(" then ", false), part("x", true)]);
+        assert_ne!(fake, real);
+        assert_eq!(fake, r"\[word\] then [x]");
+        assert_eq!(render(&[part(r"a\[b] \", false), part("c", true)]), r"a\\\[b\] \\[c]");
+    }
 }

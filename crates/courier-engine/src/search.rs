@@ -25,15 +25,7 @@ impl Engine {
         self.with_store(move |s| match scope {
             None => s.search(&query, None, include_blocked, limit),
             Some(Thread::Conversation(topic)) => s.search(&query, Some(&topic), include_blocked, limit),
-            Some(Thread::Peer(peer)) => {
-                let mut hits = Vec::new();
-                for c in s.conversations_with(&peer)? {
-                    hits.extend(s.search(&query, Some(&c.topic), include_blocked, limit)?);
-                }
-                hits.sort_by(|a, b| b.sent_ns.cmp(&a.sent_ns).then(b.id.cmp(&a.id)));
-                hits.truncate(limit as usize);
-                Ok(hits)
-            }
+            Some(Thread::Peer(peer)) => s.search_with_peer(&query, &peer, include_blocked, limit),
         })
         .await
     }

@@ -26,7 +26,7 @@ pub const MAX_HITS: u32 = 200;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QueryError {
-    /// It has no letters or digits (only spaces or punctuation).
+    /// It has no letters or digits (only spaces, punctuation, or the conversation mark `ꙮ`).
     #[error("the search has no letters or digits")]
     Empty,
     /// It is longer than [`MAX_QUERY_BYTES`].
@@ -68,7 +68,9 @@ impl SearchQuery {
             if word.chars().count() > MAX_TERM_CHARS {
                 return Err(QueryError::TermTooLong { max: MAX_TERM_CHARS });
             }
-            let folded = fold(word);
+            // A word may not begin with the conversations' mark: it would read every
+            // conversation token of the prefix index. The mark is dropped from its start.
+            let folded = fold(word).trim_start_matches(CONVERSATION_MARK).to_owned();
             if !folded.is_empty() && !terms.contains(&folded) {
                 terms.push(folded);
             }
@@ -128,9 +130,12 @@ fn expansion(conn: &rusqlite::Connection, term: &str) -> Result<Option<Vec<Strin
     Ok((!terms.is_empty() && terms.len() <= MAX_EXPANSION).then_some(terms))
 }
 
+/// The letter that begins every conversation token of the index (as `008_search.sql` makes them).
+const CONVERSATION_MARK: char = 'ꙮ';
+
 /// The token the index holds for a conversation (as `008_search.sql` makes it).
 fn conversation_token(topic: &Topic) -> String {
-    format!("ꙮ{}", hex::encode_upper(topic.as_str()))
+    format!("{CONVERSATION_MARK}{}", hex::encode_upper(topic.as_str()))
 }
 
 /// The most seconds a key holds (2^40, year 36,812): keys stay integers.
@@ -212,13 +217,15 @@ pub(crate) fn flush(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// The hits of an FTS5 expression (`?1`), blocked peers' too if `?2`, at most `?3`, newest
-/// first: read in the index's rowid order, which follows time, so nothing sorts the matches.
+/// first, only in conversations with peer `?4` if it is not NULL: read in the index's rowid
+/// order, which follows time, so nothing sorts the matches.
 const HITS: &str = "SELECT m.id, m.topic, c.peer, m.sender, m.sent_ns, m.preview, m.attachment
      FROM message_search s
      JOIN messages m ON m.search_key = s.rowid
      JOIN conversations c ON c.topic = m.topic
      WHERE message_search MATCH ?1
        AND (?2 OR NOT EXISTS (SELECT 1 FROM consent k WHERE k.address = c.peer AND k.state = 'denied'))
+       AND (?4 IS NULL OR c.peer = ?4)
      ORDER BY s.rowid DESC LIMIT ?3";
 
 /// One message found.
@@ -258,11 +265,36 @@ impl Store {
         include_blocked: bool,
         limit: u32,
     ) -> Result<Vec<SearchHit>, StoreError> {
+        self.hits(query, topic, None, include_blocked, limit)
+    }
+
+    /// The newest messages (at most `limit`, at most [`MAX_HITS`]) that match `query` in every
+    /// conversation with `peer`, in one query whatever the number of those conversations (a peer
+    /// can open thousands by invitations).
+    pub fn search_with_peer(
+        &mut self,
+        query: &SearchQuery,
+        peer: &WalletAddress,
+        include_blocked: bool,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        self.hits(query, None, Some(peer), include_blocked, limit)
+    }
+
+    fn hits(
+        &mut self,
+        query: &SearchQuery,
+        topic: Option<&Topic>,
+        peer: Option<&WalletAddress>,
+        include_blocked: bool,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         self.index_pending()?;
         let mut s = self.conn.prepare_cached(HITS)?;
         let expanded = query.terms.iter().map(|t| expansion(&self.conn, t)).collect::<Result<Vec<_>, StoreError>>()?;
-        let rows =
-            s.query_map(params![query.expression(topic, &expanded), include_blocked, limit.min(MAX_HITS)], |r| {
+        let rows = s.query_map(
+            params![query.expression(topic, &expanded), include_blocked, limit.min(MAX_HITS), peer.map(|p| p.as_str())],
+            |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -272,7 +304,8 @@ impl Store {
                     r.get::<_, String>(5)?,
                     r.get::<_, Option<String>>(6)?,
                 ))
-            })?;
+            },
+        )?;
         let mut out = Vec::new();
         for row in rows {
             let (id, topic, peer, sender, sent_ns, preview, attachment) = row?;
@@ -308,7 +341,7 @@ mod tests {
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {HITS}"))
                 .unwrap()
-                .query_map(params![q.expression(topic.as_ref(), &[]), false, 10], |r| r.get::<_, String>(3))
+                .query_map(params![q.expression(topic.as_ref(), &[]), false, 10, "0xabc"], |r| r.get::<_, String>(3))
                 .unwrap()
                 .collect::<Result<_, _>>()
                 .unwrap();

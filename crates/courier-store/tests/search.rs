@@ -139,7 +139,7 @@ fn every_word_must_match_and_one_conversation_can_be_searched() {
     assert_eq!(ids(&s.search(&q, None, false, 2).unwrap()), [id("m4"), id("m3")]);
     // A word must not match a conversation's own token.
     let token = format!("ꙮ{}", hex::encode_upper(topic("a").as_str()));
-    assert!(find(&mut s, "ꙮ").is_empty());
+    assert_eq!(SearchQuery::parse("ꙮ"), Err(QueryError::Empty));
     assert!(find(&mut s, &token[..20]).is_empty());
 }
 
@@ -332,4 +332,46 @@ fn a_long_prefix_finds_every_word_it_begins_few_or_many() {
     assert_eq!(find(&mut s, "alphab").len(), 20);
     assert_eq!(find(&mut s, "alphabet1 soup").len(), 11, "alphabet1 and alphabet10…19");
     assert!(find(&mut s, "budgetz").is_empty());
+}
+
+#[test]
+fn a_peer_with_hundreds_of_conversations_is_searched_in_one_bounded_query() {
+    // A peer can open thousands of conversations by invitations: searching "with this peer" is
+    // one query with one limit, not one per conversation.
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    s.write(|w| {
+        w.add_conversation(&conv("other", 3))?;
+        w.add_message(&msg("other", "other", 3, 10_000, "invite spam"))?;
+        for n in 0..300u64 {
+            w.add_conversation(&conv(&format!("p{n}"), 9))?;
+            w.add_message(&msg(&format!("m{n}"), &format!("p{n}"), 9, n + 1, "invite spam"))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let q = SearchQuery::parse("invite").unwrap();
+    let hits = s.search_with_peer(&q, &addr(9), false, 10).unwrap();
+    let want: Vec<_> = (290..300).rev().map(|n| id(&format!("m{n}"))).collect();
+    assert_eq!(ids(&hits), want, "the newest ten of that peer only");
+    assert_eq!(s.search_with_peer(&q, &addr(9), false, 5000).unwrap().len(), 200, "MAX_HITS");
+    assert_eq!(ids(&s.search_with_peer(&q, &addr(3), false, 10).unwrap()), [id("other")]);
+    assert!(s.search_with_peer(&q, &addr(4), false, 10).unwrap().is_empty());
+    s.write(|w| w.set_consent(&addr(9), ConsentState::Denied, 1)).unwrap();
+    assert!(s.search_with_peer(&q, &addr(9), false, 10).unwrap().is_empty());
+    assert_eq!(s.search_with_peer(&q, &addr(9), true, 10).unwrap().len(), 10);
+}
+
+#[test]
+fn a_word_beginning_with_the_conversation_mark_cannot_walk_the_index() {
+    // Every conversation token begins 'ꙮ2F' (the hex of '/'): a word typed with that start
+    // would read every row's token from the prefix index. The mark is dropped from a word's start.
+    let (_d, mut s) = store_with(&[msg("m1", "a", 2, 1, "2f2f hello")]);
+    assert_eq!(SearchQuery::parse("ꙮ"), Err(QueryError::Empty));
+    assert_eq!(SearchQuery::parse("ꙮꙮ ꙮ"), Err(QueryError::Empty));
+    for q in ["ꙮ2F", "ꙮ2F2F", "ꙮꙮ2f2F78", "hello ꙮ2f"] {
+        let query = SearchQuery::parse(q).unwrap();
+        assert!(query.terms().iter().all(|t| !t.starts_with('ꙮ')), "{q:?}: {:?}", query.terms());
+        assert_eq!(s.search(&query, None, true, 50).unwrap().len(), usize::from(q != "ꙮꙮ2f2F78"), "{q:?}");
+    }
 }
