@@ -339,7 +339,7 @@ fn a_peer_with_hundreds_of_conversations_is_searched_in_one_bounded_query() {
     // A peer can open thousands of conversations by invitations: searching "with this peer" is
     // one query with one limit, not one per conversation.
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.db"), &common::key()).unwrap();
     s.write(|w| {
         w.add_conversation(&conv("other", 3))?;
         w.add_message(&msg("other", "other", 3, 10_000, "invite spam"))?;
