@@ -138,23 +138,52 @@ impl PgReader<'_> {
     }
 }
 
+impl PgReader<'_> {
+    /// The messages of `keys` on `topic`, in the order of `keys` (one query).
+    fn messages(&mut self, topic: &str, keys: &[Key]) -> Result<Vec<Vec<u8>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stamps: Vec<i64> = keys.iter().map(|k| ts_to_sql(k.ts)).collect();
+        let digests: Vec<&[u8]> = keys.iter().map(|k| &k.digest[..]).collect();
+        let conn = &mut *self.conn;
+        let rows = self.rt.block_on(async {
+            let stmt = conn
+                .prepare(
+                    "SELECT e.message FROM unnest($2::int8[], $3::bytea[]) WITH ORDINALITY AS k(ts, d, o) \
+                     JOIN envelopes e ON e.topic = $1 AND e.ts = k.ts AND e.digest = k.d ORDER BY k.o",
+                )
+                .await?;
+            Ok::<_, StoreError>(conn.client().query(&stmt, &[&topic, &stamps, &digests]).await?)
+        })?;
+        if rows.len() != keys.len() {
+            // Envelopes are never deleted while the node runs; a gap would misalign the page.
+            return Err(StoreError::Inconsistent("an envelope of the page vanished while it was read"));
+        }
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+}
+
 impl Reader for PgReader<'_> {
     fn page(&mut self, q: &PageQuery<'_>, budget: &mut Budget) -> Result<(Vec<Row>, bool), StoreError> {
-        let rows = self.rows(q, "ts, digest, length(message), message")?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            if !budget.take(cost(q.topic, len_of(r.get(2)))) {
-                return Ok((out, true));
-            }
-            let message: Vec<u8> = r.get(3);
-            let e = Envelope {
-                content_topic: q.topic.to_owned(),
-                timestamp_ns: ts_from_sql(r.get(0)),
-                message: message.into(),
-            };
-            out.push((e, r.get(1)));
+        // Keys and lengths first, then the bodies of the rows the budget takes, so that a page
+        // of large envelopes never holds more than the budget in memory (as SQLite reads them
+        // row by row).
+        let mut keys = self.keys(q)?;
+        let cut = keys.iter().position(|k| !budget.take(cost(q.topic, k.len)));
+        if let Some(n) = cut {
+            keys.truncate(n);
         }
-        Ok((out, false))
+        let bodies = self.messages(q.topic, &keys)?;
+        let out = keys
+            .into_iter()
+            .zip(bodies)
+            .map(|(k, message)| {
+                let e = Envelope { content_topic: q.topic.to_owned(), timestamp_ns: k.ts, message: message.into() };
+                (e, k.digest)
+            })
+            .collect();
+        Ok((out, cut.is_some()))
     }
 
     fn keys(&mut self, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError> {
