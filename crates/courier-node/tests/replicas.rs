@@ -276,3 +276,22 @@ async fn ephemeral_envelopes_cross_replicas_are_never_queried_and_expire() {
         n.shutdown().await;
     }
 }
+
+/// The relay log holds at most `max_relay_bytes` of ephemeral messages: past it an ephemeral
+/// publish is refused with RESOURCE_EXHAUSTED (nothing written), and stored envelopes go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ephemeral_envelopes_past_the_relay_cap_are_refused() {
+    let Some((_db, nodes, _)) = replicas_with(1, |c| c.limits.max_relay_bytes = 10_000).await else {
+        return;
+    };
+    let mut c = grpc(&nodes[0]).await;
+    let t = "/xmtp/0/mE-flood/proto";
+    publish(&mut c, vec![env(t, 1, &[1; 4000])]).await;
+    publish(&mut c, vec![env(t, 2, &[2; 4000])]).await;
+    let refused = c.publish(PublishRequest { envelopes: vec![env(t, 3, &[3; 4000])] }).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted, "{refused:?}");
+    publish(&mut c, vec![env("/xmtp/0/m-stored/proto", 4, &[4; 4000])]).await;
+    for n in nodes {
+        n.shutdown().await;
+    }
+}

@@ -76,6 +76,15 @@ pub async fn insert_group(conn: &mut Conn, group: &[Accepted<'_>], notify: bool)
     Ok(last)
 }
 
+/// Bytes of ephemeral messages in the relay log (their lengths only: the bodies are not read).
+pub async fn relay_bytes(conn: &mut Conn) -> Result<u64, StoreError> {
+    let stmt = conn
+        .prepare("SELECT coalesce(sum(octet_length(message)), 0)::bigint FROM relay WHERE message IS NOT NULL")
+        .await?;
+    let n: i64 = conn.client().query_one(&stmt, &[]).await?.get(0);
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// How long a relay row that only references a stored envelope is kept at most: replicas read
 /// the log within a poll interval, so an hour is far beyond any working replica's lag, and the
 /// log of a busy node stays small.
