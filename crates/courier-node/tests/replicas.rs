@@ -266,7 +266,10 @@ async fn ephemeral_envelopes_cross_replicas_are_never_queried_and_expire() {
     let Database::Postgres(url) = &db else { unreachable!() };
     let (admin, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
-    let relay_rows = || async { admin.query_one("SELECT count(*) FROM relay", &[]).await.unwrap().get::<_, i64>(0) };
+    let relay_rows = || async {
+        let sql = "SELECT (SELECT count(*) FROM relay) + (SELECT count(*) FROM relay_payload)";
+        admin.query_one(sql, &[]).await.unwrap().get::<_, i64>(0)
+    };
     let deadline = tokio::time::Instant::now() + WAIT;
     while relay_rows().await > 0 {
         assert!(tokio::time::Instant::now() < deadline, "relay rows outlived their retention");

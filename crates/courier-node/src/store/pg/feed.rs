@@ -39,7 +39,8 @@ pub async fn drain_once(conn: &mut Conn, last: i64, fanout: &Fanout) -> Result<(
     let heads = conn.prepare("SELECT seq, topic FROM relay WHERE seq > $1 ORDER BY seq LIMIT $2").await?;
     let bodies = conn
         .prepare(
-            "SELECT r.topic, r.ts, coalesce(r.message, e.message) FROM relay r \
+            "SELECT r.topic, r.ts, coalesce(r.message, p.message, e.message) FROM relay r \
+             LEFT JOIN relay_payload p ON p.id = r.payload \
              LEFT JOIN envelopes e ON e.topic = r.topic AND e.ts = r.ts AND e.digest = r.digest \
              WHERE r.seq = ANY($1) ORDER BY r.seq",
         )
