@@ -20,8 +20,11 @@ use tokio_postgres::{Client, Config, NoTls, Statement};
 use super::StoreError;
 
 /// The migrations, in order; the number is the version recorded.
-const MIGRATIONS: &[(i32, &str)] =
-    &[(1, include_str!("migrations/001_init.sql")), (2, include_str!("migrations/002_relay_payload.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/001_init.sql")),
+    (2, include_str!("migrations/002_relay_payload.sql")),
+    (3, include_str!("migrations/003_blob_totals.sql")),
+];
 
 /// Whether a database URL names Postgres (`postgres://` or `postgresql://`).
 pub fn is_url(s: &str) -> bool {
