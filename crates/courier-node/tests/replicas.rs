@@ -298,3 +298,38 @@ async fn ephemeral_envelopes_past_the_relay_cap_are_refused() {
         n.shutdown().await;
     }
 }
+
+/// A replica whose position is below what the relay pruning deleted would silently skip
+/// rows: it ends its subscriptions instead (clients reconnect and re-query), and delivers
+/// again to new ones. The pruning mark is moved by hand here, as a lagging reader would see it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_behind_the_pruning_ends_its_subscriptions() {
+    let Some((db, nodes, _)) = replicas(1).await else {
+        return;
+    };
+    let t = "/xmtp/0/m-lag/proto";
+    let mut c = grpc(&nodes[0]).await;
+    let mut sub = c.subscribe(SubscribeRequest { content_topics: vec![t.into()] }).await.unwrap().into_inner();
+    let Database::Postgres(url) = &db else { unreachable!() };
+    let (admin, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    // As if a million rows were published and pruned before this replica read them.
+    admin
+        .batch_execute(
+            "SELECT setval('relay_seq', (SELECT last_value FROM relay_seq) + 1000000); \
+         UPDATE relay_pruned SET through = (SELECT last_value FROM relay_seq)",
+        )
+        .await
+        .unwrap();
+    publish(&mut c, vec![env(t, 1, b"after the gap")]).await;
+    match tokio::time::timeout(WAIT, sub.next()).await.expect("the subscription was not ended") {
+        None | Some(Err(_)) => {}
+        Some(Ok(e)) => panic!("delivered across a gap instead of ending: {e:?}"),
+    }
+    let mut again = c.subscribe(SubscribeRequest { content_topics: vec![t.into()] }).await.unwrap().into_inner();
+    publish(&mut c, vec![env(t, 2, b"live again")]).await;
+    assert_eq!(&take(&mut again, 1).await[0].message[..], b"live again");
+    for n in nodes {
+        n.shutdown().await;
+    }
+}

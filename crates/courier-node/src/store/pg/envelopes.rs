@@ -114,13 +114,16 @@ pub const REFERENCE_RETENTION: std::time::Duration = std::time::Duration::from_s
 pub async fn prune_relay(conn: &mut Conn, age: std::time::Duration) -> Result<u64, StoreError> {
     let stmt = conn
         .prepare(
-            "DELETE FROM relay WHERE at < now() - make_interval(secs => $1) \
-             OR (message IS NULL AND payload IS NULL AND at < now() - make_interval(secs => $2))",
+            "WITH gone AS (DELETE FROM relay WHERE at < now() - make_interval(secs => $1) \
+             OR (message IS NULL AND payload IS NULL AND at < now() - make_interval(secs => $2)) RETURNING seq), \
+             mark AS (UPDATE relay_pruned SET through = greatest(through, (SELECT max(seq) FROM gone))) \
+             SELECT count(*) FROM gone",
         )
         .await?;
     let payloads = conn.prepare("DELETE FROM relay_payload WHERE at < now() - make_interval(secs => $1)").await?;
     let references = age.min(REFERENCE_RETENTION);
-    let rows = conn.client().execute(&stmt, &[&age.as_secs_f64(), &references.as_secs_f64()]).await?;
+    let rows: i64 = conn.client().query_one(&stmt, &[&age.as_secs_f64(), &references.as_secs_f64()]).await?.get(0);
+    let rows = u64::try_from(rows).unwrap_or(0);
     // Payloads after their rows: a reader never finds a row whose payload is gone.
     conn.client().execute(&payloads, &[&age.as_secs_f64()]).await?;
     Ok(rows)

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/001_init.sql")),
     (2, include_str!("migrations/002_relay_payload.sql")),
     (3, include_str!("migrations/003_blob_totals.sql")),
+    (4, include_str!("migrations/004_relay_pruned.sql")),
 ];
 
 /// Whether a database URL names Postgres (`postgres://` or `postgresql://`).
