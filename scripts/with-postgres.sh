@@ -2,8 +2,11 @@
 # Runs a command with a throwaway Postgres (Debian's `postgresql` binaries, no system service):
 # initdb and pg_ctl on a temporary folder, listening on 127.0.0.1 only, as the `postgres`
 # user when run as root (Postgres refuses root). The command sees
-#   COURIER_TEST_PG=postgres://courier@127.0.0.1:PORT/courier
+#   COURIER_TEST_PG=postgres://courier:RANDOM@127.0.0.1:PORT/courier
 # and the server is stopped and its folder removed when the command ends, whatever happens.
+# TCP connections need a random password made for this run (in the URL, which only this
+# command sees; scram-sha-256): no other local user can use the server through 127.0.0.1.
+# The Unix socket in the private temporary folder uses trust.
 #   scripts/with-postgres.sh cargo test -p courier-node
 # COURIER_PG_DURABLE=1 (benchmarks) turns fsync and full-page writes on, with
 # synchronous_commit off: the durability of the SQLite node's WAL with synchronous=NORMAL
@@ -28,18 +31,23 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-as_pg "$bin/initdb" -D "$dir/data" -A trust -U courier --no-sync >"$dir/initdb.log" 2>&1 \
+password=$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
+(umask 077; printf '%s\n' "$password" >"$dir/pwfile")
+[ "$(id -u)" = 0 ] && chown postgres "$dir/pwfile"
+as_pg "$bin/initdb" -D "$dir/data" --auth-local=trust --auth-host=scram-sha-256 --pwfile="$dir/pwfile" \
+  -U courier --no-sync >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
 durable=off
 [ "${COURIER_PG_DURABLE:-0}" = 1 ] && durable=on
 as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
   -c max_connections=500 -c fsync=$durable -c synchronous_commit=off -c full_page_writes=$durable" start >/dev/null \
   || { cat "$dir/log" >&2; exit 1; }
-"$bin/createdb" -h 127.0.0.1 -p "$port" -U courier courier
+rm -f "$dir/pwfile"
+as_pg "$bin/createdb" -h "$dir" -p "$port" -U courier courier
 
-export COURIER_TEST_PG="postgres://courier@127.0.0.1:$port/courier"
+export COURIER_TEST_PG="postgres://courier:$password@127.0.0.1:$port/courier"
 export COURIER_PG_BIN="$bin"
-echo "throwaway Postgres at $COURIER_TEST_PG (fsync=$durable)" >&2
+echo "throwaway Postgres at 127.0.0.1:$port (fsync=$durable)" >&2
 set +e
 "$@"
 rc=$?

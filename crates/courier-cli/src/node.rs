@@ -35,9 +35,13 @@ pub struct NodeArgs {
     #[arg(long, value_name = "PATH|URL")]
     pub db: Option<String>,
     /// Postgres only: seconds the relay log keeps envelopes (ephemeral topics live only
-    /// there); replicas deliver from it, so it must exceed any replica's lag.
+    /// there); replicas deliver from it, so it must exceed a working replica's lag.
     #[arg(long, value_name = "SECS", default_value_t = Limits::default().ephemeral_retention.as_secs())]
     pub ephemeral_retention_secs: u64,
+    /// Postgres only: bytes of ephemeral messages the relay log may hold; past it ephemeral
+    /// publishes are refused until old ones are pruned.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_relay_bytes)]
+    pub max_relay_bytes: u64,
     /// Postgres only: milliseconds between reads of the relay log when no wake-up came.
     #[arg(long, value_name = "MS", default_value_t = 500)]
     pub relay_poll_ms: u64,
@@ -148,6 +152,7 @@ impl NodeArgs {
             attachment_retention: self.attachment_retention_days.map(|d| Duration::from_secs(u64::from(d) * 86_400)),
             rate,
             ephemeral_retention: Duration::from_secs(self.ephemeral_retention_secs.max(1)),
+            max_relay_bytes: self.max_relay_bytes,
             relay_poll_interval: Duration::from_millis(self.relay_poll_ms.max(1)),
             relay_notify: !self.no_relay_notify,
             ..Limits::default()

@@ -82,7 +82,13 @@ pub struct Api {
     budget: Budget,
     tokens: Mutex<HashMap<[u8; 32], auth::VerifiedToken>>,
     blobs: Blobs,
+    /// The last envelope count and when it was taken: `/healthz` is public and frequent, and
+    /// one count per [`COUNT_CACHE`] is enough (callers meanwhile wait for the one running).
+    counted: tokio::sync::Mutex<Option<(std::time::Instant, u64)>>,
 }
+
+/// How long an envelope count is reused for health output.
+pub const COUNT_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Verified tokens remembered (clients reuse one token for up to an hour).
 const TOKEN_CACHE_LIMIT: usize = 10_000;
@@ -126,6 +132,7 @@ impl Api {
             budget: Budget::new(limits.max_request_bytes_in_flight, limits.max_request_bytes_per_address),
             limits,
             tokens: Mutex::new(HashMap::new()),
+            counted: tokio::sync::Mutex::new(None),
             blobs,
         }))
     }
@@ -283,9 +290,17 @@ impl Api {
         self.fanout.subscribe_all(peer).map_err(refused)
     }
 
-    /// Stored envelopes (for health output).
+    /// Stored envelopes (for health output), counted at most once per [`COUNT_CACHE`].
     pub async fn count(self: &Arc<Self>) -> Result<u64, ApiError> {
-        self.with_reader(|conn| conn.count().map_err(ApiError::internal)).await?
+        let mut counted = self.counted.lock().await;
+        if let Some((at, n)) = *counted
+            && at.elapsed() < COUNT_CACHE
+        {
+            return Ok(n);
+        }
+        let n = self.with_reader(|conn| conn.count().map_err(ApiError::internal)).await??;
+        *counted = Some((std::time::Instant::now(), n));
+        Ok(n)
     }
 
     pub(crate) async fn with_reader<T: Send + 'static>(

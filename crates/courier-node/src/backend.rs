@@ -264,7 +264,9 @@ async fn open_postgres(url: &str, limits: &Limits, fanout: &Arc<Fanout>) -> Resu
     };
     let (tx, rx) = mpsc::channel::<WriteJob>(limits.max_queued_publishes.max(1));
     let position = delivered.clone();
-    let writer = PgWriter { conn, rx, wake, delivered, notify: limits.relay_notify, cap: limits.max_database_bytes };
+    let relay = RelayRoom { cap: limits.max_relay_bytes, held: 0, measured: None };
+    let writer =
+        PgWriter { conn, rx, wake, delivered, notify: limits.relay_notify, cap: limits.max_database_bytes, relay };
     let tasks = vec![
         tokio::spawn(writer.run(pool.config().clone())),
         tokio::spawn(feed.run()),
@@ -292,6 +294,24 @@ struct PgWriter {
     delivered: watch::Receiver<i64>,
     notify: bool,
     cap: Option<u64>,
+    relay: RelayRoom,
+}
+
+/// The writer's view of the ephemeral bytes in the relay log, against [`Limits::max_relay_bytes`].
+struct RelayRoom {
+    cap: u64,
+    /// Bytes measured, plus what this writer added since.
+    held: u64,
+    /// When `held` was last measured.
+    measured: Option<std::time::Instant>,
+}
+
+/// How often the writer measures the relay log's ephemeral bytes (when it writes some).
+const RELAY_MEASURE_EVERY: Duration = Duration::from_secs(1);
+
+/// Ephemeral message bytes of a job.
+fn ephemeral_bytes(job: &WriteJob) -> u64 {
+    job.envelopes.iter().filter(|e| topic::is_ephemeral(&e.content_topic)).map(|e| e.message.len() as u64).sum()
 }
 
 impl PgWriter {
@@ -316,9 +336,54 @@ impl PgWriter {
         pg::envelopes::insert_group(&mut self.conn, &accepted, self.notify).await
     }
 
+    /// Refuses the jobs carrying ephemeral envelopes while the relay log holds
+    /// [`Limits::max_relay_bytes`] of them; returns the others.
+    async fn admit(&mut self, config: &tokio_postgres::Config, jobs: Vec<WriteJob>) -> Vec<WriteJob> {
+        let adding: u64 = jobs.iter().map(ephemeral_bytes).sum();
+        if adding == 0 {
+            return jobs;
+        }
+        let stale = self.relay.measured.is_none_or(|t| t.elapsed() >= RELAY_MEASURE_EVERY);
+        if stale {
+            if self.conn.is_closed()
+                && let Ok(c) = pg::Conn::connect(config).await
+            {
+                self.conn = c;
+            }
+            match pg::envelopes::relay_bytes(&mut self.conn).await {
+                Ok(n) => self.relay = RelayRoom { held: n, measured: Some(std::time::Instant::now()), ..self.relay },
+                Err(e) => tracing::warn!(error = %e, "measuring the relay log failed"),
+            }
+        }
+        let mut kept = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let n = ephemeral_bytes(&job);
+            if n > 0 && self.relay.held.saturating_add(n) > self.relay.cap {
+                tracing::warn!(
+                    held = self.relay.held,
+                    cap = self.relay.cap,
+                    "relay log full: ephemeral publish refused"
+                );
+                let err = ApiError::new(
+                    Code::ResourceExhausted,
+                    "the relay log is full of ephemeral envelopes; nothing was written, retry later",
+                );
+                let _ = job.reply.send(Err(err));
+            } else {
+                self.relay.held = self.relay.held.saturating_add(n);
+                kept.push(job);
+            }
+        }
+        kept
+    }
+
     async fn run(mut self, config: tokio_postgres::Config) {
         while let Some(first) = self.rx.recv().await {
             let jobs = group(first, || self.rx.try_recv().ok());
+            let jobs = self.admit(&config, jobs).await;
+            if jobs.is_empty() {
+                continue;
+            }
             match self.write(&config, &jobs).await {
                 Ok(last) => {
                     self.wake.notify_one();

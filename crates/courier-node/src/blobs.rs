@@ -133,7 +133,13 @@ pub struct Blobs {
     max_database_bytes: Option<u64>,
     max_bytes: usize,
     caps: Caps,
+    /// Uploads written at once on Postgres, so that large uploads cannot take every pooled
+    /// connection (queries and other uploads wait for a permit, not for the pool).
+    uploads: tokio::sync::Semaphore,
 }
+
+/// Uploads written to Postgres at once per node.
+const CONCURRENT_UPLOADS: usize = 4;
 
 impl std::fmt::Debug for Blobs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -154,6 +160,7 @@ impl Blobs {
             max_database_bytes: limits.max_database_bytes,
             max_bytes: limits.max_attachment_bytes,
             caps: Caps { quota: limits.attachment_quota_bytes, total: limits.max_attachment_store_bytes },
+            uploads: tokio::sync::Semaphore::new(CONCURRENT_UPLOADS),
         }
     }
 
@@ -186,6 +193,7 @@ impl Blobs {
                 self.with_writer(|conn| sqlite_blobs::insert(conn, &digest.0, &uploader.0, body, self.caps, now_ns))?
             }
             Backend::Postgres(p) => p.rt.block_on(async {
+                let _permit = self.uploads.acquire().await.map_err(|_| StoreError::Inconsistent("uploads closed"))?;
                 let mut conn = p.pool.get().await?;
                 if let Some(cap) = self.max_database_bytes
                     && pg::envelopes::size(&mut conn).await? >= cap

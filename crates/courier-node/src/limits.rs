@@ -87,11 +87,19 @@ pub struct Limits {
     /// How often blobs past [`Limits::attachment_retention`] are looked for.
     pub attachment_prune_interval: Duration,
     /// Postgres only: how long the relay log keeps an envelope (ephemeral ones live only
-    /// there; stored ones are referenced). Replicas read it for live delivery, so it must
-    /// exceed any replica's lag. Default one day, as the reference kept ephemeral topics.
+    /// there; stored ones are referenced). Replicas read it for live delivery only, so it
+    /// needs to exceed only a working replica's lag (a replica that falls further behind ends
+    /// its subscriptions and clients re-query). Default ten minutes: ephemeral envelopes are
+    /// never queried (SQLite keeps none), so keeping them longer only costs disk.
     pub ephemeral_retention: Duration,
     /// How often relay rows past [`Limits::ephemeral_retention`] are deleted.
     pub ephemeral_prune_interval: Duration,
+    /// Postgres only: the bytes of ephemeral messages the relay log may hold. Past it, publishes
+    /// carrying ephemeral envelopes are refused (`RESOURCE_EXHAUSTED`, nothing written) until
+    /// the pruning frees room; stored envelopes go on. Checked against a figure each writer
+    /// measures at most every second plus what it wrote since, so several replicas together
+    /// may pass it by about one second of their ephemeral writes.
+    pub max_relay_bytes: u64,
     /// Postgres only: how often a replica polls the relay log when no wake-up came (a
     /// `LISTEN` notification or a local publish). The upper bound on cross-replica delay
     /// when notifications are off or lost.
@@ -130,8 +138,9 @@ impl Default for Limits {
             max_attachment_store_bytes: 8 * 1024 * 1024 * 1024,
             attachment_retention: None,
             attachment_prune_interval: Duration::from_secs(3600),
-            ephemeral_retention: Duration::from_secs(86_400),
-            ephemeral_prune_interval: Duration::from_secs(600),
+            ephemeral_retention: Duration::from_secs(600),
+            ephemeral_prune_interval: Duration::from_secs(60),
+            max_relay_bytes: 256 * 1024 * 1024,
             relay_poll_interval: Duration::from_millis(500),
             relay_notify: true,
         }

@@ -210,3 +210,20 @@ async fn cors_gzip_protobuf_and_health() {
     assert_eq!(h["status"], "ok");
     node.shutdown().await;
 }
+
+/// `/healthz` is public: its envelope count is taken at most once per five seconds, so a
+/// flood of health checks costs one count, not one per request (a publish in between does not
+/// show until the figure expires).
+#[tokio::test]
+async fn health_counts_are_cached() {
+    let node = node().await;
+    let base = node.http_url().unwrap();
+    let health = || async { reqwest::get(format!("{base}/healthz")).await.unwrap().json::<Value>().await.unwrap() };
+    let before = health().await["envelopes"].as_u64().unwrap();
+    let u = User::new(2);
+    let e = json!({"contentTopic": "/xmtp/0/m-health/proto", "timestampNs": "1", "message": b64(&[1])});
+    let (s, _) = post(&base, "/message/v1/publish", json!({ "envelopes": [e] }), Some(&u.bearer())).await;
+    assert_eq!(s, 200);
+    assert_eq!(health().await["envelopes"].as_u64().unwrap(), before, "counted again within the cache time");
+    node.shutdown().await;
+}

@@ -266,12 +266,69 @@ async fn ephemeral_envelopes_cross_replicas_are_never_queried_and_expire() {
     let Database::Postgres(url) = &db else { unreachable!() };
     let (admin, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
-    let relay_rows = || async { admin.query_one("SELECT count(*) FROM relay", &[]).await.unwrap().get::<_, i64>(0) };
+    let relay_rows = || async {
+        let sql = "SELECT (SELECT count(*) FROM relay) + (SELECT count(*) FROM relay_payload)";
+        admin.query_one(sql, &[]).await.unwrap().get::<_, i64>(0)
+    };
     let deadline = tokio::time::Instant::now() + WAIT;
     while relay_rows().await > 0 {
         assert!(tokio::time::Instant::now() < deadline, "relay rows outlived their retention");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    for n in nodes {
+        n.shutdown().await;
+    }
+}
+
+/// The relay log holds at most `max_relay_bytes` of ephemeral messages: past it an ephemeral
+/// publish is refused with RESOURCE_EXHAUSTED (nothing written), and stored envelopes go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ephemeral_envelopes_past_the_relay_cap_are_refused() {
+    let Some((_db, nodes, _)) = replicas_with(1, |c| c.limits.max_relay_bytes = 10_000).await else {
+        return;
+    };
+    let mut c = grpc(&nodes[0]).await;
+    let t = "/xmtp/0/mE-flood/proto";
+    publish(&mut c, vec![env(t, 1, &[1; 4000])]).await;
+    publish(&mut c, vec![env(t, 2, &[2; 4000])]).await;
+    let refused = c.publish(PublishRequest { envelopes: vec![env(t, 3, &[3; 4000])] }).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted, "{refused:?}");
+    publish(&mut c, vec![env("/xmtp/0/m-stored/proto", 4, &[4; 4000])]).await;
+    for n in nodes {
+        n.shutdown().await;
+    }
+}
+
+/// A replica whose position is below what the relay pruning deleted would silently skip
+/// rows: it ends its subscriptions instead (clients reconnect and re-query), and delivers
+/// again to new ones. The pruning mark is moved by hand here, as a lagging reader would see it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_behind_the_pruning_ends_its_subscriptions() {
+    let Some((db, nodes, _)) = replicas(1).await else {
+        return;
+    };
+    let t = "/xmtp/0/m-lag/proto";
+    let mut c = grpc(&nodes[0]).await;
+    let mut sub = c.subscribe(SubscribeRequest { content_topics: vec![t.into()] }).await.unwrap().into_inner();
+    let Database::Postgres(url) = &db else { unreachable!() };
+    let (admin, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    // As if a million rows were published and pruned before this replica read them.
+    admin
+        .batch_execute(
+            "SELECT setval('relay_seq', (SELECT last_value FROM relay_seq) + 1000000); \
+         UPDATE relay_pruned SET through = (SELECT last_value FROM relay_seq)",
+        )
+        .await
+        .unwrap();
+    publish(&mut c, vec![env(t, 1, b"after the gap")]).await;
+    match tokio::time::timeout(WAIT, sub.next()).await.expect("the subscription was not ended") {
+        None | Some(Err(_)) => {}
+        Some(Ok(e)) => panic!("delivered across a gap instead of ending: {e:?}"),
+    }
+    let mut again = c.subscribe(SubscribeRequest { content_topics: vec![t.into()] }).await.unwrap().into_inner();
+    publish(&mut c, vec![env(t, 2, b"live again")]).await;
+    assert_eq!(&take(&mut again, 1).await[0].message[..], b"live again");
     for n in nodes {
         n.shutdown().await;
     }

@@ -33,9 +33,10 @@ pub async fn size(conn: &mut Conn) -> Result<u64, StoreError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Writes one group in one transaction: the stored envelopes (exact duplicates ignored), then,
-/// under the relay lock, every accepted envelope into the relay log in acceptance order, and a
-/// `NOTIFY` wake-up if asked. Returns the last relay sequence number of the group.
+/// Writes one group in one transaction: the stored envelopes (exact duplicates ignored) and the
+/// ephemeral messages (`relay_payload`), then, under the relay lock, a small row per accepted
+/// envelope into the relay log in acceptance order, and a `NOTIFY` wake-up if asked. The lock
+/// thus covers no message bytes on the wire. Returns the last relay sequence number.
 pub async fn insert_group(conn: &mut Conn, group: &[Accepted<'_>], notify: bool) -> Result<i64, StoreError> {
     let insert = conn
         .prepare(
@@ -45,12 +46,17 @@ pub async fn insert_group(conn: &mut Conn, group: &[Accepted<'_>], notify: bool)
         .await?;
     let relay = conn
         .prepare(
-            "WITH added AS (INSERT INTO relay (seq, topic, ts, digest, message) \
-             SELECT nextval('relay_seq'), t, ts, d, m \
-             FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS u(t, ts, d, m, o) \
+            "WITH added AS (INSERT INTO relay (seq, topic, ts, digest, payload) \
+             SELECT nextval('relay_seq'), t, ts, d, p \
+             FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[]) WITH ORDINALITY AS u(t, ts, d, p, o) \
              ORDER BY o RETURNING seq) SELECT coalesce(max(seq), 0) FROM added",
         )
         .await?;
+    let ids = conn
+        .prepare("SELECT coalesce(array_agg(nextval('relay_payload_id_seq')), '{}') FROM generate_series(1, $1::int8)")
+        .await?;
+    let payloads =
+        conn.prepare("INSERT INTO relay_payload (id, message) SELECT * FROM unnest($1::int8[], $2::bytea[])").await?;
     let lock = conn.prepare(RELAY_LOCK).await?;
     let wake = conn.prepare("SELECT pg_notify('courier_relay', current_schema())").await?;
     let topics: Vec<&str> = group.iter().map(|a| a.envelope.content_topic.as_str()).collect();
@@ -66,14 +72,36 @@ pub async fn insert_group(conn: &mut Conn, group: &[Accepted<'_>], notify: bool)
         let params = (pick(&kept, &topics), pick(&kept, &stamps), pick(&kept, &digests));
         tx.execute(&insert, &[&params.0, &params.1, &params.2, &messages]).await?;
     }
-    let carried: Vec<Option<&[u8]>> = group.iter().map(|a| a.ephemeral.then_some(&a.envelope.message[..])).collect();
+    let carried: Vec<&[u8]> = group.iter().filter(|a| a.ephemeral).map(|a| &a.envelope.message[..]).collect();
+    let mut refs: Vec<Option<i64>> = vec![None; group.len()];
+    if !carried.is_empty() {
+        let n = i64::try_from(carried.len()).unwrap_or(i64::MAX);
+        let taken: Vec<i64> = tx.query_one(&ids, &[&n]).await?.get(0);
+        tx.execute(&payloads, &[&taken, &carried]).await?;
+        let slots = group.iter().enumerate().filter(|(_, a)| a.ephemeral).map(|(i, _)| i);
+        for (slot, id) in slots.zip(taken) {
+            refs[slot] = Some(id);
+        }
+    }
     tx.execute(&lock, &[]).await?;
-    let last: i64 = tx.query_one(&relay, &[&topics, &stamps, &digests, &carried]).await?.get(0);
+    let last: i64 = tx.query_one(&relay, &[&topics, &stamps, &digests, &refs]).await?.get(0);
     if notify {
         tx.execute(&wake, &[]).await?;
     }
     tx.commit().await?;
     Ok(last)
+}
+
+/// Bytes of ephemeral messages in the relay log (their lengths only: the bodies are not read).
+pub async fn relay_bytes(conn: &mut Conn) -> Result<u64, StoreError> {
+    let stmt = conn
+        .prepare(
+            "SELECT ((SELECT coalesce(sum(octet_length(message)), 0) FROM relay_payload) \
+             + (SELECT coalesce(sum(octet_length(message)), 0) FROM relay WHERE message IS NOT NULL))::bigint",
+        )
+        .await?;
+    let n: i64 = conn.client().query_one(&stmt, &[]).await?.get(0);
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// How long a relay row that only references a stored envelope is kept at most: replicas read
@@ -86,12 +114,19 @@ pub const REFERENCE_RETENTION: std::time::Duration = std::time::Duration::from_s
 pub async fn prune_relay(conn: &mut Conn, age: std::time::Duration) -> Result<u64, StoreError> {
     let stmt = conn
         .prepare(
-            "DELETE FROM relay WHERE at < now() - make_interval(secs => $1) \
-             OR (message IS NULL AND at < now() - make_interval(secs => $2))",
+            "WITH gone AS (DELETE FROM relay WHERE at < now() - make_interval(secs => $1) \
+             OR (message IS NULL AND payload IS NULL AND at < now() - make_interval(secs => $2)) RETURNING seq), \
+             mark AS (UPDATE relay_pruned SET through = greatest(through, (SELECT max(seq) FROM gone))) \
+             SELECT count(*) FROM gone",
         )
         .await?;
+    let payloads = conn.prepare("DELETE FROM relay_payload WHERE at < now() - make_interval(secs => $1)").await?;
     let references = age.min(REFERENCE_RETENTION);
-    Ok(conn.client().execute(&stmt, &[&age.as_secs_f64(), &references.as_secs_f64()]).await?)
+    let rows: i64 = conn.client().query_one(&stmt, &[&age.as_secs_f64(), &references.as_secs_f64()]).await?.get(0);
+    let rows = u64::try_from(rows).unwrap_or(0);
+    // Payloads after their rows: a reader never finds a row whose payload is gone.
+    conn.client().execute(&payloads, &[&age.as_secs_f64()]).await?;
+    Ok(rows)
 }
 
 /// The reads of [`Reader`] on one pooled connection, from a blocking thread.
@@ -138,23 +173,52 @@ impl PgReader<'_> {
     }
 }
 
+impl PgReader<'_> {
+    /// The messages of `keys` on `topic`, in the order of `keys` (one query).
+    fn messages(&mut self, topic: &str, keys: &[Key]) -> Result<Vec<Vec<u8>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stamps: Vec<i64> = keys.iter().map(|k| ts_to_sql(k.ts)).collect();
+        let digests: Vec<&[u8]> = keys.iter().map(|k| &k.digest[..]).collect();
+        let conn = &mut *self.conn;
+        let rows = self.rt.block_on(async {
+            let stmt = conn
+                .prepare(
+                    "SELECT e.message FROM unnest($2::int8[], $3::bytea[]) WITH ORDINALITY AS k(ts, d, o) \
+                     JOIN envelopes e ON e.topic = $1 AND e.ts = k.ts AND e.digest = k.d ORDER BY k.o",
+                )
+                .await?;
+            Ok::<_, StoreError>(conn.client().query(&stmt, &[&topic, &stamps, &digests]).await?)
+        })?;
+        if rows.len() != keys.len() {
+            // Envelopes are never deleted while the node runs; a gap would misalign the page.
+            return Err(StoreError::Inconsistent("an envelope of the page vanished while it was read"));
+        }
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+}
+
 impl Reader for PgReader<'_> {
     fn page(&mut self, q: &PageQuery<'_>, budget: &mut Budget) -> Result<(Vec<Row>, bool), StoreError> {
-        let rows = self.rows(q, "ts, digest, length(message), message")?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            if !budget.take(cost(q.topic, len_of(r.get(2)))) {
-                return Ok((out, true));
-            }
-            let message: Vec<u8> = r.get(3);
-            let e = Envelope {
-                content_topic: q.topic.to_owned(),
-                timestamp_ns: ts_from_sql(r.get(0)),
-                message: message.into(),
-            };
-            out.push((e, r.get(1)));
+        // Keys and lengths first, then the bodies of the rows the budget takes, so that a page
+        // of large envelopes never holds more than the budget in memory (as SQLite reads them
+        // row by row).
+        let mut keys = self.keys(q)?;
+        let cut = keys.iter().position(|k| !budget.take(cost(q.topic, k.len)));
+        if let Some(n) = cut {
+            keys.truncate(n);
         }
-        Ok((out, false))
+        let bodies = self.messages(q.topic, &keys)?;
+        let out = keys
+            .into_iter()
+            .zip(bodies)
+            .map(|(k, message)| {
+                let e = Envelope { content_topic: q.topic.to_owned(), timestamp_ns: k.ts, message: message.into() };
+                (e, k.digest)
+            })
+            .collect();
+        Ok((out, cut.is_some()))
     }
 
     fn keys(&mut self, q: &PageQuery<'_>) -> Result<Vec<Key>, StoreError> {

@@ -27,10 +27,23 @@ const HEADS: i64 = 1000;
 /// Messages read at once (each at most the message limit, about 1 MiB).
 const MESSAGES: usize = 16;
 
-/// The newest relay sequence number visible now: where a replica starts reading.
+/// The newest relay sequence number visible now (or pruned, if the log is empty): where a
+/// replica starts reading.
 pub async fn head(conn: &mut Conn) -> Result<i64, StoreError> {
-    let stmt = conn.prepare("SELECT coalesce(max(seq), 0) FROM relay").await?;
+    let stmt = conn
+        .prepare(
+            "SELECT greatest(coalesce((SELECT max(seq) FROM relay), 0), \
+             coalesce((SELECT through FROM relay_pruned), 0))",
+        )
+        .await?;
     Ok(conn.client().query_one(&stmt, &[]).await?.get(0))
+}
+
+/// Whether rows after `last` were pruned before this replica read them.
+pub async fn missed(conn: &mut Conn, last: i64) -> Result<bool, StoreError> {
+    let stmt = conn.prepare("SELECT through FROM relay_pruned").await?;
+    let through: i64 = conn.client().query_opt(&stmt, &[]).await?.map_or(0, |r| r.get(0));
+    Ok(through > last)
 }
 
 /// Reads the log after `last` once (up to [`HEADS`] rows) and delivers what is wanted;
@@ -39,7 +52,8 @@ pub async fn drain_once(conn: &mut Conn, last: i64, fanout: &Fanout) -> Result<(
     let heads = conn.prepare("SELECT seq, topic FROM relay WHERE seq > $1 ORDER BY seq LIMIT $2").await?;
     let bodies = conn
         .prepare(
-            "SELECT r.topic, r.ts, coalesce(r.message, e.message) FROM relay r \
+            "SELECT r.topic, r.ts, coalesce(r.message, p.message, e.message) FROM relay r \
+             LEFT JOIN relay_payload p ON p.id = r.payload \
              LEFT JOIN envelopes e ON e.topic = r.topic AND e.ts = r.ts AND e.digest = r.digest \
              WHERE r.seq = ANY($1) ORDER BY r.seq",
         )
@@ -146,6 +160,28 @@ impl FeedTask {
                         }
                     },
                 };
+                match missed(c, self.last).await {
+                    Ok(true) => {
+                        // Rows this replica never read are gone: its subscribers would silently
+                        // miss them. End every subscription (clients reconnect and re-query
+                        // the gap) and go on from the log's head.
+                        let Ok(head) = head(c).await else {
+                            conn = None;
+                            break;
+                        };
+                        tracing::error!(
+                            position = self.last,
+                            head,
+                            "relay reader fell behind the relay log's retention: subscriptions ended, clients re-query"
+                        );
+                        self.fanout.close_all();
+                        self.last = head.max(self.last);
+                        self.delivered.send_replace(self.last);
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "checking the relay log's pruning failed"),
+                }
                 match drain_once(c, self.last, &self.fanout).await {
                     Ok((last, seen)) => {
                         backoff = Duration::from_millis(50);

@@ -20,7 +20,12 @@ use tokio_postgres::{Client, Config, NoTls, Statement};
 use super::StoreError;
 
 /// The migrations, in order; the number is the version recorded.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/001_init.sql")),
+    (2, include_str!("migrations/002_relay_payload.sql")),
+    (3, include_str!("migrations/003_blob_totals.sql")),
+    (4, include_str!("migrations/004_relay_pruned.sql")),
+];
 
 /// Whether a database URL names Postgres (`postgres://` or `postgresql://`).
 pub fn is_url(s: &str) -> bool {
@@ -140,8 +145,13 @@ impl Pool {
         // LISTEN connection is otherwise silent), and no statement runs longer than two
         // minutes (a stuck query frees its pooled connection with an error).
         config.keepalives_idle(std::time::Duration::from_secs(30));
+        config.keepalives_interval(std::time::Duration::from_secs(10));
+        config.keepalives_retries(3);
+        // A transaction left open (a node stuck between statements) ends after 30 s and frees
+        // its locks; a lock wait (the relay lock, the blob lock) ends after 30 s with an error.
         let options = config.get_options().unwrap_or_default().to_owned();
-        config.options(format!("{options} -c statement_timeout=120000").trim_start());
+        let settings = "-c statement_timeout=120000 -c idle_in_transaction_session_timeout=30000 -c lock_timeout=30000";
+        config.options(format!("{options} {settings}").trim_start());
         Ok(Arc::new(Self { config, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(size.max(1))) }))
     }
 
