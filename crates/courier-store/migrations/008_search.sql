@@ -5,10 +5,10 @@
 -- `message_search` is a contentless FTS5 index (the texts stay in `messages` only; without
 -- `contentless_delete`, which made indexing 1.5 times as slow: rows are taken out with FTS5's
 -- 'delete' command and the values they were indexed with) whose rowid
--- is the message's `search_key`: its sent second times 65,536 plus a slot in that second, so
+-- is the message's `search_key`: its sent millisecond times 1,024 plus a slot in it, so
 -- walking the index by descending rowid walks messages newest first and a search stops after
--- the first page of hits (no sort of every match of a common word). Seconds are capped at 2^40
--- so the key stays an integer. `conv` holds one token per conversation ('ꙮ' and the topic in
+-- the first page of hits (no sort of every match of a common word). Milliseconds are capped at
+-- 2^52 so the key stays below 2^62. `conv` holds one token per conversation ('ꙮ' and the topic in
 -- hex; nobody types that letter, so it never crowds the prefix indexes a user's query reads) for
 -- searches within one. Case and diacritics fold (unicode61 remove_diacritics 2); prefixes of 2
 -- and 3 characters are indexed, so a query being typed stays fast.
@@ -30,13 +30,13 @@ CREATE VIRTUAL TABLE message_search_terms USING fts5vocab(message_search, 'row')
 
 ALTER TABLE messages ADD COLUMN search_key INTEGER;
 
--- Existing history: keys by second and by order within the second, then the index.
+-- Existing history: keys by millisecond and by order within it, then the index.
 CREATE TEMP TABLE search_backfill AS
-    SELECT rowid AS r, min(sent_ns / 1000000000, 1099511627776) AS s,
-           row_number() OVER (PARTITION BY min(sent_ns / 1000000000, 1099511627776) ORDER BY sent_ns, rowid) - 1 AS n
+    SELECT rowid AS r, min(sent_ns / 1000000, 4503599627370496) AS s,
+           row_number() OVER (PARTITION BY min(sent_ns / 1000000, 4503599627370496) ORDER BY sent_ns, rowid) - 1 AS n
     FROM messages;
-UPDATE messages SET search_key = (SELECT s * 65536 + n FROM search_backfill WHERE r = messages.rowid AND n < 65536);
--- A second with more than 65,536 messages: the rest go above every key.
+UPDATE messages SET search_key = (SELECT s * 1024 + n FROM search_backfill WHERE r = messages.rowid AND n < 1024);
+-- A millisecond with more than 1,024 messages: the rest go above every key.
 UPDATE messages SET search_key = (SELECT max(search_key) FROM messages) + rowid WHERE search_key IS NULL;
 DROP TABLE search_backfill;
 CREATE UNIQUE INDEX messages_by_search_key ON messages (search_key);

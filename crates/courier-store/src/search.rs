@@ -138,22 +138,26 @@ fn conversation_token(topic: &Topic) -> String {
     format!("{CONVERSATION_MARK}{}", hex::encode_upper(topic.as_str()))
 }
 
-/// The most seconds a key holds (2^40, year 36,812): keys stay integers.
-const MAX_KEY_SECONDS: u64 = 1 << 40;
-/// Slots tried in a message's second before it takes a key above every other.
+/// The most milliseconds a key holds (2^52, year ~142,000): shifted by [`SLOT_BITS`] keys stay
+/// below 2^62, and "the largest + 1" cannot overflow.
+const MAX_KEY_MS: u64 = 1 << 52;
+/// Slots per millisecond: a key is its sent millisecond times 1,024 plus a slot.
+const SLOT_BITS: u32 = 10;
+const SLOT_MASK: i64 = (1 << SLOT_BITS) - 1;
+/// Slots tried in a message's millisecond before it takes a key above every other.
 const PROBES: i64 = 64;
 
-/// A free index key for a message sent at `sent_ns`: its second times 65,536 plus a slot
+/// A free index key for a message sent at `sent_ns`: its millisecond times 1,024 plus a slot
 /// taken from its id (ids are SHA-256 digests, so slots spread), the next free one if taken,
 /// and after [`PROBES`] taken slots (a peer that sends thousands with one time) the largest key
-/// + 1.
+/// + 1. Millisecond keys keep hits newest first even for messages a second apart or less.
 pub(crate) fn free_key(tx: &Transaction<'_>, sent_ns: u64, id: &MessageId) -> Result<i64, StoreError> {
-    let base = i((sent_ns / 1_000_000_000).min(MAX_KEY_SECONDS)) << 16;
+    let base = i((sent_ns / 1_000_000).min(MAX_KEY_MS)) << SLOT_BITS;
     let bytes = id.to_bytes();
-    let slot = i64::from(u16::from_be_bytes([bytes[0], bytes[1]]));
+    let slot = i64::from(u16::from_be_bytes([bytes[0], bytes[1]])) & SLOT_MASK;
     let mut taken = tx.prepare_cached("SELECT 1 FROM messages WHERE search_key = ?1")?;
     for p in 0..PROBES {
-        let key = base | ((slot + p) & 0xffff);
+        let key = base | ((slot + p) & SLOT_MASK);
         if taken.query_row([key], |_| Ok(())).optional()?.is_none() {
             return Ok(key);
         }

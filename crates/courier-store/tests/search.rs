@@ -232,14 +232,14 @@ fn messages_read_again_or_deleted_leave_the_index_right() {
 
 #[test]
 fn messages_whose_keys_are_taken_still_get_one() {
-    // A message's key is its second and a slot from its id; when that slot and the next 63 are
+    // A message's key is its millisecond and a slot from its id; when that slot and the next 63 are
     // taken (a peer that sends thousands with one time), it takes one above every key. Rows
     // written without a key (by other SQL) get one at the next write.
     let (d, s) = store_with(&[]);
     drop(s);
     let raw = common::raw(&d.path().join("s.db"));
     let bytes = id("target").to_bytes();
-    let (base, slot) = (7i64 << 16, i64::from(u16::from_be_bytes([bytes[0], bytes[1]])));
+    let (base, slot) = (7000i64 << 10, i64::from(u16::from_be_bytes([bytes[0], bytes[1]])) & 0x3ff);
     let insert = |name: &str, key: Option<i64>, text: &str| {
         raw.execute(
             "INSERT INTO messages (id, topic, sender, sent_ns, content_type, content, preview, state, search_key)
@@ -249,7 +249,7 @@ fn messages_whose_keys_are_taken_still_get_one() {
         .unwrap();
     };
     for p in 0..64 {
-        insert(&format!("f{p}"), Some(base | ((slot + p) & 0xffff)), "filler");
+        insert(&format!("f{p}"), Some(base | ((slot + p) & 0x3ff)), "filler");
     }
     insert("keyless", None, "written elsewhere");
     drop(raw);
