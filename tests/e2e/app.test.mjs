@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { deflateSync } from "node:zlib";
+import { NUDGE, UNNUDGE } from "./nudge.mjs";
 
 const APP = process.env.COURIER_APP;
 const CLI = process.env.COURIER_CLI;
@@ -99,7 +100,7 @@ async function launch(dataDir) {
       await wd("POST", s("/execute/sync"), { script: NUDGE, args: [] });
       const data = await wd("GET", s("/screenshot"), undefined, { timeout: 60000 }).catch((e) => {
         throw new Error(`screenshot ${name}: WebDriver did not answer (${e.message})`);
-      }).finally(() => wd("POST", s("/execute/sync"), { script: "window.__e2eNudge?.(); return 1;", args: [] }).catch(() => {}));
+      }).finally(() => wd("POST", s("/execute/sync"), { script: UNNUDGE, args: [] }).catch(() => {}));
       writeFileSync(join(SHOTS, `${name}.png`), Buffer.from(data, "base64"));
     },
     async close() {
@@ -110,17 +111,6 @@ async function launch(dataDir) {
   return c;
 }
 
-/** Starts a 1 px dot in the page's corner that changes every frame; window.__e2eNudge() removes it. */
-const NUDGE = `if (window.__e2eNudge) return 1;
-  const dot = document.createElement('div');
-  dot.setAttribute('aria-hidden', 'true');
-  dot.style.cssText = 'position:fixed;inset-block-start:0;inset-inline-start:0;inline-size:1px;block-size:1px;pointer-events:none;z-index:2147483647';
-  document.body.append(dot);
-  let on = true, frame = 0;
-  const tick = () => { frame = requestAnimationFrame(tick); dot.style.background = (on = !on) ? 'rgba(0,0,0,0.02)' : 'rgba(0,0,0,0.03)'; };
-  tick();
-  window.__e2eNudge = () => { cancelAnimationFrame(frame); dot.remove(); delete window.__e2eNudge; };
-  return 1;`;
 
 /** The recovery phrase shown on the phrase screen, word by word. */
 async function phraseWords(c) {

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NUDGE, UNNUDGE } from "./nudge.mjs";
 
 const APP = process.env.COURIER_INSTALLED_APP;
 const SHOTS = process.env.COURIER_SCREENSHOTS;
@@ -29,7 +30,11 @@ test("the installed app opens on the onboarding screen", async () => {
     assert.equal(found.length, 1, "onboarding shown");
     assert.equal(await wd("GET", `/session/${sessionId}/title`), "Courier");
     mkdirSync(SHOTS, { recursive: true });
-    writeFileSync(join(SHOTS, "installed-onboarding.png"), Buffer.from(await wd("GET", `/session/${sessionId}/screenshot`), "base64"));
+    // The onboarding is still: a changing dot makes the frame WebKitWebDriver waits for (nudge.mjs).
+    await wd("POST", `/session/${sessionId}/execute/sync`, { script: NUDGE, args: [] });
+    const shot = await wd("GET", `/session/${sessionId}/screenshot`);
+    await wd("POST", `/session/${sessionId}/execute/sync`, { script: UNNUDGE, args: [] });
+    writeFileSync(join(SHOTS, "installed-onboarding.png"), Buffer.from(shot, "base64"));
     await wd("DELETE", `/session/${sessionId}`);
   } finally {
     driver.kill();
