@@ -6,6 +6,7 @@
 //! reference SDK to open. Protocol logic lives in `xmtp-crypto`.
 
 pub mod client;
+mod client_args;
 pub mod export;
 pub mod node;
 pub mod people;
