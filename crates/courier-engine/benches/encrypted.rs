@@ -10,85 +10,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-use std::sync::Arc;
+#[path = "common/conversations.rs"]
+mod conversations;
+
+use conversations::{config, identity, populate, publish_contact};
+
 use std::time::Instant;
 
-use courier_engine::client::NodeClient;
-use courier_engine::{Backend, Config, Engine, Keychain, ListFilter, StoreKey, Thread, Topic};
+use courier_engine::{Engine, ListFilter, StoreKey, Thread, Topic};
 use courier_node::{NodeConfig, NodeHandle};
-use prost::Message as _;
 use rand_core::{OsRng, RngCore};
-use xmtp_crypto::invitation::{self, Invitation};
+use xmtp_crypto::Secret;
 use xmtp_crypto::keys::PrivateKeyBundle;
-use xmtp_crypto::wallet::LocalWallet;
-use xmtp_crypto::{Secret, content, v2};
-use xmtp_proto::message_api::v1::Envelope;
 
 const PEERS: usize = 10;
 const PER_PEER: usize = 1000;
-
-fn identity() -> PrivateKeyBundle {
-    PrivateKeyBundle::generate(&LocalWallet::generate(&mut OsRng), 1_700_000_000_000, &mut OsRng).unwrap()
-}
-
-fn env(s: &xmtp_crypto::Sealed, topic: Option<xmtp_crypto::Topic>) -> Envelope {
-    Envelope {
-        content_topic: topic.unwrap_or_else(|| s.topic.clone()).into_string(),
-        timestamp_ns: s.timestamp_ns,
-        message: s.bytes.clone().into(),
-    }
-}
-
-/// `PEERS` peers each invite `alice` and send `PER_PEER` messages.
-async fn populate(node: &NodeHandle, alice: &PrivateKeyBundle) {
-    let client = NodeClient::new(&node.grpc_url(), Arc::new(alice.clone())).unwrap();
-    let t = xmtp_crypto::topic::contact(alice.address());
-    let [a, b] = alice.contact_bundles();
-    client
-        .publish(vec![
-            Envelope { content_topic: t.to_string(), timestamp_ns: 1, message: a.into() },
-            Envelope { content_topic: t.into_string(), timestamp_ns: 2, message: b.into() },
-        ])
-        .await
-        .unwrap();
-    let alice_peer = alice.as_peer();
-    let mut ts = 1_700_000_000_000_000_000u64;
-    for _ in 0..PEERS {
-        let p = identity();
-        let client = NodeClient::new(&node.grpc_url(), Arc::new(p.clone())).unwrap();
-        let inv = Invitation::deterministic(&p, &alice_peer, None);
-        ts += 1_000_000;
-        let sealed = invitation::seal(&p, &alice_peer, &inv, ts, &mut OsRng);
-        let mut envs: Vec<Envelope> = invitation::invite_topics(p.address(), alice.address())
-            .into_iter()
-            .map(|t| env(&sealed, Some(t)))
-            .collect();
-        let body =
-            content::text("a message of ordinary length, like most messages people send each other").encode_to_vec();
-        for _ in 0..PER_PEER {
-            ts += 1_000_000;
-            envs.push(env(
-                &v2::seal(&p, &inv.topic, inv.key_material.expose(), &body, ts, true, false, &mut OsRng),
-                None,
-            ));
-        }
-        for chunk in envs.chunks(1000) {
-            client.publish(chunk.to_vec()).await.unwrap();
-        }
-    }
-}
-
-fn config(node: &NodeHandle, dir: &Path) -> Config {
-    // The engine is opened with its keys directly; the keychain is not touched.
-    Config {
-        data_dir: dir.to_owned(),
-        node_url: node.grpc_url(),
-        keychain: Keychain::new(Backend::platform_default()),
-        node_proof: None,
-        attachments_url: None,
-    }
-}
 
 fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
@@ -141,7 +77,8 @@ async fn main() {
     let rounds: usize = std::env::var("ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(7);
     let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
     let alice = identity();
-    populate(&node, &alice).await;
+    publish_contact(&node, &alice).await;
+    populate(&node, &alice, PEERS, PER_PEER).await;
     let mut bytes = Secret::new([0u8; 32]);
     OsRng.fill_bytes(bytes.expose_mut());
     let (plain, encrypted) = (StoreKey::plaintext_for_benchmarks(), StoreKey::from_bytes(bytes));
