@@ -8,6 +8,8 @@
 //! `describe::filename` leaves them and files created over existing ones, the folder held
 //! `"onload=alert(1).png`, `CON\u{200B}.txt` (a Windows device name once the zero-width space is
 //! dropped) and one `same.txt`, the first one overwritten.
+//! More guards (the whole text, inert names, a new attachments' folder, clean-up after a
+//! failure) are in `export_safety.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -70,9 +72,9 @@ async fn every_message_is_exported_and_hostile_content_stays_inert() {
     // Nothing outside the attachments' folder, and in it plain, unique names.
     assert_eq!(listing(out.path()), ["history-attachments", "history.html"]);
     let files = listing(&r.attachments_dir);
-    assert_eq!(files, ["_CON.txt", "_onload=alert(1).png", "escape.sh", "same (2).txt", "same.txt"]);
+    assert_eq!(files, ["_CON.txt", "_onload=alert(1).png", "escape.sh.txt", "same (2).txt", "same.txt"]);
     for (name, byte) in
-        [("_onload=alert(1).png", 1u8), ("escape.sh", 2), ("same.txt", 3), ("same (2).txt", 4), ("_CON.txt", 5)]
+        [("_onload=alert(1).png", 1u8), ("escape.sh.txt", 2), ("same.txt", 3), ("same (2).txt", 4), ("_CON.txt", 5)]
     {
         assert_eq!(std::fs::read(r.attachments_dir.join(name)).unwrap(), vec![byte; 300], "{name}");
         assert!(
@@ -84,11 +86,12 @@ async fn every_message_is_exported_and_hostile_content_stays_inert() {
         );
     }
 
-    // JSON lines, into the same folder: attachments never replace the earlier ones.
+    // JSON lines, of the same stem: a folder of its own, the earlier one left as it is.
     let lines_path = out.path().join("history.jsonl");
     let r = alice.export(&lines_path, ExportFormat::Jsonl).await.unwrap();
-    assert_eq!(r.attachments_dir, out.path().join("history-attachments"));
-    assert_eq!(listing(&r.attachments_dir).len(), 10, "five more, none replaced");
+    assert_eq!(r.attachments_dir, out.path().join("history-attachments-2"));
+    assert_eq!(listing(&r.attachments_dir).len(), 5);
+    assert_eq!(listing(&out.path().join("history-attachments")).len(), 5, "none replaced");
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&lines_path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["type"], "courier-export");
@@ -105,7 +108,7 @@ async fn every_message_is_exported_and_hostile_content_stays_inert() {
     assert_eq!(messages[1]["reply_to"], hello.id.to_string());
     assert!(messages.windows(2).all(|w| w[0]["sent_ns"].as_u64() <= w[1]["sent_ns"].as_u64()), "oldest first");
     let saved = messages[2]["attachment"]["file"].as_str().unwrap();
-    assert!(saved.starts_with("history-attachments/") && !saved.contains(".."), "{saved}");
+    assert!(saved.starts_with("history-attachments-2/") && !saved.contains(".."), "{saved}");
     assert_eq!(std::fs::read(out.path().join(saved)).unwrap(), vec![1u8; 300]);
     assert!(!listing(out.path()).iter().any(|n| n.ends_with(".partial")));
     // A folder where the file should go: an error, and nothing half-written left.

@@ -32,6 +32,16 @@ pub fn create_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Creates a new private folder `dir`; fails (`AlreadyExists`) if anything is at `dir` — a
+/// folder, a file or a symbolic link (never followed: `mkdir` does not follow one). Its parent
+/// must exist. For a folder that must be this caller's alone (an export's attachments).
+pub fn create_new_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    b.mode(DIR_MODE);
+    b.create(dir)
+}
+
 /// Makes `root` and every folder from it down to `dir` private (`dir` must be below `root`;
 /// otherwise only `dir` is).
 pub fn create_dir_under(root: &Path, dir: &Path) -> std::io::Result<()> {
@@ -123,6 +133,34 @@ pub fn tighten_tree(dir: &Path) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_new_folder_is_never_one_that_exists_nor_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fresh = tmp.path().join("fresh");
+        create_new_dir(&fresh).unwrap();
+        #[cfg(unix)]
+        assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, DIR_MODE);
+        assert_eq!(create_new_dir(&fresh).unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+        #[cfg(unix)]
+        {
+            let (target, link) = (tmp.path().join("target"), tmp.path().join("link"));
+            std::fs::create_dir(&target).unwrap();
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            assert_eq!(create_new_dir(&link).unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+            let dangling = tmp.path().join("dangling");
+            std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).unwrap();
+            assert_eq!(create_new_dir(&dangling).unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+            assert!(!tmp.path().join("nowhere").exists(), "a dangling link's target is not made");
         }
     }
 }

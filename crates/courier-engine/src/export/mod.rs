@@ -1,28 +1,33 @@
 //! The user's history, exported to files readable without Courier (issue #15): every
-//! conversation and message — who, when, text, replies, reactions — as JSON lines or one HTML
-//! page, with the attachments saved in a folder beside it (`<name>-attachments/`).
+//! conversation and message — who, when, the whole text, replies, reactions — as JSON lines or
+//! one HTML page, with the attachments saved in a folder beside it (`<stem>-attachments/`, or
+//! `<stem>-attachments-2/`, … if that name is taken).
 //!
-//! Written as it is read: a page of messages at a time from the store, one attachment at a
-//! time, so memory stays bounded whatever the history's size. The file is written aside
-//! (`.<name>.partial`) and renamed into place when whole. Everything in it is hostile input:
-//! HTML escapes every value ([`html`]); attachment names become plain, unique file names
-//! ([`names`]); attachment files are created new (never over an existing file, never through a
-//! link), files and folder readable only by this user. The export is **not** encrypted: every
-//! form says so, and so must whoever starts one.
+//! Written as it is read: a page of messages at a time from the store, one attachment and one
+//! message's decoded text at a time, so memory stays bounded whatever the history's size. The
+//! file is written aside (`.<name>.partial`) and renamed into place when whole; a failed export
+//! removes its partial file and what it made in its attachments' folder ([`sink`]). Everything
+//! in it is hostile input: HTML escapes every value ([`html`]); attachment names become plain,
+//! unique file names, with `.txt` appended to any type a browser could run ([`names`]); the
+//! attachments' folder and its files are created new (never an existing one, never through a
+//! link), readable only by this user. The export is **not** encrypted: every form says so, and
+//! so must whoever starts one.
 
 mod html;
 mod names;
 mod record;
+mod sink;
 
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use courier_store::{Conversation, Message, MessagePosition, private};
+use xmtp_crypto::content;
 use xmtp_crypto::{MessageId, WalletAddress};
 
 pub use self::html::{escape as html_escape, href as html_href};
-pub use self::names::{MAX_NAME_CHARS, Names, safe_name};
+pub use self::names::{MAX_NAME_CHARS, Names, inert, safe_name};
 use self::record::{AttachmentRecord, ConversationRecord, Header, MessageRecord, ReactionRecord, utc};
+use self::sink::{Made, Sink, blocking, lock};
 use crate::engine::{Engine, now_ns};
 use crate::error::{EngineError, Internal};
 use crate::transfer::AttachmentError;
@@ -59,7 +64,8 @@ impl ExportFormat {
 pub struct ExportReport {
     /// The export file.
     pub file: PathBuf,
-    /// The attachments' folder (made only if there was one to save).
+    /// The attachments' folder: the one made (`<stem>-attachments`, or `-2`, … if that was
+    /// taken), or, if there was nothing to save, where it would have gone.
     pub attachments_dir: PathBuf,
     /// Conversations written.
     pub conversations: u64,
@@ -69,86 +75,6 @@ pub struct ExportReport {
     pub attachments: u64,
     /// Attachments not saved (a blocked peer's, a request's not fetched, a download that failed).
     pub attachments_missing: u64,
-}
-
-/// The file being written and the attachments' folder.
-struct Sink {
-    w: BufWriter<std::fs::File>,
-    format: ExportFormat,
-    dir: PathBuf,
-    dir_name: String,
-    dir_made: bool,
-    names: Names,
-}
-
-impl Sink {
-    fn record(&mut self, r: &impl serde::Serialize) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.w, r)?;
-        self.w.write_all(b"\n")
-    }
-
-    fn header(&mut self, h: &Header) -> std::io::Result<()> {
-        match self.format {
-            ExportFormat::Jsonl => self.record(h),
-            ExportFormat::Html => html::header(&mut self.w, h),
-        }
-    }
-
-    fn conversation(&mut self, c: &ConversationRecord) -> std::io::Result<()> {
-        match self.format {
-            ExportFormat::Jsonl => self.record(c),
-            ExportFormat::Html => html::conversation(&mut self.w, c),
-        }
-    }
-
-    fn end_conversation(&mut self) -> std::io::Result<()> {
-        match self.format {
-            ExportFormat::Jsonl => Ok(()),
-            ExportFormat::Html => html::end_conversation(&mut self.w),
-        }
-    }
-
-    fn message(&mut self, m: &MessageRecord) -> std::io::Result<()> {
-        match self.format {
-            ExportFormat::Jsonl => self.record(m),
-            ExportFormat::Html => html::message(&mut self.w, m),
-        }
-    }
-
-    /// Saves one attachment under a new, safe, unique name; returns its path relative to the
-    /// export file.
-    fn attachment(&mut self, name: &str, data: &[u8]) -> std::io::Result<String> {
-        if !self.dir_made {
-            private::create_dir(&self.dir)?;
-            self.dir_made = true;
-        }
-        loop {
-            let file_name = self.names.unique(name);
-            match private::create_new(&self.dir.join(&file_name)) {
-                Ok(mut f) => {
-                    f.write_all(data)?;
-                    return Ok(format!("{}/{file_name}", self.dir_name));
-                }
-                // A file of an earlier export (or anything else): never replaced, next name.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-}
-
-/// Runs `f` on the sink in a blocking thread and gives the sink back.
-async fn blocking(
-    sink: Sink,
-    f: impl FnOnce(&mut Sink) -> std::io::Result<()> + Send + 'static,
-) -> Result<Sink, EngineError> {
-    tokio::task::spawn_blocking(move || {
-        let mut sink = sink;
-        f(&mut sink).map(|()| sink)
-    })
-    .await
-    .map_err(Internal::from)?
-    .map_err(|e| EngineError::io("writing the export", e))
 }
 
 impl Engine {
@@ -166,17 +92,11 @@ impl Engine {
         let _ = std::fs::remove_file(&partial);
         let file =
             private::create_new(&partial).map_err(|e| EngineError::io(format!("creating {}", partial.display()), e))?;
-        let sink = Sink {
-            w: BufWriter::new(file),
-            format,
-            dir: out.with_file_name(&dir_name),
-            dir_name,
-            dir_made: false,
-            names: Names::default(),
-        };
+        let made = Made::default();
+        let sink = Sink::new(file, format, out, dir_name.clone(), made.clone());
         let mut report = ExportReport {
             file: out.to_owned(),
-            attachments_dir: sink.dir.clone(),
+            attachments_dir: out.with_file_name(&dir_name),
             conversations: 0,
             messages: 0,
             attachments: 0,
@@ -185,8 +105,12 @@ impl Engine {
         let written = self.export_into(sink, &mut report).await.and_then(|()| {
             std::fs::rename(&partial, out).map_err(|e| EngineError::io(format!("writing {}", out.display()), e))
         });
+        let created = lock(&made);
         if written.is_err() {
             let _ = std::fs::remove_file(&partial);
+            created.remove();
+        } else if let Some(dir) = &created.dir {
+            report.attachments_dir.clone_from(dir);
         }
         written.map(|()| report)
     }
@@ -214,18 +138,18 @@ impl Engine {
                 after = last.position();
                 let (back, records) = self.message_records(&c, page, sink, report).await?;
                 report.messages += records.len() as u64;
-                sink = blocking(back, move |s| records.iter().try_for_each(|r| s.message(r))).await?;
+                sink = blocking(back, move |s| {
+                    records.into_iter().try_for_each(|(content, mut r)| {
+                        // One message's whole text at a time, dropped once written.
+                        r.text = whole_text(&content, std::mem::take(&mut r.text));
+                        s.message(&r)
+                    })
+                })
+                .await?;
             }
             sink = blocking(sink, Sink::end_conversation).await?;
         }
-        blocking(sink, |s| {
-            if s.format == ExportFormat::Html {
-                html::footer(&mut s.w)?;
-            }
-            s.w.flush()?;
-            s.w.get_ref().sync_all()
-        })
-        .await?;
+        blocking(sink, Sink::finish).await?;
         Ok(())
     }
 
@@ -250,21 +174,23 @@ impl Engine {
         })
     }
 
-    /// The records of a page, its attachments saved one at a time on the way.
+    /// The records of a page, its attachments saved one at a time on the way. Each record
+    /// comes with its message's content: its `text` is the stored preview (cut to
+    /// [`crate::plan::MAX_TEXT_BYTES`]) until the whole text is decoded as it is written.
     async fn message_records(
         &self,
         c: &Conversation,
         page: Vec<Message>,
         mut sink: Sink,
         report: &mut ExportReport,
-    ) -> Result<(Sink, Vec<MessageRecord>), EngineError> {
+    ) -> Result<(Sink, Vec<(Vec<u8>, MessageRecord)>), EngineError> {
         let me = self.address().clone();
         let (t, ids, m2) = (c.topic.clone(), page.iter().map(|m| m.id).collect::<Vec<_>>(), me.clone());
         let groups = self.with_store(move |s| s.reactions(&t, &ids, &m2, usize::MAX)).await?;
         let peer = c.peer.clone();
         let peer_name = self.with_store(move |s| s.contact_name(&peer)).await?;
         let mut out = Vec::with_capacity(page.len());
-        for m in page {
+        for mut m in page {
             let attachment = match &m.attachment {
                 Some(info) => {
                     let (back, record) = self.save_attachment(&m, info, sink, report).await?;
@@ -281,22 +207,26 @@ impl Engine {
                     by: g.from.iter().map(WalletAddress::to_string).collect(),
                 })
                 .collect();
-            out.push(MessageRecord {
-                r#type: "message",
-                id: m.id.to_string(),
-                topic: m.topic.to_string(),
-                sender: m.sender.to_string(),
-                sender_name: if m.sender == c.peer { peer_name.clone() } else { None },
-                from_me: m.sender == me,
-                sent: utc(m.sent_ns),
-                sent_ns: m.sent_ns,
-                content_type: m.content_type.clone(),
-                text: m.preview.clone(),
-                state: m.state.as_str().to_owned(),
-                reply_to: m.reply_to.map(|r| r.to_string()),
-                reactions,
-                attachment,
-            });
+            let content = std::mem::take(&mut m.content);
+            out.push((
+                content,
+                MessageRecord {
+                    r#type: "message",
+                    id: m.id.to_string(),
+                    topic: m.topic.to_string(),
+                    sender: m.sender.to_string(),
+                    sender_name: if m.sender == c.peer { peer_name.clone() } else { None },
+                    from_me: m.sender == me,
+                    sent: utc(m.sent_ns),
+                    sent_ns: m.sent_ns,
+                    content_type: m.content_type.clone(),
+                    text: m.preview.clone(),
+                    state: m.state.as_str().to_owned(),
+                    reply_to: m.reply_to.map(|r| r.to_string()),
+                    reactions,
+                    attachment,
+                },
+            ));
         }
         Ok((sink, out))
     }
@@ -338,6 +268,16 @@ impl Engine {
             Err(e) => return Err(e),
         }
         Ok((sink, record))
+    }
+}
+
+/// A message's whole text from its content (`PB(EncodedContent)`, decompressed within the
+/// content decoder's bound): a text, a reply's text, a file's name, else the fallback — as the
+/// stored preview, uncut. Content that does not decode keeps `stored`, which says so.
+fn whole_text(encoded: &[u8], stored: String) -> String {
+    match content::decode(encoded) {
+        Ok(d) => d.preview(),
+        Err(_) => stored,
     }
 }
 

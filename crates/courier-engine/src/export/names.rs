@@ -4,12 +4,33 @@
 //! characters are dropped too (a name can't hide its real extension, `gnp.exe` shown as
 //! `exe.png`), characters Windows refuses become `_`, leading dots go (no hidden file, no `..`),
 //! Windows device names get a prefix, the length is bounded, and duplicates get ` (2)`, ` (3)`.
+//!
+//! A saved file is also made inert ([`inert`]): a browser opens a linked `page.html`, `x.svg`,
+//! `feed.xml` or `a.js` as a page with the export's own `file://` origin, and guesses the type
+//! of a file without a known extension from its bytes. So only extensions of types every
+//! browser shows or downloads as they are (pictures, sound, video, PDF, text, office documents,
+//! archives) are kept; any other name gets `.txt` appended (`page.html.txt`): the bytes are
+//! kept, opened as plain text.
 
 use std::collections::HashSet;
 
 /// The most characters of a name kept (the extension included): at most 240 bytes of UTF-8,
 /// within the engine's 255-byte bound, so the extension is never cut off.
 pub const MAX_NAME_CHARS: usize = 60;
+
+/// Extensions kept as they are (compared without case): types a browser knows itself and
+/// never runs as a page. Anything else, `html`, `svg`, `xml`, `js`, `mhtml` and no extension
+/// among them, is saved with `.txt` appended.
+const INERT_EXTENSIONS: &[&str] = &[
+    // Pictures (not svg: it runs script).
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "heic", "heif", "tif", "tiff",
+    // Sound and video.
+    "mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "flac", "mp4", "m4v", "mov", "webm", "ogv",
+    // Documents.
+    "pdf", "txt", "csv", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "epub",
+    // Archives.
+    "zip", "gz", "tgz", "tar", "7z", "rar", "bz2", "xz",
+];
 
 /// Characters that reorder or hide text: bidi controls, zero-width and other invisible marks.
 fn invisible(c: char) -> bool {
@@ -45,19 +66,37 @@ pub fn safe_name(raw: &str) -> String {
     name
 }
 
+/// `name` (a [`safe_name`]) as it is if its extension is a type no browser runs, else with
+/// `.txt` appended, bounded so the whole stays within [`MAX_NAME_CHARS`].
+pub fn inert(name: &str) -> String {
+    let known = name
+        .rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && INERT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
+    if known {
+        return name.to_owned();
+    }
+    let base = bounded_to(name, MAX_NAME_CHARS - ".txt".len());
+    format!("{}.txt", base.trim_end_matches(['.', ' ']))
+}
+
 /// At most [`MAX_NAME_CHARS`] characters, the extension (up to 10 characters) kept.
 fn bounded(name: &str) -> String {
-    if name.chars().count() <= MAX_NAME_CHARS {
+    bounded_to(name, MAX_NAME_CHARS)
+}
+
+/// At most `max` characters, the extension (up to 10 characters) kept.
+fn bounded_to(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
         return name.to_owned();
     }
     let ext = name.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.is_empty() && e.chars().count() <= 10);
     match ext {
         Some(e) => {
-            let keep = MAX_NAME_CHARS - e.chars().count() - 1;
+            let keep = max - e.chars().count() - 1;
             let stem: String = name.chars().take(keep).collect();
             format!("{}.{e}", stem.trim_end())
         }
-        None => name.chars().take(MAX_NAME_CHARS).collect(),
+        None => name.chars().take(max).collect(),
     }
 }
 
@@ -69,9 +108,10 @@ pub struct Names {
 }
 
 impl Names {
-    /// A safe name for `raw` not given out before: `name`, then `name (2)`, `name (3)`, …
+    /// A safe, [`inert`] name for `raw` not given out before: `name`, then `name (2)`,
+    /// `name (3)`, …
     pub fn unique(&mut self, raw: &str) -> String {
-        let name = safe_name(raw);
+        let name = inert(&safe_name(raw));
         let (stem, ext) = match name.rsplit_once('.') {
             Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
             _ => (name.clone(), String::new()),
@@ -117,7 +157,43 @@ mod tests {
         assert_eq!(n.unique("a.png"), "a.png");
         assert_eq!(n.unique("A.PNG"), "A (2).PNG");
         assert_eq!(n.unique("../a.png"), "a (3).png");
-        assert_eq!(n.unique("notes"), "notes");
-        assert_eq!(n.unique("notes"), "notes (2)");
+        assert_eq!(n.unique("notes"), "notes.txt");
+        assert_eq!(n.unique("notes"), "notes (2).txt");
+        assert_eq!(n.unique("page.html"), "page.html.txt");
+        assert_eq!(n.unique("page.html"), "page.html (2).txt");
+    }
+
+    #[test]
+    fn what_a_browser_would_run_becomes_plain_text() {
+        for active in [
+            "a.html",
+            "a.HTM",
+            "a.xhtml",
+            "a.svg",
+            "a.svgz",
+            "a.xml",
+            "a.js",
+            "a.mjs",
+            "a.mhtml",
+            "a.mht",
+            "a.shtml",
+            "a.xsl",
+            "a.webarchive",
+            "a.hta",
+            "a.exe",
+            "a.sh",
+        ] {
+            assert_eq!(inert(active), format!("{active}.txt"), "{active}");
+        }
+        assert_eq!(inert("README"), "README.txt", "no extension: a browser would guess from the bytes");
+        assert_eq!(inert("attachment"), "attachment.txt");
+        assert_eq!(inert("png"), "png.txt", "a bare word is a name, not an extension");
+        for kept in ["a.png", "b.JPG", "c.pdf", "d.txt", "e.mp4", "f.docx", "g.zip", "h.tar.gz"] {
+            assert_eq!(inert(kept), kept);
+        }
+        let long = format!("{}.html", "x".repeat(200));
+        let cut = inert(&safe_name(&long));
+        assert_eq!(cut.chars().count(), MAX_NAME_CHARS);
+        assert!(cut.ends_with(".html.txt"), "{cut}");
     }
 }

@@ -1,0 +1,196 @@
+//! The history export's guards beyond escaping (`export.rs`): a text longer than the stored
+//! preview exports whole; an attachment a browser would open as a page (HTML, SVG, XML, script,
+//! no extension) is saved under a name that makes it plain text; the attachments' folder is
+//! always made new by this export (never an existing one, never through a symbolic link); and a
+//! failed export removes what it created, nothing else. Real engines on a real node.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use courier_engine::{Engine, ExportFormat, SendOptions};
+use courier_node::NodeConfig;
+use xmtp_crypto::content::Attachment;
+
+fn file(name: &str, data: &[u8]) -> Attachment {
+    Attachment { filename: name.into(), mime_type: "text/html".into(), data: data.to_vec() }
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// Alice and Bob on one node, each allowing the other, with `files` sent by Bob to Alice.
+async fn pair(node: &courier_node::NodeHandle, da: &Path, db: &Path, files: &[(&str, &[u8])]) -> (Engine, Engine) {
+    let alice = common::engine(node, da).await;
+    let bob = common::engine(node, db).await;
+    alice.send_text(bob.address(), "hi", SendOptions::default()).await.unwrap();
+    alice.flush_outbox().await.unwrap();
+    bob.sync().await.unwrap();
+    bob.set_consent(alice.address(), true).await.unwrap();
+    let topic = bob.conversations(courier_engine::ListFilter::All).await.unwrap()[0].conversation.topic.clone();
+    for (name, data) in files {
+        bob.send_file(&topic, file(name, data), None, false).await.unwrap();
+    }
+    bob.flush_outbox().await.unwrap();
+    alice.sync().await.unwrap();
+    alice.set_consent(bob.address(), true).await.unwrap();
+    (alice, bob)
+}
+
+/// Failed before the fix: the export wrote the stored preview, cut at 32 KiB with "…", so the
+/// JSON `text` was 32,768 bytes long and ended with "…", and the page lacked the text's end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_longer_than_the_preview_exports_whole() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let alice = common::engine(&node, da.path()).await;
+    let bob = common::engine(&node, db.path()).await;
+    let long: String = (0..6000).map(|i| format!("w{i:05} ")).collect::<String>() + "THE-END";
+    assert!(long.len() > 40 * 1024);
+    alice.send_text(bob.address(), &long, SendOptions::default()).await.unwrap();
+    alice.flush_outbox().await.unwrap();
+    bob.sync().await.unwrap();
+    for e in [&alice, &bob] {
+        let lines_path = out.path().join(format!("{}.jsonl", e.address()));
+        e.export(&lines_path, ExportFormat::Jsonl).await.unwrap();
+        let text = std::fs::read_to_string(&lines_path).unwrap();
+        let message = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|l| l["type"] == "message")
+            .unwrap();
+        assert_eq!(message["text"].as_str().unwrap().len(), long.len(), "the whole text");
+        assert_eq!(message["text"], long.as_str());
+        let page = out.path().join(format!("{}.html", e.address()));
+        e.export(&page, ExportFormat::Html).await.unwrap();
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains(&long), "the page holds the whole text");
+    }
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}
+
+/// Failed before the fix: `page.html`, `image.svg`, `feed.xml`, `code.js`, `saved.mhtml` and
+/// `README` were saved under those names and linked as they are, so a click opened them as
+/// pages (with the export's `file://` origin) in the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_a_browser_would_run_are_saved_as_plain_text() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let active = b"<html><script>fetch('file:///etc/passwd')</script></html>";
+    let names =
+        ["page.html", "PAGE.HTM", "image.svg", "feed.xml", "code.js", "saved.mhtml", "x.xhtml", "README", "photo.png"];
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, &active[..])).collect();
+    let (alice, bob) = pair(&node, da.path(), db.path(), &files).await;
+    let page = out.path().join("history.html");
+    let r = alice.export(&page, ExportFormat::Html).await.unwrap();
+    assert_eq!(r.attachments, names.len() as u64);
+    let saved = listing(&r.attachments_dir);
+    assert_eq!(
+        saved,
+        [
+            "PAGE.HTM.txt",
+            "README.txt",
+            "code.js.txt",
+            "feed.xml.txt",
+            "image.svg.txt",
+            "page.html.txt",
+            "photo.png",
+            "saved.mhtml.txt",
+            "x.xhtml.txt"
+        ]
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    for name in &saved {
+        assert_eq!(std::fs::read(r.attachments_dir.join(name)).unwrap(), active, "{name} kept as it came");
+        assert!(html.contains(&courier_engine::export::html_href(&format!("history-attachments/{name}"))), "{name}");
+    }
+    for bad in ["page.html\"", "image.svg\"", "feed.xml\"", "code.js\"", "README\""] {
+        assert!(!html.contains(bad), "no link to {bad}");
+    }
+    // The JSON lines keep the sender's name and say where the file went.
+    let lines_path = out.path().join("history.jsonl");
+    let r = alice.export(&lines_path, ExportFormat::Jsonl).await.unwrap();
+    let text = std::fs::read_to_string(&lines_path).unwrap();
+    let first = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["attachment"]["name"] == "page.html")
+        .unwrap();
+    let dir = r.attachments_dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(first["attachment"]["file"], format!("{dir}/page.html.txt"));
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}
+
+/// Failed before the fix: with `history-attachments` a symbolic link to another folder, the
+/// export wrote `secret.txt` into that folder (and an existing real folder was reused).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_or_linked_attachments_folder_is_never_used() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out, elsewhere) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let (alice, bob) = pair(&node, da.path(), db.path(), &[("secret.txt", b"private words")]).await;
+    let link = out.path().join("history-attachments");
+    std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+    let r = alice.export(&out.path().join("history.html"), ExportFormat::Html).await.unwrap();
+    assert_eq!(r.attachments, 1);
+    assert!(listing(elsewhere.path()).is_empty(), "nothing written through the link: {:?}", listing(elsewhere.path()));
+    assert_ne!(r.attachments_dir, link);
+    let meta = std::fs::symlink_metadata(&r.attachments_dir).unwrap();
+    assert!(meta.is_dir() && !meta.file_type().is_symlink());
+    assert_eq!(std::fs::read(r.attachments_dir.join("secret.txt")).unwrap(), b"private words");
+    let html = std::fs::read_to_string(out.path().join("history.html")).unwrap();
+    let dir = r.attachments_dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(html.contains(&courier_engine::export::html_href(&format!("{dir}/secret.txt"))), "linked where it is");
+
+    // A real folder of that name (an earlier export's) is left as it is: a new one again.
+    let again = alice.export(&out.path().join("history.jsonl"), ExportFormat::Jsonl).await.unwrap();
+    assert!(again.attachments_dir != r.attachments_dir && again.attachments_dir != link);
+    assert_eq!(listing(&r.attachments_dir), ["secret.txt"], "the earlier export's folder untouched");
+    assert_eq!(listing(&again.attachments_dir), ["secret.txt"]);
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}
+
+/// Failed before the fix: an export that failed after saving attachments (its file could not
+/// be renamed over a folder) left `a-folder-attachments/` and its files behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_export_removes_what_it_created_and_nothing_else() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (alice, bob) = pair(&node, da.path(), db.path(), &[("one.txt", b"1"), ("two.txt", b"2")]).await;
+    // A folder where the file should go: the export runs to its end, then cannot be renamed.
+    let target = out.path().join("a-folder");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("kept.txt"), b"mine").unwrap();
+    assert!(alice.export(&target, ExportFormat::Html).await.is_err());
+    assert_eq!(listing(out.path()), ["a-folder"], "no attachments' folder, no .partial left");
+    assert_eq!(listing(&target), ["kept.txt"]);
+
+    // An existing folder of the attachments' name is not this export's: it stays, whole.
+    let theirs = out.path().join("a-folder-attachments");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("one.txt"), b"theirs").unwrap();
+    assert!(alice.export(&target, ExportFormat::Jsonl).await.is_err());
+    assert_eq!(listing(out.path()), ["a-folder", "a-folder-attachments"]);
+    assert_eq!(std::fs::read(theirs.join("one.txt")).unwrap(), b"theirs");
+    assert_eq!(listing(&theirs), ["one.txt"]);
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}
