@@ -7,13 +7,15 @@ const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([
  * A modal dialog: focus moves into it (its first field or button, or `initial`), Tab stays in
  * it, Escape or a click on the backdrop closes it, and focus goes back where it came from.
  */
-export function Dialog({ title, onClose, children, className = "", role = "dialog" }: {
+export function Dialog({ title, onClose, children, className = "", role = "dialog", describedBy }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   className?: string;
   /** "alertdialog" for a confirmation of something that matters. */
   role?: "dialog" | "alertdialog";
+  /** The id of the element that says what the dialog is about (its `aria-describedby`). */
+  describedBy?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const titleId = useId();
@@ -47,7 +49,7 @@ export function Dialog({ title, onClose, children, className = "", role = "dialo
 
   return createPortal(
     <div className="dialog-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
-      <div ref={box} role={role} aria-modal="true" aria-labelledby={titleId} className={`dialog modal ${className}`} onKeyDown={onKey}>
+      <div ref={box} role={role} aria-modal="true" aria-labelledby={titleId} aria-describedby={describedBy} className={`dialog modal ${className}`} onKeyDown={onKey}>
         <h2 id={titleId} className="dialog-title">{title}</h2>
         {children}
       </div>

@@ -1,18 +1,20 @@
 import { useState } from "react";
 import { backend } from "../lib/backend";
 import { strings } from "../lib/strings";
+import { ConfirmDialog } from "./ConfirmDialog";
 
 type Format = "html" | "jsonl";
 
 /** Settings → Export history: every conversation and message to files readable without
- * Courier. The export is not encrypted: the user confirms that first. */
+ * Courier. The export is not encrypted: the user confirms that first, in an in-app dialog. */
 export function ExportHistory({ onError }: { onError: (e: unknown) => void }) {
   const t = strings.export;
   const [format, setFormat] = useState<Format>("html");
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  const [asking, setAsking] = useState(false);
   const start = async () => {
-    if (!window.confirm(t.confirm)) return;
+    setAsking(false);
     setBusy(true);
     setDone(null);
     try {
@@ -34,8 +36,12 @@ export function ExportHistory({ onError }: { onError: (e: unknown) => void }) {
           <option value="html">{t.html}</option>
           <option value="jsonl">{t.jsonl}</option>
         </select>
-        <button id="export-history" disabled={busy} onClick={start}>{busy ? t.busy : t.start}</button>
+        <button id="export-history" disabled={busy} onClick={() => setAsking(true)}>{busy ? t.busy : t.start}</button>
       </div>
+      {asking && (
+        <ConfirmDialog id="export-confirmed" title={t.confirmTitle} message={<p>{t.confirm}</p>} confirm={t.confirmed}
+          onConfirm={start} onCancel={() => setAsking(false)} />
+      )}
       {done && <p id="export-done" role="status" className="small">{done}</p>}
     </>
   );

@@ -4,6 +4,7 @@ import { explain } from "../lib/errors";
 import { ErrorNote } from "./ErrorNote";
 import { ImportForm, type Secret } from "./ImportForm";
 import { strings } from "../lib/strings";
+import { ConfirmDialog } from "./ConfirmDialog";
 
 /** What Courier shows when it could not start as it should: what is wrong, and what to do. */
 export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s: AppStatus) => void }) {
@@ -12,6 +13,7 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
   const [url, setUrl] = useState(status.embedded_node ? "" : status.node_url);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [confirmingStore, setConfirmingStore] = useState(false);
   if (!problem) return null;
   const { message, hint } = explain(problem);
   const run = async (f: () => Promise<AppStatus>) => {
@@ -58,7 +60,7 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
               id="recover-store"
               className="primary"
               disabled={busy}
-              onClick={() => { if (window.confirm(strings.storeRecovery.confirm)) run(backend.recoverStore); }}
+              onClick={() => setConfirmingStore(true)}
             >
               {strings.storeRecovery.start}
             </button>
@@ -67,6 +69,11 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
             {busy ? t.trying : t.tryAgain}
           </button>
         </div>
+      )}
+      {confirmingStore && (
+        <ConfirmDialog id="recover-store-confirmed" title={strings.storeRecovery.confirmTitle} message={<p>{strings.storeRecovery.confirm}</p>}
+          confirm={strings.storeRecovery.confirmed} danger
+          onConfirm={() => { setConfirmingStore(false); run(backend.recoverStore); }} onCancel={() => setConfirmingStore(false)} />
       )}
       <ErrorNote error={error} />
     </main>

@@ -5,6 +5,7 @@ import { ConversationSettings } from "./ConversationSettings";
 import { strings } from "../lib/strings";
 import { LanguageSetting } from "./LanguageSetting";
 import { ExportHistory } from "./ExportHistory";
+import { ConfirmDialog } from "./ConfirmDialog";
 
 export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   status: AppStatus;
@@ -16,6 +17,7 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
   const [backup, setBackup] = useState<string | null>(null);
   const [removing, setRemoving] = useState(false);
   const [walletKey, setWalletKey] = useState<string | null>(null);
+  const [askingKey, setAskingKey] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const act = (f: () => Promise<void>) => f().catch(setError);
   const a = strings.account;
@@ -48,10 +50,13 @@ export function Settings({ status, onStatus, onClose, onShowPhrase }: {
       <h3>{a.recovery}</h3>
       <div className="row">
         {status.recovery?.has_phrase && <button id="show-phrase" onClick={onShowPhrase}>{a.showPhrase}</button>}
-        <button id="export-key" onClick={() => {
-          if (confirm(a.showKeyConfirm)) act(async () => setWalletKey(await backend.exportWalletKey()));
-        }}>{a.showKey}</button>
+        <button id="export-key" onClick={() => setAskingKey(true)}>{a.showKey}</button>
       </div>
+      {askingKey && (
+        <ConfirmDialog id="export-key-confirmed" title={a.showKeyTitle} message={<p>{a.showKeyConfirm}</p>} confirm={a.showKeyConfirmed} danger
+          onConfirm={() => { setAskingKey(false); act(async () => setWalletKey(await backend.exportWalletKey())); }}
+          onCancel={() => setAskingKey(false)} />
+      )}
       {walletKey && (
         <div className="row">
           <input className="mono" readOnly value={walletKey} aria-label={a.walletKey} />

@@ -76,6 +76,8 @@ export const de: Catalogue = {
     recovery: "Wiederherstellung",
     showPhrase: "Wiederherstellungsphrase anzeigen",
     showKey: "Privaten Wallet-Schlüssel anzeigen…",
+    showKeyTitle: "Den privaten Wallet-Schlüssel anzeigen?",
+    showKeyConfirmed: "Schlüssel anzeigen",
     showKeyConfirm: "Den privaten Wallet-Schlüssel dieses Kontos anzeigen? Wer ihn sieht, besitzt das Konto und seine Wallet. Achten Sie darauf, dass niemand Ihren Bildschirm sieht.",
     walletKey: "Privater Wallet-Schlüssel",
     hide: "Verbergen",
@@ -85,6 +87,9 @@ export const de: Catalogue = {
     signOutNote: "Beim Abmelden bleiben die Schlüssel und Nachrichten dieses Kontos auf diesem Computer: Melden Sie sich auf dem Startbildschirm wieder an.",
     backup: "Verschlüsselte Sicherung",
     remove: "Dieses Konto von diesem Computer entfernen…",
+  },
+  confirmDialog: {
+    cancel: "Abbrechen",
   },
   removeAccount: {
     title: (address: string) => `${address} von diesem Computer entfernen?`,
@@ -125,6 +130,8 @@ export const de: Catalogue = {
     hint: "Courier kann die Nachrichten dieses Kontos auf diesem Computer nicht lesen: Der Schlüssel im Schlüsselbund öffnet sie nicht (der Schlüsselbund wurde ersetzt oder zurückgesetzt, oder die Datei ist beschädigt). Sie können mit einem neuen Speicher beginnen: Die unlesbare Datei bleibt daneben erhalten und wird nie gelöscht, und Ihre Unterhaltungen und Nachrichten kommen aus dem Netzwerk zurück. Entwürfe, Namen, die Sie Personen gegeben haben, Anheftungen und Dateien, die nur auf diesem Computer waren, bleiben in der alten Datei.",
     start: "Mit einem neuen Speicher beginnen",
     confirm: "Den unlesbaren Speicher beiseitelegen und mit einem neuen beginnen? Die alte Datei bleibt im Ordner des Kontos; Ihr Verlauf wird erneut aus dem Netzwerk geladen.",
+    confirmTitle: "Mit einem neuen Speicher beginnen?",
+    confirmed: "Beiseitelegen und neu beginnen",
   },
   export: {
     heading: "Verlauf exportieren",
@@ -135,6 +142,8 @@ export const de: Catalogue = {
     start: "Verlauf exportieren…",
     busy: "Wird exportiert…",
     confirm: "Der Export ist NICHT verschlüsselt: Wer die Dateien lesen kann, kann alle Ihre Unterhaltungen und deren Anhänge lesen. Bewahren Sie ihn dort auf, wo nur Sie ihn erreichen, und löschen Sie ihn, wenn Sie ihn nicht mehr brauchen. Jetzt exportieren?",
+    confirmTitle: "Ohne Verschlüsselung exportieren?",
+    confirmed: "Exportieren",
     done: (path: string) => `Exportiert nach ${path}`,
   },
   receipts: {

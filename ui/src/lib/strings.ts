@@ -77,6 +77,8 @@ export const en = {
     recovery: "Recovery",
     showPhrase: "Show recovery phrase",
     showKey: "Show wallet private key…",
+    showKeyTitle: "Show the wallet private key?",
+    showKeyConfirmed: "Show the key",
     showKeyConfirm: "Show this account's wallet private key? Anyone who sees it owns the account and its wallet. Make sure nobody can see your screen.",
     walletKey: "Wallet private key",
     hide: "Hide",
@@ -86,6 +88,10 @@ export const en = {
     signOutNote: "Signing out keeps this account's keys and messages on this computer: sign in again from the start screen.",
     backup: "Encrypted backup",
     remove: "Remove this account from this computer…",
+  },
+  /** The in-app confirmation (ConfirmDialog). */
+  confirmDialog: {
+    cancel: "Cancel",
   },
   removeAccount: {
     title: (address: string) => `Remove ${address} from this computer?`,
@@ -126,6 +132,8 @@ export const en = {
     hint: "Courier cannot read this account's messages on this computer: the key in the keychain does not open them (the keychain was replaced or reset, or the file is damaged). You can start with a fresh store: the unreadable file is kept beside it, never deleted, and your conversations and messages come back from the network. Drafts, names you gave people, pins and files that were only on this computer stay in the old file.",
     start: "Start with a fresh store",
     confirm: "Set the unreadable store aside and start with a fresh one? The old file is kept in the account's folder; your history is downloaded from the network again.",
+    confirmTitle: "Start with a fresh store?",
+    confirmed: "Set aside and start fresh",
   },
   export: {
     heading: "Export history",
@@ -136,6 +144,8 @@ export const en = {
     start: "Export history…",
     busy: "Exporting…",
     confirm: "The export is NOT encrypted: anyone who can read the files can read all your conversations and their attachments. Keep it somewhere only you can reach, and delete it when you no longer need it. Export now?",
+    confirmTitle: "Export without encryption?",
+    confirmed: "Export",
     done: (path: string) => `Exported to ${path}`,
   },
   receipts: {

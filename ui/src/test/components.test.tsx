@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 
 const PHRASE = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 
@@ -17,6 +17,7 @@ vi.mock("../lib/backend", async (orig) => {
       retryStart: vi.fn(async () => ({ ...status, problem: null })),
       recoverStore: vi.fn(async () => ({ ...status, problem: null })),
       exportHistory: vi.fn(async (format: string) => `/home/u/courier-history.${format}`),
+      exportWalletKey: vi.fn(async () => "0xkey"),
       setNodeUrl: vi.fn(async () => ({ ...status, problem: null })),
       setHttpGateway: vi.fn(async (enabled: boolean) => ({ ...status, http_gateway_enabled: enabled, http_gateway: enabled ? "http://127.0.0.1:5555" : null })),
       recoveryPhrase: vi.fn(async () => PHRASE),
@@ -122,31 +123,75 @@ describe("Recovery", () => {
 });
 
 describe("Store encryption and export (issue #15)", () => {
-  it("offers a fresh store for an unreadable one, only after the user confirms", async () => {
+  // Failed before the fix: the buttons asked through window.confirm (which jsdom, like a Tauri
+  // WKWebView, does not answer), so no dialog appeared and nothing could ever be confirmed.
+  it("offers a fresh store for an unreadable one, only after the user confirms in the app", async () => {
     const onStatus = vi.fn();
-    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+    const native = vi.spyOn(window, "confirm");
     render(<Recovery status={{ ...status, problem: { code: "store_unreadable", message: "the store cannot be read" } }} onStatus={onStatus} />);
     expect(screen.getByText(/the unreadable file is kept beside it, never deleted/)).toBeTruthy();
-    fireEvent.click(screen.getByText("Start with a fresh store"));
+    const opener = screen.getByText("Start with a fresh store");
+    opener.focus();
+    fireEvent.click(opener);
+    let dialog = screen.getByRole("alertdialog", { name: "Start with a fresh store?" });
+    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    expect(document.getElementById(dialog.getAttribute("aria-describedby") ?? "")?.textContent).toMatch(/old file is kept/);
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Cancel" }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(document.activeElement).toBe(opener);
+    fireEvent.click(opener);
+    fireEvent.keyDown(screen.getByRole("alertdialog"), { key: "Escape" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(backend.recoverStore).not.toHaveBeenCalled();
-    fireEvent.click(screen.getByText("Start with a fresh store"));
+    fireEvent.click(opener);
+    dialog = screen.getByRole("alertdialog");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Set aside and start fresh" }));
     await waitFor(() => expect(onStatus).toHaveBeenCalledWith({ ...status, problem: null }));
     expect(backend.recoverStore).toHaveBeenCalledTimes(1);
-    expect(confirm.mock.calls[0][0]).toMatch(/old file is kept/);
-    confirm.mockRestore();
+    expect(native).not.toHaveBeenCalled();
+    native.mockRestore();
   });
 
-  it("exports only after warning that the export is not encrypted", async () => {
-    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
+  it("exports only after warning, in the app, that the export is not encrypted", async () => {
+    const native = vi.spyOn(window, "confirm");
     render(<ExportHistory onError={() => {}} />);
-    fireEvent.click(screen.getByText("Export history…"));
-    expect(confirm.mock.calls[0][0]).toMatch(/NOT encrypted/);
+    const opener = screen.getByText("Export history…");
+    opener.focus();
+    fireEvent.click(opener);
+    let dialog = screen.getByRole("alertdialog", { name: "Export without encryption?" });
+    expect(dialog.textContent).toMatch(/NOT encrypted/);
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Cancel" }));
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(document.activeElement).toBe(opener);
+    fireEvent.click(opener);
+    fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Cancel" }));
     expect(backend.exportHistory).not.toHaveBeenCalled();
     fireEvent.change(screen.getByLabelText("Format"), { target: { value: "jsonl" } });
-    fireEvent.click(screen.getByText("Export history…"));
+    fireEvent.click(opener);
+    dialog = screen.getByRole("alertdialog");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Export" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
     await waitFor(() => expect(screen.getByText("Exported to /home/u/courier-history.jsonl")).toBeTruthy());
     expect(backend.exportHistory).toHaveBeenCalledWith("jsonl");
-    confirm.mockRestore();
+    expect(backend.exportHistory).toHaveBeenCalledTimes(1);
+    expect(native).not.toHaveBeenCalled();
+    native.mockRestore();
+  });
+
+  it("shows the wallet key only after an in-app confirmation", async () => {
+    const native = vi.spyOn(window, "confirm");
+    render(<Settings status={status} onStatus={() => {}} onClose={() => {}} onShowPhrase={() => {}} />);
+    fireEvent.click(screen.getByText("Show wallet private key…"));
+    const dialog = screen.getByRole("alertdialog", { name: "Show the wallet private key?" });
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(backend.exportWalletKey).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByText("Show wallet private key…"));
+    fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Show the key" }));
+    await waitFor(() => expect((screen.getByLabelText("Wallet private key") as HTMLInputElement).value).toBe("0xkey"));
+    expect(native).not.toHaveBeenCalled();
+    native.mockRestore();
   });
 });
 
