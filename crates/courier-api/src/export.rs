@@ -15,8 +15,8 @@ pub fn format(s: &str) -> Result<ExportFormat, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::BadInput, format!("unknown export format {s:?} (html, jsonl)")))
 }
 
-/// Exports the open account's whole history to `out` (attachments in `<name>-attachments/`
-/// beside it).
+/// Exports the open account's whole history to `out` (attachments in a new
+/// `<name>-attachments/`, or `-2`, … if that exists, beside it).
 pub async fn export(engine: &Engine, out: &Path, format: ExportFormat) -> Result<ExportReport, ApiError> {
     Ok(engine.export(out, format).await?)
 }

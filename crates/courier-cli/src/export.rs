@@ -1,6 +1,6 @@
 //! `courier export --out PATH [--format html|jsonl]`: the whole history to files readable
-//! without Courier, attachments in `<name>-attachments/` beside it. It says first, on stderr,
-//! that the export is not encrypted.
+//! without Courier, attachments in a new `<name>-attachments/` (or `-2`, … if taken) beside
+//! it. It says first, on stderr, that the export is not encrypted.
 
 use std::path::PathBuf;
 
@@ -20,7 +20,8 @@ pub enum Format {
 /// `courier export`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// The export file (replaced if it exists); attachments go to `<name>-attachments/` beside it.
+    /// The export file (replaced if it exists); attachments go to a new `<name>-attachments/`
+    /// (or `-2`, `-3`, … if that exists) beside it.
     #[arg(long)]
     pub out: PathBuf,
     /// Its form.
