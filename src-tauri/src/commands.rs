@@ -30,9 +30,16 @@ pub async fn retry_start(state: State<'_, AppState>) -> CmdResult<AppStatus> {
 
 /// The start problem was `store_unreadable` and the user chose a fresh store: the unreadable
 /// one is set aside beside it (never deleted), and Courier starts again; the history comes
-/// back from the network. The UI asks first.
+/// back from the network. The UI asks first. Refused (`bad_input`, nothing changed) unless
+/// the start problem is `store_unreadable`: a working account's store is never set aside.
 #[tauri::command]
 pub async fn recover_store(state: State<'_, AppState>) -> CmdResult<AppStatus> {
+    if state.status().await.problem.map(|p| p.code) != Some(ErrorCode::StoreUnreadable) {
+        return Err(CommandError::new(
+            ErrorCode::BadInput,
+            "Courier's store is not unreadable: nothing to recover, nothing was changed",
+        ));
+    }
     if let Some(e) = state.set_engine(None).await {
         e.close();
     }

@@ -34,7 +34,13 @@ fn app(rt: &tokio::runtime::Runtime, data: &std::path::Path, node_url: &str, key
     (app, w, profile)
 }
 
-fn quit(a: App) {
+/// Quits as the app does: its account is closed (the mock runtime keeps the app's state, and
+/// with it an open engine and its hold on the store, alive after the app is dropped).
+fn quit(rt: &tokio::runtime::Runtime, a: App) {
+    use tauri::Manager;
+    if let Some(e) = rt.block_on(a.0.state::<AppState>().set_engine(None)) {
+        e.close();
+    }
     drop(a);
 }
 
@@ -60,19 +66,27 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     assert_eq!(recovery, json!({"has_phrase": true, "phrase_confirmed": false}));
     let confirmed = invoke(&a.1, "confirm_phrase", json!({})).unwrap();
     assert_eq!(confirmed["recovery"]["phrase_confirmed"], true);
-    quit(a);
+    // No problem with the store: the recovery screen's command refuses and changes nothing
+    // (a page that calls it anyway never sets a working store aside).
+    let db = data.path().join("accounts").join(&me).join("courier.db");
+    let refused = invoke(&a.1, "recover_store", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "bad_input", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("nothing to recover"), "{refused}");
+    assert!(db.exists() && !db.with_file_name("courier.db.unreadable-1").exists(), "not set aside");
+    assert_eq!(invoke(&a.1, "app_status", json!({})).unwrap()["address"].as_str(), Some(me.as_str()), "still open");
+    quit(&rt, a);
 
     // A mistyped node URL in the settings.
     let a = app(&rt, data.path(), "htp:/127.0.0.1:5556", backend());
     assert_eq!(problem(&a.1)["code"], "node");
     let fixed = invoke(&a.1, "set_node_url", json!({"url": node.grpc_url()})).unwrap();
     assert_eq!((&fixed["problem"], fixed["address"].as_str()), (&Value::Null, Some(me.as_str())));
-    quit(a);
+    quit(&rt, a);
 
     // A keychain this computer cannot use.
     let a = app(&rt, data.path(), &url, if cfg!(target_os = "macos") { Backend::Windows } else { Backend::MacOs });
     assert_eq!(problem(&a.1)["code"], "keychain");
-    quit(a);
+    quit(&rt, a);
 
     let kc = Keychain::new(backend());
     let cfg = courier_engine::Config {
@@ -87,14 +101,13 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     let key = courier_engine::account::store_key_if_any(&cfg, &address).unwrap().expect("a store key");
 
     // A store written by a newer Courier.
-    let db = data.path().join("accounts").join(&me).join("courier.db");
     let raw = user_version(&db, &key, 99);
     let a = app(&rt, data.path(), &url, backend());
     assert_eq!(problem(&a.1)["code"], "store_too_new");
     assert!(problem(&a.1)["message"].as_str().unwrap().contains("newer"));
     user_version(&db, &key, raw);
     assert_eq!(invoke(&a.1, "retry_start", json!({})).unwrap()["problem"], Value::Null, "fixed, then retried");
-    quit(a);
+    quit(&rt, a);
 
     // The store key gone from the keychain (or another one there): the store is left as it
     // is, and the recovery screen offers a fresh store, the old file kept beside it.
@@ -107,7 +120,7 @@ fn each_broken_start_opens_the_recovery_screen_and_can_be_fixed_there() {
     assert_eq!((&back["problem"], back["address"].as_str()), (&Value::Null, Some(me.as_str())), "the same account");
     let aside = db.with_file_name("courier.db.unreadable-1");
     assert_eq!(std::fs::read(&aside).unwrap(), before, "set aside, never deleted");
-    quit(a);
+    quit(&rt, a);
 
     // The keys gone from the keychain (the kernel keyring after a reboot).
     kc.delete(&name, "identity").unwrap();

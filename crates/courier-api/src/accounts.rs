@@ -122,10 +122,11 @@ pub fn remove(config: &Config, address: &str) -> Result<(), EngineError> {
 }
 
 /// The way out of a store its key does not open (`StoreUnreadable`): the account's store file
-/// is set aside beside it (never deleted) and the account opened again with a fresh store,
-/// which syncs its V1/V2 history from the network. Returns where the old file is now (`None`:
-/// there was none). The account must not be open.
-pub fn recover_store(config: &Config, wanted: Option<&str>) -> Result<Option<std::path::PathBuf>, EngineError> {
+/// is set aside beside it (never deleted), a damaged key item is kept aside in the keychain,
+/// and the account can be opened again with a fresh store, which syncs its V1/V2 history from
+/// the network. A store that opens, or one another Courier has open, is refused and left as it
+/// is (`account::recover_store`). The account must not be open here.
+pub fn recover_store(config: &Config, wanted: Option<&str>) -> Result<account::Recovered, EngineError> {
     let address = choose(config, wanted)?;
     account::recover_store(config, &address)
 }

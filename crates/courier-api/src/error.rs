@@ -87,6 +87,9 @@ pub fn error_code(e: &EngineError) -> ErrorCode {
         | E::BadSearch(_)
         | E::NoV1(_) => ErrorCode::BadInput,
         E::NoConversationWith(_) => ErrorCode::NotFound,
+        // Asked for what does not apply (the store opens) or not now (another Courier has it
+        // open): the message says which; nothing was changed.
+        E::StoreReadable { .. } | E::StoreInUse { .. } => ErrorCode::BadInput,
         E::Attachment(a) => attachment_code(a),
         E::NotOnNetwork(_) => ErrorCode::NotOnNetwork,
         E::NoAccount(_) | E::UnknownAccount(_) | E::WhichAccount(_) => ErrorCode::NoAccount,
@@ -149,6 +152,8 @@ mod tests {
             (EngineError::BadReaction, ErrorCode::BadInput),
             (EngineError::BadSearch(courier_store::QueryError::Empty), ErrorCode::BadInput),
             (EngineError::NoConversationWith(a.clone()), ErrorCode::NotFound),
+            (EngineError::StoreReadable { path: "/x/courier.db".into() }, ErrorCode::BadInput),
+            (EngineError::StoreInUse { path: "/x/courier.db".into() }, ErrorCode::BadInput),
             (AttachmentError::NotAsked.into(), ErrorCode::AttachmentNotAsked),
             (AttachmentError::Blocked.into(), ErrorCode::AttachmentBlocked),
             (AttachmentError::NoAttachment(id).into(), ErrorCode::NotFound),

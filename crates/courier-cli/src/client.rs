@@ -64,19 +64,36 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         }
         ClientCommand::Account(AccountCommand::Remove { yes }) => {
             let address = accounts::choose(&cfg, g.account.as_deref())?.to_string();
-            if !yes && !confirmed_on_terminal(&address)? {
+            let question = format!(
+                "Remove {address} from this computer? Its keys in the keychain and its messages stored here are deleted; \
+                 only its recovery phrase or wallet key brings it back. Type the address to confirm: "
+            );
+            if !yes && !confirmed_on_terminal(&format!("remove {address}"), &question, &address)? {
                 anyhow::bail!("{address} was not removed");
             }
             accounts::remove(&cfg, &address)?;
             eprintln!("removed {address} from this computer; its recovery phrase or wallet key restores it");
         }
-        ClientCommand::Account(AccountCommand::RecoverStore) => {
-            match accounts::recover_store(&cfg, g.account.as_deref())? {
+        ClientCommand::Account(AccountCommand::RecoverStore { yes }) => {
+            let address = accounts::choose(&cfg, g.account.as_deref())?.to_string();
+            let question = format!(
+                "Set the unreadable store of {address} aside and start a fresh one? The file is kept beside it \
+                 (courier.db.unreadable-N), and the history comes back from the network; what only this computer held \
+                 (drafts, names, messages never sent) stays in the kept file. Type yes to confirm: "
+            );
+            if !yes && !confirmed_on_terminal("set the store aside", &question, "yes")? {
+                anyhow::bail!("the store of {address} was not set aside");
+            }
+            let done = accounts::recover_store(&cfg, Some(&address))?;
+            if let Some(item) = &done.key_aside {
+                eprintln!("courier: the damaged store key is kept in the keychain as {item}");
+            }
+            match &done.store_aside {
                 Some(aside) => eprintln!(
                     "courier: the unreadable store is kept as {}; starting a fresh store and syncing the history from the network",
                     aside.display()
                 ),
-                None => eprintln!("courier: there was no store; starting one"),
+                None => eprintln!("courier: the store is left as it is; starting with a new store key"),
             }
             sync(&open().await?, &out).await?;
         }
@@ -179,20 +196,18 @@ async fn sent_now(e: &Engine, out: &Printer, id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Asks on the terminal before a removal; refuses where nobody can answer.
-fn confirmed_on_terminal(address: &str) -> anyhow::Result<bool> {
+/// Asks `question` on the terminal; true if the answer is `expected` (any case). Without a
+/// terminal to ask on, refuses to `what` (scripts pass `--yes`).
+fn confirmed_on_terminal(what: &str, question: &str, expected: &str) -> anyhow::Result<bool> {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("refusing to remove {address} without asking: run it in a terminal, or pass --yes");
+        anyhow::bail!("refusing to {what} without asking: run it in a terminal, or pass --yes");
     }
-    eprint!(
-        "Remove {address} from this computer? Its keys in the keychain and its messages stored here are deleted; \
-         only its recovery phrase or wallet key brings it back. Type the address to confirm: "
-    );
+    eprint!("{question}");
     std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim().eq_ignore_ascii_case(address))
+    Ok(line.trim().eq_ignore_ascii_case(expected))
 }
 
 /// The kernel keyring forgets at reboot: say so wherever it is chosen.

@@ -201,8 +201,13 @@ pub enum AccountCommand {
     /// Print the encrypted key backup (EncryptedPrivateKeyBundle, hex), openable with the wallet.
     ExportBackup,
     /// When the account's store cannot be read with its key: keep the unreadable file aside
-    /// (never deleted), start a fresh store and sync the history from the network.
-    RecoverStore,
+    /// (never deleted), start a fresh store and sync the history from the network. Asks first;
+    /// refuses a store that opens, or one another Courier has open.
+    RecoverStore {
+        /// Do not ask (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Remove the account from this computer: its keys in the keychain and its local data. Its
     /// recovery phrase or wallet key restores it.
     Remove {
@@ -221,7 +226,7 @@ impl std::fmt::Debug for AccountCommand {
             Self::ShowPhrase => f.write_str("ShowPhrase"),
             Self::ExportKey => f.write_str("ExportKey"),
             Self::ExportBackup => f.write_str("ExportBackup"),
-            Self::RecoverStore => f.write_str("RecoverStore"),
+            Self::RecoverStore { yes } => write!(f, "RecoverStore {{ yes: {yes} }}"),
             Self::Remove { yes } => write!(f, "Remove {{ yes: {yes} }}"),
         }
     }

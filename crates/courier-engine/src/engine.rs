@@ -38,6 +38,9 @@ pub(crate) struct Inner {
     pub(crate) keys: Arc<PrivateKeyBundle>,
     pub(crate) client: RwLock<NodeClient>,
     pub(crate) store: Mutex<Store>,
+    /// Held while the store is open (declared after it: released once the connection is
+    /// closed), so no other process sets the store aside under it ([`courier_store::StoreHold`]).
+    pub(crate) _store_hold: courier_store::StoreHold,
     pub(crate) cache: BundleCache,
     pub(crate) vault: KeyVault,
     pub(crate) events: Emitter,

@@ -80,6 +80,20 @@ pub enum EngineError {
     /// The keychain holds no keys for this account (another machine, or a wiped keychain).
     #[error("the keychain has no keys for {0}; import the wallet again to restore them from the network backup")]
     KeysMissing(WalletAddress),
+    /// The way out of an unreadable store was asked for a store that opens with its key (or
+    /// there is no store, and no damaged key): nothing was changed.
+    #[error("the store {} opens with this account's key: nothing to recover", path.display())]
+    StoreReadable {
+        /// The database file.
+        path: std::path::PathBuf,
+    },
+    /// The store is open in another engine (the app, a `courier` command), or being set aside
+    /// by one: it is not set aside under a live connection, and not opened halfway through.
+    #[error("the store {} is in use by another Courier (the app or a `courier` command): close it and try again", path.display())]
+    StoreInUse {
+        /// The database file.
+        path: std::path::PathBuf,
+    },
     /// The keychain's entry for an account cannot be read as its keys.
     #[error("the keychain entry for {address} is damaged: {problem}")]
     KeychainDamaged {
@@ -171,6 +185,15 @@ impl EngineError {
     /// A file system failure while doing `context`.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Self::Io { context: context.into(), source }
+    }
+
+    /// A store that could not be held ([`courier_store::StoreHold`]).
+    pub(crate) fn hold(e: courier_store::HoldError) -> Self {
+        match e {
+            courier_store::HoldError::InUse { path } => Self::StoreInUse { path },
+            courier_store::HoldError::Lock { path, source } => Self::io(format!("locking {}", path.display()), source),
+            other => Self::io("locking the store", std::io::Error::other(other.to_string())),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use courier_store::{Store, StoreKey};
+use courier_store::{Store, StoreHold, StoreKey};
 use xmtp_crypto::consent;
 use xmtp_crypto::keys::{BundleCache, PrivateKeyBundle};
 
@@ -25,14 +25,17 @@ impl Engine {
         let path = config.store_path(keys.address());
         let me = keys.address().clone();
         let store_key = store_key.clone();
-        let store = tokio::task::spawn_blocking(move || {
+        let (store, store_hold) = tokio::task::spawn_blocking(move || {
+            // Held before the store is opened and for as long as it is: another process never
+            // sets it aside under this connection (`account::recover_store`).
+            let hold = StoreHold::shared(&path).map_err(EngineError::hold)?;
             let mut store = Store::open(&path, &store_key)?;
             // Rich content kept as plain messages by an older Courier is read again, once.
             let n = crate::describe::reclassify(&mut store, &me)?;
             if n > 0 {
                 tracing::info!(messages = n, "read older messages again as rich content");
             }
-            Ok::<_, courier_store::StoreError>(store)
+            Ok::<_, EngineError>((store, hold))
         })
         .await
         .map_err(Internal::from)??;
@@ -45,6 +48,7 @@ impl Engine {
                 keys,
                 client: RwLock::new(client),
                 store: Mutex::new(store),
+                _store_hold: store_hold,
                 cache: BundleCache::new(),
                 events: Emitter::new(),
                 outbox_lock: tokio::sync::Mutex::new(()),

@@ -11,13 +11,14 @@
 //! HMAC-SHA256, not SHA-512 (2–2.5× faster with the SHA instructions of current x86 and ARM
 //! processors; every page read cold is authenticated). The key is raw (`x'…'`): 256 random bits
 //! need no PBKDF2. `cipher_memory_security` stays off (its default): it is process-wide and
-//! costs every allocation; the key's own copies are zeroized by [`crate::StoreKey`].
+//! costs every allocation. Courier's copies of the key are zeroized ([`crate::StoreKey`]);
+//! SQLite's copies of the statement text that carries it are not (the key module says which,
+//! and why there is no way around them here).
 
 use std::io::Read;
 use std::path::Path;
 
 use rusqlite::Connection;
-use xmtp_crypto::Secret;
 
 use crate::key::StoreKey;
 
@@ -63,14 +64,10 @@ pub fn file_kind(path: &Path) -> std::io::Result<FileKind> {
 }
 
 /// Keys `conn`'s main database and sets the cipher settings. Must be its first statement.
+/// The key goes in as SQL text (`PRAGMA key`): see [`crate::StoreKey`]'s module for the copies
+/// SQLite keeps of it.
 pub fn key(conn: &Connection, key: &StoreKey) -> rusqlite::Result<()> {
-    let raw = key.raw_text();
-    let mut sql = String::with_capacity(raw.expose().len() + 32);
-    sql.push_str("PRAGMA main.key = \"");
-    sql.push_str(raw.expose());
-    sql.push_str("\";");
-    let sql = Secret::new(sql);
-    conn.execute_batch(sql.expose())?;
+    conn.execute_batch(key.pragma_key().expose())?;
     quiet(conn)?;
     settings(conn, "main")
 }

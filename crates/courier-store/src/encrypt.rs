@@ -15,6 +15,12 @@
 //! and never removes a copy the first is still writing.
 //! The old file's blocks are freed by the file system, not overwritten (a copy of the disk
 //! taken before may still hold them).
+//!
+//! The copy needs about the store's size again in free space beside it, until the rename. Too
+//! little (checked first where the platform tells, `statvfs` on Unix; else when the disk fills)
+//! is [`EncryptError::NoSpace`], saying how much: the partial copy is removed at once and the
+//! plain store is left whole (only its journal mode may have changed, which the next open sets
+//! back).
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +42,81 @@ pub enum EncryptError {
     /// The encrypted copy is not what was copied (its check failed).
     #[error("the encrypted copy does not check out ({0})")]
     BadCopy(String),
+    /// The disk has not enough free space for the encrypted copy. The plain store is left as
+    /// it was; Courier starts once there is room.
+    #[error(
+        "not enough free disk space to encrypt the store: needs about {needed_mb} MB free in its folder (the store is left as it was, unencrypted)"
+    )]
+    NoSpace {
+        /// About how much free space the copy needs, in MB (10^6 bytes), rounded up.
+        needed_mb: u64,
+        /// What failed when the disk filled during the copy (`None`: the check before it).
+        #[source]
+        source: Option<Box<EncryptError>>,
+    },
+}
+
+/// The free space the encrypted copy of the store at `path` needs: its file and `-wal`
+/// (checkpointed into it first), plus a sixteenth for the per-page IV and MAC and the copy's
+/// journal, plus 1 MiB.
+fn space_needed(path: &Path) -> std::io::Result<u64> {
+    let mut total = 0u64;
+    for suffix in ["", "-wal"] {
+        match std::fs::metadata(with_suffix(path, suffix)) {
+            Ok(m) => total = total.saturating_add(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(total.saturating_add(total / 16).saturating_add(1 << 20))
+}
+
+fn megabytes(bytes: u64) -> u64 {
+    bytes.div_ceil(1_000_000)
+}
+
+/// [`EncryptError::NoSpace`] before anything is written, if the platform tells the free space
+/// beside `path` (Unix) and it is too little. Elsewhere, or if it cannot be told, the copy
+/// runs and a full disk is caught as it happens ([`no_space`]).
+fn check_space(path: &Path) -> Result<(), EncryptError> {
+    let needed = space_needed(path)?;
+    match free_space(path) {
+        Some(free) if free < needed => Err(EncryptError::NoSpace { needed_mb: megabytes(needed), source: None }),
+        _ => Ok(()),
+    }
+}
+
+/// The bytes this user may still write in the folder of `path`, where the platform tells.
+fn free_space(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        rustix::fs::statvfs(dir).ok().map(|st| st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// A full disk while copying becomes [`EncryptError::NoSpace`]; other errors pass as they
+/// are. Full is: SQLite's `SQLITE_FULL`, the file system's ENOSPC, or (where the platform
+/// tells) any SQLite or file error while the folder has less free space than the copy needs:
+/// `sqlcipher_export` reports the inner `SQLITE_FULL` as a plain `SQLITE_ERROR` (its message is
+/// not matched), and rolls the copy back, so the space is free again by the time it returns.
+fn no_space(path: &Path, e: EncryptError) -> EncryptError {
+    let needed = space_needed(path).unwrap_or(0);
+    let full = match &e {
+        EncryptError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull => true,
+        EncryptError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => true,
+        EncryptError::Sql(_) | EncryptError::Io(_) => free_space(path).is_some_and(|free| free < needed),
+        _ => false,
+    };
+    if !full {
+        return e;
+    }
+    EncryptError::NoSpace { needed_mb: megabytes(needed), source: Some(Box::new(e)) }
 }
 
 /// The encrypted copy being made beside `path`.
@@ -70,7 +151,10 @@ pub fn prepare(path: &Path, key: &StoreKey) -> Result<(), EncryptError> {
     let lock = crate::private::open(&with_suffix(path, ".encrypt-lock"))?;
     lock.lock()?;
     match cipher::file_kind(path)? {
-        cipher::FileKind::Plaintext => encrypt_in_place(path, key),
+        cipher::FileKind::Plaintext => {
+            check_space(path)?;
+            encrypt_in_place(path, key)
+        }
         _ => Ok(remove_with_side_files(&aside(path))?),
     }
 }
@@ -92,10 +176,22 @@ fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<(), EncryptError> {
 }
 
 /// Steps 1 and 2: the encrypted, checked, fsynced copy beside `path`; `path` is untouched but
-/// for its journal mode. A leftover copy from an interrupted run is removed first. Public only
-/// for the tests of an interrupted run; the caller must hold the lock ([`prepare`]).
+/// for its journal mode. A leftover copy from an interrupted run is removed first, and so is
+/// the partial copy if this fails (a full disk is [`EncryptError::NoSpace`]). Public only for
+/// the tests of an interrupted run and of a full disk; the caller must hold the lock
+/// ([`prepare`]).
 #[doc(hidden)]
 pub fn make_copy(path: &Path, key: &StoreKey) -> Result<PathBuf, EncryptError> {
+    copy_into_aside(path, key).map_err(|e| {
+        let e = no_space(path, e);
+        if let Err(left) = remove_with_side_files(&aside(path)) {
+            tracing::warn!(error = %left, "cannot remove the partial encrypted copy; the next start removes it");
+        }
+        e
+    })
+}
+
+fn copy_into_aside(path: &Path, key: &StoreKey) -> Result<PathBuf, EncryptError> {
     let copy = aside(path);
     remove_with_side_files(&copy)?;
     crate::private::create_new(&copy)?;

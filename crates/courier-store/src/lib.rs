@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use aside::set_aside;
+pub use aside::{HoldError, StoreHold, readable, set_aside};
 pub use key::{BadStoreKey, StoreKey};
 pub use rich::{MAX_EMOJI_PER_SENDER, ReactionGroup, ReactionRow};
 pub use rows::{AttachmentInfo, Conversation, ConversationSummary, Message, OutboxItem, UnreadableRow};

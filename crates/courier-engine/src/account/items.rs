@@ -71,17 +71,48 @@ impl Items {
         self.keychain.store(&self.scoped, item.name(), value.expose())
     }
 
-    /// Deletes one item (this folder's name only).
-    pub(crate) fn delete(&self, item: Item) -> Result<(), KeychainError> {
-        self.keychain.delete(&self.scoped, item.name())
+    /// Moves this folder's `item` to a name of its own, `<item>.aside-<n>` (the first `n` from
+    /// 1 not taken), and returns that name; `None` if there was no such item. The value is
+    /// written there and read back before the item is deleted: it is never lost on the way.
+    pub(crate) fn keep_aside(&self, item: Item) -> Result<Option<String>, KeychainError> {
+        let Some(value) = self.keychain.load(&self.scoped, item.name())? else { return Ok(None) };
+        for n in 1..=MAX_ASIDE {
+            let name = aside_name(item, n);
+            if self.keychain.load(&self.scoped, &name)?.is_some() {
+                continue;
+            }
+            self.keychain.store(&self.scoped, &name, value.expose())?;
+            match self.keychain.load(&self.scoped, &name)? {
+                Some(back) if back.expose() == value.expose() => {}
+                _ => return Err(KeychainError::Other(format!("the keychain did not keep {name}"))),
+            }
+            self.keychain.delete(&self.scoped, item.name())?;
+            return Ok(Some(name));
+        }
+        Err(KeychainError::Other(format!(
+            "{MAX_ASIDE} earlier {} items are kept aside already ({}); remove the ones no longer needed",
+            item.name(),
+            aside_name(item, 1)
+        )))
     }
 
-    /// Deletes every item of the account, under both names.
+    /// Deletes every item of the account, under both names, and the items kept aside.
     pub(crate) fn delete_all(&self) -> Result<(), KeychainError> {
         for item in [Item::Identity, Item::Wallet, Item::Phrase, Item::StoreKey] {
             self.keychain.delete(&self.scoped, item.name())?;
             self.keychain.delete(&self.legacy, item.name())?;
         }
+        for n in 1..=MAX_ASIDE {
+            self.keychain.delete(&self.scoped, &aside_name(Item::StoreKey, n))?;
+        }
         Ok(())
     }
+}
+
+/// How many damaged items of one kind are kept aside at most (each recovery from a damaged
+/// store key keeps one; removing the account removes them).
+const MAX_ASIDE: u32 = 16;
+
+fn aside_name(item: Item, n: u32) -> String {
+    format!("{}.aside-{n}", item.name())
 }

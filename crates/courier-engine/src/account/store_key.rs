@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use courier_store::cipher::{FileKind, file_kind};
-use courier_store::{StoreError, StoreKey};
+use courier_store::{StoreError, StoreHold, StoreKey};
 use rand_core::{OsRng, RngCore};
 use xmtp_crypto::{Secret, WalletAddress};
 
@@ -62,23 +62,60 @@ pub fn store_key(config: &Config, address: &WalletAddress) -> Result<StoreKey, E
     kept
 }
 
+/// What [`recover_store`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovered {
+    /// Where the unreadable store is now (`courier.db.unreadable-N` beside it), if it was set
+    /// aside.
+    pub store_aside: Option<PathBuf>,
+    /// The keychain item the damaged store key was moved to (`store-key.aside-N`, in the
+    /// account's items), if it was damaged.
+    pub key_aside: Option<String>,
+}
+
 /// The way out of a store that cannot be read ([`StoreError::WrongKey`],
-/// [`StoreError::KeyMissing`]): the file is set aside beside it as `courier.db.unreadable-N`,
-/// never deleted, and the next start begins a fresh store that syncs the account's V1/V2
-/// history from the network again. What only this computer held (drafts, names, flags, files
-/// not on the network, messages never sent) stays in the file set aside. Returns its new name,
-/// or `None` if there was no store. The account's engine must be closed.
-pub fn recover_store(config: &Config, address: &WalletAddress) -> Result<Option<PathBuf>, EngineError> {
-    // A damaged key item opens nothing: it goes, and the fresh store gets a new key.
-    if let Err(EngineError::KeychainDamaged { .. }) = store_key_if_any(config, address) {
-        Items::new(config, address)?.delete(Item::StoreKey)?;
-    }
+/// [`StoreError::KeyMissing`], or a damaged key item): the file is set aside beside it as
+/// `courier.db.unreadable-N`, never deleted, and the next start begins a fresh store that syncs
+/// the account's V1/V2 history from the network again. What only this computer held (drafts,
+/// names, flags, files not on the network, messages never sent) stays in the file set aside.
+///
+/// Only then: the store is first opened with the account's key, under the store's exclusive
+/// hold ([`courier_store::StoreHold`]) kept until it is renamed. A store that opens (or no
+/// store, with no damaged key) is [`EngineError::StoreReadable`]; a store another engine has
+/// open, in this process or another, is [`EngineError::StoreInUse`]; either way nothing is
+/// changed. A damaged key item opens nothing: it is moved aside, never deleted (it may be
+/// repaired by hand), and the fresh store gets a new key.
+pub fn recover_store(config: &Config, address: &WalletAddress) -> Result<Recovered, EngineError> {
+    let dir = config.account_dir(address);
+    courier_store::private::create_dir_under(&config.data_dir, &dir)
+        .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
     let path = config.store_path(address);
-    if !path.exists() {
-        return Ok(None);
+    let hold = StoreHold::exclusive(&path).map_err(EngineError::hold)?;
+    let (key, damaged) = match store_key_if_any(config, address) {
+        Ok(key) => (key, false),
+        Err(EngineError::KeychainDamaged { problem: KeychainDamage::StoreKey, .. }) => (None, true),
+        Err(e) => return Err(e),
+    };
+    let unreadable = match courier_store::readable(&path, key.as_ref()) {
+        Ok(_) => false,
+        Err(StoreError::WrongKey { .. } | StoreError::KeyMissing { .. }) => true,
+        Err(e) => return Err(e.into()),
+    };
+    if !unreadable && !damaged {
+        return Err(EngineError::StoreReadable { path });
     }
-    let aside =
-        courier_store::set_aside(&path).map_err(|e| EngineError::io("setting the unreadable store aside", e))?;
-    tracing::warn!(path = %aside.display(), "set an unreadable store aside; starting a fresh one");
-    Ok(Some(aside))
+    let key_aside = if damaged { Items::new(config, address)?.keep_aside(Item::StoreKey)? } else { None };
+    if let Some(name) = &key_aside {
+        tracing::warn!(item = %name, "kept a damaged store key aside in the keychain");
+    }
+    let store_aside = if unreadable {
+        let aside =
+            courier_store::set_aside(&path).map_err(|e| EngineError::io("setting the unreadable store aside", e))?;
+        tracing::warn!(path = %aside.display(), "set an unreadable store aside; starting a fresh one");
+        Some(aside)
+    } else {
+        None
+    };
+    drop(hold);
+    Ok(Recovered { store_aside, key_aside })
 }
