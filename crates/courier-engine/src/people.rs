@@ -131,14 +131,14 @@ pub struct AccountGlance {
 pub fn glance(config: &Config, address: &WalletAddress) -> Result<AccountGlance, EngineError> {
     let key = crate::account::store_key_if_any(config, address)?;
     let store = courier_store::Store::open_read_only(&config.store_path(address), key.as_ref())?;
-    Ok(AccountGlance { unread: store.unread_total(address)?, name: store.contact_name(address)? })
+    Ok(AccountGlance { unread: store.unread_total()?, name: store.contact_name(address)? })
 }
 
 impl Engine {
     /// This open account as the switcher shows it.
     pub async fn glance(&self) -> Result<AccountGlance, EngineError> {
         let me = self.address().clone();
-        self.with_store(move |s| Ok(AccountGlance { unread: s.unread_total(&me)?, name: s.contact_name(&me)? })).await
+        self.with_store(move |s| Ok(AccountGlance { unread: s.unread_total()?, name: s.contact_name(&me)? })).await
     }
 
     /// Names a peer on this computer (`None`, or a name that is blank once cleaned, takes the
@@ -171,13 +171,13 @@ impl Engine {
         flag: ConversationFlag,
         on: bool,
     ) -> Result<ConversationSummary, EngineError> {
-        let (t, me) = (topic.clone(), self.address().clone());
+        let t = topic.clone();
         let found = self
             .with_store(move |s| {
                 if !s.write(|w| w.set_flag(&t, flag, on))? {
                     return Ok(None);
                 }
-                s.conversation_summary(&me, &t)
+                s.conversation_summary(&t)
             })
             .await?;
         found.ok_or_else(|| EngineError::NoSuchConversation(topic.clone()))
@@ -185,16 +185,15 @@ impl Engine {
 
     /// One conversation as the list shows it.
     pub async fn conversation_summary(&self, topic: &Topic) -> Result<ConversationSummary, EngineError> {
-        let (t, me) = (topic.clone(), self.address().clone());
-        let found = self.with_store(move |s| s.conversation_summary(&me, &t)).await?;
+        let t = topic.clone();
+        let found = self.with_store(move |s| s.conversation_summary(&t)).await?;
         found.ok_or_else(|| EngineError::NoSuchConversation(topic.clone()))
     }
 
     /// The unread badge: unread messages (or one per conversation marked unread) in the
     /// conversations that may notify ([`ConversationSummary::notifies`]: allowed, not muted).
     pub async fn unread_total(&self) -> Result<u64, EngineError> {
-        let me = self.address().clone();
-        self.with_store(move |s| s.unread_total(&me)).await
+        self.with_store(|s| s.unread_total()).await
     }
 
     /// Whether an archived conversation stays archived when a new message comes (the user's

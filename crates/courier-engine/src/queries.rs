@@ -62,8 +62,7 @@ impl Engine {
     /// The conversation list: pinned first, then the rest, each most recent activity first;
     /// filtered by the peers' consent and the archived flag.
     pub async fn conversations(&self, filter: ListFilter) -> Result<Vec<ConversationSummary>, EngineError> {
-        let me = self.address().clone();
-        let list = self.with_store(move |s| s.conversation_list(&me, filter.archive())).await?;
+        let list = self.with_store(move |s| s.conversation_list(filter.archive())).await?;
         Ok(list.into_iter().filter(|c| filter.keeps(c.consent)).collect())
     }
 

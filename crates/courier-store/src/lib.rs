@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_rich_content.sql"),
     include_str!("../migrations/007_people.sql"),
     include_str!("../migrations/008_search.sql"),
+    include_str!("../migrations/009_unread_from_indexes.sql"),
 ];
 
 /// Why the store failed.

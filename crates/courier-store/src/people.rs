@@ -48,9 +48,9 @@ impl Store {
 
     /// The unread badge: over the conversations that may notify (allowed peers, not muted),
     /// archived or not, the sum of [`crate::ConversationSummary::unread_badge`].
-    pub fn unread_total(&self, own: &WalletAddress) -> Result<u64, StoreError> {
+    pub fn unread_total(&self) -> Result<u64, StoreError> {
         Ok(self
-            .conversation_list(own, ArchiveFilter::Include)?
+            .conversation_list(ArchiveFilter::Include)?
             .iter()
             .filter(|c| c.notifies())
             .map(crate::ConversationSummary::unread_badge)

@@ -9,13 +9,15 @@ use crate::rows::{
 use crate::types::{ArchiveFilter, ConsentState, Cursor, MessagePosition};
 use crate::{Store, StoreError};
 
-/// The conversation list's rows (`rows::summary`) with `rest` after them (`?1` = the user's
-/// own address).
+/// The conversation list's rows (`rows::summary`) with `rest` after them. The unread count is
+/// the messages after the last-read time less the user's own among them, both counted in
+/// indexes (`messages_by_topic`, and `messages_own` of migration 009), never in the rows.
 fn summary_select(rest: &str) -> String {
     format!(
         "SELECT {CONV_COLS}, c.last_message_ns, c.draft,
             (SELECT substr(preview, 1, 200) FROM messages m WHERE m.topic = c.topic ORDER BY sent_ns DESC, id DESC LIMIT 1),
-            (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns AND m.sender != ?1),
+            (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns)
+              - (SELECT count(*) FROM messages m WHERE m.topic = c.topic AND m.sent_ns > c.last_read_ns AND m.state != 'received'),
             COALESCE((SELECT state FROM consent k WHERE k.address = c.peer), 'unknown'),
             (SELECT name FROM contact_names n WHERE n.address = c.peer),
             c.pinned, c.muted, c.archived, c.marked_unread
@@ -50,11 +52,7 @@ impl Store {
     /// The conversation list: pinned ones first, then the rest, each most recent activity
     /// first, with unread counts, consent, the peer's local name and the flags; archived ones
     /// as `archive` says.
-    pub fn conversation_list(
-        &self,
-        own: &WalletAddress,
-        archive: ArchiveFilter,
-    ) -> Result<Vec<ConversationSummary>, StoreError> {
+    pub fn conversation_list(&self, archive: ArchiveFilter) -> Result<Vec<ConversationSummary>, StoreError> {
         let only = match archive {
             ArchiveFilter::Exclude => "WHERE c.archived = 0",
             ArchiveFilter::Only => "WHERE c.archived = 1",
@@ -62,18 +60,14 @@ impl Store {
         };
         let sql = summary_select(&format!("{only} ORDER BY c.pinned DESC, max(c.last_message_ns, c.created_ns) DESC"));
         let mut s = self.conn.prepare_cached(&sql)?;
-        let rows = s.query_map([own.as_str()], rows::summary)?;
+        let rows = s.query_map([], rows::summary)?;
         readable(rows, "conversation")
     }
 
     /// One conversation as the list shows it.
-    pub fn conversation_summary(
-        &self,
-        own: &WalletAddress,
-        topic: &Topic,
-    ) -> Result<Option<ConversationSummary>, StoreError> {
-        let mut s = self.conn.prepare_cached(&summary_select("WHERE c.topic = ?2"))?;
-        Ok(s.query_row([own.as_str(), topic.as_str()], rows::summary).optional()?)
+    pub fn conversation_summary(&self, topic: &Topic) -> Result<Option<ConversationSummary>, StoreError> {
+        let mut s = self.conn.prepare_cached(&summary_select("WHERE c.topic = ?1"))?;
+        Ok(s.query_row([topic.as_str()], rows::summary).optional()?)
     }
 
     /// Messages of a conversation, oldest first: the `limit` newest before `before` (in
@@ -165,4 +159,32 @@ fn readable<T>(rows: impl Iterator<Item = rusqlite::Result<T>>, what: &'static s
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The list's unread counts are read from indexes, never from the message rows (which an
+    /// encrypted store decrypts page by page): each count's plan is a covering index.
+    #[test]
+    fn unread_counts_read_indexes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.db"), &crate::StoreKey::from_bytes(xmtp_crypto::Secret::new([7; 32])))
+            .unwrap();
+        let plan: Vec<String> = s
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", summary_select("")))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let uses = |index: &str| plan.iter().filter(|l| l.contains(index)).cloned().collect::<Vec<_>>();
+        assert_eq!(uses("COVERING INDEX messages_own").len(), 1, "{plan:#?}");
+        assert_eq!(uses("COVERING INDEX messages_by_topic").len(), 1, "{plan:#?}");
+        // The one read of rows left is the preview: the newest message of each conversation.
+        assert_eq!(uses("SEARCH m USING INDEX messages_by_topic").len(), 1, "{plan:#?}");
+    }
 }

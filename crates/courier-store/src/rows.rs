@@ -84,7 +84,8 @@ pub struct Message {
     pub content: Vec<u8>,
     /// Text to show (the text, or the fallback).
     pub preview: String,
-    /// Delivery state.
+    /// Delivery state: [`DeliveryState::Received`] exactly when someone else sent it (the
+    /// unread counts rely on it).
     pub state: DeliveryState,
     /// The message this one replies to.
     pub reply_to: Option<MessageId>,

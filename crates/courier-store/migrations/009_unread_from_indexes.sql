@@ -1,0 +1,13 @@
+-- Courier store, version 9: unread counts read from indexes alone. Append new files; never edit
+-- an applied one.
+--
+-- A conversation's unread messages are those after its last-read time that someone else sent,
+-- which is what the state 'received' says (the engine stores every message of another sender as
+-- 'received' and the user's own as 'pending', 'sent' or 'failed'). The count was read from the
+-- rows themselves (the index by topic and time holds neither sender nor state), so listing
+-- conversations at start read every unread message, and in an encrypted store decrypted and
+-- authenticated every page of them. Now it is the number of messages in the time range, read
+-- from `messages_by_topic`, less the user's own there, read from this small partial index of
+-- the user's own messages only (a sync of received messages does not write it). `state` is in
+-- it so that SQLite reads the count from the index alone.
+CREATE INDEX messages_own ON messages (topic, sent_ns, state) WHERE state != 'received';
