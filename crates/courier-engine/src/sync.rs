@@ -17,6 +17,14 @@ use crate::plan::{self, Change, Page, Source};
 
 /// Topics per batch query.
 const BATCH: usize = 50;
+/// Pages of one topic committed together while paging through it (at most 1,000 envelopes,
+/// [`GROUP_BYTES`] of payload, in memory at once): every commit writes again the index pages it
+/// touches (the message-id index's inserts land all over it), and each page written is
+/// encrypted and authenticated, so a cold sync committing page by page wrote each page of its
+/// store about five times (BENCHMARKS.md, issue #15).
+const GROUP_PAGES: usize = 10;
+/// Payload bytes after which a group is committed whatever its number of pages.
+const GROUP_BYTES: usize = 8 << 20;
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -169,9 +177,10 @@ impl Engine {
         Ok(report)
     }
 
-    /// Reads the rest of a topic whose first page said there was more, from `next` on. The
-    /// outer error stops the sync (store, or the node out of reach); the inner one is this
-    /// topic's alone.
+    /// Reads the rest of a topic whose first page said there was more, from `next` on, and
+    /// commits its pages in groups ([`GROUP_PAGES`], [`GROUP_BYTES`]); what was read before an
+    /// error is committed all the same. The outer error stops the sync (store, or the node out
+    /// of reach); the inner one is this topic's alone.
     async fn page_through(
         &self,
         t: &Topic,
@@ -179,26 +188,46 @@ impl Engine {
         mut next: Cursor,
         report: &mut SyncReport,
     ) -> Result<Result<(), TopicError>, EngineError> {
+        let mut group: Vec<Page> = Vec::new();
+        let mut bytes = 0;
+        let mut outcome = Ok(Err(TopicError::TooManyPages));
         for _ in 1..fetch::MAX_PAGES {
             let page = match self.client().query(fetch::request(t, Some(&next), now_ns())).await {
                 Ok(r) => r,
-                Err(e) if e.node_is_down() => return Err(e.into()),
-                Err(e) => return Ok(Err(e.into())),
+                Err(e) if e.node_is_down() => {
+                    outcome = Err(e.into());
+                    break;
+                }
+                Err(e) => {
+                    outcome = Ok(Err(e.into()));
+                    break;
+                }
             };
             let f = match fetch::check(t, Some(&next), page) {
                 Ok(f) => f,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => {
+                    outcome = Ok(Err(e));
+                    break;
+                }
             };
             report.envelopes += f.envelopes.len();
             report.skipped += f.dropped;
-            let page = Page { topic: t.clone(), source: source.clone(), envelopes: f.envelopes };
-            report.add(&self.apply(vec![page], true).await?);
-            match f.next {
-                Some(c) => next = c,
-                None => return Ok(Ok(())),
+            bytes += f.envelopes.iter().map(|e| e.message.len()).sum::<usize>();
+            group.push(Page { topic: t.clone(), source: source.clone(), envelopes: f.envelopes });
+            let Some(c) = f.next else {
+                outcome = Ok(Ok(()));
+                break;
+            };
+            next = c;
+            if group.len() >= GROUP_PAGES || bytes >= GROUP_BYTES {
+                report.add(&self.apply(std::mem::take(&mut group), true).await?);
+                bytes = 0;
             }
         }
-        Ok(Err(TopicError::TooManyPages))
+        if !group.is_empty() {
+            report.add(&self.apply(group, true).await?);
+        }
+        outcome
     }
 
     /// Opens pages (in parallel across cores) and commits what they hold in one transaction,

@@ -71,6 +71,30 @@ async fn a_node_that_pages_forever_ends_the_topic_with_an_error() {
     node.shutdown().await;
 }
 
+/// A topic's pages are committed in groups (issue #15); what was read before the topic failed
+/// is committed all the same, with its cursor: the next sync asks after the last page read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_was_read_before_a_topic_failed_mid_way_is_kept() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let dirs = [(); 2].map(|()| tempfile::tempdir().unwrap());
+    let (_alice, bob, t) = pair(&node, &dirs, 1).await;
+    let asked = |pages| {
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        (Trick::ForeverThenRefuse { topic: t.to_string(), pages, asked: asked.clone() }, asked)
+    };
+    // 15 pages of 100 (the first, then a group of 10 and 4 more), then the node is gone.
+    let (trick, first) = asked(15);
+    bob.set_node_url(&hostile_node::start(node.api().clone(), trick).await).unwrap();
+    let err = sync_within(&bob, 120).await.unwrap_err();
+    assert!(matches!(err, EngineError::Node(ClientError::Unreachable(_))), "{err:?}");
+    let start = first.lock().unwrap()[0];
+    let (trick, second) = asked(0);
+    bob.set_node_url(&hostile_node::start(node.api().clone(), trick).await).unwrap();
+    sync_within(&bob, 60).await.unwrap_err();
+    assert_eq!(second.lock().unwrap()[0], start + 1500, "the next sync goes on after all 15 pages");
+    node.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_never_answers_ends_the_sync_with_a_timeout() {
     let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();

@@ -29,6 +29,9 @@ pub enum Trick {
     Forever { topic: String },
     /// Queries naming `topic` fail (a batch naming it fails as a whole).
     Refuse { topic: String },
+    /// As `Forever` for `topic`'s first `pages` queries, then as `Refuse`; the time each query
+    /// asked after is noted in `asked`.
+    ForeverThenRefuse { topic: String, pages: usize, asked: Arc<std::sync::Mutex<Vec<u64>>> },
     /// Queries are accepted and never answered.
     Stall,
 }
@@ -68,6 +71,19 @@ fn with_cursor(envelopes: Vec<Envelope>) -> QueryResponse {
     QueryResponse { envelopes, paging_info: Some(PagingInfo { limit: 100, cursor: Some(cursor), direction: 1 }) }
 }
 
+/// A full page of new junk envelopes for `topic` after the request's cursor, and a cursor.
+fn junk_page(topic: &str, req: &QueryRequest) -> QueryResponse {
+    let from = after(req) + 1;
+    let junk = (from..from + 100)
+        .map(|ts| Envelope {
+            content_topic: topic.to_owned(),
+            timestamp_ns: ts,
+            message: ts.to_be_bytes().to_vec().into(),
+        })
+        .collect();
+    with_cursor(junk)
+}
+
 fn status(e: courier_node::api::ApiError) -> Status {
     Status::internal(e.message)
 }
@@ -88,16 +104,17 @@ impl Hostile {
                 let r = self.api.query(None, req).await.map_err(status)?;
                 Ok(with_cursor(r.envelopes))
             }
-            Trick::Forever { topic } if req.content_topics == [topic.clone()] => {
-                let from = after(&req) + 1;
-                let junk = (from..from + 100)
-                    .map(|ts| Envelope {
-                        content_topic: topic.clone(),
-                        timestamp_ns: ts,
-                        message: ts.to_be_bytes().to_vec().into(),
-                    })
-                    .collect();
-                Ok(with_cursor(junk))
+            Trick::Forever { topic } if req.content_topics == [topic.clone()] => Ok(junk_page(topic, &req)),
+            Trick::ForeverThenRefuse { topic, pages, asked } if req.content_topics == [topic.clone()] => {
+                let n = {
+                    let mut asked = asked.lock().unwrap();
+                    asked.push(after(&req));
+                    asked.len()
+                };
+                if n > *pages {
+                    return Err(Status::unavailable("gone"));
+                }
+                Ok(junk_page(topic, &req))
             }
             Trick::Refuse { topic } if req.content_topics.contains(topic) => {
                 Err(Status::out_of_range("the response is larger than the limit"))
