@@ -6,31 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use courier_engine::account::Item;
-use courier_engine::{Backend, Config, ConsentState, EngineError, Keychain, ListFilter, SendOptions, Thread, account};
+use courier_engine::{Config, ConsentState, EngineError, ListFilter, SendOptions, Thread, account};
 use courier_node::{NodeConfig, NodeHandle};
 use xmtp_crypto::wallet::WalletSigner;
 
-fn keychain() -> Keychain {
-    let backend =
-        std::env::var("COURIER_TEST_KEYCHAIN").ok().and_then(|b| Backend::parse(&b)).unwrap_or(Backend::SecretService);
-    let k = Keychain::new(backend);
-    if let Err(e) = k.check() {
-        panic!(
-            "these tests need a real keychain: run them through scripts/test.sh (D-Bus + gnome-keyring), or set COURIER_TEST_KEYCHAIN=kernel inside `keyctl session`: {e}"
-        );
-    }
-    k
-}
-
 fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
-    Config {
-        data_dir: dir.to_owned(),
-        node_url: node.grpc_url(),
-        keychain: keychain(),
-        node_proof: None,
-        attachments_url: None,
-    }
+    common::keychain_config(node, dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

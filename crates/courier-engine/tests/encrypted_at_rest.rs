@@ -9,28 +9,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use courier_engine::{Backend, Config, Engine, Keychain, ListFilter, SendOptions, account};
+use courier_engine::{Config, Engine, ListFilter, SendOptions, account};
 use courier_node::{NodeConfig, NodeHandle};
 use xmtp_crypto::content::Attachment;
 
-fn keychain() -> Keychain {
-    let backend =
-        std::env::var("COURIER_TEST_KEYCHAIN").ok().and_then(|b| Backend::parse(&b)).unwrap_or(Backend::SecretService);
-    let k = Keychain::new(backend);
-    k.check().expect("a real keychain: run through scripts/with-keyring.sh");
-    k
-}
-
 fn config(node: &NodeHandle, dir: &Path) -> Config {
-    Config {
-        data_dir: dir.to_owned(),
-        node_url: node.grpc_url(),
-        keychain: keychain(),
-        node_proof: None,
-        attachments_url: node.http_url(),
-    }
+    Config { attachments_url: node.http_url(), ..common::keychain_config(node, dir) }
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -7,31 +7,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 
-use courier_engine::{Backend, Config, EngineError, Keychain, account};
+use courier_engine::{Config, EngineError, account};
 use courier_node::{NodeConfig, NodeHandle};
 
-fn keychain() -> Keychain {
-    let backend =
-        std::env::var("COURIER_TEST_KEYCHAIN").ok().and_then(|b| Backend::parse(&b)).unwrap_or(Backend::SecretService);
-    let k = Keychain::new(backend);
-    if let Err(e) = k.check() {
-        panic!(
-            "these tests need a real keychain: run them through scripts/with-keyring.sh, or set COURIER_TEST_KEYCHAIN=kernel inside `keyctl session`: {e}"
-        );
-    }
-    k
-}
-
 fn config(node: &NodeHandle, dir: &Path) -> Config {
-    Config {
-        data_dir: dir.to_owned(),
-        node_url: node.grpc_url(),
-        keychain: keychain(),
-        node_proof: None,
-        attachments_url: None,
-    }
+    common::keychain_config(node, dir)
 }
 
 /// The store's file names in its folder (`courier.db`, `courier.db.unreadable-1`, …).

@@ -27,6 +27,26 @@ pub fn config(node: &NodeHandle, dir: &std::path::Path) -> Config {
     }
 }
 
+/// The real keychain the account tests need: Secret Service under D-Bus
+/// (`scripts/with-keyring.sh`), or the kernel keyring with COURIER_TEST_KEYCHAIN=kernel inside
+/// `keyctl session`. Panics, saying so, if neither is there.
+pub fn real_keychain() -> Keychain {
+    let backend =
+        std::env::var("COURIER_TEST_KEYCHAIN").ok().and_then(|b| Backend::parse(&b)).unwrap_or(Backend::SecretService);
+    let k = Keychain::new(backend);
+    if let Err(e) = k.check() {
+        panic!(
+            "these tests need a real keychain: run them through scripts/with-keyring.sh, or set COURIER_TEST_KEYCHAIN=kernel inside `keyctl session`: {e}"
+        );
+    }
+    k
+}
+
+/// A config on the real keychain ([`real_keychain`]).
+pub fn keychain_config(node: &NodeHandle, dir: &std::path::Path) -> Config {
+    Config { keychain: real_keychain(), ..config(node, dir) }
+}
+
 /// The store key of engines opened without a keychain (one for all: each test has its own
 /// folder; the keychain's own keys are tested in `accounts.rs` and `at_rest.rs`).
 pub fn store_key() -> courier_engine::StoreKey {
