@@ -1,4 +1,4 @@
-//! Where an export is written: its file (aside, as `.<name>.partial`, until whole) and its
+//! Where an export is written: its file (aside, as `.<name>.<pid>-<n>.partial`, until whole) and its
 //! attachments' folder. The folder is made new by this export — never an existing folder,
 //! never through a symbolic link: if `<stem>-attachments` is taken, `<stem>-attachments-2`,
 //! `-3`, … — and every file in it is created new. What was made is remembered
