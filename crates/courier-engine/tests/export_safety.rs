@@ -230,3 +230,34 @@ async fn two_exports_to_one_file_at_once_leave_a_whole_one() {
     bob.close();
     node.shutdown().await;
 }
+
+/// What an export that never finished left aside (the app quit, the machine went down) holds
+/// the history unencrypted: the next export to the same file removes it — but never the file
+/// another export is still writing (it holds a lock on it). Failed before the fix: with a
+/// partial file of its own per export, the stale ones stayed, hidden, for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfinished_exports_file_is_removed_by_the_next_one() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (alice, bob) = pair(&node, da.path(), db.path(), &[]).await;
+    let target = out.path().join("history.jsonl");
+    let stale = [".history.jsonl.partial", ".history.jsonl.4242-0.partial"];
+    for name in stale {
+        std::fs::write(out.path().join(name), b"{\"type\":\"message\",\"text\":\"secret\"}\n").unwrap();
+    }
+    let live = out.path().join(".history.jsonl.4242-1.partial");
+    let writing = std::fs::OpenOptions::new().create_new(true).read(true).write(true).open(&live).unwrap();
+    writing.lock().unwrap();
+    let other = out.path().join(".other.jsonl.4242-0.partial");
+    std::fs::write(&other, b"not this export's").unwrap();
+    alice.export(&target, ExportFormat::Jsonl).await.unwrap();
+    let left = listing(out.path());
+    for name in stale {
+        assert!(!left.iter().any(|n| n == name), "{name} removed: {left:?}");
+    }
+    assert!(live.exists() && other.exists(), "another export's file is left: {left:?}");
+    drop(writing);
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}

@@ -89,13 +89,16 @@ impl Engine {
             })?;
         let stem = Path::new(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let dir_name = format!("{stem}-attachments");
-        // A name of this export's own: another export to the same file at once (the app's
-        // and a `courier export`) never removes or renames this one's half-written file.
+        // A name of this export's own, locked while it is written: another export to the same
+        // file at once (the app's and a `courier export`) never removes or renames this one's
+        // half-written file, and one left by an export that never finished is removed.
         static EXPORTS: AtomicU64 = AtomicU64::new(0);
         let n = EXPORTS.fetch_add(1, Ordering::Relaxed);
         let partial = out.with_file_name(format!(".{name}.{}-{n}.partial", std::process::id()));
-        let file =
-            private::create_new(&partial).map_err(|e| EngineError::io(format!("creating {}", partial.display()), e))?;
+        sink::remove_unfinished(out, &name);
+        let file = private::create_new(&partial)
+            .and_then(|f| f.try_lock().map(|()| f).map_err(std::io::Error::from))
+            .map_err(|e| EngineError::io(format!("creating {}", partial.display()), e))?;
         let made = Made::default();
         let sink = Sink::new(file, format, out, dir_name.clone(), made.clone());
         let mut report = ExportReport {
