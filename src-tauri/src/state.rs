@@ -178,5 +178,5 @@ fn lock(dir: &std::path::Path) -> std::io::Result<File> {
     private::create_dir(dir)?;
     private::create_dir(&dir.join("data"))?;
     private::tighten_tree(dir);
-    private::open(&dir.join(".lock"))
+    private::open_lock(&dir.join(".lock"))
 }

@@ -194,3 +194,70 @@ async fn a_failed_export_removes_what_it_created_and_nothing_else() {
     bob.close();
     node.shutdown().await;
 }
+
+/// Two exports to the same file at once (the app's and a `courier export`, or two clicks):
+/// each writes its own file aside, and the one renamed last is the export — whole, its
+/// attachments' folder in place. Failed before the fix: both wrote `.<name>.partial`; the
+/// second removed the first's and made its own, the first renamed the second's half-written
+/// file into place and reported success, and the second then failed (its partial gone) and
+/// removed its attachments' folder — leaving an export whose links lead nowhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_exports_to_one_file_at_once_leave_a_whole_one() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (alice, bob) = pair(&node, da.path(), db.path(), &[("a.png", b"one"), ("b.png", b"two")]).await;
+    let target = out.path().join("history.jsonl");
+    let (first, second) =
+        tokio::join!(alice.export(&target, ExportFormat::Jsonl), alice.export(&target, ExportFormat::Jsonl));
+    let (first, second) = (first.expect("the first export"), second.expect("the second export"));
+    assert!(first.attachments_dir.is_dir() && second.attachments_dir.is_dir());
+    let text = std::fs::read_to_string(&target).unwrap();
+    let files: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter_map(|l| l["attachment"]["file"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(files.len(), 2, "{text}");
+    for f in files {
+        assert!(out.path().join(&f).is_file(), "{f} is where the export links it");
+    }
+    assert!(
+        listing(out.path()).iter().all(|n| !n.ends_with(".partial")),
+        "nothing left aside: {:?}",
+        listing(out.path())
+    );
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}
+
+/// What an export that never finished left aside (the app quit, the machine went down) holds
+/// the history unencrypted: the next export to the same file removes it — but never the file
+/// another export is still writing (it holds a lock on it). Failed before the fix: with a
+/// partial file of its own per export, the stale ones stayed, hidden, for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfinished_exports_file_is_removed_by_the_next_one() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (alice, bob) = pair(&node, da.path(), db.path(), &[]).await;
+    let target = out.path().join("history.jsonl");
+    let stale = [".history.jsonl.partial", ".history.jsonl.4242-0.partial"];
+    for name in stale {
+        std::fs::write(out.path().join(name), b"{\"type\":\"message\",\"text\":\"secret\"}\n").unwrap();
+    }
+    let live = out.path().join(".history.jsonl.4242-1.partial");
+    let writing = std::fs::OpenOptions::new().create_new(true).read(true).write(true).open(&live).unwrap();
+    writing.lock().unwrap();
+    let other = out.path().join(".other.jsonl.4242-0.partial");
+    std::fs::write(&other, b"not this export's").unwrap();
+    alice.export(&target, ExportFormat::Jsonl).await.unwrap();
+    let left = listing(out.path());
+    for name in stale {
+        assert!(!left.iter().any(|n| n == name), "{name} removed: {left:?}");
+    }
+    assert!(live.exists() && other.exists(), "another export's file is left: {left:?}");
+    drop(writing);
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}

@@ -87,7 +87,7 @@ fn lock_path(path: &Path) -> PathBuf {
 
 fn lock_file(path: &Path) -> Result<File, HoldError> {
     let at = lock_path(path);
-    crate::private::open(&at).map_err(|source| HoldError::Lock { path: at, source })
+    crate::private::open_lock(&at).map_err(|source| HoldError::Lock { path: at, source })
 }
 
 /// Whether `key` opens the store at `path`, checked the way [`crate::Store::open`] checks it
@@ -133,4 +133,36 @@ pub fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
         }
     }
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::Read;
+
+    use super::*;
+
+    /// Windows' `LockFileEx` (behind `File::lock` and `try_lock*`) refuses a handle that has
+    /// neither read nor write-data access — which is what an append-only open gives — with
+    /// "Access is denied": every engine would fail to open its store there. The lock file's
+    /// handle must be readable (here: `read` works, where an append-only handle is EBADF).
+    #[test]
+    fn the_lock_file_is_opened_so_every_platform_can_lock_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("courier.db");
+        let mut f = lock_file(&db).unwrap();
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf).expect("the lock file's handle can read (LockFileEx needs read or write access)");
+        drop(f);
+        // Opened again (it is left in place), still private and still lockable both ways.
+        let held = StoreHold::exclusive(&db).unwrap();
+        assert!(matches!(StoreHold::exclusive(&db), Err(HoldError::InUse { .. })));
+        drop(held);
+        let a = StoreHold::shared(&db).unwrap();
+        let b = StoreHold::shared(&db).unwrap();
+        assert!(matches!(StoreHold::exclusive(&db), Err(HoldError::InUse { .. })));
+        drop((a, b));
+        StoreHold::exclusive(&db).unwrap();
+    }
 }

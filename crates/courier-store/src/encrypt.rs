@@ -148,7 +148,7 @@ pub fn prepare(path: &Path, key: &StoreKey) -> Result<(), EncryptError> {
     if cipher::file_kind(path)? != cipher::FileKind::Plaintext && !aside(path).exists() {
         return Ok(());
     }
-    let lock = crate::private::open(&with_suffix(path, ".encrypt-lock"))?;
+    let lock = crate::private::open_lock(&with_suffix(path, ".encrypt-lock"))?;
     lock.lock()?;
     match cipher::file_kind(path)? {
         cipher::FileKind::Plaintext => {

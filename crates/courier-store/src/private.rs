@@ -96,6 +96,19 @@ pub fn open(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
+/// Opens the lock file `path` (creating it private if missing, its content kept) with read
+/// and write access, as every platform's whole-file lock needs: Windows' `LockFileEx` refuses
+/// an append-only handle ("Access is denied"). For [`std::fs::File::lock`] and its kin only.
+pub fn open_lock(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    o.mode(FILE_MODE);
+    let f = o.open(path)?;
+    tighten(path)?;
+    Ok(f)
+}
+
 /// Removes group and other access from `path` (a folder gets 0700, a file 0600) if it has any.
 /// A symbolic link is left alone (its target is not ours to change).
 pub fn tighten(path: &Path) -> std::io::Result<()> {

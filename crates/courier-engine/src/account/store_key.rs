@@ -36,7 +36,7 @@ pub fn store_key(config: &Config, address: &WalletAddress) -> Result<StoreKey, E
     courier_store::private::create_dir_under(&config.data_dir, &dir)
         .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
     let lock_path = dir.join(".store-key-lock");
-    let lock = courier_store::private::open(&lock_path)
+    let lock = courier_store::private::open_lock(&lock_path)
         .and_then(|f| f.lock().map(|()| f))
         .map_err(|e| EngineError::io(format!("locking {}", lock_path.display()), e))?;
     if let Some(key) = store_key_if_any(config, address)? {

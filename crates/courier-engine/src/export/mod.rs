@@ -5,7 +5,7 @@
 //!
 //! Written as it is read: a page of messages at a time from the store, one attachment and one
 //! message's decoded text at a time, so memory stays bounded whatever the history's size. The
-//! file is written aside (`.<name>.partial`) and renamed into place when whole; a failed export
+//! file is written aside (`.<name>.<pid>-<n>.partial`, its own) and renamed into place when whole; a failed export
 //! removes its partial file and what it made in its attachments' folder ([`sink`]). Everything
 //! in it is hostile input: HTML escapes every value ([`html`]); attachment names become plain,
 //! unique file names, with `.txt` appended to any type a browser could run ([`names`]); the
@@ -19,6 +19,7 @@ mod record;
 mod sink;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use courier_store::{Conversation, Message, MessagePosition, private};
 use xmtp_crypto::content;
@@ -88,10 +89,16 @@ impl Engine {
             })?;
         let stem = Path::new(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let dir_name = format!("{stem}-attachments");
-        let partial = out.with_file_name(format!(".{name}.partial"));
-        let _ = std::fs::remove_file(&partial);
-        let file =
-            private::create_new(&partial).map_err(|e| EngineError::io(format!("creating {}", partial.display()), e))?;
+        // A name of this export's own, locked while it is written: another export to the same
+        // file at once (the app's and a `courier export`) never removes or renames this one's
+        // half-written file, and one left by an export that never finished is removed.
+        static EXPORTS: AtomicU64 = AtomicU64::new(0);
+        let n = EXPORTS.fetch_add(1, Ordering::Relaxed);
+        let partial = out.with_file_name(format!(".{name}.{}-{n}.partial", std::process::id()));
+        sink::remove_unfinished(out, &name);
+        let file = private::create_new(&partial)
+            .and_then(|f| f.try_lock().map(|()| f).map_err(std::io::Error::from))
+            .map_err(|e| EngineError::io(format!("creating {}", partial.display()), e))?;
         let made = Made::default();
         let sink = Sink::new(file, format, out, dir_name.clone(), made.clone());
         let mut report = ExportReport {

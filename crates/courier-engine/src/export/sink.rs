@@ -1,4 +1,5 @@
-//! Where an export is written: its file (aside, as `.<name>.partial`, until whole) and its
+//! Where an export is written: its file (aside, as `.<name>.<pid>-<n>.partial`, locked, until
+//! whole; what an export that never finished left is removed, [`remove_unfinished`]) and its
 //! attachments' folder. The folder is made new by this export — never an existing folder,
 //! never through a symbolic link: if `<stem>-attachments` is taken, `<stem>-attachments-2`,
 //! `-3`, … — and every file in it is created new. What was made is remembered
@@ -155,6 +156,36 @@ impl Sink {
                 // Never replaced (the folder is new, but still), next name.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Removes what exports to `out` (file name `name`) that never finished left beside it
+/// (`.<name>.partial`, `.<name>.<pid>-<n>.partial`: the history, unencrypted): each file no
+/// export holds locked any more. A file another export is writing (locked), a link, or
+/// anything that cannot be opened is left alone. Best effort.
+pub fn remove_unfinished(out: &Path, name: &str) {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if !file_name.starts_with(&prefix) || !file_name.ends_with(".partial") {
+            continue;
+        }
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(f) = std::fs::OpenOptions::new().read(true).write(true).open(&path) else { continue };
+        if f.try_lock().is_ok() {
+            drop(f);
+            match std::fs::remove_file(&path) {
+                Ok(()) => tracing::info!(path = %path.display(), "removed an unfinished export's file"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot remove an unfinished export's file")
+                }
             }
         }
     }
