@@ -8,28 +8,11 @@
 
 mod common;
 
-use std::io::Write as _;
-
 use common::engine;
 use common::peer::{self, now_ns};
 use courier_engine::Thread;
 use courier_engine::plan::MAX_TEXT_BYTES;
 use courier_node::NodeConfig;
-use xmtp_crypto::content;
-
-/// `EncodedContent` of a text of `mib` MiB of one letter, zlib-compressed without ever holding
-/// the text.
-fn bomb(mib: usize) -> Vec<u8> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    let chunk = vec![b'a'; 1 << 20];
-    for _ in 0..mib {
-        z.write_all(&chunk).unwrap();
-    }
-    let mut e = content::text("");
-    e.content = z.finish().unwrap();
-    e.compression = Some(xmtp_proto::message_contents::Compression::Deflate as i32);
-    prost::Message::encode_to_vec(&e)
-}
 
 /// The process's peak resident memory, in MiB.
 fn peak_mib() -> u64 {
@@ -45,7 +28,7 @@ async fn a_sync_of_many_decompression_bombs_stays_within_bounded_memory() {
     let (mallory, bob) = (engine(&node, dirs[0].path()).await, engine(&node, dirs[1].path()).await);
     let room = peer::invite(&mallory, &bob).await;
     // Twenty of 100 MiB (over the budget) and twenty of 6 MiB (within it).
-    let (big, small) = (bomb(100), bomb(6));
+    let (big, small) = (peer::text_bomb(100), peer::text_bomb(6));
     assert!(big.len() < 1 << 20, "each fits in an envelope");
     for i in 0..40 {
         peer::post(&mallory, &room, if i % 2 == 0 { &big } else { &small }, now_ns(), now_ns()).await;

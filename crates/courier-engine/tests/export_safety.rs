@@ -1,5 +1,5 @@
 //! The history export's guards beyond escaping (`export.rs`): a text longer than the stored
-//! preview exports whole; an attachment a browser would open as a page (HTML, SVG, XML, script,
+//! preview exports whole, up to 1 MiB (a stranger's compressed text is not blown up); an attachment a browser would open as a page (HTML, SVG, XML, script,
 //! no extension) is saved under a name that makes it plain text; the attachments' folder is
 //! always made new by this export (never an existing one, never through a symbolic link); and a
 //! failed export removes what it created, nothing else. Real engines on a real node.
@@ -73,6 +73,41 @@ async fn a_text_longer_than_the_preview_exports_whole() {
         assert!(html.contains(&long), "the page holds the whole text");
     }
     alice.close();
+    bob.close();
+    node.shutdown().await;
+}
+
+/// A stranger's compressed texts are exported up to 1 MiB each (the node's largest message),
+/// not decompressed whole: a few kilobytes that decompress to 6 MiB. Failed before the fix: the
+/// text was exported whole, 6 MiB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compressed_text_is_exported_up_to_the_largest_message() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (dm, db, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mallory = common::engine(&node, dm.path()).await;
+    let bob = common::engine(&node, db.path()).await;
+    let room = common::peer::invite(&mallory, &bob).await;
+    let bomb = common::peer::text_bomb(6);
+    assert!(bomb.len() < 64 * 1024);
+    common::peer::post(&mallory, &room, &bomb, common::peer::now_ns(), common::peer::now_ns()).await;
+    bob.sync().await.unwrap();
+    let lines_path = out.path().join("bob.jsonl");
+    bob.export(&lines_path, ExportFormat::Jsonl).await.unwrap();
+    let lines = std::fs::read_to_string(&lines_path).unwrap();
+    let message = lines
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["type"] == "message")
+        .unwrap();
+    let text = message["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("aaaa") && text.ends_with(courier_engine::export::CUT_NOTE),
+        "{}",
+        &text[text.len() - 60..]
+    );
+    assert_eq!(text.len(), courier_engine::export::MAX_EXPORT_TEXT_BYTES + courier_engine::export::CUT_NOTE.len());
+    assert!(std::fs::metadata(&lines_path).unwrap().len() < 2 << 20);
+    mallory.close();
     bob.close();
     node.shutdown().await;
 }

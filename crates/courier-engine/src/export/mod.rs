@@ -278,14 +278,31 @@ impl Engine {
     }
 }
 
+/// The most of one message's text an export writes: the node's largest message. A longer text
+/// was compressed by its sender; a stranger's few kilobytes can decompress to 8 MiB (the
+/// decoder's bound), so 10,000 of them would make an export of 80 GB.
+pub const MAX_EXPORT_TEXT_BYTES: usize = 1 << 20;
+/// What follows a text cut at [`MAX_EXPORT_TEXT_BYTES`].
+pub const CUT_NOTE: &str = "\n[… cut: this message is longer than 1 MiB]";
+
 /// A message's whole text from its content (`PB(EncodedContent)`, decompressed within the
 /// content decoder's bound): a text, a reply's text, a file's name, else the fallback — as the
-/// stored preview, uncut. Content that does not decode keeps `stored`, which says so.
+/// stored preview, uncut up to [`MAX_EXPORT_TEXT_BYTES`]. Content that does not decode keeps
+/// `stored`, which says so.
 fn whole_text(encoded: &[u8], stored: String) -> String {
-    match content::decode(encoded) {
+    let mut text = match content::decode(encoded) {
         Ok(d) => d.preview(),
         Err(_) => stored,
+    };
+    if text.len() > MAX_EXPORT_TEXT_BYTES {
+        let mut cut = MAX_EXPORT_TEXT_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(CUT_NOTE);
     }
+    text
 }
 
 fn missing_reason(e: &AttachmentError) -> String {

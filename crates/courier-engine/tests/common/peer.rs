@@ -103,3 +103,18 @@ pub async fn invite_as_if_from_them(from: &Engine, to: &Engine, room: &Room, cre
     };
     from.client().publish(vec![envelope]).await.unwrap();
 }
+
+/// `EncodedContent` of a text of `mib` MiB of one letter, zlib-compressed without ever holding
+/// the text: a decompression bomb that fits in an envelope.
+pub fn text_bomb(mib: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..mib {
+        z.write_all(&chunk).unwrap();
+    }
+    let mut e = xmtp_crypto::content::text("");
+    e.content = z.finish().unwrap();
+    e.compression = Some(xmtp_proto::message_contents::Compression::Deflate as i32);
+    prost::Message::encode_to_vec(&e)
+}
