@@ -10,8 +10,8 @@ use crate::error::{CmdResult, CommandError, ErrorCode};
 use crate::state::AppState;
 
 /// Exports the open account's history where the user says (`format`: `html` or `jsonl`); its
-/// attachments go to a new folder beside the file, `<name>-attachments/` (or `-2`, `-3`… if taken). The path written, or `None` if the
-/// dialog was cancelled.
+/// attachments go to a new folder beside the file, `<name>-attachments/` (or `-2`, `-3`… if
+/// taken). The path written, or `None` if the dialog was cancelled.
 #[tauri::command]
 pub async fn export_history<R: Runtime>(
     app: AppHandle<R>,
