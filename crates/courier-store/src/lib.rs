@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/007_people.sql"),
     include_str!("../migrations/008_search.sql"),
     include_str!("../migrations/009_unread_from_indexes.sql"),
+    include_str!("../migrations/010_search_pages.sql"),
 ];
 
 /// Why the store failed.

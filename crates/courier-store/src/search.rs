@@ -334,6 +334,19 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// Migration 010: the index's leaves are sized to fill an encrypted page (8,144 usable
+    /// bytes) without overflowing it; at FTS5's default two leaves seldom fitted one page.
+    #[test]
+    fn the_index_writes_leaves_that_fill_a_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.db"), &crate::StoreKey::from_bytes(xmtp_crypto::Secret::new([7; 32])))
+            .unwrap();
+        let pgsz: i64 =
+            s.conn.query_row("SELECT v FROM message_search_config WHERE k = 'pgsz'", [], |r| r.get(0)).unwrap();
+        let usable: i64 = s.conn.query_row("PRAGMA page_size", [], |r| r.get::<_, String>(0)).unwrap().parse().unwrap();
+        assert!(pgsz > usable / 2 && pgsz + 200 < usable - 35, "pgsz {pgsz}, page {usable}");
+    }
+
     #[test]
     fn a_search_walks_the_index_newest_first_without_sorting_the_matches() {
         let dir = tempfile::tempdir().unwrap();
