@@ -68,14 +68,23 @@ pub(crate) fn request(topic: &Topic, after: Option<&Cursor>, now_ns: u64) -> Que
     r
 }
 
-/// Checks the node's answer to [`request`]`(topic, after)`.
+/// Checks the node's answer to [`request`]`(topic, after)`. At most [`PAGE`] envelopes are
+/// kept (a node that sends more is read on from the last one kept), each copied out of the
+/// response: a decoded payload shares the response's buffer (up to 64 MiB), which would stay
+/// in memory as long as one envelope of it does.
 pub(crate) fn check(topic: &Topic, after: Option<&Cursor>, response: QueryResponse) -> Result<Fetched, TopicError> {
     let has_cursor = response.paging_info.as_ref().is_some_and(|p| p.cursor.is_some());
-    let says_more = has_cursor || response.envelopes.len() >= PAGE as usize;
     let total = response.envelopes.len();
-    let envelopes: Vec<Envelope> =
-        response.envelopes.into_iter().filter(|e| e.content_topic == topic.as_str()).collect();
-    let dropped = total - envelopes.len();
+    let mine = response.envelopes.iter().filter(|e| e.content_topic == topic.as_str()).count();
+    let says_more = has_cursor || total >= PAGE as usize;
+    let envelopes: Vec<Envelope> = response
+        .envelopes
+        .into_iter()
+        .filter(|e| e.content_topic == topic.as_str())
+        .take(PAGE as usize)
+        .map(|e| Envelope { message: e.message.to_vec().into(), ..e })
+        .collect();
+    let dropped = total - mine;
     if dropped > 0 {
         tracing::warn!(%topic, dropped, "the node returned envelopes of topics that were not asked for");
     }
@@ -95,6 +104,11 @@ pub(crate) fn check(topic: &Topic, after: Option<&Cursor>, response: QueryRespon
         }
     };
     Ok(Fetched { envelopes, next, dropped, unreached: total == 0 && has_cursor })
+}
+
+/// What a checked envelope holds in memory, roughly: its payload, its topic and the struct.
+pub(crate) fn held_bytes(e: &Envelope) -> usize {
+    e.message.len() + e.content_topic.len() + std::mem::size_of::<Envelope>()
 }
 
 /// First pages of many topics: one batch query, or, when the node refuses the batch (a
@@ -189,5 +203,30 @@ mod tests {
         let f = check(&t, Some(&at7), answer(vec![], true)).unwrap();
         assert!(f.next.is_none() && f.unreached);
         assert!(!check(&t, Some(&at7), answer(vec![], false)).unwrap().unreached);
+    }
+
+    /// A hostile node's oversized page: at most a page of envelopes is kept and the next page
+    /// starts after the last one kept, and what is kept no longer holds the response's buffer.
+    /// Failed before the fix: all 250 were kept, each payload a slice of the response's buffer.
+    #[test]
+    fn an_oversized_page_is_cut_and_copied_out_of_the_response() {
+        let t = Topic::parse("/xmtp/0/m-abc/proto").unwrap();
+        let buffer = bytes::Bytes::from(vec![7u8; 250 * 1000]);
+        let envelopes: Vec<Envelope> = (0..250u64)
+            .map(|i| Envelope {
+                content_topic: t.to_string(),
+                timestamp_ns: 10 + i,
+                message: buffer.slice(i as usize * 1000..(i as usize + 1) * 1000),
+            })
+            .collect();
+        let f = check(&t, None, answer(envelopes, false)).unwrap();
+        assert_eq!(f.envelopes.len(), PAGE as usize);
+        assert_eq!(
+            f.next.as_ref().map(|c| c.timestamp_ns),
+            Some(10 + u64::from(PAGE) - 1),
+            "read on after the last kept"
+        );
+        let range = buffer.as_ptr() as usize..buffer.as_ptr() as usize + buffer.len();
+        assert!(f.envelopes.iter().all(|e| e.message.len() == 1000 && !range.contains(&(e.message.as_ptr() as usize))));
     }
 }
