@@ -188,6 +188,10 @@ impl Store {
             if !cipher::key_opens(&conn).map_err(open)? {
                 return Err(StoreError::WrongKey { path: path.to_owned() });
             }
+        } else {
+            // The benchmarks' plain store takes the encrypted store's page size, so that they
+            // compare the encryption alone (the search index's leaves are sized to it: 010).
+            conn.pragma_update(None, "page_size", cipher::PAGE_SIZE).map_err(open)?;
         }
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
@@ -197,6 +201,19 @@ impl Store {
         // decrypted and authenticated again. With 8 MiB a cold sync of 10,000 messages read back
         // (and decrypted) pages it had written, about as many as it wrote (BENCHMARKS.md).
         conn.pragma_update(None, "cache_size", -16384).map_err(open)?;
+        let pooled: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_MEMORY_MANAGEMENT'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(open)?;
+        if pooled > 0 {
+            tracing::warn!(
+                "SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT (LIBSQLITE3_FLAGS set without \
+                 -USQLITE_ENABLE_MEMORY_MANAGEMENT?): pages are read and decrypted again at each use; see .cargo/config.toml"
+            );
+        }
         let mut store = Self { conn };
         store.migrate(path)?;
         Ok(store)
