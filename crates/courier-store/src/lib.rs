@@ -101,8 +101,8 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
-    /// A store opened to read only has another schema version than this build's (it was not
-    /// opened by this Courier since it was upgraded, or by a newer one).
+    /// A store opened to read only has a schema version this build does not read (older than
+    /// `people::READABLE_FROM`, not opened by this Courier since, or newer than this build).
     #[error("the store {} has schema version {found}, this Courier reads {supported}", path.display())]
     OtherVersion {
         /// The database file.

@@ -14,9 +14,16 @@ use crate::rows::Message;
 use crate::types::{ArchiveFilter, ConversationFlag, DeliveryState};
 use crate::{MIGRATIONS, Store, StoreError, StoreKey, Writer, cipher};
 
+/// The oldest schema a store opened read-only may have: what [`Store::unread_total`] and
+/// [`Store::contact_name`] read came with 7 (flags, names); 8 to 10 add search, an index for the
+/// unread counts and a search setting, which these queries do without (only slower). A query
+/// added here that needs a newer schema moves this up.
+pub(crate) const READABLE_FROM: u32 = 7;
+
 impl Store {
     /// Opens an existing store to read only: nothing is created, migrated or written. A store
-    /// of another schema version than this build's is refused ([`StoreError::OtherVersion`]).
+    /// older than schema 7 (`READABLE_FROM`) or newer than this build is refused
+    /// ([`StoreError::OtherVersion`]).
     /// An older Courier's plain store (not opened since, so not yet encrypted) is read as it
     /// is; an encrypted one needs its `key` ([`StoreError::KeyMissing`], [`StoreError::WrongKey`]).
     pub fn open_read_only(path: &Path, key: Option<&StoreKey>) -> Result<Self, StoreError> {
@@ -34,7 +41,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(open)?;
         let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(open)?;
         let supported = MIGRATIONS.len() as u32;
-        if found != supported {
+        if !(READABLE_FROM..=supported).contains(&found) {
             return Err(StoreError::OtherVersion { path: path.to_owned(), found, supported });
         }
         Ok(Self { conn })

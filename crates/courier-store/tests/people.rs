@@ -244,9 +244,20 @@ fn another_accounts_store_is_read_without_being_changed() {
     assert!(matches!(ro.write(|w| w.set_contact_name(&addr(ME), None)), Err(StoreError::Sql(_))), "read only");
     drop(ro);
     assert_eq!(std::fs::read(&p).unwrap(), before, "the file is unchanged");
-    // Another schema version (older, not yet upgraded) is refused, not read wrongly or upgraded.
+    // A store this Courier has not opened since an upgrade that only added indexes or settings
+    // (schema 8: before the unread index and the search leaves' size) is read as it is.
+    let raw = common::raw(&p);
+    raw.execute_batch("DROP INDEX messages_own; DELETE FROM message_search_config WHERE k = 'pgsz'").unwrap();
+    raw.pragma_update(None, "user_version", 8).unwrap();
+    drop(raw);
+    let ro = Store::open_read_only(&p, Some(&common::key())).unwrap();
+    assert_eq!((ro.unread_total().unwrap(), ro.schema_version().unwrap()), (1, 8));
+    drop(ro);
+    // An older one, or a newer one, is refused, not read wrongly or upgraded.
     common::raw(&p).pragma_update(None, "user_version", 6).unwrap();
     assert!(matches!(Store::open_read_only(&p, Some(&common::key())), Err(StoreError::OtherVersion { found: 6, .. })));
+    common::raw(&p).pragma_update(None, "user_version", 99).unwrap();
+    assert!(matches!(Store::open_read_only(&p, Some(&common::key())), Err(StoreError::OtherVersion { found: 99, .. })));
     assert!(matches!(
         Store::open_read_only(&dir.path().join("none.db"), Some(&common::key())),
         Err(StoreError::Open { .. })
