@@ -43,6 +43,7 @@ pub(crate) use text_serde;
 pub mod address;
 pub mod auth;
 pub mod cipher;
+pub mod civil;
 pub mod consent;
 pub mod content;
 pub mod dh;
