@@ -75,16 +75,15 @@ pub(crate) fn request(topic: &Topic, after: Option<&Cursor>, now_ns: u64) -> Que
 pub(crate) fn check(topic: &Topic, after: Option<&Cursor>, response: QueryResponse) -> Result<Fetched, TopicError> {
     let has_cursor = response.paging_info.as_ref().is_some_and(|p| p.cursor.is_some());
     let total = response.envelopes.len();
-    let mine = response.envelopes.iter().filter(|e| e.content_topic == topic.as_str()).count();
     let says_more = has_cursor || total >= PAGE as usize;
-    let envelopes: Vec<Envelope> = response
-        .envelopes
-        .into_iter()
-        .filter(|e| e.content_topic == topic.as_str())
-        .take(PAGE as usize)
-        .map(|e| Envelope { message: e.message.to_vec().into(), ..e })
-        .collect();
-    let dropped = total - mine;
+    let (mut envelopes, mut dropped) = (Vec::new(), 0);
+    for e in response.envelopes {
+        if e.content_topic != topic.as_str() {
+            dropped += 1;
+        } else if envelopes.len() < PAGE as usize {
+            envelopes.push(Envelope { message: e.message.to_vec().into(), ..e });
+        }
+    }
     if dropped > 0 {
         tracing::warn!(%topic, dropped, "the node returned envelopes of topics that were not asked for");
     }

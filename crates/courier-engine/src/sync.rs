@@ -18,10 +18,11 @@ use crate::plan::{self, Change, Page, Source};
 /// Topics per batch query.
 const BATCH: usize = 50;
 /// Pages of one topic committed together while paging through it (at most 1,000 envelopes, a
-/// page being at most [`fetch::PAGE`] of them, and about [`GROUP_BYTES`] in memory at once): every commit writes again the index pages it
-/// touches (the message-id index's inserts land all over it), and each page written is
-/// encrypted and authenticated, so a cold sync committing page by page wrote each page of its
-/// store about five times (BENCHMARKS.md, issue #15).
+/// page being at most [`fetch::PAGE`] of them, and about [`GROUP_BYTES`] in memory at once):
+/// every commit writes again the index pages it touches (the message-id index's inserts land
+/// all over it), and each page written is encrypted and authenticated, so a cold sync
+/// committing page by page wrote each page of its store about five times (BENCHMARKS.md,
+/// issue #15).
 const GROUP_PAGES: usize = 10;
 /// Bytes held ([`fetch::held_bytes`]) after which a group is committed whatever its number of
 /// pages.
