@@ -172,6 +172,28 @@ pub struct Store {
     conn: Connection,
 }
 
+/// Says once per process, in the log, if SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT
+/// after all (a LIBSQLITE3_FLAGS of one's own overrides `.cargo/config.toml`'s): with it the
+/// page cache does not keep pages, and every read is decrypted again.
+fn warn_if_pooled(conn: &Connection) {
+    static CHECKED: std::sync::Once = std::sync::Once::new();
+    CHECKED.call_once(|| {
+        let pooled = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_MEMORY_MANAGEMENT'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .is_ok_and(|n| n > 0);
+        if pooled {
+            tracing::warn!(
+                "SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT (LIBSQLITE3_FLAGS set without \
+                 -USQLITE_ENABLE_MEMORY_MANAGEMENT?): pages are read and decrypted again at each use; see .cargo/config.toml"
+            );
+        }
+    });
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the store at `path`, encrypted under `key`. An
     /// older Courier's plain store is encrypted in place first ([`encrypt`]); a store the key
@@ -201,19 +223,7 @@ impl Store {
         // decrypted and authenticated again. With 8 MiB a cold sync of 10,000 messages read back
         // (and decrypted) pages it had written, about as many as it wrote (BENCHMARKS.md).
         conn.pragma_update(None, "cache_size", -16384).map_err(open)?;
-        let pooled: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_MEMORY_MANAGEMENT'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(open)?;
-        if pooled > 0 {
-            tracing::warn!(
-                "SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT (LIBSQLITE3_FLAGS set without \
-                 -USQLITE_ENABLE_MEMORY_MANAGEMENT?): pages are read and decrypted again at each use; see .cargo/config.toml"
-            );
-        }
+        warn_if_pooled(&conn);
         let mut store = Self { conn };
         store.migrate(path)?;
         Ok(store)
