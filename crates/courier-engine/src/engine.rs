@@ -36,6 +36,8 @@ pub struct Engine {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) keys: Arc<PrivateKeyBundle>,
+    /// Courier's data folder (`Config::data_dir`): exports are never written into it.
+    pub(crate) data_dir: std::path::PathBuf,
     pub(crate) client: RwLock<NodeClient>,
     pub(crate) store: Mutex<Store>,
     /// Held while the store is open (declared after it: released once the connection is

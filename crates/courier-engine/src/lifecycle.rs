@@ -49,6 +49,7 @@ impl Engine {
                 client: RwLock::new(client),
                 store: Mutex::new(store),
                 _store_hold: store_hold,
+                data_dir: config.data_dir.clone(),
                 cache: BundleCache::new(),
                 events: Emitter::new(),
                 outbox_lock: tokio::sync::Mutex::new(()),

@@ -112,6 +112,33 @@ async fn a_compressed_text_is_exported_up_to_the_largest_message() {
     node.shutdown().await;
 }
 
+/// An export is never written into Courier's own data folder: `--out` naming the account's
+/// store replaced the encrypted store with the plain export (the account then unreadable, its
+/// local names and flags lost; found by a fresh-eyes tester). Failed before the fix: the export
+/// to the store's path succeeded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_into_the_data_folder_is_refused() {
+    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let alice = common::engine(&node, da.path()).await;
+    let bob = common::engine(&node, db.path()).await;
+    alice.send_text(bob.address(), "hello", SendOptions::default()).await.unwrap();
+    alice.flush_outbox().await.unwrap();
+    let store = common::config(&node, da.path()).store_path(alice.address());
+    let before = std::fs::metadata(&store).unwrap().len();
+    for out in [store.clone(), da.path().join("history.jsonl"), store.with_file_name("x.html")] {
+        let err = alice.export(&out, ExportFormat::Jsonl).await.unwrap_err();
+        assert!(err.to_string().contains("data folder"), "{out:?}: {err}");
+    }
+    assert!(!da.path().join("history.jsonl").exists());
+    assert!(std::fs::metadata(&store).unwrap().len() >= before);
+    assert_ne!(&std::fs::read(&store).unwrap()[..16], b"SQLite format 3\0", "still the encrypted store");
+    assert_eq!(alice.conversations(courier_engine::ListFilter::All).await.unwrap().len(), 1, "the store still reads");
+    alice.close();
+    bob.close();
+    node.shutdown().await;
+}
+
 /// Failed before the fix: `page.html`, `image.svg`, `feed.xml`, `code.js`, `saved.mhtml` and
 /// `README` were saved under those names and linked as they are, so a click opened them as
 /// pages (with the export's `file://` origin) in the browser.

@@ -87,6 +87,7 @@ impl Engine {
             out.file_name().map(|n| n.to_string_lossy().into_owned()).filter(|n| !n.is_empty()).ok_or_else(|| {
                 EngineError::io("exporting", std::io::Error::other(format!("{} is not a file name", out.display())))
             })?;
+        self.outside_data_dir(out)?;
         let stem = Path::new(&name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let dir_name = format!("{stem}-attachments");
         // A name of this export's own, locked while it is written: another export to the same
@@ -275,6 +276,26 @@ impl Engine {
             Err(e) => return Err(e),
         }
         Ok((sink, record))
+    }
+}
+
+impl Engine {
+    /// Refuses an export whose folder is Courier's data folder or inside it (its real path,
+    /// links resolved): `--out` naming the store would replace it with the plain export.
+    fn outside_data_dir(&self, out: &Path) -> Result<(), EngineError> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let canonical =
+            |p: &Path| p.canonicalize().map_err(|e| EngineError::io(format!("exporting to {}", p.display()), e));
+        if canonical(parent)?.starts_with(canonical(&self.inner.data_dir)?) {
+            return Err(EngineError::io(
+                "exporting",
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{} is in Courier's data folder; export to another folder", out.display()),
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
