@@ -212,7 +212,12 @@ async fn handoff(node: &NodeHandle, subscribers: usize, messages: usize) -> Vec<
 #[tokio::main]
 async fn main() {
     // `cargo bench` passes --bench; nothing else is read.
-    let node = courier_node::start(NodeConfig::ephemeral()).await.unwrap();
+    let mut config = NodeConfig::ephemeral();
+    // The fan-out's 1,000 subscribers all come from this loopback address, 100 per connection:
+    // the node's caps on one client (64 a connection, 256 an address) would refuse them.
+    config.limits.max_subscriptions_per_address = usize::MAX;
+    config.limits.max_subscriptions_per_connection = usize::MAX;
+    let node = courier_node::start(config).await.unwrap();
 
     let raw_single = raw_insert_rate(20_000, 1);
     let raw_batched = raw_insert_rate(200_000, 500);
