@@ -76,6 +76,8 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
         }
         ClientCommand::Account(AccountCommand::RecoverStore { yes }) => {
             let address = accounts::choose(&cfg, g.account.as_deref())?.to_string();
+            // A store that opens is refused before the question, not after the answer.
+            accounts::check_recoverable(&cfg, Some(&address))?;
             let question = format!(
                 "Set the unreadable store of {address} aside and start a fresh one? The file is kept beside it \
                  (courier.db.unreadable-N), and the history comes back from the network; what only this computer held \

@@ -85,6 +85,11 @@ fn a_lost_or_wrong_store_key_is_explained_and_recovered_without_losing_the_file(
     assert!(!out.status.success() && err.contains("nothing to recover"), "{err}");
     assert_eq!(std::fs::read(&store).unwrap(), before);
     assert!(!store.with_file_name("courier.db.unreadable-3").exists());
+    // Without --yes the same answer comes before any question (it used to ask first, then
+    // refuse; with no terminal here it asked for --yes).
+    let out = courier(&da, &node.grpc, &["account", "recover-store"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("nothing to recover") && !err.contains("--yes"), "{err}");
 
     // Another process has the store open (`courier listen`) when the keychain's key is
     // replaced: the store looks unreadable from here, but it is not renamed under the live one.

@@ -91,16 +91,7 @@ pub fn recover_store(config: &Config, address: &WalletAddress) -> Result<Recover
         .map_err(|e| EngineError::io(format!("creating {}", dir.display()), e))?;
     let path = config.store_path(address);
     let hold = StoreHold::exclusive(&path).map_err(EngineError::hold)?;
-    let (key, damaged) = match store_key_if_any(config, address) {
-        Ok(key) => (key, false),
-        Err(EngineError::KeychainDamaged { problem: KeychainDamage::StoreKey, .. }) => (None, true),
-        Err(e) => return Err(e),
-    };
-    let unreadable = match courier_store::readable(&path, key.as_ref()) {
-        Ok(_) => false,
-        Err(StoreError::WrongKey { .. } | StoreError::KeyMissing { .. }) => true,
-        Err(e) => return Err(e.into()),
-    };
+    let Trouble { unreadable, damaged } = trouble(config, address)?;
     if !unreadable && !damaged {
         return Err(EngineError::StoreReadable { path });
     }
@@ -118,4 +109,34 @@ pub fn recover_store(config: &Config, address: &WalletAddress) -> Result<Recover
     };
     drop(hold);
     Ok(Recovered { store_aside, key_aside })
+}
+
+/// Whether [`recover_store`] would do anything now: the store does not open with its key, or
+/// the key item is damaged. Read without the store's hold, so only a hint (for asking the user
+/// before recovering); [`recover_store`] checks again under the hold.
+pub fn store_needs_recovery(config: &Config, address: &WalletAddress) -> Result<bool, EngineError> {
+    let Trouble { unreadable, damaged } = trouble(config, address)?;
+    Ok(unreadable || damaged)
+}
+
+/// What is wrong with an account's store and its key.
+struct Trouble {
+    /// The store exists and its key does not open it (or the key is missing).
+    unreadable: bool,
+    /// The keychain item of the store key is damaged.
+    damaged: bool,
+}
+
+fn trouble(config: &Config, address: &WalletAddress) -> Result<Trouble, EngineError> {
+    let (key, damaged) = match store_key_if_any(config, address) {
+        Ok(key) => (key, false),
+        Err(EngineError::KeychainDamaged { problem: KeychainDamage::StoreKey, .. }) => (None, true),
+        Err(e) => return Err(e),
+    };
+    let unreadable = match courier_store::readable(&config.store_path(address), key.as_ref()) {
+        Ok(_) => false,
+        Err(StoreError::WrongKey { .. } | StoreError::KeyMissing { .. }) => true,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Trouble { unreadable, damaged })
 }
