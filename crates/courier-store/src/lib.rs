@@ -103,14 +103,16 @@ pub enum StoreError {
     },
     /// A store opened to read only has a schema version this build does not read (older than
     /// `people::READABLE_FROM`, not opened by this Courier since, or newer than this build).
-    #[error("the store {} has schema version {found}, this Courier reads {supported}", path.display())]
+    #[error("the store {} has schema version {found}, this Courier reads versions {oldest} to {newest}", path.display())]
     OtherVersion {
         /// The database file.
         path: PathBuf,
         /// Its schema version.
         found: u32,
-        /// The one this build reads.
-        supported: u32,
+        /// The oldest version this build reads.
+        oldest: u32,
+        /// The newest: this build's.
+        newest: u32,
     },
     /// The store's key does not open it: another key (the keychain's was replaced or restored
     /// from elsewhere), or a damaged file. Nothing was changed; see [`set_aside`] for the way out.

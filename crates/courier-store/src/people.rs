@@ -40,9 +40,9 @@ impl Store {
         }
         conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(open)?;
         let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(open)?;
-        let supported = MIGRATIONS.len() as u32;
-        if !(READABLE_FROM..=supported).contains(&found) {
-            return Err(StoreError::OtherVersion { path: path.to_owned(), found, supported });
+        let newest = MIGRATIONS.len() as u32;
+        if !(READABLE_FROM..=newest).contains(&found) {
+            return Err(StoreError::OtherVersion { path: path.to_owned(), found, oldest: READABLE_FROM, newest });
         }
         Ok(Self { conn })
     }

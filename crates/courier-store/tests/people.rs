@@ -257,7 +257,10 @@ fn another_accounts_store_is_read_without_being_changed() {
     common::raw(&p).pragma_update(None, "user_version", 6).unwrap();
     assert!(matches!(Store::open_read_only(&p, Some(&common::key())), Err(StoreError::OtherVersion { found: 6, .. })));
     common::raw(&p).pragma_update(None, "user_version", 99).unwrap();
-    assert!(matches!(Store::open_read_only(&p, Some(&common::key())), Err(StoreError::OtherVersion { found: 99, .. })));
+    let err = Store::open_read_only(&p, Some(&common::key())).err().unwrap();
+    assert!(matches!(err, StoreError::OtherVersion { found: 99, oldest: 7, .. }), "{err}");
+    // The message names what this build reads, from the oldest version on.
+    assert!(err.to_string().contains("reads versions 7 to "), "{err}");
     assert!(matches!(
         Store::open_read_only(&dir.path().join("none.db"), Some(&common::key())),
         Err(StoreError::Open { .. })
