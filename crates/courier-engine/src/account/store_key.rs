@@ -111,12 +111,17 @@ pub fn recover_store(config: &Config, address: &WalletAddress) -> Result<Recover
     Ok(Recovered { store_aside, key_aside })
 }
 
-/// Whether [`recover_store`] would do anything now: the store does not open with its key, or
-/// the key item is damaged. Read without the store's hold, so only a hint (for asking the user
-/// before recovering); [`recover_store`] checks again under the hold.
+/// Whether [`recover_store`] may have something to do now: `false` only when the store opens
+/// with its key and the key item is whole. Read without the store's hold, so only a hint (for
+/// asking the user before recovering); [`recover_store`] checks again under the hold. What the
+/// store says besides opening or not (busy while a live engine checkpoints, …) is no verdict,
+/// so it is `true`, and `recover_store` decides.
 pub fn store_needs_recovery(config: &Config, address: &WalletAddress) -> Result<bool, EngineError> {
-    let Trouble { unreadable, damaged } = trouble(config, address)?;
-    Ok(unreadable || damaged)
+    match trouble(config, address) {
+        Ok(Trouble { unreadable, damaged }) => Ok(unreadable || damaged),
+        Err(EngineError::Store(_)) => Ok(true),
+        Err(e) => Err(e),
+    }
 }
 
 /// What is wrong with an account's store and its key.
