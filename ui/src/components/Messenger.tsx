@@ -121,6 +121,9 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // A modal dialog (a confirmation, the search, the switcher) has the keyboard: nothing
+      // behind it changes while it is open, and its own Escape closes it.
+      if (document.querySelector('[aria-modal="true"]')) return;
       const k = shortcutOf(e);
       if (k === null) {
         if (e.key === "Escape") setPanel("none");

@@ -115,6 +115,25 @@ describe("search", () => {
     expect(backend.search).toHaveBeenCalledWith("\"*", LIST[0].topic, false, 50);
   });
 
+  it("the app's shortcuts wait while a dialog is open", async () => {
+    render(<Messenger status={status} onStatus={() => {}} />);
+    await screen.findByText("Alice");
+    key({ key: "f", ctrlKey: true, shiftKey: true });
+    const search = await screen.findByRole("dialog", { name: strings.search.titleAll });
+    const asked = vi.mocked(backend.listMessages).mock.calls.length;
+    // New conversation, the switcher, the next conversation: none of them behind the dialog.
+    key({ key: "n", ctrlKey: true });
+    key({ key: "k", ctrlKey: true });
+    key({ key: "ArrowDown", altKey: true });
+    expect(screen.getAllByRole("dialog")).toEqual([search]);
+    expect(vi.mocked(backend.listMessages).mock.calls.length).toBe(asked);
+    // Its own Escape closes it; then they work again.
+    fireEvent.keyDown(screen.getByRole("combobox", { name: strings.search.input }), { key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    key({ key: "k", ctrlKey: true });
+    expect(await screen.findByRole("dialog")).toBeTruthy();
+  });
+
   it("a hit far back opens its thread at the message, centred and highlighted", async () => {
     render(<Messenger status={status} onStatus={() => {}} />);
     await screen.findByText("Alice");
