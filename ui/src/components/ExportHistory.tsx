@@ -36,7 +36,9 @@ export function ExportHistory({ onError }: { onError: (e: unknown) => void }) {
           <option value="html">{t.html}</option>
           <option value="jsonl">{t.jsonl}</option>
         </select>
-        <button id="export-history" disabled={busy} onClick={() => setAsking(true)}>{busy ? t.busy : t.start}</button>
+        {/* Busy, it says so with aria-disabled rather than disabled: focus comes back to it from
+            the dialog and stays (a disabled button drops focus to the page). */}
+        <button id="export-history" aria-disabled={busy} onClick={() => { if (!busy) setAsking(true); }}>{busy ? t.busy : t.start}</button>
       </div>
       {asking && (
         <ConfirmDialog id="export-confirmed" title={t.confirmTitle} message={<p>{t.confirm}</p>} confirm={t.confirmed}

@@ -59,8 +59,8 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
             <button
               id="recover-store"
               className="primary"
-              disabled={busy}
-              onClick={() => setConfirmingStore(true)}
+              aria-disabled={busy}
+              onClick={() => { if (!busy) setConfirmingStore(true); }}
             >
               {strings.storeRecovery.start}
             </button>

@@ -173,6 +173,12 @@ describe("Store encryption and export (issue #15)", () => {
     dialog = screen.getByRole("alertdialog");
     fireEvent.click(within(dialog).getByRole("button", { name: "Export" }));
     expect(screen.queryByRole("alertdialog")).toBeNull();
+    // While it works, focus is back on its button (not dropped to the page by a disabled one),
+    // which says it is busy and opens no second dialog.
+    expect(document.activeElement).toBe(opener);
+    expect(opener.getAttribute("aria-disabled")).toBe("true");
+    fireEvent.click(opener);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
     await waitFor(() => expect(screen.getByText("Exported to /home/u/courier-history.jsonl")).toBeTruthy());
     expect(backend.exportHistory).toHaveBeenCalledWith("jsonl");
     expect(backend.exportHistory).toHaveBeenCalledTimes(1);
