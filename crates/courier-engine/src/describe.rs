@@ -7,6 +7,7 @@ use courier_store::{AttachmentInfo, Message, ReactionRow, Store, StoreError};
 use xmtp_crypto::content::{self, Content, DecodedContent, ReactionAction};
 use xmtp_crypto::{MessageId, WalletAddress};
 
+use crate::invisible::invisible;
 use crate::plan::cut;
 
 /// The longest reaction kept (an emoji with modifiers is at most a few dozen bytes); a longer
@@ -143,12 +144,6 @@ pub fn attachment_info(d: &DecodedContent) -> Option<AttachmentInfo> {
     }
 }
 
-/// Characters that reorder or hide text (bidi controls, e.g. U+202E making `invoice\u{202e}fdp.exe`
-/// read "invoiceexe.pdf"): never part of a shown or saved name.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 /// Names Windows reserves for devices, whatever the extension.
 const RESERVED: [&str; 22] = [
     "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
@@ -160,7 +155,7 @@ const RESERVED: [&str; 22] = [
 /// is left.
 pub fn filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let mut name: String = last.chars().filter(|c| !c.is_control() && !is_bidi_control(*c)).collect();
+    let mut name: String = last.chars().filter(|c| !c.is_control() && !invisible(*c)).collect();
     let name_trimmed = name.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_owned();
     name = name_trimmed;
     let stem = name.split('.').next().unwrap_or_default().to_ascii_lowercase();

@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod fetch;
+mod invisible;
 pub mod keychain;
 mod lifecycle;
 mod live;

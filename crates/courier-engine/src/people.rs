@@ -14,6 +14,7 @@ use xmtp_crypto::{Topic, WalletAddress};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::invisible::invisible;
 
 /// The most characters a contact name may have (after cleaning).
 pub const NAME_MAX_CHARS: usize = 64;
@@ -54,46 +55,8 @@ pub fn title(c: &Conversation) -> Option<String> {
     last.or_else(|| Some(cut(id)).filter(|s| !s.is_empty()))
 }
 
-/// Whether `ch` shows nothing and would let a name look like another, or empty: the format
-/// characters (Unicode category Cf: direction marks and overrides, the Arabic letter mark,
-/// zero-width space, word joiner, invisible operators, BOM, tag characters, …) except the
-/// zero-width joiner and non-joiner (emoji sequences, Persian and Indic words), and the
-/// Hangul fillers.
-fn invisible(ch: char) -> bool {
-    matches!(
-        ch,
-        '\u{00AD}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{061C}'
-            | '\u{06DD}'
-            | '\u{070F}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08E2}'
-            | '\u{180E}'
-            | '\u{200B}'
-            | '\u{200E}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{110BD}'
-            | '\u{110CD}'
-            | '\u{13430}'..='\u{1343F}'
-            | '\u{1BCA0}'..='\u{1BCA3}'
-            | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0001}'
-            | '\u{E0020}'..='\u{E007F}'
-            // Hangul fillers: letters that show as blank.
-            | '\u{115F}'
-            | '\u{1160}'
-            | '\u{3164}'
-            | '\u{FFA0}'
-    )
-}
-
 /// `text` on one line, at most `max` characters (the rest is not read): control characters,
-/// format characters and fillers ([`invisible`]) dropped, runs of white space one space,
+/// format characters and fillers ([`crate::invisible`]) dropped, runs of white space one space,
 /// trimmed.
 fn one_line(text: &str, max: usize) -> String {
     let mut out = String::new();

@@ -14,6 +14,8 @@
 
 use std::collections::HashSet;
 
+use crate::invisible::invisible;
+
 /// The most characters of a name kept (the extension included): at most 240 bytes of UTF-8,
 /// within the engine's 255-byte bound, so the extension is never cut off.
 pub const MAX_NAME_CHARS: usize = 60;
@@ -31,14 +33,6 @@ const INERT_EXTENSIONS: &[&str] = &[
     // Archives.
     "zip", "gz", "tgz", "tar", "7z", "rar", "bz2", "xz",
 ];
-
-/// Characters that reorder or hide text: bidi controls, zero-width and other invisible marks.
-fn invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180E}'
-        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
-        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}')
-}
 
 /// One safe file name for `raw` (never empty, never a path).
 pub fn safe_name(raw: &str) -> String {
