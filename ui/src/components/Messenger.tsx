@@ -121,10 +121,14 @@ export function Messenger({ status, onStatus, onAddAccount = () => {} }: {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // A modal dialog (a confirmation, the search, the switcher) has the keyboard: nothing
-      // behind it changes while it is open, and its own Escape closes it.
-      if (document.querySelector('[aria-modal="true"]')) return;
       const k = shortcutOf(e);
+      // A modal dialog (a confirmation, the search, the switcher) has the keyboard: nothing
+      // behind it changes while it is open, and its own Escape closes it. The shortcut's key
+      // still goes nowhere else (Ctrl+F would open the web view's own find bar).
+      if (document.querySelector('[aria-modal="true"]')) {
+        if (k !== null) e.preventDefault();
+        return;
+      }
       if (k === null) {
         if (e.key === "Escape") setPanel("none");
         return;

@@ -62,7 +62,7 @@ export function Recovery({ status, onStatus }: { status: AppStatus; onStatus: (s
               aria-disabled={busy}
               onClick={() => { if (!busy) setConfirmingStore(true); }}
             >
-              {strings.storeRecovery.start}
+              {busy ? t.trying : strings.storeRecovery.start}
             </button>
           )}
           <button id="retry-start" className={offers.signIn || offers.node || offers.freshStore ? "" : "primary"} disabled={busy} onClick={() => run(backend.retryStart)}>

@@ -148,7 +148,8 @@ function RemoveDialog({ status, onCancel, onRemoved, onError }: {
   const address = status.address ?? "";
   const t = strings.removeAccount;
   return (
-    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="remove-title" id="remove-dialog">
+    // Shown in place in Settings, not over it: not modal (the rest of Settings stays usable).
+    <div className="dialog" role="dialog" aria-labelledby="remove-title" id="remove-dialog">
       <h3 id="remove-title">{t.title(address)}</h3>
       <p>{t.deletes}</p>
       <ul>

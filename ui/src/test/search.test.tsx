@@ -125,6 +125,10 @@ describe("search", () => {
     key({ key: "n", ctrlKey: true });
     key({ key: "k", ctrlKey: true });
     key({ key: "ArrowDown", altKey: true });
+    // The key goes nowhere else either (the web view's find bar): its default is prevented.
+    const find = new KeyboardEvent("keydown", { key: "f", ctrlKey: true, bubbles: true, cancelable: true });
+    act(() => { document.activeElement?.dispatchEvent(find); });
+    expect(find.defaultPrevented).toBe(true);
     expect(screen.getAllByRole("dialog")).toEqual([search]);
     expect(vi.mocked(backend.listMessages).mock.calls.length).toBe(asked);
     // Its own Escape closes it; then they work again.
