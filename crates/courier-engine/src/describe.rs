@@ -7,7 +7,7 @@ use courier_store::{AttachmentInfo, Message, ReactionRow, Store, StoreError};
 use xmtp_crypto::content::{self, Content, DecodedContent, ReactionAction};
 use xmtp_crypto::{MessageId, WalletAddress};
 
-use crate::invisible::invisible;
+use crate::invisible::{blank, visible};
 use crate::plan::cut;
 
 /// The longest reaction kept (an emoji with modifiers is at most a few dozen bytes); a longer
@@ -150,12 +150,12 @@ const RESERVED: [&str; 22] = [
     "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
-/// A file name as shown and saved: its last path part, without control or bidi characters, no
-/// leading dot, no trailing dot or space, not a device name, bounded; `attachment` when nothing
-/// is left.
+/// A file name as shown and saved: its last path part, without control characters or those
+/// that hide or reorder text ([`crate::invisible`]), no leading dot, no trailing dot or space,
+/// not a device name, bounded; `attachment` when nothing visible is left.
 pub fn filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let mut name: String = last.chars().filter(|c| !c.is_control() && !invisible(*c)).collect();
+    let mut name: String = visible(last).filter(|c| !c.is_control()).collect();
     let name_trimmed = name.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_owned();
     name = name_trimmed;
     let stem = name.split('.').next().unwrap_or_default().to_ascii_lowercase();
@@ -169,7 +169,7 @@ pub fn filename(raw: &str) -> String {
         }
         name.truncate(end);
     }
-    if name.is_empty() { "attachment".to_owned() } else { name }
+    if blank(&name) { "attachment".to_owned() } else { name }
 }
 
 fn mime(raw: &str) -> String {
@@ -213,6 +213,10 @@ mod tests {
         // From a review: U+202E kept, the name read "invoiceexe.pdf".
         assert_eq!(filename("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
         assert_eq!(filename("a\u{2066}b\u{200f}.txt"), "ab.txt");
+        assert_eq!(filename("a\u{200B}b\u{3164}.txt"), "ab.txt", "zero-width space and filler");
+        assert_eq!(filename("\u{200D}\u{FE0F}"), "attachment", "nothing visible");
+        let scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+        assert_eq!(filename(&format!("{scotland}.png")), format!("{scotland}.png"), "a flag keeps its tags");
         assert_eq!(filename("CON.txt"), "_CON.txt");
         assert_eq!(filename("report.pdf. . "), "report.pdf");
     }

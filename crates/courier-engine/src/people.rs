@@ -14,7 +14,7 @@ use xmtp_crypto::{Topic, WalletAddress};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::invisible::invisible;
+use crate::invisible::{blank, visible};
 
 /// The most characters a contact name may have (after cleaning).
 pub const NAME_MAX_CHARS: usize = 64;
@@ -57,12 +57,12 @@ pub fn title(c: &Conversation) -> Option<String> {
 
 /// `text` on one line, at most `max` characters (the rest is not read): control characters,
 /// format characters and fillers ([`crate::invisible`]) dropped, runs of white space one space,
-/// trimmed.
+/// trimmed; empty if what is left shows nothing.
 fn one_line(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut count = 0;
-    for ch in text.chars() {
-        if invisible(ch) || (ch.is_control() && !ch.is_whitespace()) {
+    for ch in visible(text) {
+        if ch.is_control() && !ch.is_whitespace() {
             continue;
         }
         let ch = if ch.is_whitespace() { ' ' } else { ch };
@@ -76,6 +76,10 @@ fn one_line(text: &str, max: usize) -> String {
         count += 1;
     }
     out.truncate(out.trim_end().len());
+    // Joiners or selectors with nothing to join show nothing: no name.
+    if blank(&out) {
+        out.clear();
+    }
     out
 }
 
@@ -200,6 +204,14 @@ mod tests {
         assert_eq!(clean_name("A\u{202E}lice\u{7}\u{1b}").unwrap().as_deref(), Some("Alice"));
         assert_eq!(clean_name("👩\u{200D}💻 Ann").unwrap().as_deref(), Some("👩\u{200D}💻 Ann"), "emoji sequences");
         assert_eq!(clean_name(" \n\u{0}\t ").unwrap(), None);
+        // From a review: joiners with nothing to join looked like a name and showed nothing.
+        assert_eq!(clean_name("\u{200D} \u{FE0F}\u{200C}").unwrap(), None);
+        let wales = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}";
+        assert_eq!(
+            clean_name(&format!("Bryn {wales}")).unwrap().as_deref(),
+            Some(format!("Bryn {wales}").as_str()),
+            "a flag keeps its tags"
+        );
         assert_eq!(clean_name(&"é".repeat(NAME_MAX_CHARS)).unwrap().unwrap().chars().count(), NAME_MAX_CHARS);
         assert!(matches!(
             clean_name(&"é".repeat(NAME_MAX_CHARS + 1)),

@@ -1,8 +1,8 @@
 //! File names for exported attachments. A sender chooses the name, so it is hostile input: the
 //! engine's cleaning first ([`crate::describe::filename`]: only its last path component — no
-//! `../`, no absolute path, no drive —, no control or bidi characters), then invisible
-//! characters are dropped too (a name can't hide its real extension, `gnp.exe` shown as
-//! `exe.png`), characters Windows refuses become `_`, leading dots go (no hidden file, no `..`),
+//! `../`, no absolute path, no drive —, no control characters and none that hide or reorder
+//! text, so a name can't hide its real extension, `gnp.exe` shown as `exe.png`), then
+//! characters Windows refuses become `_`, leading dots go (no hidden file, no `..`),
 //! Windows device names get a prefix, the length is bounded, and duplicates get ` (2)`, ` (3)`.
 //!
 //! A saved file is also made inert ([`inert`]): a browser opens a linked `page.html`, `x.svg`,
@@ -13,8 +13,6 @@
 //! kept, opened as plain text.
 
 use std::collections::HashSet;
-
-use crate::invisible::invisible;
 
 /// The most characters of a name kept (the extension included): at most 240 bytes of UTF-8,
 /// within the engine's 255-byte bound, so the extension is never cut off.
@@ -39,11 +37,7 @@ pub fn safe_name(raw: &str) -> String {
     // Bounded first, so the engine's own cut (by bytes) never takes the extension off.
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let base = crate::describe::filename(&bounded(last));
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !invisible(*c))
-        .map(|c| if "<>:\"|?*".contains(c) { '_' } else { c })
-        .collect();
+    let cleaned: String = base.chars().map(|c| if "<>:\"|?*".contains(c) { '_' } else { c }).collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim_end_matches(['.', ' ']);
     let mut name = bounded(trimmed);
     if name.is_empty() {
