@@ -174,20 +174,22 @@ pub struct Store {
     conn: Connection,
 }
 
-/// Says once per process, in the log, if SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT
-/// after all (a LIBSQLITE3_FLAGS of one's own overrides `.cargo/config.toml`'s): with it the
-/// page cache does not keep pages, and every read is decrypted again.
+/// The compile option that makes every page cache of the process share one pool; the build
+/// leaves it out (`.cargo/config.toml`): with it the page cache does not keep pages, and every
+/// read is decrypted again.
+const POOLED: &str = "ENABLE_MEMORY_MANAGEMENT";
+
+/// The options this SQLite was compiled with.
+fn compile_options(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT compile_options FROM pragma_compile_options")?.query_map([], |r| r.get(0))?.collect()
+}
+
+/// Says once per process, in the log, if SQLite was built with [`POOLED`] after all (a
+/// LIBSQLITE3_FLAGS of one's own overrides `.cargo/config.toml`'s).
 fn warn_if_pooled(conn: &Connection) {
     static CHECKED: std::sync::Once = std::sync::Once::new();
     CHECKED.call_once(|| {
-        let pooled = conn
-            .query_row(
-                "SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_MEMORY_MANAGEMENT'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .is_ok_and(|n| n > 0);
-        if pooled {
+        if compile_options(conn).is_ok_and(|o| o.iter().any(|o| o == POOLED)) {
             tracing::warn!(
                 "SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT (LIBSQLITE3_FLAGS set without \
                  -USQLITE_ENABLE_MEMORY_MANAGEMENT?): pages are read and decrypted again at each use; see .cargo/config.toml"
@@ -276,5 +278,24 @@ impl Store {
         search::flush_if_many(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The build leaves out SQLITE_ENABLE_MEMORY_MANAGEMENT (`.cargo/config.toml`): with it, the
+    /// process's page caches share one pool that was over its limit, so every page was read and
+    /// decrypted again at each use (the search bench's queries 3-5x slower).
+    #[test]
+    fn the_page_cache_keeps_its_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.db"), &crate::StoreKey::from_bytes(xmtp_crypto::Secret::new([7; 32])))
+            .unwrap();
+        let options = compile_options(&s.conn).unwrap();
+        assert!(options.iter().any(|o| o.starts_with("TEMP_STORE")), "{options:?}");
+        assert!(!options.iter().any(|o| o == POOLED), "{options:?}");
     }
 }

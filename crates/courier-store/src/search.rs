@@ -334,26 +334,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    /// The build leaves out SQLITE_ENABLE_MEMORY_MANAGEMENT (`.cargo/config.toml`): with it, the
-    /// process's page caches share one pool that was over its limit, so every page was read and
-    /// decrypted again at each use (the search bench's queries 3-5x slower).
-    #[test]
-    fn the_page_cache_keeps_its_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("s.db"), &crate::StoreKey::from_bytes(xmtp_crypto::Secret::new([7; 32])))
-            .unwrap();
-        let options: Vec<String> = s
-            .conn
-            .prepare("SELECT compile_options FROM pragma_compile_options")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert!(options.iter().any(|o| o.starts_with("TEMP_STORE")), "{options:?}");
-        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
-    }
-
     /// Migration 010: the index's leaves are sized to fill an encrypted page (8,144 usable
     /// bytes) without overflowing it; at FTS5's default two leaves seldom fitted one page.
     #[test]
