@@ -133,13 +133,9 @@ pub fn recover_store(config: &Config, wanted: Option<&str>) -> Result<account::R
 
 /// Whether [`recover_store`] would do anything for this account now (asked before confirming
 /// with the user; `recover_store` checks again, holding the store): a readable store is
-/// `StoreReadable`, as `recover_store` would say.
+/// `StoreReadable` (`account::check_recoverable`).
 pub fn check_recoverable(config: &Config, wanted: Option<&str>) -> Result<(), EngineError> {
-    let address = choose(config, wanted)?;
-    match account::store_needs_recovery(config, &address)? {
-        true => Ok(()),
-        false => Err(EngineError::StoreReadable { path: config.store_path(&address) }),
-    }
+    account::check_recoverable(config, &choose(config, wanted)?)
 }
 
 #[cfg(test)]

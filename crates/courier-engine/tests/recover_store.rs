@@ -46,7 +46,7 @@ async fn a_store_that_opens_or_is_open_is_never_set_aside() {
     // restored from elsewhere): the store looks unreadable to a second process, but it is in
     // use. It is not renamed under the live connection.
     kc.store(&name, "store-key", &"11".repeat(32)).unwrap();
-    assert!(account::store_needs_recovery(&cfg, &me).unwrap(), "the hint, read without the hold, says yes");
+    account::check_recoverable(&cfg, &me).expect("the hint, read without the hold, says yes");
     let err = account::recover_store(&cfg, &me).unwrap_err();
     assert!(matches!(err, EngineError::StoreInUse { .. }), "{err:?}");
     assert_eq!(store_files(&folder), ["courier.db"], "nothing renamed under the live engine");
@@ -57,7 +57,8 @@ async fn a_store_that_opens_or_is_open_is_never_set_aside() {
     // A store its key opens: nothing to recover, and nothing changed (asking first changes
     // nothing either).
     let before = std::fs::read(&db).unwrap();
-    assert!(!account::store_needs_recovery(&cfg, &me).unwrap());
+    let hint = account::check_recoverable(&cfg, &me);
+    assert!(matches!(hint, Err(EngineError::StoreReadable { .. })), "{hint:?}");
     let err = account::recover_store(&cfg, &me).unwrap_err();
     assert!(matches!(err, EngineError::StoreReadable { .. }), "{err:?}");
     assert!(err.to_string().contains("nothing to recover"), "{err}");
@@ -97,7 +98,7 @@ async fn a_damaged_store_key_item_is_kept_under_another_name() {
     let err = account::open(&cfg, &me).await.unwrap_err();
     assert!(matches!(err, EngineError::KeychainDamaged { .. }), "{err:?}");
     // Asking first says yes and moves nothing.
-    assert!(account::store_needs_recovery(&cfg, &me).unwrap());
+    account::check_recoverable(&cfg, &me).unwrap();
     assert_eq!(kc.load(&name, "store-key").unwrap().unwrap().expose(), &damaged, "still in its place");
     assert!(kc.load(&name, "store-key.aside-1").unwrap().is_none());
     assert_eq!(std::fs::read(&db).unwrap(), before);

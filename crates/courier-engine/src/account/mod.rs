@@ -19,7 +19,7 @@ use xmtp_proto::message_api::v1::Envelope;
 
 pub use self::items::Item;
 use self::items::Items;
-pub use self::store_key::{Recovered, recover_store, store_key, store_key_if_any, store_needs_recovery};
+pub use self::store_key::{Recovered, check_recoverable, recover_store, store_key, store_key_if_any};
 use crate::client::NodeClient;
 use crate::config::Config;
 use crate::engine::{Engine, now_ms, now_ns};

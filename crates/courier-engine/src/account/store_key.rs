@@ -111,15 +111,18 @@ pub fn recover_store(config: &Config, address: &WalletAddress) -> Result<Recover
     Ok(Recovered { store_aside, key_aside })
 }
 
-/// Whether [`recover_store`] may have something to do now: `false` only when the store opens
-/// with its key and the key item is whole. Read without the store's hold, so only a hint (for
-/// asking the user before recovering); [`recover_store`] checks again under the hold. What the
-/// store says besides opening or not (busy while a live engine checkpoints, …) is no verdict,
-/// so it is `true`, and `recover_store` decides.
-pub fn store_needs_recovery(config: &Config, address: &WalletAddress) -> Result<bool, EngineError> {
+/// Whether [`recover_store`] may have something to do now: [`EngineError::StoreReadable`], as
+/// `recover_store` would say, only when the store opens with its key and the key item is whole.
+/// Read without the store's hold, so only a hint (for asking the user before recovering);
+/// [`recover_store`] checks again under the hold. What the store says besides opening or not
+/// (busy while a live engine checkpoints, …) is no verdict, so it is `Ok`, and `recover_store`
+/// decides.
+pub fn check_recoverable(config: &Config, address: &WalletAddress) -> Result<(), EngineError> {
     match trouble(config, address) {
-        Ok(Trouble { unreadable, damaged }) => Ok(unreadable || damaged),
-        Err(EngineError::Store(_)) => Ok(true),
+        Ok(Trouble { unreadable: false, damaged: false }) => {
+            Err(EngineError::StoreReadable { path: config.store_path(address) })
+        }
+        Ok(_) | Err(EngineError::Store(_)) => Ok(()),
         Err(e) => Err(e),
     }
 }
