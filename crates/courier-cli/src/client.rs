@@ -160,7 +160,12 @@ pub async fn run(g: Global, cmd: ClientCommand) -> anyhow::Result<()> {
                     serde_json::json!({"event": "saved", "path": path, "filename": file.filename, "mime_type": file.mime_type, "size": file.data.len()})
                 );
             } else {
-                println!("saved {} ({} bytes) to {}", file.filename, file.data.len(), path.display());
+                crate::terminal::say(&format!(
+                    "saved {} ({} bytes) to {}",
+                    file.filename,
+                    file.data.len(),
+                    path.display()
+                ));
             }
         }
         ClientCommand::Messages { peer, limit, before } => {

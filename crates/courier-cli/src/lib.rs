@@ -12,4 +12,5 @@ pub mod node;
 pub mod people;
 mod print;
 pub mod search;
+pub mod terminal;
 pub mod vectors;

@@ -61,8 +61,9 @@ fn block_on(f: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCod
     match runtime.block_on(f) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // The top-level message already names the cause; one line, no chain.
-            eprintln!("courier: {e}");
+            // The top-level message already names the cause; one line, no chain (which may
+            // quote a node or a peer: shown, not obeyed).
+            courier_cli::terminal::warn(&format!("courier: {e}"));
             ExitCode::FAILURE
         }
     }

@@ -1,9 +1,12 @@
 //! How the client commands print: one line of text per item, or one JSON object per line with
-//! `--json` (the views' serde form).
+//! `--json` (the views' serde form). Text that may hold what a peer or a node wrote goes out
+//! through [`crate::terminal`], so that it is seen, not obeyed.
 
 use courier_api::views::{AddressCheck, ConnectionState, ConversationView, MessageView, SyncView};
 use courier_engine::{Config, DeliveryState, Engine, WalletAddress};
 use serde_json::json;
+
+use crate::terminal::{say, warn};
 
 /// Prints for one command.
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +92,7 @@ impl Printer {
             .into_iter()
             .filter_map(|(on, name)| on.then_some(name))
             .collect();
-            println!(
+            say(&format!(
                 "{}{} {:?} {}{}{} [{}] {}",
                 c.name.as_ref().map(|n| format!("{n} ")).unwrap_or_default(),
                 c.peer,
@@ -99,7 +102,7 @@ impl Printer {
                 if flags.is_empty() { String::new() } else { format!(" {{{}}}", flags.join(", ")) },
                 c.consent.as_str(),
                 c.last_preview.as_deref().unwrap_or_default()
-            );
+            ));
         }
         Ok(())
     }
@@ -110,7 +113,7 @@ impl Printer {
             println!("{}", serde_json::json!({"event": "named", "address": address, "name": name}));
         } else {
             match name {
-                Some(n) => println!("{address} is named {n:?} on this computer"),
+                Some(n) => say(&format!("{address} is named \"{n}\" on this computer")),
                 None => println!("{address} has no name"),
             }
         }
@@ -121,7 +124,7 @@ impl Printer {
         if self.json {
             println!("{}", json!({"event": "message", "message": m}));
         } else {
-            println!("[{}] {} ({}): {}", m.state.as_str(), m.sender, m.content_type, m.text);
+            say(&format!("[{}] {} ({}): {}", m.state.as_str(), m.sender, m.content_type, m.text));
         }
     }
 
@@ -151,7 +154,7 @@ impl Printer {
         if m.read {
             line += " (read)";
         }
-        println!("{line}");
+        say(&line);
     }
 
     pub(crate) fn sent(&self, m: &MessageView) {
@@ -185,13 +188,13 @@ impl Printer {
                 r.topics, r.envelopes, r.conversations, r.messages, r.skipped
             );
             for t in &r.unreadable {
-                eprintln!("courier: conversation {t} cannot be read: its stored key does not open");
+                warn(&format!("courier: conversation {t} cannot be read: its stored key does not open"));
             }
             for f in &r.failed {
-                eprintln!(
+                warn(&format!(
                     "courier: topic {} was not read to its end ({}); the next sync tries again",
                     f.topic, f.error
-                );
+                ));
             }
         }
         Ok(())

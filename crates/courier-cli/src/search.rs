@@ -56,7 +56,7 @@ fn print(out: &Printer, h: &SearchHit) -> anyhow::Result<()> {
         };
         println!("{}", serde_json::to_string(&line)?);
     } else {
-        println!("{} {} {}: {}", h.id, h.peer, h.sender, render(&h.snippet));
+        crate::terminal::say(&format!("{} {} {}: {}", h.id, h.peer, h.sender, render(&h.snippet)));
     }
     Ok(())
 }
